@@ -1,0 +1,48 @@
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/cli.hpp"
+
+namespace unrolled {
+namespace {
+
+void print_usage(std::FILE* out) {
+  std::fputs(
+      "usage:\n"
+      "  unrolled                               open the app on the default lesson\n"
+      "  unrolled open FILE.json                open the app on an experiment\n"
+      "  unrolled train --config FILE.json [--iterations N] [--seed S]\n"
+      "                 [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
+      "  unrolled grad --model M.json --batch B.json\n"
+      "  unrolled --help\n",
+      out);
+}
+
+}  // namespace
+
+int run_command_line(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    const std::string& cmd = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      print_usage(stdout);
+      return 0;
+    }
+  }
+#ifdef UNROLLED_HAS_GUI
+  return gui_main(args);
+#else
+  if (args.empty() || args[0] == "open" || args[0].rfind("--", 0) == 0) {
+    std::fputs("unrolled: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
+               "the headless subcommands are:\n", stderr);
+    print_usage(stderr);
+    return 2;
+  }
+  std::fprintf(stderr, "unrolled: unknown command '%s'\n", args[0].c_str());
+  print_usage(stderr);
+  return 2;
+#endif
+}
+
+}  // namespace unrolled
