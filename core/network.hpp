@@ -1,0 +1,137 @@
+// Unrolled core: stacked recurrent layers + a linear readout + the loss, unrolled through time.
+//
+// Legend: B batch, T steps, I input, H hidden, O output, G gate blocks, L layers.
+//
+//   forward:  for t = 0..T-1, for l = 0..L-1: cell(x^l_t, h^l_{t-1}, c^l_{t-1}) -> StepTrace;
+//             readout y_t = W_y h^{L-1}_t + b_y at every step (Readout::Every) or the last (Last)
+//   loss:     MSE, the mean over every scored target element (as Keras and PyTorch define it), or
+//             softmax cross-entropy, the mean over the scored steps and the batch. A mask weighs
+//             each (step, sequence); the mean divides by the sum of the weights.
+//   backward: BPTT walks the forward pass in reverse, one time step (all layers, top first) at a
+//             time. Truncated BPTT(k1, k2): every k1 steps, the losses of those k1 steps are
+//             back-propagated through at most k2 steps; the hidden state still flows forward
+//             across chunks, its gradient does not flow back across the cut.
+//
+// Step mode: forward_begin/forward_step and BackwardPass::step run one time step at a time;
+// forward() and backward() are exactly those loops, so stepping gives bit-identical numbers.
+#pragma once
+
+#include <vector>
+
+#include "core/cell.hpp"
+#include "core/types.hpp"
+
+namespace unrolled {
+
+// Everything the forward pass computed, for every layer and time step, for the whole batch.
+struct Trace {
+  std::vector<std::vector<StepTrace>> steps;  // [L][T]
+  std::vector<Mat> h0, c0;                    // L x (H, B) initial states (c0 LSTM only)
+  std::vector<Mat> y;     // T x (O, B) readout (Every), 1 x (O, B) (Last): predictions for MSE,
+                          //   logits for cross-entropy
+  std::vector<Mat> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
+  Vec step_loss;          // (T) each step's share of the loss; they sum to loss
+  double loss = 0;
+  double weight_sum = 0;  // sum of the mask weights scored (the loss's denominator)
+  int steps_done = 0;     // forward steps computed so far (step mode)
+
+  int num_steps() const { return steps.empty() ? 0 : static_cast<int>(steps[0].size()); }
+  const Mat& h_prev(int layer, int t) const { return t == 0 ? h0[layer] : steps[layer][t - 1].h; }
+  const Mat& c_prev(int layer, int t) const { return t == 0 ? c0[layer] : steps[layer][t - 1].c; }
+  // The readout's output index for time step t, or -1 if step t has no output.
+  int output_index(int t) const;
+};
+
+// What BPTT found besides the parameter gradients: the gradient flowing back through time.
+struct GradTrace {
+  std::vector<std::vector<Mat>> dh;    // [L][T] (H, B) dL/dh_t: from the loss at t, from t+1 and
+                                       //   from the layer above
+  std::vector<std::vector<Mat>> dc;    // [L][T] (H, B) dL/dc_t (LSTM; empty otherwise)
+  std::vector<std::vector<Mat>> dpre;  // [L][T] (G*H, B) dL/d(pre-activations)
+  std::vector<Mat> dh0, dc0;           // L x (H, B) gradient at the initial states
+  Mat dh_norm;                         // (L, T) Frobenius norm of dh[l][t] over the batch
+  Mat dc_norm;                         // (L, T) same for dc (LSTM; zeros otherwise)
+  Mat profile;  // (L, T) decay profile: profile(l, d) = ||dL_T/dh^l_{T-1-d}|| for the last step's
+                //   loss alone, d = distance 0..T-1. Empty when not requested.
+};
+
+struct BackwardOptions {
+  int k1 = 0;  // truncated BPTT: back-propagate every k1 steps (0: full BPTT)
+  int k2 = 0;  //   through at most k2 steps (0: k2 = k1); requires k2 >= k1
+  bool profile = true;  // also compute the decay profile (one more backward sweep, no weights)
+};
+
+class Network {
+ public:
+  Network() = default;
+  explicit Network(const NetworkSpec& spec);  // zero parameters of the right shapes
+  Network(const NetworkSpec& spec, Params params);
+
+  const NetworkSpec& spec() const { return spec_; }
+  CellSpec cell_spec(int layer) const;
+  Params& params() { return params_; }
+  const Params& params() const { return params_; }
+
+  // Whole forward pass. h0/c0: L x (H, B) initial states, nullptr for zeros.
+  void forward(Trace& trace, const Batch& batch, const std::vector<Mat>* h0 = nullptr,
+               const std::vector<Mat>* c0 = nullptr) const;
+  // Step mode: begin sizes the trace and sets the initial states; step computes time step
+  // trace.steps_done for every layer, its readout and its loss, then advances steps_done.
+  void forward_begin(Trace& trace, const Batch& batch, const std::vector<Mat>* h0 = nullptr,
+                     const std::vector<Mat>* c0 = nullptr) const;
+  void forward_step(Trace& trace, const Batch& batch) const;
+
+  // Whole backward pass: grads (zeroed here) and gt for a finished trace.
+  void backward(Params& grads, GradTrace& gt, const Trace& trace, const Batch& batch,
+                const BackwardOptions& options = {}) const;
+
+  // Checks the batch against the spec; returns "" or one message naming what is wrong.
+  std::string validate(const Batch& batch) const;
+
+ private:
+  NetworkSpec spec_;
+  Params params_;
+};
+
+// The backward pass as a sequence of sweeps ("windows"), advanced one time step at a time.
+// Full BPTT is one window over [0, T); truncated BPTT one per chunk; the decay profile one more
+// sweep from the last step's loss that accumulates no parameter gradients.
+class BackwardPass {
+ public:
+  // The referenced objects must outlive the pass. Zeroes grads and gt.
+  void begin(const Network& net, const Trace& trace, const Batch& batch,
+             const BackwardOptions& options, Params& grads, GradTrace& gt);
+  // Processes one time step (every layer, top first). Returns false when nothing was left.
+  bool step();
+  bool done() const { return window_ >= static_cast<int>(windows_.size()); }
+  // The time step the next step() processes, or -1 when done.
+  int next_t() const { return done() ? -1 : t_; }
+  // True while the decay-profile sweep (no parameter gradients) is running.
+  bool in_profile_sweep() const { return !done() && windows_[window_].profile_only; }
+
+ private:
+  struct Window {
+    int t_end;    // the sweep starts at t_end - 1 ...
+    int t_start;  // ... and stops after t_start
+    int loss_lo, loss_hi;  // losses of steps in [loss_lo, loss_hi) are injected
+    bool profile_only;
+  };
+  void start_window();
+
+  const Network* net_ = nullptr;
+  const Trace* trace_ = nullptr;
+  const Batch* batch_ = nullptr;
+  Params* grads_ = nullptr;
+  GradTrace* gt_ = nullptr;
+  std::vector<Window> windows_;
+  int window_ = 0;
+  int t_ = 0;
+  std::vector<Mat> dh_next_, dc_next_;  // L x (H, B) gradient arriving from step t + 1
+  Mat dy_, dh_cur_, dx_above_, dx_, dpre_, dc_total_;  // scratch
+  CellScratch scratch_;
+};
+
+// Softmax over each column, numerically stable. logits, out: (O, B).
+void softmax_columns(const Mat& logits, Mat& out);
+
+}  // namespace unrolled

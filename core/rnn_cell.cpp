@@ -1,0 +1,74 @@
+// The vanilla (Elman) cell: a_t = W_xh x_t + W_hh h_{t-1} + b,  h_t = act(a_t).
+// Legend: B batch, I input, H hidden (G = 1: W_x (H, I), W_h (H, H), b (H)).
+#include <cmath>
+
+#include "core/cell.hpp"
+
+namespace unrolled {
+
+void apply_activation(Activation act, const Mat& a, Mat& y) {
+  switch (act) {
+    case Activation::Tanh: y = a.array().tanh(); break;
+    case Activation::Relu: y = a.array().max(0.0); break;
+    case Activation::Sigmoid: y = (1.0 + (-a.array()).exp()).inverse(); break;
+    case Activation::Identity: y = a; break;
+  }
+}
+
+void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out) {
+  switch (act) {
+    case Activation::Tanh: out = 1.0 - y.array().square(); break;           // 1 - tanh(a)^2
+    case Activation::Relu: out = (a.array() > 0.0).cast<double>(); break;   // [a > 0]
+    case Activation::Sigmoid: out = y.array() * (1.0 - y.array()); break;  // s(a)(1 - s(a))
+    case Activation::Identity: out.setOnes(a.rows(), a.cols()); break;
+  }
+}
+
+void rnn_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
+                 const Mat& h_prev) {
+  // a_t (H, B) = W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B) + b
+  out.pre.noalias() = p.W_x * x;
+  out.pre.noalias() += p.W_h * h_prev;
+  out.pre.colwise() += p.b;
+  apply_activation(spec.activation, out.pre, out.gates);
+  out.h = out.gates;
+}
+
+// Backward walks the forward pass in reverse: h_t = act(a_t), then the affine map.
+void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
+                  const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
+                  const Mat& dh) {
+  Mat& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
+  activation_derivative(spec.activation, step.pre, step.h, scratch.b);
+  da = dh.cwiseProduct(scratch.b);  // dL/da_t = dL/dh_t ⊙ act'(a_t)
+  if (out.grads) {
+    out.grads->W_x.noalias() += da * x.transpose();
+    out.grads->W_h.noalias() += da * h_prev.transpose();
+    out.grads->b += da.rowwise().sum();
+  }
+  if (out.dx) out.dx->noalias() = p.W_x.transpose() * da;
+  if (out.dh_prev) out.dh_prev->noalias() = p.W_h.transpose() * da;
+}
+
+void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
+                  const Mat& h_prev, const Mat& c_prev) {
+  switch (spec.type) {
+    case CellType::Rnn: rnn_forward(out, spec, p, x, h_prev); break;
+    case CellType::Lstm: lstm_forward(out, spec, p, x, h_prev, c_prev); break;
+    case CellType::Gru: gru_forward(out, spec, p, x, h_prev); break;
+  }
+}
+
+void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
+                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
+                   const Mat& c_prev, const Mat& dh, const Mat& dc) {
+  switch (spec.type) {
+    case CellType::Rnn: rnn_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+    case CellType::Lstm:
+      lstm_backward(out, scratch, spec, p, step, x, h_prev, c_prev, dh, dc);
+      break;
+    case CellType::Gru: gru_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+  }
+}
+
+}  // namespace unrolled
