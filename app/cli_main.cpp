@@ -25,6 +25,7 @@ int run_command_line(const std::vector<std::string>& args) {
   if (!args.empty()) {
     const std::string& cmd = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "grad") return cli_grad(rest);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;

@@ -1,0 +1,84 @@
+// A tiny, strict argument parser for the headless subcommands: every option is declared with
+// its allowed range, and anything else is refused with one message naming it.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace unrolled {
+
+class ArgParser {
+ public:
+  ArgParser(std::string command, std::vector<std::string> args)
+      : command_(std::move(command)), args_(std::move(args)) {}
+
+  void string(const std::string& flag, std::string& out, const std::string& meta) {
+    options_.push_back({flag, meta, [&out](const std::string& v, std::string*) {
+                          out = v;
+                          return true;
+                        }});
+  }
+  void integer(const std::string& flag, int& out, long long lo, long long hi) {
+    options_.push_back({flag, "N", [&out, flag, lo, hi](const std::string& v, std::string* e) {
+                          try {
+                            size_t used = 0;
+                            const long long x = std::stoll(v, &used);
+                            if (used == v.size() && x >= lo && x <= hi) {
+                              out = static_cast<int>(x);
+                              return true;
+                            }
+                          } catch (...) {
+                          }
+                          *e = flag + " '" + v + "': expected an integer in [" + std::to_string(lo) +
+                               ", " + std::to_string(hi) + "]";
+                          return false;
+                        }});
+  }
+  void flag(const std::string& name, bool& out) { flags_.push_back({name, &out}); }
+
+  // Returns false (after printing the message) on an unknown option or a bad value.
+  bool parse() {
+    for (size_t i = 0; i < args_.size(); ++i) {
+      const std::string& a = args_[i];
+      bool matched = false;
+      for (auto& [name, target] : flags_)
+        if (a == name) {
+          *target = true;
+          matched = true;
+        }
+      for (auto& o : options_) {
+        if (a != o.flag) continue;
+        matched = true;
+        if (i + 1 >= args_.size()) return fail(o.flag + " needs a value (" + o.meta + ")") == 0;
+        std::string e;
+        if (!o.set(args_[++i], &e)) return fail(e) == 0;
+      }
+      if (!matched) {
+        std::string allowed;
+        for (auto& o : options_) allowed += " " + o.flag;
+        for (auto& f : flags_) allowed += " " + f.first;
+        return fail("unknown argument '" + a + "'; allowed:" + allowed) == 0;
+      }
+    }
+    return true;
+  }
+  // Prints "unrolled <command>: message" and returns the exit code 2.
+  int fail(const std::string& message) const {
+    std::fprintf(stderr, "unrolled %s: %s\n", command_.c_str(), message.c_str());
+    return 2;
+  }
+
+ private:
+  struct Option {
+    std::string flag, meta;
+    std::function<bool(const std::string&, std::string*)> set;
+  };
+  std::string command_;
+  std::vector<std::string> args_;
+  std::vector<Option> options_;
+  std::vector<std::pair<std::string, bool*>> flags_;
+};
+
+}  // namespace unrolled

@@ -1,0 +1,33 @@
+// Unrolled core: reading and writing JSON files safely.
+//
+// Every reader refuses, with one message naming the file and what is wrong: a missing or
+// unreadable file, one larger than the caller's limit, an empty one, one nested deeper than
+// kMaxJsonDepth, and text that is not JSON (with the byte where parsing stopped).
+// Writers replace an existing file only once the new one is complete (write, then rename).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace unrolled {
+
+using Json = nlohmann::json;
+
+constexpr int kMaxJsonDepth = 64;
+
+// Parses text. On failure returns false and sets *error (prefixed with `what`).
+bool parse_json_text(const std::string& text, const std::string& what, Json& out,
+                     std::string* error);
+// Reads and parses a file of at most max_bytes.
+bool read_json_file(const std::string& path, size_t max_bytes, Json& out, std::string* error);
+// Reads a whole file of at most max_bytes.
+bool read_text_file(const std::string& path, size_t max_bytes, std::string& out,
+                    std::string* error);
+// Writes text to path through a temporary file and a rename, so a failure never leaves a
+// half-written file in place of a good one.
+bool write_file_atomic(const std::string& path, const std::string& text, std::string* error);
+
+// Type-checked field access for validators: each sets *error naming `where` and the key.
+std::string json_type_name(const Json& j);
+
+}  // namespace unrolled
