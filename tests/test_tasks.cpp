@@ -238,10 +238,11 @@ TEST(TaskCopy, RecallStepsRepeatTheSymbolsAfterTheDelimiter) {
       } else {
         EXPECT_EQ(x, 0);  // blank
       }
-      if (t < c + L)
-        EXPECT_EQ(y, 0);
-      else
+      if (t < c + L) {
+        EXPECT_EQ(y, 0);  // blank until the delimiter has passed
+      } else {
         EXPECT_GE(y, 1);
+      }
     }
   }
 }
