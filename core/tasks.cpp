@@ -323,6 +323,7 @@ class CopyTask final : public Task {
         "target is blank until the delimiter has passed). Answering blank until then and "
         "guessing uniformly afterwards costs " +
         std::to_string(c) + " ln " + std::to_string(S) + " / " + std::to_string(lag + 2 * c) +
+        " = " + fmt(c * std::log(static_cast<double>(S)) / (lag + 2 * c)) +
         " per step: the chance level.";
     info_.input_size = S + 2;
     info_.output_size = S + 1;
