@@ -1,0 +1,89 @@
+// Unrolled core: experiment files — a lesson preset in JSON. Field by field: docs/experiments.md.
+//
+//   {"format": "unrolled-experiment", "version": 1, "title": "...", "description": "...",
+//    "model":    {"cell", "layers", "hidden_size", "activation", "gru_variant", "init",
+//                 "spectral_radius", "forget_bias", "readout_scale", "name"},
+//    "task":     {"kind", "length", and the kind's own parameters},
+//    "training": {"optimizer", "learning_rate", "momentum", "beta1", "beta2", "batch_size",
+//                 "clip": {"mode", "threshold"}, "truncation": {"k1", "k2"}, "iterations",
+//                 "seed"},
+//    "compare":  [ {model}, ... ]   optional: more models trained in lockstep on the same data}
+//
+// Every key is checked: an unknown key, a wrong type or a value out of range is refused with one
+// message naming the key, the value and what is allowed. The limits are chosen so that no
+// accepted file can exhaust memory (see kMaxTraceBytes).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clip.hpp"
+#include "core/init.hpp"
+#include "core/json_io.hpp"
+#include "core/optim.hpp"
+#include "core/tasks.hpp"
+#include "core/types.hpp"
+
+namespace unrolled {
+
+constexpr int kMaxHidden = 512;                    // hidden_size in an experiment
+constexpr int64_t kMaxIterations = 1'000'000'000;  // training.iterations
+constexpr double kMaxTraceBytes = 1024.0 * 1024 * 1024;  // forward + backward trace of one batch
+constexpr size_t kMaxExperimentFileBytes = 1 << 20;
+constexpr int kMaxCompareModels = 3;  // the main model plus at most 2 more
+
+struct ModelConfig {
+  std::string name;  // label in the UI ("LSTM"); defaults to the cell name
+  CellType cell = CellType::Lstm;
+  int layers = 1;
+  int hidden_size = 32;
+  Activation activation = Activation::Tanh;
+  GruVariant gru_variant = GruVariant::ResetBefore;
+  InitSettings init;
+  double readout_scale = 1.0;  // multiplies the initial readout weights (0.1: the first loss of
+                               // a classifier is ≈ ln K, as min-char-rnn's 0.01 scale gives)
+};
+
+struct TrainingConfig {
+  OptimizerSettings optimizer;
+  int batch_size = 32;
+  ClipSettings clip;
+  int k1 = 0, k2 = 0;  // truncated BPTT (0: full BPTT)
+  int64_t iterations = 2000;
+  uint64_t seed = 1;
+};
+
+struct ExperimentConfig {
+  std::string title;
+  std::string description;
+  ModelConfig model;
+  TaskSpec task;
+  TrainingConfig training;
+  std::vector<ModelConfig> compare;  // further models, trained in lockstep (compare mode)
+
+  // The main model followed by the compared ones.
+  std::vector<ModelConfig> all_models() const;
+};
+
+// The network shape a model config gives on a task.
+NetworkSpec network_spec(const ModelConfig& m, const TaskInfo& task);
+
+// Estimated bytes of one batch's Trace + GradTrace for a model on a task.
+double trace_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size);
+
+bool experiment_from_json(const Json& j, ExperimentConfig& out, std::string* error);
+Json experiment_to_json(const ExperimentConfig& c);
+bool load_experiment(const std::string& path, ExperimentConfig& out, std::string* error);
+bool parse_experiment_text(const std::string& text, const std::string& name,
+                           ExperimentConfig& out, std::string* error);
+// Checks the combination (task can be built, sizes fit kMaxTraceBytes, batch within the task's
+// limit). experiment_from_json calls it; the UI calls it before applying edits.
+std::string validate(const ExperimentConfig& c);
+
+// The lesson the app opens with when no file is given (embedded samples/default.json).
+ExperimentConfig default_experiment();
+// The embedded presets (samples/*.json): name (file name without .json) and text.
+std::vector<std::pair<std::string, std::string>> embedded_presets();
+
+}  // namespace unrolled

@@ -1,0 +1,230 @@
+// Legend: B batch, T steps, H hidden, L layers.
+#include "core/trainer.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/analysis.hpp"
+
+namespace unrolled {
+
+std::string_view to_string(Phase p) {
+  switch (p) {
+    case Phase::Ready: return "ready";
+    case Phase::Forward: return "forward";
+    case Phase::Backward: return "backward";
+    case Phase::Update: return "update";
+    case Phase::Diverged: return "diverged";
+  }
+  return "?";
+}
+
+Rng stream_rng(uint64_t seed, uint64_t stream) {
+  Rng root(seed);
+  return root.split(stream);
+}
+
+Network build_network(const ModelConfig& m, const TaskInfo& task, uint64_t seed) {
+  const NetworkSpec spec = network_spec(m, task);
+  Network net(spec);
+  Rng rng = stream_rng(seed, kWeightStream);
+  initialize(net.params(), spec, m.init, rng);
+  net.params().W_y *= m.readout_scale;
+  return net;
+}
+
+Trainer::Trainer() = default;
+Trainer::~Trainer() = default;
+
+bool Trainer::configure(const ExperimentConfig& config, int model_index, std::string* error) {
+  const auto models = config.all_models();
+  if (model_index < 0 || model_index >= static_cast<int>(models.size())) {
+    if (error) *error = "model index " + std::to_string(model_index) + " is out of range";
+    return false;
+  }
+  if (std::string e = validate(config); !e.empty()) {
+    if (error) *error = e;
+    return false;
+  }
+  std::string e;
+  auto task = make_task(config.task, &e);
+  if (!task) {
+    if (error) *error = "task: " + e;
+    return false;
+  }
+  config_ = config;
+  model_ = models[model_index];
+  task_ = std::move(task);
+  reset();
+  return true;
+}
+
+void Trainer::reseed(uint64_t seed) {
+  config_.training.seed = seed;
+  reset();
+}
+
+void Trainer::reset() {
+  net_ = build_network(model_, task_->info(), config_.training.seed);
+  optimizer_ = std::make_unique<Optimizer>(net_.params(), config_.training.optimizer);
+  data_rng_ = stream_rng(config_.training.seed, kDataStream);
+  history_.clear();
+  clip_record_ = ClipRecord{};
+  grads_ = Params::zeros_like(net_.params());
+  trace_ = Trace{};
+  gt_ = GradTrace{};
+  backward_ = BackwardPass{};
+  phase_ = Phase::Ready;
+  iteration_ = 0;
+  last_loss_ = std::nan("");
+  last_accuracy_ = std::nan("");
+  divergence_ = Divergence{};
+}
+
+void Trainer::set_optimizer(const OptimizerSettings& s) {
+  config_.training.optimizer = s;
+  optimizer_->set_settings(s);
+}
+void Trainer::set_clip(const ClipSettings& s) { config_.training.clip = s; }
+void Trainer::set_truncation(int k1, int k2) {
+  config_.training.k1 = k1;
+  config_.training.k2 = k2;
+}
+
+void Trainer::begin_iteration() {
+  batch_ = task_->batch(data_rng_, config_.training.batch_size);
+  net_.forward_begin(trace_, batch_);
+  phase_ = Phase::Forward;
+}
+
+void Trainer::end_forward() {
+  if (!std::isfinite(trace_.loss)) {
+    int t = 0;
+    while (t < trace_.num_steps() && std::isfinite(trace_.step_loss(t))) ++t;
+    return diverge("forward pass: the loss is " + std::string(std::isnan(trace_.loss) ? "NaN" : "infinite") +
+                   " (first at t = " + std::to_string(t) + ")");
+  }
+  backward_.begin(net_, trace_, batch_, {config_.training.k1, config_.training.k2, true}, grads_, gt_);
+  phase_ = Phase::Backward;
+}
+
+bool Trainer::step_forward() {
+  if (phase_ == Phase::Ready) begin_iteration();
+  if (phase_ != Phase::Forward) return false;
+  net_.forward_step(trace_, batch_);
+  if (trace_.steps_done == batch_.steps()) end_forward();
+  return true;
+}
+
+bool Trainer::step_backward() {
+  while (phase_ == Phase::Forward) step_forward();
+  if (phase_ != Phase::Backward) return false;
+  backward_.step();
+  if (backward_.done()) phase_ = Phase::Update;
+  return true;
+}
+
+bool Trainer::apply_update() {
+  while (phase_ == Phase::Forward || phase_ == Phase::Backward) step_backward();
+  if (phase_ != Phase::Update) return false;
+  if (!grads_.all_finite()) {
+    for (const auto& t : grads_.tensors())
+      if (!t.array().isFinite().all()) return diverge("backward pass: the gradient of " + t.name + " is not finite"), false;
+  }
+  clip_record_ = clip(grads_, config_.training.clip);
+  saved_params_ = net_.params();
+  optimizer_->step(net_.params(), grads_);
+  if (!net_.params().all_finite()) {
+    net_.params() = saved_params_;
+    return diverge("update: the parameters became non-finite"), false;
+  }
+  last_loss_ = trace_.loss;
+  const TaskInfo& info = task_->info();
+  last_accuracy_ = info.has_accuracy ? task_->accuracy(batch_, trace_.y) : std::nan("");
+  IterationRecord r;
+  r.iteration = iteration_;
+  r.loss = trace_.loss;
+  r.baseline = info.baseline;
+  r.accuracy = last_accuracy_;
+  r.grad_norm_before = clip_record_.global_norm_before;
+  r.grad_norm_after = clip_record_.global_norm_after;
+  r.learning_rate = config_.training.optimizer.learning_rate;
+  r.clipped = clip_record_.clipped;
+  const Eigen::Index top = gt_.profile.rows() - 1;
+  r.profile.assign(gt_.profile.cols(), 0.0);
+  for (Eigen::Index d = 0; d < gt_.profile.cols(); ++d) r.profile[d] = gt_.profile(top, d);
+  history_.append(r);
+  ++iteration_;
+  phase_ = Phase::Ready;
+  return true;
+}
+
+bool Trainer::run_iteration() {
+  if (phase_ == Phase::Diverged) return false;
+  if (phase_ == Phase::Ready) step_forward();
+  return apply_update();
+}
+
+double Trainer::evaluate(int batches, double* accuracy) const {
+  Rng rng = stream_rng(config_.training.seed, kEvalStream);
+  double loss = 0, acc = 0;
+  Trace tr;
+  for (int i = 0; i < batches; ++i) {
+    const Batch b = task_->batch(rng, config_.training.batch_size);
+    net_.forward(tr, b);
+    loss += tr.loss;
+    if (task_->info().has_accuracy) acc += task_->accuracy(b, tr.y);
+  }
+  if (accuracy) *accuracy = task_->info().has_accuracy ? acc / batches : std::nan("");
+  return loss / batches;
+}
+
+void Trainer::diverge(std::string where) {
+  divergence_.iteration = iteration_;
+  divergence_.where = std::move(where);
+  divergence_.cause = likely_cause();
+  phase_ = Phase::Diverged;
+}
+
+std::string Trainer::likely_cause() const {
+  std::ostringstream s;
+  const auto& tr = config_.training;
+  double worst_norm = 0;
+  const auto recent = history_.recent(Field::GradNormBefore);
+  for (int i = 0; i < recent.count; ++i)
+    if (std::isfinite(recent[i])) worst_norm = std::max(worst_norm, recent[i]);
+  std::vector<std::string> causes;
+  if (tr.clip.mode == ClipMode::None) {
+    std::ostringstream c;
+    c << "no gradient clipping";
+    if (worst_norm > 0) c << " (the gradient norm reached " << worst_norm << ")";
+    c << ": clip by norm, e.g. threshold 1";
+    causes.push_back(c.str());
+  }
+  const double lr = tr.optimizer.learning_rate;
+  if (lr > 10 * default_learning_rate(tr.optimizer.kind)) {
+    std::ostringstream c;
+    c << "the learning rate " << lr << " is high for " << to_string(tr.optimizer.kind)
+      << " (try " << default_learning_rate(tr.optimizer.kind) << ")";
+    causes.push_back(c.str());
+  }
+  for (int l = 0; l < net_.spec().num_layers; ++l) {
+    const auto spectra = recurrent_spectra(net_.params(), net_.spec(), l);
+    double rho = 0;
+    for (const auto& sp : spectra) rho = std::max(rho, sp.spectral_radius);
+    if (rho > 1) {
+      std::ostringstream c;
+      c.precision(3);
+      c << "layer " << l << "'s W_hh has spectral radius " << rho
+        << " > 1, so signals and gradients can grow step after step";
+      causes.push_back(c.str());
+    }
+  }
+  if (causes.empty()) return "a value overflowed; lower the learning rate or clip the gradient";
+  s << "Likely: ";
+  for (size_t i = 0; i < causes.size(); ++i) s << (i ? "; " : "") << causes[i];
+  s << ".";
+  return s.str();
+}
+
+}  // namespace unrolled

@@ -1,0 +1,129 @@
+// Unrolled core: the trainer, a state machine that runs training one time step, one phase or
+// one whole iteration at a time, and keeps a bounded history.
+//
+// Legend: B batch, T steps, H hidden, L layers.
+//
+//   Ready --step_forward--> Forward (t = 0..T-1) --step_backward--> Backward (BPTT, one step at a
+//   time, then the decay-profile sweep) --> Update --apply_update--> Ready (iteration + 1)
+//
+// run_iteration() is exactly step_forward until the forward pass is done, step_backward until
+// the backward pass is done, then apply_update, so stepping gives bit-identical parameters.
+// Learning rate, optimiser, clipping and truncation can change between iterations.
+// Divergence: when a loss, a gradient or a parameter turns NaN or Inf, the trainer stops in
+// Phase::Diverged, keeps the last finite parameters and says where and the likely cause.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clip.hpp"
+#include "core/experiment.hpp"
+#include "core/history.hpp"
+#include "core/network.hpp"
+#include "core/optim.hpp"
+#include "core/rng.hpp"
+#include "core/tasks.hpp"
+
+namespace unrolled {
+
+enum class Phase { Ready, Forward, Backward, Update, Diverged };
+std::string_view to_string(Phase p);
+
+struct Divergence {
+  int64_t iteration = -1;  // the iteration that produced the non-finite value
+  std::string where;       // "forward pass, loss at t = 17", "gradient of layers.0.W_h", ...
+  std::string cause;       // the likely cause, in a sentence or two
+};
+
+class Trainer {
+ public:
+  Trainer();
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Builds the network, task and optimiser for model `model_index` of the experiment (0 the
+  // main model, 1.. the compared ones) and resets. On failure returns false with one message and
+  // leaves the trainer as it was.
+  bool configure(const ExperimentConfig& config, int model_index, std::string* error);
+  // Weights and the data stream back to the seed; history cleared.
+  void reset();
+  // Reset with another seed.
+  void reseed(uint64_t seed);
+
+  // One time step of the forward pass (drawing a new batch first when Ready). False when the
+  // phase does not allow it (Backward, Update, Diverged).
+  bool step_forward();
+  // One time step of the backward pass (finishing the forward pass first when in Forward).
+  // False when Ready, Update or Diverged.
+  bool step_backward();
+  // Clip the gradient, step the optimiser, record the iteration. Finishes the backward pass
+  // first when needed. False when Ready or Diverged.
+  bool apply_update();
+  // The rest of the current iteration, or a whole new one when Ready. False once diverged.
+  bool run_iteration();
+
+  // Settings that apply from the next update.
+  void set_optimizer(const OptimizerSettings& s);
+  void set_clip(const ClipSettings& s);
+  void set_truncation(int k1, int k2);  // from the next backward pass
+
+  // Mean loss (and accuracy, NaN where it does not apply) over `batches` batches drawn from a
+  // held-out stream of the same seed, without changing anything.
+  double evaluate(int batches, double* accuracy = nullptr) const;
+
+  Phase phase() const { return phase_; }
+  int64_t iteration() const { return iteration_; }      // completed updates
+  int forward_t() const { return trace_.steps_done; }   // steps computed in this forward pass
+  int backward_next_t() const { return backward_.next_t(); }  // -1 when not in Backward
+  bool in_profile_sweep() const { return backward_.in_profile_sweep(); }
+
+  const ExperimentConfig& config() const { return config_; }
+  const ModelConfig& model() const { return model_; }
+  const Network& network() const { return net_; }
+  const Task& task() const { return *task_; }
+  const Batch& batch() const { return batch_; }
+  const Trace& trace() const { return trace_; }
+  const GradTrace& grad_trace() const { return gt_; }
+  const Params& grads() const { return grads_; }  // after clipping once Update is done
+  const ClipRecord& last_clip() const { return clip_record_; }
+  const History& history() const { return history_; }
+  const Optimizer& optimizer() const { return *optimizer_; }
+  const Divergence& divergence() const { return divergence_; }
+  double last_loss() const { return last_loss_; }
+  double last_accuracy() const { return last_accuracy_; }
+
+ private:
+  void begin_iteration();
+  void end_forward();
+  void diverge(std::string where);
+  std::string likely_cause() const;
+
+  ExperimentConfig config_;
+  ModelConfig model_;
+  std::unique_ptr<Task> task_;
+  Network net_;
+  std::unique_ptr<Optimizer> optimizer_;
+  Rng data_rng_;
+  Batch batch_;
+  Trace trace_;
+  GradTrace gt_;
+  Params grads_;
+  Params saved_params_;  // the parameters before the update, restored if it diverges
+  BackwardPass backward_;
+  ClipRecord clip_record_;
+  History history_;
+  Phase phase_ = Phase::Ready;
+  int64_t iteration_ = 0;
+  double last_loss_ = 0, last_accuracy_ = 0;
+  Divergence divergence_;
+};
+
+// Streams derived from one seed: the weights, the training data and the held-out data.
+constexpr uint64_t kWeightStream = 1, kDataStream = 2, kEvalStream = 3;
+Rng stream_rng(uint64_t seed, uint64_t stream);
+
+// A network initialised for a model config on a task from the seed's weight stream.
+Network build_network(const ModelConfig& m, const TaskInfo& task, uint64_t seed);
+
+}  // namespace unrolled
