@@ -15,19 +15,22 @@ constexpr int F(Field f) {
   return static_cast<int>(f);
 }
 
-constexpr std::array<std::string_view, kNumFields> kFieldNames{"iteration",
-                                                               "iteration_first",
-                                                               "iteration_last",
-                                                               "loss",
-                                                               "loss_min",
-                                                               "loss_max",
-                                                               "baseline",
-                                                               "accuracy",
-                                                               "grad_norm_before",
-                                                               "grad_norm_after",
-                                                               "learning_rate",
-                                                               "clipped",
-                                                               "count"};
+// In Field order (CSV column names).
+constexpr std::array<std::string_view, kNumFields> kFieldNames = {
+    "iteration",
+    "iteration_first",
+    "iteration_last",
+    "loss",
+    "loss_min",
+    "loss_max",
+    "baseline",
+    "accuracy",
+    "grad_norm_before",
+    "grad_norm_after",
+    "learning_rate",
+    "clipped",
+    "count",
+};
 
 using Point = std::array<double, kNumFields>;  // (F) one bucket
 
@@ -37,9 +40,9 @@ void merge_points(const Point& a, const Point& b, Point& out) {
   for (int f = 0; f < kNumFields; ++f) {
     switch (static_cast<Field>(f)) {
       case Field::IterationFirst:
-      case Field::LossMin:
+      case Field::LossMin:  // fmin/fmax skip NaN, keep Inf
         out[f] = std::fmin(a[f], b[f]);
-        break;  // fmin/fmax skip NaN
+        break;
       case Field::IterationLast:
       case Field::LossMax:
         out[f] = std::fmax(a[f], b[f]);
