@@ -260,6 +260,8 @@ TEST(History, ProfilesOfDifferentLengthsAverageEachDistanceOverWhoHasIt) {
   EXPECT_EQ(ring.iteration_first[ring.offset], 3.0);
   EXPECT_EQ(ring.iteration_first[(ring.offset + 1) % 2], 4.0);
   EXPECT_EQ(ring.data[ring.offset * ring.cols + 1], 7.0);
+  for (int d = 2; d < ring.cols; ++d)  // the slot held {3,3,3,3} before: no leftovers
+    EXPECT_TRUE(std::isnan(ring.data[ring.offset * ring.cols + d])) << d;
 }
 
 TEST(History, ClearForgetsAndCopyFromCopiesWithoutAllocating) {
