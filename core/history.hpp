@@ -70,7 +70,7 @@ constexpr int kNumFields = 13;
 std::string_view to_string(Field f);
 
 // A series to plot without copying, ImPlot's habit: element i (0 = oldest) is at byte
-// (offset + i) % count * stride from data. The overview always has offset 0.
+// (offset + i) % count * stride from data, for 0 <= i < count. The overview has offset 0.
 struct Series {
   const double* data = nullptr;
   int count = 0;
