@@ -26,9 +26,11 @@ constexpr int kGateSteps = 40;     // T of the forget-gate heatmap
 constexpr int kGradUnits = 8;      // H2 of the NaN demo
 constexpr int kGradSteps = 24;     // T2 of the NaN demo
 constexpr double kClipThreshold = 5.0;
-const char* const kSentence = "the quick brown fox jumps over the lazy dog";
+const char* const kSentence = "the cat sat on the mat.";
 
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Synthetic data
@@ -54,7 +56,8 @@ void make_training_curves(GalleryState& g, Rng& rng) {
   }
   for (int i = 0; i < kIterations; i += 50) {
     g.val_iter.push_back(i);
-    g.val_loss.push_back((0.075 + 2.25 * std::exp(-i / 310.0)) * std::exp(0.05 * rng.uniform(-1, 1)));
+    g.val_loss.push_back((0.075 + 2.25 * std::exp(-i / 310.0)) *
+                         std::exp(0.05 * rng.uniform(-1, 1)));
   }
 }
 
@@ -74,29 +77,49 @@ void make_matrices(GalleryState& g, Rng& rng) {
   g.forget_gate.resize(kUnits * kGateSteps);
   for (int t = 0; t < kGateSteps; ++t)
     for (int u = 0; u < kUnits; ++u) {
-      double a;
+      double a = 0.0;
       if (u < 5) {
         a = 3.2 + 0.3 * u + 0.4 * rng.uniform(-1, 1);
       } else if (u < 10) {
         a = (t % 10 == 9) ? -3.5 : 2.0 + 0.6 * rng.uniform(-1, 1);
       } else {
-        a = 1.8 * std::sin(0.35 * t + 1.3 * u) + 0.8 * rng.uniform(-1, 1);
+        a = 2.2 * std::sin(0.25 * t + 1.3 * u) + 0.4 * rng.uniform(-1, 1);
       }
       g.forget_gate[u + t * kUnits] = sigmoid(a);
     }
 
-  // h_t, (H, T) column-major over the characters of kSentence: some units fire on vowels, some on
-  // spaces, the rest oscillate.
+  // h_t, (H, T) column-major over the characters of kSentence. Each unit is a leaky integrator
+  // of one feature of the input (vowel, space, place in the alphabet, ...), with its own memory
+  // length, so the map shows both event-locked stripes and slow bands.
   const int steps = static_cast<int>(std::char_traits<char>::length(kSentence));
   g.hidden.resize(kUnits * steps);
+  std::vector<double> a(kUnits, 0.0);  // (H) pre-activations carried across steps
   for (int t = 0; t < steps; ++t) {
     const char c = kSentence[t];
     const bool vowel = std::string_view("aeiou").find(c) != std::string_view::npos;
+    const bool letter = c >= 'a' && c <= 'z';
+    const double place = letter ? (c - 'a') / 12.5 - 1.0 : 0.0;  // a -> -1, z -> +1
     for (int u = 0; u < kUnits; ++u) {
-      double a = 1.4 * std::sin(0.3 * t * (1 + u % 4) + u);
-      if (u % 4 == 0) a += vowel ? 2.2 : -0.8;
-      if (u % 5 == 1) a += c == ' ' ? -2.5 : 0.4;
-      g.hidden[u + t * kUnits] = std::tanh(a + 0.3 * rng.uniform(-1, 1));
+      // Four groups of four units, each group one feature, with memories from short to long.
+      double drive = 0.0;
+      switch (u / 4) {
+        case 0:
+          drive = vowel ? 2.6 : -1.0;
+          break;  // vowel detectors
+        case 1:
+          drive = letter ? 1.0 : -3.0;
+          break;  // word boundaries
+        case 2:
+          drive = 2.6 * place;
+          break;  // place in the alphabet
+        default:
+          drive = letter ? 1.6 : -1.6;
+          break;  // slow: "inside a word"
+      }
+      const double memory = 0.1 + 0.2 * (u % 4) + (u / 4 == 3 ? 0.15 : 0.0);  // 0.1 .. 0.85
+      const double sign = (u / 4) % 2 ? -1.0 : 1.0;  // groups alternate in sign
+      a[u] = memory * a[u] + (1 - memory) * sign * drive + 0.2 * rng.uniform(-1, 1);
+      g.hidden[u + t * kUnits] = std::tanh(a[u]);
     }
     g.chars.push_back(c == ' ' ? "\xC2\xB7" : std::string(1, c));  // U+00B7 marks a space
   }
@@ -125,38 +148,49 @@ void caption(const char* text) {
   ImGui::PopStyleColor();
 }
 
-float caption_height() { return ImGui::GetTextLineHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y; }
+// Height a caption takes once wrapped to the available width, so the widget above leaves room.
+float caption_height(const char* text) {
+  const float w = ImGui::GetContentRegionAvail().x;
+  return ImGui::CalcTextSize(text, nullptr, false, w).y + ImGui::GetStyle().ItemSpacing.y;
+}
 
 void Demo_LossPlot(GalleryState& g) {
-  if (BeginPlot("Training loss##loss", ImVec2(-1, -caption_height()), g.loss_plot)) {
+  const char* note = "Log y: equal steps are equal ratios. \xE2\x96\xBC a clipped step.";
+  if (BeginPlot("Training loss##loss", ImVec2(-1, -caption_height(note)), g.loss_plot)) {
     SetupAxes("iteration", "loss (cross-entropy)", PlotFlags_LogY | PlotFlags_XFromZero);
     PlotLine("train", nullptr, g.loss_ring.data(), kIterations, g.loss_head);
-    PlotLine("validation", g.val_iter.data(), g.val_loss.data(), static_cast<int>(g.val_iter.size()));
+    PlotLine("validation", g.val_iter.data(), g.val_loss.data(),
+             static_cast<int>(g.val_iter.size()));
     PlotScatter("clipped step", g.clip_iter.data(), g.clip_loss.data(),
                 static_cast<int>(g.clip_iter.size()), Marker::TriangleDown);
     PlotHLine("chance: ln 10 \xE2\x89\x88 2.30", std::log(10.0));
     EndPlot();
   }
-  caption("Log y axis: equal distances are equal ratios. \xE2\x96\xBC marks a clipped step.");
+  caption(note);
 }
 
 void Demo_GradNormPlot(GalleryState& g) {
-  if (BeginPlot("Gradient norm and clipping##grad", ImVec2(-1, -caption_height()), g.grad_plot)) {
+  const char* note = "Longer than the threshold? Clipping scales it back.";
+  if (BeginPlot("Gradient norm and clipping##grad", ImVec2(-1, -caption_height(note)),
+                g.grad_plot)) {
     SetupAxes("iteration", "\xE2\x80\x96\xE2\x88\x87\xCE\xB8 L\xE2\x80\x96", PlotFlags_XFromZero);
     SetupAxisLimits(Axis::Y, 0.0, 25.0);
     PlotLine("before clipping", nullptr, g.grad_norm.data(), kIterations);
     PlotHLine("threshold = 5", kClipThreshold);
-    PlotScatter("clipped", g.clip_iter.data(), g.clip_norm.data(), static_cast<int>(g.clip_iter.size()),
-                Marker::TriangleUp);
+    PlotScatter("clipped", g.clip_iter.data(), g.clip_norm.data(),
+                static_cast<int>(g.clip_iter.size()), Marker::TriangleUp);
     EndPlot();
   }
-  caption("Clipping rescales any gradient longer than the threshold to its length.");
+  caption(note);
 }
 
 void Demo_DecayPlot(GalleryState& g) {
-  if (BeginPlot("Gradient through time##decay", ImVec2(-1, -caption_height()), g.decay_plot)) {
-    SetupAxes("distance T \xE2\x88\x92 t (steps back)", "\xE2\x80\x96\xE2\x88\x82L\xE2\x82\x9C/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (loss at the last step T)",
-              PlotFlags_LogY | PlotFlags_XFromZero);
+  const char* note = "Each step back multiplies by a Jacobian (\xE2\x89\x88 \xCF\x81).";
+  if (BeginPlot("Gradient through time##decay", ImVec2(-1, -caption_height(note)), g.decay_plot)) {
+    SetupAxes("distance T \xE2\x88\x92 t (steps back)",
+              "\xE2\x80\x96\xE2\x88\x82L\xE2\x82\x9C/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (loss "
+              "at the last step T)",
+              PlotFlags_LogY | PlotFlags_XFromZero | PlotFlags_LegendLeft | PlotFlags_LegendBottom);
     const int n = static_cast<int>(g.distance.size());
     PlotLine("RNN, \xCF\x81 = 0.9: vanishes", g.distance.data(), g.decay_vanish.data(), n);
     PlotLine("RNN, \xCF\x81 = 1.5: explodes", g.distance.data(), g.decay_explode.data(), n);
@@ -164,10 +198,11 @@ void Demo_DecayPlot(GalleryState& g) {
     PlotHLine("1 (unchanged)", 1.0);
     EndPlot();
   }
-  caption("Each step back multiplies by a Jacobian: powers of \xCF\x81 shrink or grow.");
+  caption(note);
 }
 
 void Demo_ForgetGateHeatmap(GalleryState& g) {
+  const char* note = "Bright: keeps its memory. Click a row to select a unit.";
   HeatmapOptions opt;
   opt.colormap = Colormap::Sequential;
   opt.vmin = 0.0;
@@ -181,19 +216,25 @@ void Demo_ForgetGateHeatmap(GalleryState& g) {
   opt.highlight_row = g.selected_unit;
   opt.highlight_col = g.current_step;
   if (Heatmap("##forget", g.forget_gate.data(), kUnits, kGateSteps, /*col_major=*/true, opt,
-              g.forget_map, ImVec2(-1, -caption_height())))
+              g.forget_map, ImVec2(-1, -caption_height(note))))
     g.selected_unit = g.forget_map.clicked_row;
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   g.hover_demo_point = ImVec2(a.x + 0.52f * (b.x - a.x), a.y + 0.43f * (b.y - a.y));
-  caption("Bright: the unit keeps its memory. Click a row to select a unit.");
+  caption(note);
 }
 
 void Demo_HiddenStateHeatmap(GalleryState& g) {
+  const char* note =
+      "Blue < 0 < red. Rows 0\xE2\x80\x93"
+      "3 fire on vowels, 4\xE2\x80\x93"
+      "7 on spaces.";
   HeatmapOptions opt;
   opt.colormap = Colormap::Diverging;
   opt.vmin = -1.0;
   opt.vmax = 1.0;
-  opt.title = "Hidden state h\xE2\x82\x9C = tanh(a\xE2\x82\x9C)  (diverging map, [\xE2\x88\x92" "1, 1])";
+  opt.title =
+      "Hidden state h\xE2\x82\x9C = tanh(a\xE2\x82\x9C)  (diverging map, [\xE2\x88\x92"
+      "1, 1])";
   opt.x_label = "input character";
   opt.y_label = "unit";
   opt.value_label = "h";
@@ -202,9 +243,9 @@ void Demo_HiddenStateHeatmap(GalleryState& g) {
   opt.highlight_row = g.selected_unit;
   const int steps = static_cast<int>(g.char_labels.size());
   if (Heatmap("##hidden", g.hidden.data(), kUnits, steps, /*col_major=*/true, opt, g.hidden_map,
-              ImVec2(-1, -caption_height())))
+              ImVec2(-1, -caption_height(note))))
     g.selected_unit = g.hidden_map.clicked_row;
-  caption("Blue below 0, red above, white at 0. Some units fire on vowels, some on spaces.");
+  caption(note);
 }
 
 void Demo_ColorBars() {
@@ -219,7 +260,8 @@ void Demo_ColorBars() {
 }
 
 void Demo_EdgeCases(GalleryState& g) {
-  const float h = ImGui::GetContentRegionAvail().y - caption_height();
+  const char* note = "Grey = NaN (overflowed); no data gets a note.";
+  const float h = ImGui::GetContentRegionAvail().y - caption_height(note);
   const float w = ImGui::GetContentRegionAvail().x;
   HeatmapOptions opt;
   opt.colormap = Colormap::Sequential;
@@ -237,13 +279,14 @@ void Demo_EdgeCases(GalleryState& g) {
   empty.x_label = "t";
   empty.y_label = "unit";
   Heatmap("##empty", nullptr, 0, 0, true, empty, g.empty_map, ImVec2(-1, h));
-  caption("Grey cells are NaN (the gradient overflowed); an empty matrix says so.");
+  caption(note);
 }
 
 // A bordered card that fills (w, h), with the demo inside.
 template <class F>
 void card(const char* id, float w, float h, F&& demo) {
-  ImGui::BeginChild(id, ImVec2(w, h), true, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::BeginChild(id, ImVec2(w, h), true,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   demo();
   ImGui::EndChild();
 }
@@ -274,9 +317,10 @@ void gallery_draw(GalleryState& g) {
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 0.35f * ImGui::GetFontSize());
-  ImGui::Text("   hover for values \xC2\xB7 click legend entries to hide a series \xC2\xB7 "
-              "Ctrl + = / Ctrl + \xE2\x88\x92 / Ctrl + 0: text size (%.0f%%)",
-              100.0f * ImGui::GetFontSize() / Window::kBaseFontPx);
+  ImGui::Text(
+      "   hover for values \xC2\xB7 click legend entries to hide a series \xC2\xB7 "
+      "Ctrl + = / Ctrl + \xE2\x88\x92 / Ctrl + 0: text size (%.0f%%)",
+      100.0f * ImGui::GetFontSize() / Window::kBaseFontPx);
   ImGui::PopStyleColor();
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();

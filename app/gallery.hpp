@@ -17,8 +17,8 @@ struct GalleryState {
   // Training curves, one entry per iteration (N = kIterations).
   std::vector<double> loss_ring;  // (N) train loss, stored as a ring buffer starting at loss_head
   int loss_head = 0;              // index of the oldest entry in loss_ring
-  std::vector<double> val_iter, val_loss;   // (N / 50) validation points
-  std::vector<double> grad_norm;            // (N) ||grad|| before clipping
+  std::vector<double> val_iter, val_loss;               // (N / 50) validation points
+  std::vector<double> grad_norm;                        // (N) ||grad|| before clipping
   std::vector<double> clip_iter, clip_loss, clip_norm;  // iterations where clipping fired
   // Gradient decay profiles ||dL_T/dh_t|| against the distance T - t (D = kDistances).
   std::vector<double> distance, decay_vanish, decay_explode, decay_lstm;  // (D) each
@@ -31,9 +31,9 @@ struct GalleryState {
 
   widgets::PlotState loss_plot, grad_plot, decay_plot;
   widgets::HeatmapState forget_map, hidden_map, grad_map, empty_map;
-  int selected_unit = 5;  // highlighted row, chosen by clicking a heatmap
-  int current_step = 20;  // highlighted column
-  ImFont* title_font = nullptr;             // heading font; null: the default font
+  int selected_unit = 5;                     // highlighted row, chosen by clicking a heatmap
+  int current_step = 20;                     // highlighted column
+  ImFont* title_font = nullptr;              // heading font; null: the default font
   ImVec2 hover_demo_point = ImVec2(-1, -1);  // a cell of the forget-gate map, for screenshots
 };
 

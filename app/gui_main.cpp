@@ -52,15 +52,17 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       ++i;
     } else if (a == "--frames") {
       if (!has_value || !parse_int(value, o.frames) || o.frames < 1)
-        return bad_argument(a + (has_value ? " " + value : ""), "needs a whole number of frames >= 1");
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs a whole number of frames >= 1");
       ++i;
     } else if (a == "--size") {
       const auto x = value.find('x');
       int w = 0, h = 0;
       if (!has_value || x == std::string::npos || !parse_int(value.substr(0, x), w) ||
           !parse_int(value.substr(x + 1), h) || w < 320 || h < 240 || w > 8192 || h > 8192)
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs WIDTHxHEIGHT in pixels, from 320x240 to 8192x8192, e.g. 1600x900");
+        return bad_argument(
+            a + (has_value ? " " + value : ""),
+            "needs WIDTHxHEIGHT in pixels, from 320x240 to 8192x8192, e.g. 1600x900");
       o.width = w;
       o.height = h;
       ++i;
@@ -68,7 +70,8 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       char* end = nullptr;
       const float s = has_value ? std::strtof(value.c_str(), &end) : 0.0f;
       if (!has_value || *end != '\0' || !(s >= 0.5f && s <= 4.0f))
-        return bad_argument(a + (has_value ? " " + value : ""), "needs a UI scale from 0.5 to 4, e.g. 1.5");
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs a UI scale from 0.5 to 4, e.g. 1.5");
       o.scale = s;
       ++i;
     } else if (a == "--theme") {
@@ -81,8 +84,9 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       }
       ++i;
     } else if (a.rfind("--", 0) == 0) {
-      return bad_argument(a, "allowed are --gallery, --screenshot FILE.png, --frames N, "
-                             "--size WxH, --scale S, --theme dark|light (and --help)");
+      return bad_argument(a,
+                          "allowed are --gallery, --screenshot FILE.png, --frames N, "
+                          "--size WxH, --scale S, --theme dark|light (and --help)");
     } else {
       o.positional.push_back(a);
     }

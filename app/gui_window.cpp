@@ -128,7 +128,9 @@ void style_light(ImGuiStyle& s) {
 // [SECTION] Window: open / close, frames, UI scale, screenshots
 // -----------------------------------------------------------------------------------------------
 
-Window::~Window() { close(); }
+Window::~Window() {
+  close();
+}
 
 bool Window::open(int width, int height, const char* title) {
   constexpr const char* kNoDisplay =
@@ -267,7 +269,9 @@ void Window::end_frame() {
   glfwSwapBuffers(window_);
 }
 
-bool Window::should_close() const { return !window_ || glfwWindowShouldClose(window_); }
+bool Window::should_close() const {
+  return !window_ || glfwWindowShouldClose(window_);
+}
 void Window::request_close() {
   if (window_) glfwSetWindowShouldClose(window_, GLFW_TRUE);
 }

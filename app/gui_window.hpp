@@ -5,7 +5,8 @@
 //   Window w;
 //   if (!w.open(1600, 900, "Unrolled")) return 1;   // prints why (e.g. no display)
 //   while (!w.should_close()) {
-//     w.begin_frame();                                // poll events, apply Ctrl+= / Ctrl+- / Ctrl+0
+//     w.begin_frame();                                // poll events, apply Ctrl+= / Ctrl+- /
+//     Ctrl+0
 //     ... ImGui calls ...
 //     w.end_frame();                                  // render + swap
 //   }
@@ -58,8 +59,8 @@ class Window {
   // read-outs and tooltips; x < 0 gives the mouse back to the user.
   void set_mouse_override(float x, float y) { mouse_override_x_ = x, mouse_override_y_ = y; }
 
-  ImFont* ui_font() const { return ui_font_; }      // DejaVu Sans, the default
-  ImFont* mono_font() const { return mono_font_; }  // DejaVu Sans Mono, for columns of numbers
+  ImFont* ui_font() const { return ui_font_; }        // DejaVu Sans, the default
+  ImFont* mono_font() const { return mono_font_; }    // DejaVu Sans Mono, for columns of numbers
   ImFont* title_font() const { return title_font_; }  // DejaVu Sans, larger, for headings
   GLFWwindow* glfw() const { return window_; }
 

@@ -32,7 +32,8 @@ const char* tick_label(char* buf, std::size_t n, const std::vector<Tick>& ticks,
 
 }  // namespace
 
-float ColorBarTickLabelWidth(double vmin, double vmax, float bar_length, const ColorBarOptions& opt) {
+float ColorBarTickLabelWidth(double vmin, double vmax, float bar_length,
+                             const ColorBarOptions& opt) {
   std::vector<Tick> ticks;
   bar_ticks(vmin, vmax, bar_length, opt.log_scale, ticks);
   float w = ImGui::CalcTextSize("0.0").x;
@@ -73,8 +74,7 @@ void DrawColorBar(ImDrawList* dl, ImVec2 p0, ImVec2 p1, Colormap map, double vmi
     if (opt.vertical) {
       const float y = IM_ROUND(p1.y - static_cast<float>(t) * h);
       dl->AddLine(ImVec2(p1.x, y), ImVec2(p1.x + len, y), text, 1.0f);
-      if (label)
-        dl->AddText(ImVec2(p1.x + major_len + 0.25f * em, y - 0.5f * em), text, label);
+      if (label) dl->AddText(ImVec2(p1.x + major_len + 0.25f * em, y - 0.5f * em), text, label);
     } else {
       const float x = IM_ROUND(p0.x + static_cast<float>(t) * w);
       dl->AddLine(ImVec2(x, p1.y), ImVec2(x, p1.y + len), text, 1.0f);
@@ -129,8 +129,9 @@ bool ColorBar(const char* id, Colormap map, double vmin, double vmax, ImVec2 siz
     double t = opt.vertical ? (p1.y - m.y) / (p1.y - p0.y) : (m.x - p0.x) / (p1.x - p0.x);
     t = std::clamp(t, 0.0, 1.0);
     const bool log_scale = opt.log_scale && vmin > 0 && vmax > vmin;
-    const double v = log_scale ? std::pow(10.0, std::log10(vmin) + t * (std::log10(vmax) - std::log10(vmin)))
-                               : vmin + t * (vmax - vmin);
+    const double v =
+        log_scale ? std::pow(10.0, std::log10(vmin) + t * (std::log10(vmax) - std::log10(vmin)))
+                  : vmin + t * (vmax - vmin);
     ImGui::BeginTooltip();
     char buf[64];
     std::snprintf(buf, sizeof buf, opt.format ? opt.format : "%.4g", v);

@@ -14,9 +14,9 @@ namespace unrolled::widgets {
 
 struct ColorBarOptions {
   bool vertical = true;
-  bool log_scale = false;         // ticks and colours in log10; needs 0 < vmin < vmax
-  const char* label = nullptr;    // name of the quantity, drawn above the bar
-  const char* format = nullptr;   // printf format for the hover read-out; null: "%.4g"
+  bool log_scale = false;        // ticks and colours in log10; needs 0 < vmin < vmax
+  const char* label = nullptr;   // name of the quantity, drawn above the bar
+  const char* format = nullptr;  // printf format for the hover read-out; null: "%.4g"
 };
 
 // size.x / size.y <= 0: natural thickness (vertical: width; horizontal: height); along the bar,
@@ -32,6 +32,7 @@ void DrawColorBar(ImDrawList* draw_list, ImVec2 bar_min, ImVec2 bar_max, Colorma
                   double vmax, const ColorBarOptions& opt);
 
 // Width of the widest tick label of a vertical bar of this pixel height (for layout).
-float ColorBarTickLabelWidth(double vmin, double vmax, float bar_length, const ColorBarOptions& opt);
+float ColorBarTickLabelWidth(double vmin, double vmax, float bar_length,
+                             const ColorBarOptions& opt);
 
 }  // namespace unrolled::widgets

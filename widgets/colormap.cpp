@@ -38,10 +38,10 @@ constexpr std::array<ImU32, kSeriesColorCount> kSeries = {
     IM_COL32(230, 159, 0, 255),    // orange
     IM_COL32(86, 180, 233, 255),   // sky blue
     IM_COL32(0, 158, 115, 255),    // bluish green
-    IM_COL32(240, 228, 66, 255),   // yellow
-    IM_COL32(0, 114, 178, 255),    // blue
     IM_COL32(213, 94, 0, 255),     // vermillion
     IM_COL32(204, 121, 167, 255),  // reddish purple
+    IM_COL32(0, 114, 178, 255),    // blue
+    IM_COL32(240, 228, 66, 255),   // yellow: last, it is faint on a light background
 };
 
 std::uint8_t lerp_byte(std::uint8_t a, std::uint8_t b, double f) {

@@ -22,7 +22,7 @@ struct ColorStop {
   std::uint8_t r, g, b;
 };
 
-inline constexpr int kLutSize = 256;                    // entries in a LUT
+inline constexpr int kLutSize = 256;                              // entries in a LUT
 inline constexpr ImU32 kNanColor = IM_COL32(128, 128, 128, 255);  // "no value": NaN cells
 
 // The control points of a map, from pos 0 to pos 1.

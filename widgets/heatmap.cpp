@@ -331,25 +331,28 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   char buf[64];
   float ytick_w = 0.0f;
   if (!empty) {
-    ytick_w = ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, rows - 1)).x;
+    ytick_w =
+        ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, rows - 1))
+            .x;
     if (opt.y_tick_labels)
-      for (int r = 0; r < rows; ++r) ytick_w = std::max(ytick_w, ImGui::CalcTextSize(opt.y_tick_labels[r]).x);
+      for (int r = 0; r < rows; ++r)
+        ytick_w = std::max(ytick_w, ImGui::CalcTextSize(opt.y_tick_labels[r]).x);
   }
   const float top = (opt.title ? line + pad : 0.0f) + line + 0.3f * em;  // title, y label
-  const float bottom = line + pad + line + 0.3f * em;                     // x ticks, x label
+  const float bottom = line + pad + line + 0.3f * em;                    // x ticks, x label
   ColorBarOptions cb_opt;
   cb_opt.log_scale = opt.log_scale;
   const float bar_w = 1.0f * em;
   const float cells_h_guess = total.y - top - bottom;
-  const float colorbar_w =
-      opt.colorbar ? 0.8f * em + bar_w + 0.6f * em + ColorBarTickLabelWidth(vmin, vmax, cells_h_guess, cb_opt)
-                   : 0.0f;
+  const float colorbar_w = opt.colorbar
+                               ? 0.8f * em + bar_w + 0.6f * em +
+                                     ColorBarTickLabelWidth(vmin, vmax, cells_h_guess, cb_opt)
+                               : 0.0f;
   const ImRect cells(ImVec2(bb.Min.x + ytick_w + pad + 0.35f * em, bb.Min.y + top),
                      ImVec2(bb.Max.x - colorbar_w - 0.3f * em, bb.Max.y - bottom));
 
   if (opt.title) dl->AddText(bb.Min, text, opt.title);
-  if (opt.y_label)
-    dl->AddText(ImVec2(bb.Min.x, cells.Min.y - line - 0.3f * em), text, opt.y_label);
+  if (opt.y_label) dl->AddText(ImVec2(bb.Min.x, cells.Min.y - line - 0.3f * em), text, opt.y_label);
   if (opt.x_label) {
     const float w = ImGui::CalcTextSize(opt.x_label).x;
     dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * w, bb.Max.y - line), text, opt.x_label);
@@ -357,13 +360,19 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   if (opt.colorbar && cells.GetHeight() > 2 * em) {
     const ImVec2 b0(cells.Max.x + 0.8f * em, cells.Min.y);
     DrawColorBar(dl, b0, ImVec2(b0.x + bar_w, cells.Max.y), opt.colormap, vmin, vmax, cb_opt);
-    if (opt.value_label) dl->AddText(ImVec2(b0.x, cells.Min.y - line - 0.3f * em), text, opt.value_label);
+    if (opt.value_label)
+      dl->AddText(ImVec2(b0.x, cells.Min.y - line - 0.3f * em), text, opt.value_label);
   }
   dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
   if (empty || cells.GetWidth() < 1 || cells.GetHeight() < 1) {
-    std::snprintf(buf, sizeof buf, "no data (%d x %d)", rows, cols);
-    const ImVec2 ts = ImGui::CalcTextSize(buf);
-    dl->AddText(cells.GetCenter() - ts * 0.5f, text_dim, buf);
+    // Two centred lines: "no data" and the shape, e.g. "(0 × 16)".
+    const ImVec2 c = cells.GetCenter();
+    dl->PushClipRect(cells.Min, cells.Max, true);
+    const char* note = "no data";
+    dl->AddText(ImVec2(c.x - 0.5f * ImGui::CalcTextSize(note).x, c.y - line), text_dim, note);
+    std::snprintf(buf, sizeof buf, "(%d \xC3\x97 %d)", rows, cols);
+    dl->AddText(ImVec2(c.x - 0.5f * ImGui::CalcTextSize(buf).x, c.y), text_dim, buf);
+    dl->PopClipRect();
     dl->AddRect(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_Border));
     return false;
   }
@@ -398,16 +407,20 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
       dl->AddLine(ImVec2(cells.Min.x, y), ImVec2(cells.Max.x, y), grid, 1.0f);
     }
   }
-  dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1), ImGui::GetColorU32(ImGuiCol_Border));
+  dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1),
+              ImGui::GetColorU32(ImGuiCol_Border));
 
   // Tick labels at cell centres.
   {
     float need = 0.0f;
     for (int c = std::max(0, cols - 3); c < cols; ++c)
-      need = std::max(need, ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c)).x);
+      need = std::max(
+          need,
+          ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c)).x);
     if (opt.x_tick_labels)
-      for (int c = 0; c < cols; ++c) need = std::max(need, ImGui::CalcTextSize(opt.x_tick_labels[c]).x);
-    const int step = label_step(cw, need + 0.8f * em);
+      for (int c = 0; c < cols; ++c)
+        need = std::max(need, ImGui::CalcTextSize(opt.x_tick_labels[c]).x);
+    const int step = label_step(cw, need + 0.3f * em);
     for (int c = 0; c < cols; ++c) {
       if (!labelled(opt.x_tick_labels, opt.x_first, c, step)) continue;
       const float x = cells.Min.x + (c + 0.5f) * cw;
@@ -439,8 +452,8 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   if (hovered && cells.Contains(mouse)) {
     const int c = std::clamp(static_cast<int>((mouse.x - cells.Min.x) / cw), 0, cols - 1);
     const int r = std::clamp(static_cast<int>((mouse.y - cells.Min.y) / ch), 0, rows - 1);
-    const std::size_t src = col_major ? static_cast<std::size_t>(c) * rows + r
-                                      : static_cast<std::size_t>(r) * cols + c;
+    const std::size_t src =
+        col_major ? static_cast<std::size_t>(c) * rows + r : static_cast<std::size_t>(r) * cols + c;
     state.hover_row = r;
     state.hover_col = c;
     state.hover_value = values[src];
@@ -449,20 +462,22 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
 
     ImGui::BeginTooltip();
     char row_buf[32], col_buf[32];
-    ImGui::Text("%s %s,  %s %s", opt.y_label ? opt.y_label : "row",
+    ImGui::Text("%s = %s,  %s = %s", opt.y_label ? opt.y_label : "row",
                 index_label(row_buf, sizeof row_buf, opt.y_tick_labels, opt.y_first, r),
                 opt.x_label ? opt.x_label : "column",
                 index_label(col_buf, sizeof col_buf, opt.x_tick_labels, opt.x_first, c));
     const ImVec2 sw = ImGui::GetCursorScreenPos();
     const float sq = ImGui::GetTextLineHeight();
     ImGui::GetWindowDrawList()->AddRectFilled(
-        sw, sw + ImVec2(sq, sq), colormap_color(opt.colormap, state.hover_value, vmin, vmax, opt.log_scale));
+        sw, sw + ImVec2(sq, sq),
+        colormap_color(opt.colormap, state.hover_value, vmin, vmax, opt.log_scale));
     ImGui::Dummy(ImVec2(sq, sq));
     ImGui::SameLine();
     if (std::isnan(state.hover_value)) {
       ImGui::Text("%s = NaN (no value)", opt.value_label ? opt.value_label : "value");
     } else {
-      std::snprintf(buf, sizeof buf, opt.value_format ? opt.value_format : "%.6g", state.hover_value);
+      std::snprintf(buf, sizeof buf, opt.value_format ? opt.value_format : "%.6g",
+                    state.hover_value);
       ImGui::Text("%s = %s", opt.value_label ? opt.value_label : "value", buf);
     }
     ImGui::EndTooltip();

@@ -32,7 +32,8 @@ struct HeatmapOptions {
   // sequential map, [-m, m] with m = max |value| for the diverging map (so 0 is the centre).
   double vmin = std::numeric_limits<double>::quiet_NaN();
   double vmax = std::numeric_limits<double>::quiet_NaN();
-  bool log_scale = false;  // colours and colour-bar ticks in log10; values <= 0 take the first colour
+  bool log_scale =
+      false;  // colours and colour-bar ticks in log10; values <= 0 take the first colour
 
   const char* title = nullptr;        // drawn above the cells
   const char* x_label = "column";     // name of the column index, e.g. "t"
@@ -69,8 +70,8 @@ struct HeatmapState {
   unsigned color_tex = 0;  // RGBA8, cols x rows: what ImGui draws
   unsigned fbo = 0;        // renders into color_tex
   int tex_rows = 0, tex_cols = 0;
-  int lut_map = -1;        // Colormap in lut_tex; -1: not filled
-  bool gpu_failed = false; // shader or FBO unavailable: cells are drawn on the CPU
+  int lut_map = -1;           // Colormap in lut_tex; -1: not filled
+  bool gpu_failed = false;    // shader or FBO unavailable: cells are drawn on the CPU
   std::vector<float> upload;  // (rows, cols) row-major staging for value_tex
 
   // Deletes the GL objects; needs the context that created them to be current.

@@ -29,9 +29,13 @@ PlotState& current(const char* what) {
   return *g_plot;
 }
 
-bool log_y(const PlotState& s) { return (s.frame_flags & PlotFlags_LogY) != 0; }
+bool log_y(const PlotState& s) {
+  return (s.frame_flags & PlotFlags_LogY) != 0;
+}
 
-const char* label_at(const PlotState& s, std::uint32_t offset) { return s.frame_labels.c_str() + offset; }
+const char* label_at(const PlotState& s, std::uint32_t offset) {
+  return s.frame_labels.c_str() + offset;
+}
 
 std::uint32_t add_label(PlotState& s, const char* label) {
   const auto offset = static_cast<std::uint32_t>(s.frame_labels.size());
@@ -161,7 +165,9 @@ struct Transform {
   double x_at(float px_) const { return x0 + (px_ - area.Min.x) / area.GetWidth() * (x1 - x0); }
 };
 
-bool usable(double y, bool log) { return std::isfinite(y) && (!log || y > 0.0); }
+bool usable(double y, bool log) {
+  return std::isfinite(y) && (!log || y > 0.0);
+}
 
 void fit_limits(PlotState& s) {
   const bool log = log_y(s);
@@ -243,13 +249,15 @@ void draw_marker(ImDrawList* dl, ImVec2 c, float r, Marker m, ImU32 fill, ImU32 
   }
 }
 
-void draw_dashed_hline(ImDrawList* dl, float x0, float x1, float y, ImU32 col, float thick, float dash) {
+void draw_dashed_hline(ImDrawList* dl, float x0, float x1, float y, ImU32 col, float thick,
+                       float dash) {
   for (float x = x0; x < x1; x += 2 * dash)
     dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, thick);
 }
 
 // The legend swatch of one series: a short line, a marker, or a dashed line.
-void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em, ImU32 edge) {
+void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em,
+                 ImU32 edge) {
   const float y = 0.5f * (a.y + b.y);
   switch (s.kind) {
     case detail::Series::Line:
@@ -292,7 +300,7 @@ void EndPlot() {
 
   // Y ticks first: their labels decide the left margin.
   std::vector<Tick>& ticks = s.frame_ticks;
-  const int max_y = std::max(2, static_cast<int>(area_h / (2.2f * em)));
+  const int max_y = std::max(2, static_cast<int>(area_h / ((log ? 1.8f : 2.2f) * em)));
   if (log) {
     log_ticks(s.y_min, s.y_max, max_y, ticks);
   } else {
@@ -300,7 +308,8 @@ void EndPlot() {
   }
   const double ystep = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1.0;
   const auto ylabel = [&](const Tick& t) {
-    return log ? format_log_tick(buf, sizeof buf, t.value) : format_tick(buf, sizeof buf, t.value, ystep);
+    return log ? format_log_tick(buf, sizeof buf, t.value)
+               : format_tick(buf, sizeof buf, t.value, ystep);
   };
   float ytick_w = ImGui::CalcTextSize("0").x;
   for (const Tick& t : ticks)
@@ -326,15 +335,18 @@ void EndPlot() {
     dl->AddText(ImVec2(bb.Min.x, area.Min.y - line - 0.35f * em), text, s.frame_y_label.c_str());
   if (!s.frame_x_label.empty()) {
     const float w = ImGui::CalcTextSize(s.frame_x_label.c_str()).x;
-    dl->AddText(ImVec2(area.GetCenter().x - 0.5f * w, bb.Max.y - line), text, s.frame_x_label.c_str());
+    dl->AddText(ImVec2(area.GetCenter().x - 0.5f * w, bb.Max.y - line), text,
+                s.frame_x_label.c_str());
   }
 
   // Y grid and labels.
   for (const Tick& t : ticks) {
     const float y = IM_ROUND(tf.py(t.value));
     if (y < area.Min.y - 0.5f || y > area.Max.y + 0.5f) continue;
-    dl->AddLine(ImVec2(area.Min.x, y), ImVec2(area.Max.x, y), t.major ? grid_major : grid_minor, 1.0f);
-    dl->AddLine(ImVec2(area.Min.x - (t.major ? 0.3f : 0.15f) * em, y), ImVec2(area.Min.x, y), text, 1.0f);
+    dl->AddLine(ImVec2(area.Min.x, y), ImVec2(area.Max.x, y), t.major ? grid_major : grid_minor,
+                1.0f);
+    dl->AddLine(ImVec2(area.Min.x - (t.major ? 0.3f : 0.15f) * em, y), ImVec2(area.Min.x, y), text,
+                1.0f);
     if (t.major) {
       const char* l = ylabel(t);
       const float w = ImGui::CalcTextSize(l).x;
@@ -366,20 +378,23 @@ void EndPlot() {
     const detail::Point* pts = s.frame_points.data() + ser.first;
     if (ser.kind == detail::Series::HLine) {
       if (usable(pts[0].y, log))
-        draw_dashed_hline(dl, area.Min.x, area.Max.x, tf.py(pts[0].y), ser.color, thick, 0.45f * em);
+        draw_dashed_hline(dl, area.Min.x, area.Max.x, tf.py(pts[0].y), ser.color, thick,
+                          0.45f * em);
       continue;
     }
     if (ser.kind == detail::Series::Scatter) {
       for (std::uint32_t i = 0; i < ser.count; ++i)
         if (std::isfinite(pts[i].x) && usable(pts[i].y, log))
-          draw_marker(dl, ImVec2(tf.px(pts[i].x), tf.py(pts[i].y)), 0.32f * em, ser.marker, ser.color, edge);
+          draw_marker(dl, ImVec2(tf.px(pts[i].x), tf.py(pts[i].y)), 0.32f * em, ser.marker,
+                      ser.color, edge);
       continue;
     }
     // A line breaks at every unusable point: runs of good points become separate polylines.
     auto& run = s.frame_screen;
     const auto flush = [&] {
       if (run.size() == 1) dl->AddCircleFilled(run[0], 0.5f * thick, ser.color);
-      if (run.size() > 1) dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, thick);
+      if (run.size() > 1)
+        dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, thick);
       run.clear();
     };
     run.clear();
@@ -401,30 +416,39 @@ void EndPlot() {
   if (s.show_legend && !(s.frame_flags & PlotFlags_NoLegend) && !s.frame_series.empty()) {
     const float sw = 1.6f * em, gap = 0.4f * em, row = line + 0.2f * em;
     float w = 0.0f;
-    for (const auto& ser : s.frame_series) w = std::max(w, ImGui::CalcTextSize(label_at(s, ser.label_offset)).x);
+    for (const auto& ser : s.frame_series)
+      w = std::max(w, ImGui::CalcTextSize(label_at(s, ser.label_offset)).x);
     const ImVec2 size(gap + sw + gap + w + gap, gap + row * s.frame_series.size() + 0.1f * em);
-    const ImRect box(ImVec2(area.Max.x - 0.5f * em - size.x, area.Min.y + 0.5f * em),
-                     ImVec2(area.Max.x - 0.5f * em, area.Min.y + 0.5f * em + size.y));
+    const ImVec2 corner((s.frame_flags & PlotFlags_LegendLeft) ? area.Min.x + 0.5f * em
+                                                               : area.Max.x - 0.5f * em - size.x,
+                        (s.frame_flags & PlotFlags_LegendBottom) ? area.Max.y - 0.5f * em - size.y
+                                                                 : area.Min.y + 0.5f * em);
+    const ImRect box(corner, corner + size);
     dl->AddRectFilled(box.Min, box.Max, ImGui::GetColorU32(ImGuiCol_WindowBg, 0.88f), 0.2f * em);
     dl->AddRect(box.Min, box.Max, ImGui::GetColorU32(ImGuiCol_Border), 0.2f * em);
     over_legend = s.frame_hovered && box.Contains(mouse);
     for (std::size_t k = 0; k < s.frame_series.size(); ++k) {
       auto& ser = s.frame_series[k];
       const ImVec2 p(box.Min.x + gap, box.Min.y + gap + row * k);
-      const ImRect entry(ImVec2(box.Min.x, p.y - 0.1f * em), ImVec2(box.Max.x, p.y + row - 0.1f * em));
+      const ImRect entry(ImVec2(box.Min.x, p.y - 0.1f * em),
+                         ImVec2(box.Max.x, p.y + row - 0.1f * em));
       const char* label = label_at(s, ser.label_offset);
       if (over_legend && entry.Contains(mouse)) {
         dl->AddRectFilled(entry.Min, entry.Max, ImGui::GetColorU32(ImGuiCol_HeaderHovered, 0.5f));
         if (s.frame_pressed) {
           const ImGuiID h = ImHashStr(label);
           const auto it = std::find(s.hidden.begin(), s.hidden.end(), h);
-          if (it == s.hidden.end()) s.hidden.push_back(h); else s.hidden.erase(it);
+          if (it == s.hidden.end())
+            s.hidden.push_back(h);
+          else
+            s.hidden.erase(it);
         }
       }
       detail::Series shown = ser;
       if (ser.hidden) shown.color = ImGui::GetColorU32(ImGuiCol_TextDisabled);
       draw_swatch(dl, p, ImVec2(p.x + sw, p.y + line), shown, em, edge);
-      dl->AddText(ImVec2(p.x + sw + gap, p.y), ser.hidden ? ImGui::GetColorU32(ImGuiCol_TextDisabled) : text, label);
+      dl->AddText(ImVec2(p.x + sw + gap, p.y),
+                  ser.hidden ? ImGui::GetColorU32(ImGuiCol_TextDisabled) : text, label);
     }
   }
 
@@ -435,7 +459,8 @@ void EndPlot() {
     dl->AddLine(ImVec2(IM_ROUND(mouse.x), area.Min.y), ImVec2(IM_ROUND(mouse.x), area.Max.y),
                 ImGui::GetColorU32(ImGuiCol_Text, 0.55f), 1.0f);
     ImGui::BeginTooltip();
-    const bool integral_x = std::abs(s.hover_x - std::round(s.hover_x)) < 1e-9 || (s.x_max - s.x_min) > 50;
+    const bool integral_x =
+        std::abs(s.hover_x - std::round(s.hover_x)) < 1e-9 || (s.x_max - s.x_min) > 50;
     if (integral_x) {
       std::snprintf(buf, sizeof buf, "%.0f", std::round(s.hover_x));
     } else {
@@ -458,7 +483,8 @@ void EndPlot() {
       dl->AddCircle(c, 0.3f * em, edge, 0, 1.5f);
       const ImVec2 sp = ImGui::GetCursorScreenPos();
       ImGui::GetWindowDrawList()->AddLine(ImVec2(sp.x, sp.y + 0.5f * line),
-                                          ImVec2(sp.x + 1.2f * em, sp.y + 0.5f * line), ser.color, 0.2f * em);
+                                          ImVec2(sp.x + 1.2f * em, sp.y + 0.5f * line), ser.color,
+                                          0.2f * em);
       ImGui::Dummy(ImVec2(1.2f * em, line));
       ImGui::SameLine();
       ImGui::Text("%s: %.5g", label_at(s, ser.label_offset), pts[best].y);

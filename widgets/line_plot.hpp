@@ -6,8 +6,8 @@
 //   ...
 //   if (BeginPlot("Training loss##loss", ImVec2(-1, 300), loss_plot)) {  // title before "##"
 //     SetupAxes("iteration", "loss", PlotFlags_LogY);    // 1. optional, before any Plot* call
-//     SetupAxisLimits(Axis::X, 0, 1000);                 // 2. optional; an unset axis fits the data
-//     PlotLine("train", iters, losses, n);               // 3. any number of Plot* calls
+//     SetupAxisLimits(Axis::X, 0, 1000);                 // 2. optional; an unset axis fits the
+//     data PlotLine("train", iters, losses, n);               // 3. any number of Plot* calls
 //     PlotLine("ring", nullptr, ring, n, head);          //    ring buffer: x = 0..n-1, no copies
 //     PlotScatter("clipped", xs, ys, m, Marker::TriangleDown);
 //     PlotHLine("chance level", 2.3);                    //    dashed, across the whole width
@@ -17,9 +17,9 @@
 // Data are pointer + count (+ offset + stride in bytes), so Eigen columns, rows (stride) and ring
 // buffers (offset = index of the oldest element) plot without copies; data need only be valid
 // during the call. Non-finite values, and values <= 0 on a log axis, are skipped: the line breaks
-// there rather than spiking. The legend (top right) toggles series on click; hovering shows a
-// vertical cursor and each line's value at the nearest x. Ticks: 1-2-5 steps (linear), decades with
-// minor ticks (log). Only one plot may be open at a time.
+// there rather than spiking. The legend (top right unless flags move it) toggles series on click;
+// hovering shows a vertical cursor and each line's value at the nearest x. Ticks: 1-2-5 steps
+// (linear), decades with minor ticks (log). Only one plot may be open at a time.
 #pragma once
 
 #include <cstdint>
@@ -35,10 +35,12 @@ namespace unrolled::widgets {
 
 enum PlotFlags_ : int {
   PlotFlags_None = 0,
-  PlotFlags_LogY = 1 << 0,      // y axis log10; values <= 0 are skipped
-  PlotFlags_NoLegend = 1 << 1,  // no legend box
-  PlotFlags_NoHover = 1 << 2,   // no cursor line and read-out
-  PlotFlags_XFromZero = 1 << 3, // automatic x range starts at 0 (iterations, distances)
+  PlotFlags_LogY = 1 << 0,          // y axis log10; values <= 0 are skipped
+  PlotFlags_NoLegend = 1 << 1,      // no legend box
+  PlotFlags_NoHover = 1 << 2,       // no cursor line and read-out
+  PlotFlags_XFromZero = 1 << 3,     // automatic x range starts at 0 (iterations, distances)
+  PlotFlags_LegendLeft = 1 << 4,    // legend at the left instead of the right ...
+  PlotFlags_LegendBottom = 1 << 5,  // ... and / or at the bottom instead of the top
 };
 using PlotFlags = int;
 
@@ -64,9 +66,9 @@ struct PlotState {
   // Settings the caller may change between frames.
   bool show_legend = true;
   // Results of the last EndPlot().
-  bool hovered = false;                                      // mouse over the plotting area
+  bool hovered = false;                                       // mouse over the plotting area
   double hover_x = std::numeric_limits<double>::quiet_NaN();  // data x under the mouse
-  double x_min = 0, x_max = 1, y_min = 0, y_max = 1;         // limits used (data units)
+  double x_min = 0, x_max = 1, y_min = 0, y_max = 1;          // limits used (data units)
 
   // Internal: series hidden from the legend (by label hash), and per-frame scratch reused across
   // frames so a steady plot does not allocate.

@@ -49,7 +49,9 @@ void log_ticks(double lo, double hi, int max_major, std::vector<Tick>& out) {
   };
   const int decades = d1 - d0 + 1;
   int stride = 1;
-  while (decades / stride > std::max(1, max_major)) stride = stride == 1 ? 2 : stride == 2 ? 5 : stride * 2;
+  // Strides 1, 2, 3, 4, 5, then 10, 20, ...: every third decade reads as engineering notation.
+  while ((decades + stride - 1) / stride > std::max(1, max_major))
+    stride = stride < 5 ? stride + 1 : stride == 5 ? 10 : stride * 2;
 
   int majors = 0;
   for (int d = d0; d <= d1; ++d) {
@@ -91,7 +93,8 @@ const char* format_tick(char* buf, std::size_t size, double value, double step) 
   } else if (mag >= 1e6 || (step > 0 && step < 1e-4) || mag < 1e-4) {
     std::snprintf(buf, size, "%.3g", value);
   } else {
-    const int decimals = step > 0 ? std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9))) : 3;
+    const int decimals =
+        step > 0 ? std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9))) : 3;
     std::snprintf(buf, size, "%.*f", decimals, value);
   }
   return buf;

@@ -1,7 +1,8 @@
 // Tick positions and labels for axes and colour bars, shared by the line plot, the heatmap and the
 // colour bar. Pure functions of the range: no ImGui state, so they are unit-tested directly.
 //   Linear axes: "nice" steps of 1, 2 or 5 times a power of ten.
-//   Log axes:    a major tick at each decade (every 2nd, 5th, ... when there are many) labelled
+//   Log axes:    a major tick at each decade (every 2nd, 3rd, 4th, 5th, 10th, ... when many)
+//   labelled
 //                1e-3, 0.01, 0.1, 1, 10, 100, 1e3; minor ticks at 2..9 times each decade.
 #pragma once
 
