@@ -1,0 +1,247 @@
+// Widgets: colour maps and tick generation on the CPU, and the gallery screenshot under a real X
+// server (Xvfb). The GUI test skips, saying why, when no DISPLAY is set; CI runs it under xvfb-run.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <stb_image.h>
+
+#include "widgets/colormap.hpp"
+#include "widgets/ticks.hpp"
+
+namespace {
+
+using namespace unrolled::widgets;
+
+struct Rgb {
+  int r, g, b;
+};
+
+Rgb rgb(ImU32 c) {
+  return {static_cast<int>((c >> IM_COL32_R_SHIFT) & 0xFF),
+          static_cast<int>((c >> IM_COL32_G_SHIFT) & 0xFF),
+          static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF)};
+}
+
+// CIE L* (perceived lightness, 0..100) of an sRGB colour.
+double lightness(Rgb c) {
+  const auto lin = [](int v) {
+    const double x = v / 255.0;
+    return x <= 0.04045 ? x / 12.92 : std::pow((x + 0.055) / 1.055, 2.4);
+  };
+  const double y = 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  return y > 0.008856 ? 116.0 * std::cbrt(y) - 16.0 : 903.3 * y;
+}
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(WidgetColormap, EndpointsAndCentre) {
+  const Rgb s0 = rgb(colormap_at(Colormap::Sequential, 0.0)),
+            s1 = rgb(colormap_at(Colormap::Sequential, 1.0));
+  EXPECT_EQ(s0.r, 68);  // dark purple
+  EXPECT_EQ(s0.b, 84);
+  EXPECT_EQ(s1.r, 253);  // yellow
+  EXPECT_EQ(s1.g, 231);
+  const Rgb d0 = rgb(colormap_at(Colormap::Diverging, 0.0)),
+            d1 = rgb(colormap_at(Colormap::Diverging, 1.0));
+  EXPECT_GT(d0.b, d0.r) << "the negative end is blue";
+  EXPECT_GT(d1.r, d1.b) << "the positive end is red";
+  const Rgb mid = rgb(colormap_color(Colormap::Diverging, 0.0, -1.0, 1.0));
+  EXPECT_GE(std::min({mid.r, mid.g, mid.b}), 235) << "0 is near-white";
+  // Clamping, NaN, flat ranges, log positions.
+  EXPECT_EQ(colormap_color(Colormap::Sequential, 7.0, 0.0, 1.0),
+            colormap_at(Colormap::Sequential, 1.0));
+  EXPECT_EQ(colormap_color(Colormap::Sequential, std::nan(""), 0.0, 1.0), kNanColor);
+  EXPECT_DOUBLE_EQ(colormap_position(3.0, 3.0, 3.0), 0.5);
+  EXPECT_NEAR(colormap_position(1e-2, 1e-4, 1.0, true), 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(colormap_position(-1.0, 1e-4, 1.0, true), 0.0);
+}
+
+TEST(WidgetColormap, SequentialLightnessRisesMonotonically) {
+  double previous = -1.0;
+  for (int i = 0; i <= 255; ++i) {
+    const double l = lightness(rgb(colormap_at(Colormap::Sequential, i / 255.0)));
+    EXPECT_GE(l, previous - 0.3) << "at t = " << i / 255.0;  // 0.3: 8-bit rounding
+    previous = l;
+  }
+  EXPECT_GT(lightness(rgb(colormap_at(Colormap::Sequential, 1.0))) -
+                lightness(rgb(colormap_at(Colormap::Sequential, 0.0))),
+            60.0);
+}
+
+TEST(WidgetColormap, DivergingIsSymmetricAroundWhiteCentre) {
+  const double centre = lightness(rgb(colormap_at(Colormap::Diverging, 0.5)));
+  for (int i = 0; i <= 100; ++i) {
+    const double t = i / 200.0;  // 0 .. 0.5
+    const double lo = lightness(rgb(colormap_at(Colormap::Diverging, t)));
+    const double hi = lightness(rgb(colormap_at(Colormap::Diverging, 1.0 - t)));
+    EXPECT_NEAR(lo, hi, 6.0) << "equal |value| should look equally strong, t = " << t;
+    EXPECT_LE(lo, centre + 1e-9);
+    EXPECT_LE(hi, centre + 1e-9);
+  }
+}
+
+TEST(WidgetColormap, LutMatchesCpuMap) {
+  for (Colormap map : {Colormap::Sequential, Colormap::Diverging}) {
+    std::array<std::uint8_t, kLutSize * 4> lut{};
+    colormap_fill_lut(map, lut);
+    for (int i = 0; i < kLutSize; ++i) {
+      const Rgb c = rgb(colormap_at(map, i / 255.0));
+      EXPECT_EQ(lut[4 * i], c.r);
+      EXPECT_EQ(lut[4 * i + 1], c.g);
+      EXPECT_EQ(lut[4 * i + 2], c.b);
+      EXPECT_EQ(lut[4 * i + 3], 255);
+    }
+  }
+}
+
+// 1, 2 or 5 times a power of ten.
+bool is_nice(double step) {
+  const double mag = std::pow(10.0, std::floor(std::log10(step) + 1e-12));
+  const double m = step / mag;
+  return std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9;
+}
+
+TEST(WidgetTicks, NiceStepsAreOneTwoFive) {
+  EXPECT_DOUBLE_EQ(nice_step(0, 1, 5), 0.2);
+  EXPECT_DOUBLE_EQ(nice_step(0, 100, 10), 10.0);
+  EXPECT_DOUBLE_EQ(nice_step(-3.7, 12.2, 6), 5.0);
+  std::vector<Tick> ticks;
+  nice_ticks(0, 1, 5, ticks);
+  ASSERT_EQ(ticks.size(), 6u);
+  EXPECT_DOUBLE_EQ(ticks[0].value, 0.0);
+  EXPECT_NEAR(ticks[3].value, 0.6, 1e-12);
+  EXPECT_NEAR(ticks[5].value, 1.0, 1e-12);
+  for (double lo : {-1e6, -3.3, 0.0, 1e-7, 42.0})
+    for (double span : {1e-6, 0.37, 1.0, 13.0, 5e4})
+      for (int max_ticks : {2, 5, 8, 12}) {
+        nice_ticks(lo, lo + span, max_ticks, ticks);
+        ASSERT_GE(ticks.size(), 1u);
+        EXPECT_LE(static_cast<int>(ticks.size()), max_ticks + 1);
+        EXPECT_TRUE(is_nice(nice_step(lo, lo + span, max_ticks)));
+        for (const Tick& t : ticks) {
+          EXPECT_GE(t.value, lo - 1e-9 * span);
+          EXPECT_LE(t.value, lo + span + 1e-9 * span);
+        }
+      }
+  nice_ticks(-1.0, 1.0, 4, ticks);  // a tick at exactly 0, not -1e-17
+  bool zero = false;
+  for (const Tick& t : ticks) zero |= t.value == 0.0 && !std::signbit(t.value);
+  EXPECT_TRUE(zero);
+}
+
+TEST(WidgetTicks, LogTicksAtDecadesWithMinors) {
+  std::vector<Tick> ticks;
+  log_ticks(1e-3, 1.0, 10, ticks);
+  std::vector<double> majors;
+  int minors = 0;
+  for (const Tick& t : ticks) t.major ? majors.push_back(t.value) : void(++minors);
+  ASSERT_EQ(majors.size(), 4u);
+  EXPECT_NEAR(majors[0], 1e-3, 1e-15);
+  EXPECT_NEAR(majors[3], 1.0, 1e-12);
+  EXPECT_EQ(minors, 3 * 8);  // 2..9 in each of three decades
+  // Fourteen decades into at most 6 labels: a stride of several decades, still powers of ten.
+  log_ticks(1e-12, 1e2, 6, ticks);
+  int labelled = 0;
+  for (const Tick& t : ticks)
+    if (t.major) {
+      ++labelled;
+      EXPECT_NEAR(std::log10(t.value), std::round(std::log10(t.value)), 1e-9);
+    }
+  EXPECT_GE(labelled, 2);
+  EXPECT_LE(labelled, 6);
+  // Less than a decade still gets at least two labels.
+  log_ticks(0.3, 0.9, 6, ticks);
+  labelled = 0;
+  for (const Tick& t : ticks) labelled += t.major;
+  EXPECT_GE(labelled, 2);
+  log_ticks(-1.0, 10.0, 6, ticks);
+  EXPECT_TRUE(ticks.empty());
+}
+
+TEST(WidgetTicks, Labels) {
+  char buf[32];
+  EXPECT_STREQ(format_log_tick(buf, sizeof buf, 1e-3), "1e-3");
+  EXPECT_STREQ(format_log_tick(buf, sizeof buf, 0.01), "0.01");
+  EXPECT_STREQ(format_log_tick(buf, sizeof buf, 1.0), "1");
+  EXPECT_STREQ(format_log_tick(buf, sizeof buf, 1000.0), "1000");
+  EXPECT_STREQ(format_log_tick(buf, sizeof buf, 1e4), "1e4");
+  EXPECT_STREQ(format_tick(buf, sizeof buf, 0.25, 0.05), "0.25");
+  EXPECT_STREQ(format_tick(buf, sizeof buf, 1500.0, 500.0), "1500");
+  EXPECT_STREQ(format_tick(buf, sizeof buf, 0.0, 0.1), "0");
+  EXPECT_STREQ(format_tick(buf, sizeof buf, -0.5, 0.5), "-0.5");
+}
+
+TEST(Gallery, BadArgumentsExitWithCode2) {
+  const std::string exe = UNROLLED_EXE;
+  EXPECT_EQ(run(exe + " --gallery --size banana 2>/dev/null"), 2);
+  EXPECT_EQ(run(exe + " --gallery --frames 0 2>/dev/null"), 2);
+  EXPECT_EQ(run(exe + " --gallery --no-such-flag 2>/dev/null"), 2);
+  EXPECT_EQ(run(exe + " --scale 1.5 2>/dev/null"), 2) << "the training app is not built yet";
+}
+
+TEST(Gallery, ScreenshotShowsBothColourMaps) {
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display)
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  const std::string png = ::testing::TempDir() + "unrolled_gallery_test.png";
+  std::remove(png.c_str());
+  const std::string log = ::testing::TempDir() + "unrolled_gallery_test.log";
+  const std::string command = std::string(UNROLLED_EXE) + " --gallery --screenshot " + png +
+                              " --frames 5 --size 1600x900 2>" + log;
+  ASSERT_EQ(run(command), 0) << command;
+  // The heatmaps must colour on the GPU: any shader or framebuffer complaint fails the test.
+  std::string errors;
+  if (std::FILE* f = std::fopen(log.c_str(), "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof line, f)) errors += line;
+    std::fclose(f);
+  }
+  EXPECT_EQ(errors, "") << "stderr of " << command;
+
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  ASSERT_NE(pixels, nullptr) << "cannot read " << png;
+  EXPECT_EQ(w, 1600);
+  EXPECT_EQ(h, 900);
+
+  std::set<int> distinct;
+  const std::size_t n = static_cast<std::size_t>(w) * h;
+  for (std::size_t i = 0; i < n; ++i)
+    distinct.insert(pixels[3 * i] << 16 | pixels[3 * i + 1] << 8 | pixels[3 * i + 2]);
+  EXPECT_GT(distinct.size(), 2000u) << "the screenshot looks blank";
+
+  // Pixels within a small tolerance of a colour: the GPU LUT, linear LUT filtering and the colour
+  // bars' vertex interpolation may each differ from the CPU map by a few levels.
+  const auto count_near = [&](Rgb c, int tol) {
+    int k = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      k += std::abs(pixels[3 * i] - c.r) <= tol && std::abs(pixels[3 * i + 1] - c.g) <= tol &&
+           std::abs(pixels[3 * i + 2] - c.b) <= tol;
+    return k;
+  };
+  for (Colormap map : {Colormap::Sequential, Colormap::Diverging}) {
+    int found = 0;
+    for (double t : {0.05, 0.25, 0.5, 0.75, 0.95}) {
+      const int k = count_near(rgb(colormap_at(map, t)), 6);
+      found += k >= 30;
+      EXPECT_GE(k, 10) << colormap_name(map) << " at t = " << t;
+    }
+    EXPECT_GE(found, 4) << colormap_name(map) << ": too few of its colours on screen";
+  }
+  EXPECT_GE(count_near(rgb(kNanColor), 0), 200) << "NaN cells should be neutral grey";
+  stbi_image_free(pixels);
+}
+
+}  // namespace

@@ -1,0 +1,106 @@
+// Line plots drawn on ImDrawList, with ImPlot's habits (ImPlot has no Debian package).
+//
+// Call order, once per frame per plot:
+//
+//   PlotState loss_plot;                                // caller-owned, persists across frames
+//   ...
+//   if (BeginPlot("Training loss##loss", ImVec2(-1, 300), loss_plot)) {  // title before "##"
+//     SetupAxes("iteration", "loss", PlotFlags_LogY);    // 1. optional, before any Plot* call
+//     SetupAxisLimits(Axis::X, 0, 1000);                 // 2. optional; an unset axis fits the
+//     data PlotLine("train", iters, losses, n);               // 3. any number of Plot* calls
+//     PlotLine("ring", nullptr, ring, n, head);          //    ring buffer: x = 0..n-1, no copies
+//     PlotScatter("clipped", xs, ys, m, Marker::TriangleDown);
+//     PlotHLine("chance level", 2.3);                    //    dashed, across the whole width
+//     EndPlot();                                         // 4. only when BeginPlot returned true
+//   }
+//
+// Data are pointer + count (+ offset + stride in bytes), so Eigen columns, rows (stride) and ring
+// buffers (offset = index of the oldest element) plot without copies; data need only be valid
+// during the call. Non-finite values, and values <= 0 on a log axis, are skipped: the line breaks
+// there rather than spiking. The legend (top right unless flags move it) toggles series on click;
+// hovering shows a vertical cursor and each line's value at the nearest x. Ticks: 1-2-5 steps
+// (linear), decades with minor ticks (log). Only one plot may be open at a time.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <imgui.h>
+
+#include "widgets/ticks.hpp"
+
+namespace unrolled::widgets {
+
+enum PlotFlags_ : int {
+  PlotFlags_None = 0,
+  PlotFlags_LogY = 1 << 0,          // y axis log10; values <= 0 are skipped
+  PlotFlags_NoLegend = 1 << 1,      // no legend box
+  PlotFlags_NoHover = 1 << 2,       // no cursor line and read-out
+  PlotFlags_XFromZero = 1 << 3,     // automatic x range starts at 0 (iterations, distances)
+  PlotFlags_LegendLeft = 1 << 4,    // legend at the left instead of the right ...
+  PlotFlags_LegendBottom = 1 << 5,  // ... and / or at the bottom instead of the top
+};
+using PlotFlags = int;
+
+enum class Axis { X, Y };
+
+enum class Marker { Circle, Square, Diamond, TriangleUp, TriangleDown };
+
+namespace detail {
+struct Series {
+  enum Kind { Line, Scatter, HLine } kind;
+  std::uint32_t label_offset;  // into PlotState::frame_labels
+  ImU32 color;
+  Marker marker;
+  std::uint32_t first, count;  // into PlotState::frame_points; HLine: one point (0, y)
+  bool hidden;
+};
+struct Point {
+  double x, y;
+};
+}  // namespace detail
+
+struct PlotState {
+  // Settings the caller may change between frames.
+  bool show_legend = true;
+  // Results of the last EndPlot().
+  bool hovered = false;                                       // mouse over the plotting area
+  double hover_x = std::numeric_limits<double>::quiet_NaN();  // data x under the mouse
+  double x_min = 0, x_max = 1, y_min = 0, y_max = 1;          // limits used (data units)
+
+  // Internal: series hidden from the legend (by label hash), and per-frame scratch reused across
+  // frames so a steady plot does not allocate.
+  std::vector<ImGuiID> hidden;
+  std::string frame_title, frame_x_label, frame_y_label, frame_labels;
+  std::vector<detail::Series> frame_series;
+  std::vector<detail::Point> frame_points;
+  std::vector<ImVec2> frame_screen;
+  std::vector<Tick> frame_ticks;
+  PlotFlags frame_flags = 0;
+  bool frame_has_limits[2] = {false, false};
+  double frame_limits[2][2] = {{0, 1}, {0, 1}};
+  ImGuiID frame_id = 0;
+  bool frame_hovered = false, frame_pressed = false;
+  ImVec2 frame_min, frame_max;
+};
+
+// Starts a plot; false when it is clipped (then do not call EndPlot). id: "title##id" or "##id".
+// size: ImGui convention (<= 0 uses the available space, minus |size| when negative).
+bool BeginPlot(const char* id, ImVec2 size, PlotState& state);
+// Axis names, drawn below the x axis and above the y axis (horizontal, readable from the back row).
+void SetupAxes(const char* x_label, const char* y_label, PlotFlags flags = PlotFlags_None);
+// Fixed limits for one axis (data units; for a log axis both must be > 0).
+void SetupAxisLimits(Axis axis, double min, double max);
+
+// xs may be null: x = 0, 1, ..., count - 1. Element i is read at byte offset
+// ((offset + i) % count) * stride from the pointer (stride 0 means sizeof(double)).
+void PlotLine(const char* label, const double* xs, const double* ys, int count, int offset = 0,
+              int stride = sizeof(double));
+void PlotScatter(const char* label, const double* xs, const double* ys, int count,
+                 Marker marker = Marker::Circle, int offset = 0, int stride = sizeof(double));
+void PlotHLine(const char* label, double y);
+void EndPlot();
+
+}  // namespace unrolled::widgets

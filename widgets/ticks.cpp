@@ -1,0 +1,119 @@
+#include "widgets/ticks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace unrolled::widgets {
+
+double nice_step(double lo, double hi, int max_ticks) {
+  const double range = hi - lo;
+  if (!std::isfinite(range) || range <= 0.0) return 1.0;
+  const double rough = range / std::max(1, max_ticks);
+  const double mag = std::pow(10.0, std::floor(std::log10(rough)));
+  const double norm = rough / mag;  // in [1, 10)
+  // The smallest of 1, 2, 5, 10 that is at least norm keeps the count at or under max_ticks.
+  const double m = norm <= 1.0 ? 1.0 : norm <= 2.0 ? 2.0 : norm <= 5.0 ? 5.0 : 10.0;
+  return m * mag;
+}
+
+void nice_ticks(double lo, double hi, int max_ticks, std::vector<Tick>& out) {
+  out.clear();
+  if (!std::isfinite(lo) || !std::isfinite(hi) || hi < lo) return;
+  if (hi == lo) {
+    out.push_back({lo, true});
+    return;
+  }
+  const double step = nice_step(lo, hi, max_ticks);
+  const double eps = step * 1e-9;
+  // Integers k, so values are k * step exactly rather than accumulated sums.
+  const double k0 = std::ceil((lo - eps) / step);
+  const double k1 = std::floor((hi + eps) / step);
+  for (double k = k0; k <= k1 && out.size() < 1000; k += 1.0) {
+    double v = k * step;
+    if (std::abs(v) < eps) v = 0.0;
+    out.push_back({v, true});
+  }
+}
+
+void log_ticks(double lo, double hi, int max_major, std::vector<Tick>& out) {
+  out.clear();
+  if (!(lo > 0.0) || !(hi > lo) || !std::isfinite(hi)) return;
+  const double tol = 1e-9;
+  const double l0 = std::log10(lo), l1 = std::log10(hi);
+  const int d0 = static_cast<int>(std::floor(l0 + tol));
+  const int d1 = static_cast<int>(std::floor(l1 + tol));
+  const auto inside = [&](double v) {
+    const double lv = std::log10(v);
+    return lv >= l0 - tol && lv <= l1 + tol;
+  };
+  const int decades = d1 - d0 + 1;
+  int stride = 1;
+  // Strides 1, 2, 3, 4, 5, then 10, 20, ...: every third decade reads as engineering notation.
+  while ((decades + stride - 1) / stride > std::max(1, max_major))
+    stride = stride < 5 ? stride + 1 : stride == 5 ? 10 : stride * 2;
+
+  int majors = 0;
+  for (int d = d0; d <= d1; ++d) {
+    const double decade = std::pow(10.0, d);
+    const bool labelled = ((d % stride) + stride) % stride == 0;
+    if (inside(decade)) {
+      out.push_back({decade, labelled});
+      majors += labelled;
+    }
+    if (stride == 1 && decades <= 8)
+      for (int m = 2; m <= 9; ++m)
+        if (inside(m * decade)) out.push_back({m * decade, false});
+  }
+  if (majors >= 2) return;
+
+  // Less than a decade in view: label the 1..9 multiples (or a subset) instead.
+  out.clear();
+  for (int d = d0; d <= d1; ++d)
+    for (int m = 1; m <= 9; ++m) {
+      const double v = m * std::pow(10.0, d);
+      if (inside(v)) out.push_back({v, true});
+    }
+  if (static_cast<int>(out.size()) > 2 * std::max(2, max_major)) {
+    for (Tick& t : out) {
+      const double lead = t.value / std::pow(10.0, std::floor(std::log10(t.value) + tol));
+      const int m = static_cast<int>(std::lround(lead));
+      t.major = m == 1 || m == 2 || m == 5;
+    }
+  }
+  int labelled = 0;
+  for (const Tick& t : out) labelled += t.major;
+  if (labelled < 2) nice_ticks(lo, hi, std::max(2, max_major), out);
+}
+
+const char* format_tick(char* buf, std::size_t size, double value, double step) {
+  const double mag = std::abs(value);
+  if (value == 0.0) {
+    std::snprintf(buf, size, "0");
+  } else if (mag >= 1e6 || (step > 0 && step < 1e-4) || mag < 1e-4) {
+    std::snprintf(buf, size, "%.3g", value);
+  } else {
+    const int decimals =
+        step > 0 ? std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9))) : 3;
+    std::snprintf(buf, size, "%.*f", decimals, value);
+  }
+  return buf;
+}
+
+const char* format_log_tick(char* buf, std::size_t size, double value) {
+  const double lv = std::log10(value);
+  const double d = std::round(lv);
+  if (value > 0 && std::abs(lv - d) < 1e-9) {
+    const int e = static_cast<int>(d);
+    if (e >= -2 && e <= 3) {
+      std::snprintf(buf, size, "%g", std::pow(10.0, e));
+    } else {
+      std::snprintf(buf, size, "1e%d", e);
+    }
+  } else {
+    std::snprintf(buf, size, "%g", value);
+  }
+  return buf;
+}
+
+}  // namespace unrolled::widgets
