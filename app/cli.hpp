@@ -7,14 +7,17 @@
 
 namespace unrolled {
 
-// args excludes the program name. Returns the process exit code.
-int run_command_line(const std::vector<std::string>& args);
+using GuiEntry = int (*)(const std::vector<std::string>& args);
+
+// args excludes the program name. gui runs the app (nullptr in a build without a GUI).
+// Returns the process exit code.
+int run_command_line(const std::vector<std::string>& args, GuiEntry gui);
 
 // Headless subcommands (cli_*.cpp). Each returns an exit code.
 int cli_grad(const std::vector<std::string>& args);
 int cli_train(const std::vector<std::string>& args);
 
-// Provided by the GUI library when it is built (UNROLLED_HAS_GUI); args as given to main.
+// The app (app/gui_main.cpp, in the GUI library); args as given to main.
 int gui_main(const std::vector<std::string>& args);
 
 }  // namespace unrolled

@@ -21,19 +21,18 @@ void print_usage(std::FILE* out) {
 
 }  // namespace
 
-int run_command_line(const std::vector<std::string>& args) {
+int run_command_line(const std::vector<std::string>& args, GuiEntry gui) {
   if (!args.empty()) {
     const std::string& cmd = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "grad") return cli_grad(rest);
+    if (cmd == "train") return cli_train(rest);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;
     }
   }
-#ifdef UNROLLED_HAS_GUI
-  return gui_main(args);
-#else
+  if (gui) return gui(args);
   if (args.empty() || args[0] == "open" || args[0].rfind("--", 0) == 0) {
     std::fputs("unrolled: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
                "the headless subcommands are:\n", stderr);
@@ -43,7 +42,6 @@ int run_command_line(const std::vector<std::string>& args) {
   std::fprintf(stderr, "unrolled: unknown command '%s'\n", args[0].c_str());
   print_usage(stderr);
   return 2;
-#endif
 }
 
 }  // namespace unrolled

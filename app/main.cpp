@@ -12,5 +12,9 @@
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  return unrolled::run_command_line(args);
+#ifdef UNROLLED_HAS_GUI
+  return unrolled::run_command_line(args, &unrolled::gui_main);
+#else
+  return unrolled::run_command_line(args, nullptr);
+#endif
 }

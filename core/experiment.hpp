@@ -21,6 +21,7 @@
 #include "core/clip.hpp"
 #include "core/init.hpp"
 #include "core/json_io.hpp"
+#include "core/model_io.hpp"
 #include "core/optim.hpp"
 #include "core/tasks.hpp"
 #include "core/types.hpp"
