@@ -106,8 +106,8 @@ void BM_Step(benchmark::State& state, Case c, bool profile) {
   batch.inputs.resize(c.T);
   batch.targets.resize(c.T);
   for (int t = 0; t < c.T; ++t) {
-    batch.inputs[t] = Mat::NullaryExpr(c.I, c.B, [&] { return data_rng.normal(); });   // (I, B)
-    batch.targets[t] = Mat::NullaryExpr(1, c.B, [&] { return data_rng.normal(); });    // (O, B)
+    batch.inputs[t] = Mat::NullaryExpr(c.I, c.B, [&] { return data_rng.normal(); });  // (I, B)
+    batch.targets[t] = Mat::NullaryExpr(1, c.B, [&] { return data_rng.normal(); });   // (O, B)
   }
   if (const std::string err = net.validate(batch); !err.empty()) {
     state.SkipWithError(err.c_str());
@@ -139,10 +139,14 @@ enum class Gemm { Recurrent, RecurrentT, WeightGrad, WeightGradBatched };
 
 const char* gemm_name(Gemm k) {
   switch (k) {
-    case Gemm::Recurrent: return "recurrent";
-    case Gemm::RecurrentT: return "recurrent_t";
-    case Gemm::WeightGrad: return "wgrad";
-    case Gemm::WeightGradBatched: return "wgrad_batched";
+    case Gemm::Recurrent:
+      return "recurrent";
+    case Gemm::RecurrentT:
+      return "recurrent_t";
+    case Gemm::WeightGrad:
+      return "wgrad";
+    case Gemm::WeightGradBatched:
+      return "wgrad_batched";
   }
   return "";
 }
@@ -152,24 +156,32 @@ std::string gemm_shape(Gemm k, const Case& c) {
   const int GH = c.G() * c.H;
   int m = 0, kk = 0, n = 0;
   switch (k) {
-    case Gemm::Recurrent: m = GH, kk = c.H, n = c.B; break;
-    case Gemm::RecurrentT: m = c.H, kk = GH, n = c.B; break;
-    case Gemm::WeightGrad: m = GH, kk = c.B, n = c.H; break;
-    case Gemm::WeightGradBatched: m = GH, kk = c.T * c.B, n = c.H; break;
+    case Gemm::Recurrent:
+      m = GH, kk = c.H, n = c.B;
+      break;
+    case Gemm::RecurrentT:
+      m = c.H, kk = GH, n = c.B;
+      break;
+    case Gemm::WeightGrad:
+      m = GH, kk = c.B, n = c.H;
+      break;
+    case Gemm::WeightGradBatched:
+      m = GH, kk = c.T * c.B, n = c.H;
+      break;
   }
   return "_M" + std::to_string(m) + "_K" + std::to_string(kk) + "_N" + std::to_string(n);
 }
 
 void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
   const int GH = c.G() * c.H;
-  const Mat W = Mat::Random(GH, c.H);     // (GH, H)   W_h
-  const Mat h = Mat::Random(c.H, c.B);    // (H, B)    h_{t-1}
-  const Mat dpre = Mat::Random(GH, c.B);  // (GH, B)   dL/dpre
+  const Mat W = Mat::Random(GH, c.H);               // (GH, H)   W_h
+  const Mat h = Mat::Random(c.H, c.B);              // (H, B)    h_{t-1}
+  const Mat dpre = Mat::Random(GH, c.B);            // (GH, B)   dL/dpre
   const Mat dpre_all = Mat::Random(GH, c.T * c.B);  // (GH, T·B) every step's dpre side by side
   const Mat h_all = Mat::Random(c.H, c.T * c.B);    // (H, T·B)  every step's h_{t-1}
-  Mat pre = Mat::Zero(GH, c.B);           // (GH, B)
-  Mat dh = Mat::Zero(c.H, c.B);           // (H, B)
-  Mat dW = Mat::Zero(GH, c.H);            // (GH, H)
+  Mat pre = Mat::Zero(GH, c.B);                     // (GH, B)
+  Mat dh = Mat::Zero(c.H, c.B);                     // (H, B)
+  Mat dW = Mat::Zero(GH, c.H);                      // (GH, H)
 
   for (auto _ : state) {
     switch (kind) {
@@ -218,10 +230,8 @@ int main(int argc, char** argv) {
   }
   for (const Case& c : cases()) {
     for (Gemm k : {Gemm::Recurrent, Gemm::RecurrentT, Gemm::WeightGrad, Gemm::WeightGradBatched}) {
-      const std::string name =
-          "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c);
-      benchmark::RegisterBenchmark(name.c_str(), BM_Roofline, c, k)
-          ->Unit(benchmark::kMillisecond);
+      const std::string name = "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Roofline, c, k)->Unit(benchmark::kMillisecond);
     }
   }
 
