@@ -1,0 +1,243 @@
+// Unrolled benchmark: one full training step, and the Eigen GEMM roofline it is measured against.
+//
+// Legend: B batch, T steps, I input, H hidden, O output (1), G gate blocks (vanilla 1, LSTM 4,
+//         GRU 3). One layer, readout at every step, MSE loss.
+//
+// [SECTION] What is measured
+//   BM_Step/<cell>/I<I>_H<H>_T<T>_B<B>/profile:<0|1>
+//     forward (T steps) + full BPTT + plain SGD (p -= lr * g over every tensor), on a fixed batch
+//     of N(0, 1) inputs and targets, weights from the uniform init with a fixed seed. Trace,
+//     GradTrace and grads live outside the timed loop and are reused, as the trainer does.
+//     profile:1 also runs the decay-profile sweep (BackwardOptions::profile, what the trainer
+//     does every iteration); profile:0 does not, so the difference is the profile's cost.
+//     Counters: the benchmark's own time per step (ms), and `flops` = achieved FLOP/s under the
+//     model below.
+//   BM_Roofline/<cell>/I<I>_H<H>_T<T>_B<B>/<kind>_M<m>_K<k>_N<n>
+//     a bare Eigen product with the shape of one of the case's GEMMs, done as often as the step
+//     does it (T times), reporting its FLOP/s: what Eigen reaches on this machine for that shape.
+//       recurrent      pre (GH, B) += W_h (GH, H) · h (H, B)           forward, every step
+//       recurrent_t    dh (H, B)    = W_hᵀ (H, GH) · dpre (GH, B)      backward, every step
+//       wgrad          dW_h (GH, H) += dpre (GH, B) · hᵀ (B, H)         backward, every step
+//       wgrad_batched  dW_h (GH, H) += dpre (GH, T·B) · hᵀ (T·B, H)     the same sum as one GEMM
+//
+// [SECTION] FLOP model (only the GEMM work counts as useful)
+//   forward per time step  2·G·H·(I+H)·B   (LSTM 8·B·H·(I+H), GRU 6·B·H·(I+H), vanilla 2·B·H·(I+H))
+//   backward               2 × forward     (dx/dh products + weight gradients)
+//   one step               3 × forward × T ; the decay-profile sweep is not counted.
+//
+// [SECTION] Threads
+//   Single-threaded on purpose: Eigen::setNbThreads(1) in main(). (Without -fopenmp Eigen's GEMM
+//   is single-threaded anyway; the call pins it should the build ever enable OpenMP.) The SIMD
+//   sets Eigen compiled for are printed in the context header as eigen_simd.
+//
+// [SECTION] How to run (Release build)
+//   cmake -S . -B build -DUNROLLED_GUI=OFF -DUNROLLED_TESTS=OFF -DCMAKE_BUILD_TYPE=Release
+//   cmake --build build -j2 --target unrolled_bench
+//   ./build/bench/unrolled_bench --benchmark_min_time=0.5        # libbenchmark 1.7 (Debian 12)
+//   ./build/bench/unrolled_bench --benchmark_min_time=0.5s       # libbenchmark >= 1.8
+//   ./build/bench/unrolled_bench --benchmark_filter='BM_Step/lstm/I1_H64' --benchmark_repetitions=5
+//   Add -DCMAKE_CXX_FLAGS=-march=native (in a separate build dir) to let Eigen use AVX2/AVX-512.
+#include <benchmark/benchmark.h>
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/init.hpp"
+#include "core/network.hpp"
+#include "core/rng.hpp"
+
+namespace {
+
+using unrolled::Mat;
+
+constexpr uint64_t kWeightSeed = 1234;
+constexpr uint64_t kDataSeed = 5678;
+constexpr double kLearningRate = 1e-3;
+
+struct Case {
+  unrolled::CellType cell;
+  int I, H, T, B;
+
+  int G() const { return unrolled::gate_blocks(cell); }
+  std::string name() const {
+    return std::string(unrolled::to_string(cell)) + "/I" + std::to_string(I) + "_H" +
+           std::to_string(H) + "_T" + std::to_string(T) + "_B" + std::to_string(B);
+  }
+  // FLOPs of the forward pass over all T steps, under the model in the header.
+  double forward_flops() const { return 2.0 * G() * H * (I + H) * B * T; }
+  double step_flops() const { return 3.0 * forward_flops(); }
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (int H : {64, 256})
+    for (auto cell : {unrolled::CellType::Lstm, unrolled::CellType::Gru, unrolled::CellType::Rnn})
+      out.push_back({cell, 1, H, 100, 32});
+  return out;
+}
+
+// A flop count reported as achieved FLOP/s (printed as e.g. "3.2G/s").
+benchmark::Counter flop_rate(double flops_per_iteration) {
+  return benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate,
+                            benchmark::Counter::kIs1000);
+}
+
+// [SECTION] BM_Step
+
+void BM_Step(benchmark::State& state, Case c, bool profile) {
+  unrolled::NetworkSpec spec;
+  spec.cell = c.cell;
+  spec.input_size = c.I;
+  spec.hidden_size = c.H;
+  spec.output_size = 1;
+  spec.num_layers = 1;
+  spec.readout = unrolled::Readout::Every;
+  spec.loss = unrolled::LossKind::Mse;
+
+  unrolled::Params params = unrolled::make_params(spec);
+  unrolled::Rng weight_rng(kWeightSeed);
+  unrolled::initialize(params, spec, unrolled::InitSettings{}, weight_rng);  // uniform init
+  unrolled::Network net(spec, std::move(params));
+
+  unrolled::Batch batch;
+  unrolled::Rng data_rng(kDataSeed);
+  batch.inputs.resize(c.T);
+  batch.targets.resize(c.T);
+  for (int t = 0; t < c.T; ++t) {
+    batch.inputs[t] = Mat::NullaryExpr(c.I, c.B, [&] { return data_rng.normal(); });  // (I, B)
+    batch.targets[t] = Mat::NullaryExpr(1, c.B, [&] { return data_rng.normal(); });   // (O, B)
+  }
+  if (const std::string err = net.validate(batch); !err.empty()) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+
+  // Reused across iterations, like the trainer's buffers.
+  unrolled::Trace trace;
+  unrolled::GradTrace grad_trace;
+  unrolled::Params grads = unrolled::Params::zeros_like(net.params());
+  unrolled::BackwardOptions options;  // full BPTT
+  options.profile = profile;
+
+  for (auto _ : state) {
+    net.forward(trace, batch);
+    net.backward(grads, grad_trace, trace, batch, options);
+    const auto p = net.params().tensors();
+    const auto g = grads.tensors();
+    for (size_t k = 0; k < p.size(); ++k) p[k].array() -= kLearningRate * g[k].array();
+    benchmark::ClobberMemory();
+  }
+  state.counters["flops"] = flop_rate(c.step_flops());
+  state.counters["loss"] = trace.loss;  // last step's loss: finite and not exploding
+}
+
+// [SECTION] BM_Roofline
+
+enum class Gemm { Recurrent, RecurrentT, WeightGrad, WeightGradBatched };
+
+const char* gemm_name(Gemm k) {
+  switch (k) {
+    case Gemm::Recurrent:
+      return "recurrent";
+    case Gemm::RecurrentT:
+      return "recurrent_t";
+    case Gemm::WeightGrad:
+      return "wgrad";
+    case Gemm::WeightGradBatched:
+      return "wgrad_batched";
+  }
+  return "";
+}
+
+// "_M<m>_K<k>_N<n>" of the product (m, k) · (k, n) as the step performs it.
+std::string gemm_shape(Gemm k, const Case& c) {
+  const int GH = c.G() * c.H;
+  int m = 0, kk = 0, n = 0;
+  switch (k) {
+    case Gemm::Recurrent:
+      m = GH, kk = c.H, n = c.B;
+      break;
+    case Gemm::RecurrentT:
+      m = c.H, kk = GH, n = c.B;
+      break;
+    case Gemm::WeightGrad:
+      m = GH, kk = c.B, n = c.H;
+      break;
+    case Gemm::WeightGradBatched:
+      m = GH, kk = c.T * c.B, n = c.H;
+      break;
+  }
+  return "_M" + std::to_string(m) + "_K" + std::to_string(kk) + "_N" + std::to_string(n);
+}
+
+void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
+  const int GH = c.G() * c.H;
+  const Mat W = Mat::Random(GH, c.H);               // (GH, H)   W_h
+  const Mat h = Mat::Random(c.H, c.B);              // (H, B)    h_{t-1}
+  const Mat dpre = Mat::Random(GH, c.B);            // (GH, B)   dL/dpre
+  const Mat dpre_all = Mat::Random(GH, c.T * c.B);  // (GH, T·B) every step's dpre side by side
+  const Mat h_all = Mat::Random(c.H, c.T * c.B);    // (H, T·B)  every step's h_{t-1}
+  Mat pre = Mat::Zero(GH, c.B);                     // (GH, B)
+  Mat dh = Mat::Zero(c.H, c.B);                     // (H, B)
+  Mat dW = Mat::Zero(GH, c.H);                      // (GH, H)
+
+  for (auto _ : state) {
+    switch (kind) {
+      case Gemm::Recurrent:
+        for (int t = 0; t < c.T; ++t) {
+          pre.noalias() += W * h;
+          benchmark::DoNotOptimize(pre.data());
+        }
+        break;
+      case Gemm::RecurrentT:
+        for (int t = 0; t < c.T; ++t) {
+          dh.noalias() = W.transpose() * dpre;
+          benchmark::DoNotOptimize(dh.data());
+        }
+        break;
+      case Gemm::WeightGrad:
+        for (int t = 0; t < c.T; ++t) {
+          dW.noalias() += dpre * h.transpose();
+          benchmark::DoNotOptimize(dW.data());
+        }
+        break;
+      case Gemm::WeightGradBatched:
+        dW.noalias() += dpre_all * h_all.transpose();
+        benchmark::DoNotOptimize(dW.data());
+        break;
+    }
+    benchmark::ClobberMemory();
+  }
+  // Every kind is 2·GH·H·B FLOPs per time step, T steps per iteration.
+  state.counters["flops"] = flop_rate(2.0 * GH * c.H * c.B * c.T);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Eigen::setNbThreads(1);
+  benchmark::AddCustomContext("eigen_threads", std::to_string(Eigen::nbThreads()));
+  benchmark::AddCustomContext("eigen_simd", Eigen::SimdInstructionSetsInUse());
+
+  for (const Case& c : cases()) {
+    for (bool profile : {true, false}) {
+      const std::string name = "BM_Step/" + c.name() + "/profile:" + (profile ? "1" : "0");
+      benchmark::RegisterBenchmark(name.c_str(), BM_Step, c, profile)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  for (const Case& c : cases()) {
+    for (Gemm k : {Gemm::Recurrent, Gemm::RecurrentT, Gemm::WeightGrad, Gemm::WeightGradBatched}) {
+      const std::string name = "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c);
+      benchmark::RegisterBenchmark(name.c_str(), BM_Roofline, c, k)->Unit(benchmark::kMillisecond);
+    }
+  }
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
