@@ -1,12 +1,15 @@
 // unrolled::gui_main: the GUI's command line.
+//   unrolled [open FILE.json | --preset NAME] [--screenshot FILE.png] [--frames N] [--size WxH]
+//            [--scale S] [--theme dark|light] [--warmup N] [--paused] [--speed IT_PER_S]
+//            [--only PANEL] [--bench-frames N]
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
-// Anything else goes to run_app(), the training app (to come).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "app/app.hpp"
 #include "app/cli.hpp"
 #include "app/gallery.hpp"
 #include "app/gui_window.hpp"
@@ -21,7 +24,9 @@ struct GuiOptions {
   int width = 1600, height = 900;
   float scale = 1.0f;
   Theme theme = Theme::Dark;
-  std::vector<std::string> positional;  // e.g. "open" FILE.json, for run_app
+  bool theme_given = false, size_given = false, scale_given = false;
+  AppOptions app;
+  std::vector<std::string> positional;  // e.g. "open" FILE.json
 };
 
 int bad_argument(const std::string& arg, const char* allowed) {
@@ -65,6 +70,7 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
             "needs WIDTHxHEIGHT in pixels, from 320x240 to 8192x8192, e.g. 1600x900");
       o.width = w;
       o.height = h;
+      o.size_given = true;
       ++i;
     } else if (a == "--scale") {
       char* end = nullptr;
@@ -73,8 +79,10 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
         return bad_argument(a + (has_value ? " " + value : ""),
                             "needs a UI scale from 0.5 to 4, e.g. 1.5");
       o.scale = s;
+      o.scale_given = true;
       ++i;
     } else if (a == "--theme") {
+      o.theme_given = true;
       if (value == "dark") {
         o.theme = Theme::Dark;
       } else if (value == "light") {
@@ -83,10 +91,31 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
         return bad_argument(a + (has_value ? " " + value : ""), "needs dark or light");
       }
       ++i;
+    } else if (a == "--warmup" || a == "--bench-frames") {
+      int n = 0;
+      if (!has_value || !parse_int(value, n) || (a == "--bench-frames" && n < 1))
+        return bad_argument(a + (has_value ? " " + value : ""), "needs a whole number (0 to 1000000)");
+      if (a == "--warmup") o.app.warmup = n;
+      else o.app.bench_frames = n;
+      ++i;
+    } else if (a == "--speed") {
+      char* end = nullptr;
+      const double v = has_value ? std::strtod(value.c_str(), &end) : -1;
+      if (!has_value || *end != '\0' || !(v >= 0 && v <= 100000))
+        return bad_argument(a + (has_value ? " " + value : ""), "needs iterations per second from 0 (full speed) to 100000");
+      o.app.speed = v;
+      ++i;
+    } else if (a == "--paused") {
+      o.app.paused = true;
+    } else if (a == "--preset" || a == "--only") {
+      if (!has_value || value.empty()) return bad_argument(a, a == "--preset" ? "needs a lesson name, e.g. --preset default" : "needs a panel title, e.g. --only Gates");
+      (a == "--preset" ? o.app.preset : o.app.only) = value;
+      ++i;
     } else if (a.rfind("--", 0) == 0) {
       return bad_argument(a,
-                          "allowed are --gallery, --screenshot FILE.png, --frames N, "
-                          "--size WxH, --scale S, --theme dark|light (and --help)");
+                          "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
+                          "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
+                          "--speed IT_PER_S, --only PANEL, --bench-frames N (and --help)");
     } else {
       o.positional.push_back(a);
     }
@@ -95,10 +124,22 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
   return 0;
 }
 
-// The training app. Replaced when the app's panels land; kept in one place for that.
-int run_app(const GuiOptions& /*options*/) {
-  std::fputs("unrolled: the training app is not built yet; try --gallery\n", stderr);
-  return 2;
+int start_app(GuiOptions& o) {
+  if (!o.positional.empty()) {
+    if (o.positional[0] != "open" || o.positional.size() != 2) {
+      std::fprintf(stderr, "unrolled: unknown command '%s'; try `unrolled open FILE.json` or `unrolled --help`\n",
+                   o.positional[0].c_str());
+      return 2;
+    }
+    o.app.experiment_path = o.positional[1];
+  }
+  AppOptions& a = o.app;
+  a.screenshot = o.screenshot;
+  a.frames = o.frames;
+  if (o.size_given) a.width = o.width, a.height = o.height;
+  if (o.scale_given) a.scale = o.scale;
+  if (o.theme_given) a.theme = o.theme == Theme::Light ? 1 : 0;
+  return run_app(a);
 }
 
 }  // namespace
@@ -106,7 +147,7 @@ int run_app(const GuiOptions& /*options*/) {
 int gui_main(const std::vector<std::string>& args) {
   GuiOptions o;
   if (const int code = parse(args, o)) return code;
-  if (!o.gallery) return run_app(o);
+  if (!o.gallery) return start_app(o);
 
   Window window;
   window.set_ui_scale(o.scale);

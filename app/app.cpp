@@ -1,0 +1,355 @@
+// The training app's main loop: set up, loop (poll, new frame, panels, render, swap), clean up.
+//
+// [SECTION] Layout     where each visible panel goes for a window size
+// [SECTION] Menu       lessons, view, help
+// [SECTION] Keys       Space, N, R, Ctrl+O
+// [SECTION] Main loop  screenshots and --bench-frames
+#include "app/app.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "app/app_state.hpp"
+#include "app/panels.hpp"
+#include "app/training_worker.hpp"
+
+namespace unrolled {
+namespace {
+
+// [SECTION] Layout
+
+struct PanelSlot {
+  const char* title;
+  bool* visible;
+  ImVec2 pos, size;
+};
+
+// The left column holds the controls and the configuration; the visible views share the rest
+// in two rows, the first row (gates, training) taking a little more height.
+std::vector<PanelSlot> layout(AppState& app, ImVec2 origin, ImVec2 avail, const std::string& only) {
+  PanelVisibility& v = app.settings.show;
+  std::vector<PanelSlot> all = {
+      {"Controls", &v.controls}, {"Experiment", &v.config},  {"Gates", &v.gates},
+      {"Training", &v.training}, {"Cell and hidden state", &v.states},
+      {"Gradient through time", &v.gradients}, {"Sample", &v.sample},
+  };
+  std::vector<PanelSlot> out;
+  if (!only.empty()) {
+    for (auto& s : all)
+      if (only == s.title) out.push_back({s.title, s.visible, origin, avail});
+    return out;
+  }
+  const float gap = 4;
+  const bool left = v.controls || v.config;
+  const float left_w = left ? std::clamp(avail.x * 0.24f, 300.0f, 460.0f) : 0;
+  if (left) {
+    const float ctrl_h = v.config ? std::min(avail.y * 0.36f, 330.0f * app.settings.ui_scale) : avail.y;
+    if (v.controls) out.push_back({all[0].title, all[0].visible, origin, {left_w, v.config ? ctrl_h : avail.y}});
+    if (v.config) {
+      const float y = v.controls ? ctrl_h + gap : 0;
+      out.push_back({all[1].title, all[1].visible, {origin.x, origin.y + y}, {left_w, avail.y - y}});
+    }
+  }
+  std::vector<PanelSlot*> views;
+  for (size_t i = 2; i < all.size(); ++i)
+    if (*all[i].visible) views.push_back(&all[i]);
+  if (views.empty()) return out;
+  const float x0 = origin.x + (left ? left_w + gap : 0), w = avail.x - (x0 - origin.x);
+  const size_t first_row = views.size() <= 2 ? views.size() : (views.size() + 1) / 2;
+  const float row1_h = views.size() <= 2 ? avail.y : avail.y * 0.52f;
+  auto place_row = [&](size_t from, size_t to, float y, float h) {
+    const float cw = (w - gap * (to - from - 1)) / static_cast<float>(to - from);
+    for (size_t i = from; i < to; ++i) {
+      PanelSlot s = *views[i];
+      s.pos = {x0 + (i - from) * (cw + gap), y};
+      s.size = {cw, h};
+      out.push_back(s);
+    }
+  };
+  place_row(0, first_row, origin.y, row1_h);
+  if (first_row < views.size()) place_row(first_row, views.size(), origin.y + row1_h + gap, avail.y - row1_h - gap);
+  return out;
+}
+
+void draw_panel(const char* title, const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  const std::string t = title;
+  if (t == "Controls") draw_controls_panel(snap, app, worker);
+  else if (t == "Experiment") draw_config_panel(snap, app, worker);
+  else if (t == "Gates") draw_gates_panel(snap, app);
+  else if (t == "Training") draw_training_panel(snap, app);
+  else if (t == "Cell and hidden state") draw_states_panel(snap, app);
+  else if (t == "Gradient through time") draw_gradients_panel(snap, app);
+  else if (t == "Sample") draw_sample_panel(snap, app, worker);
+}
+
+// [SECTION] Menu
+
+void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c, const std::string& source) {
+  Command cmd = Command::of(Command::Kind::Configure);
+  cmd.config = c;
+  worker.send(cmd);
+  app.config.edit = c;
+  app.source = source;
+  app.seed = c.training.seed;
+  app.layer = app.unit = app.sample = app.model = 0;
+}
+
+void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("Lesson")) {
+    for (const auto& [name, text] : embedded_presets()) {
+      ExperimentConfig c;
+      if (!parse_experiment_text(text, name, c, nullptr)) continue;
+      const std::string label = name + "  \xE2\x80\x94  " + c.title;
+      if (ImGui::MenuItem(label.c_str())) load_lesson(app, worker, c, "built-in: " + name);
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.want_quit = true;
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    PanelVisibility& v = app.settings.show;
+    ImGui::MenuItem("Controls", nullptr, &v.controls);
+    ImGui::MenuItem("Experiment", nullptr, &v.config);
+    ImGui::MenuItem("Gates", nullptr, &v.gates);
+    ImGui::MenuItem("Cell and hidden state", nullptr, &v.states);
+    ImGui::MenuItem("Gradient through time", nullptr, &v.gradients);
+    ImGui::MenuItem("Training", nullptr, &v.training);
+    ImGui::MenuItem("Sample", nullptr, &v.sample);
+    ImGui::Separator();
+    if (ImGui::MenuItem("Larger text", "Ctrl +")) window.set_ui_scale(window.ui_scale() * Window::kScaleStep);
+    if (ImGui::MenuItem("Smaller text", "Ctrl -")) window.set_ui_scale(window.ui_scale() / Window::kScaleStep);
+    if (ImGui::MenuItem("Light theme", nullptr, app.settings.light_theme)) {
+      app.settings.light_theme = !app.settings.light_theme;
+      window.set_theme(app.settings.light_theme ? Theme::Light : Theme::Dark);
+    }
+    ImGui::EndMenu();
+  }
+  // The lesson's title, centred, for the back of the room.
+  const std::string title = snap.config.title.empty() ? app.source : snap.config.title;
+  const float tw = ImGui::CalcTextSize(title.c_str()).x;
+  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + 12, (ImGui::GetWindowWidth() - tw) * 0.5f));
+  ImGui::TextUnformatted(title.c_str());
+  char right[96];
+  std::snprintf(right, sizeof right, "iteration %lld   %s", snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration),
+                snap.playing ? "\xE2\x96\xB6 training" : "\xE2\x8F\xB8 paused");
+  const float rw = ImGui::CalcTextSize(right).x;
+  ImGui::SetCursorPosX(ImGui::GetWindowWidth() - rw - 16);
+  ImGui::TextUnformatted(right);
+  ImGui::EndMainMenuBar();
+}
+
+// The divergence banner: where, why, and a one-click reset. Returns its height.
+float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, ImVec2 pos, float width) {
+  const ModelView* bad = nullptr;
+  for (const auto& m : snap.models)
+    if (m.phase == Phase::Diverged) bad = &m;
+  std::string text;
+  if (bad) {
+    char head[160];
+    std::snprintf(head, sizeof head, "%s diverged at iteration %lld: ", bad->name.c_str(),
+                  static_cast<long long>(bad->divergence.iteration));
+    text = head + bad->divergence.where + ". " + bad->divergence.cause;
+  } else if (!snap.error.empty()) {
+    text = snap.error;
+  } else {
+    return 0;
+  }
+  const float pad = ImGui::GetStyle().WindowPadding.y;
+  const float h = ImGui::GetTextLineHeightWithSpacing() * 2 + pad * 2;
+  ImGui::SetNextWindowPos(pos);
+  ImGui::SetNextWindowSize({width, h});
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(150, 30, 30, 255));
+  ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
+  ImGui::Begin("##banner", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  const float button_w = 200 * app.settings.ui_scale;
+  ImGui::PushTextWrapPos(width - button_w - 24);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::SameLine(width - button_w - 8);
+  if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0})) worker.send(Command::of(Command::Kind::Reset));
+  ImGui::End();
+  ImGui::PopStyleColor(2);
+  return h + 4;
+}
+
+// [SECTION] Keys
+
+void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
+  if (io.KeyCtrl) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) worker.send(snap.playing ? Command::pause() : Command::play());
+  if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(Command::of(Command::Kind::StepIteration));
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(Command::of(Command::Kind::Reset));
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(Command::of(Command::Kind::StepForward));
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(Command::of(Command::Kind::StepBackward));
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  return v[k];
+}
+
+// The lesson --bench-frames trains: an LSTM with H = 64 on a task of T = 100 steps, batch 32.
+ExperimentConfig bench_lesson() {
+  ExperimentConfig c;
+  c.title = "Frame-time benchmark: LSTM H = 64, T = 100, B = 32";
+  c.model.name = "LSTM";
+  c.model.cell = CellType::Lstm;
+  c.model.hidden_size = 64;
+  c.task = default_task_spec(TaskKind::Adding);
+  c.task.length = 100;
+  c.training.batch_size = 32;
+  c.training.optimizer.learning_rate = 0.001;
+  c.training.clip = {ClipMode::Norm, 1.0};
+  return c;
+}
+
+}  // namespace
+
+const ModelView& inspected_model(const Snapshot& snap, const AppState& app) {
+  return snap.models[std::clamp(app.model, 0, static_cast<int>(snap.models.size()) - 1)];
+}
+
+void help_marker(const char* text) {
+  ImGui::SameLine();
+  ImGui::TextDisabled("(?)");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+}
+
+// [SECTION] Main loop
+
+int run_app(const AppOptions& o) {
+  AppState app;
+  app.settings_file = settings_path();
+  app.settings = load_settings(app.settings_file);
+
+  ExperimentConfig config;
+  std::string error;
+  if (o.bench_frames > 0) {
+    config = bench_lesson();
+    app.source = "benchmark";
+  } else if (!o.experiment_path.empty()) {
+    if (!load_experiment(o.experiment_path, config, &error)) {
+      std::fprintf(stderr, "unrolled: %s\n", error.c_str());
+      return 2;
+    }
+    app.source = o.experiment_path;
+  } else if (!o.preset.empty()) {
+    bool found = false;
+    std::string names;
+    for (const auto& [name, text] : embedded_presets()) {
+      names += " " + name;
+      if (name == o.preset) found = parse_experiment_text(text, name, config, &error);
+    }
+    if (!found) {
+      std::fprintf(stderr, "unrolled: --preset '%s' is not built in; built in:%s\n", o.preset.c_str(), names.c_str());
+      return 2;
+    }
+    app.source = "built-in: " + o.preset;
+  } else {
+    config = default_experiment();
+    app.source = "built-in: default";
+  }
+  app.config.edit = config;
+  app.seed = config.training.seed;
+
+  Window window;
+  const int width = o.width > 0 ? o.width : app.settings.window_width;
+  const int height = o.height > 0 ? o.height : app.settings.window_height;
+  window.set_ui_scale(o.scale > 0 ? o.scale : app.settings.ui_scale);
+  const bool light = o.theme >= 0 ? o.theme == 1 : app.settings.light_theme;
+  app.settings.light_theme = light;
+  window.set_theme(light ? Theme::Light : Theme::Dark);
+  if (!window.open(width, height, "Unrolled")) return 1;
+  if (o.bench_frames > 0) glfwSwapInterval(0);  // measure the frame, not the display's refresh
+
+  TrainingWorker worker;
+  if (!worker.start(config, &error)) {
+    std::fprintf(stderr, "unrolled: %s\n", error.c_str());
+    return 2;
+  }
+  if (o.speed >= 0) app.speed = static_cast<float>(o.speed), app.max_speed = o.speed == 0;
+  if (o.bench_frames > 0) app.max_speed = true;
+  {
+    Command s = Command::of(Command::Kind::SetSpeed);
+    s.value = app.max_speed ? 0.0 : app.speed;
+    worker.send(s);
+  }
+  if (o.warmup > 0) {
+    Command w = Command::of(Command::Kind::RunIterations);
+    w.count = o.warmup;
+    worker.send(w);
+  }
+  if (!o.paused) worker.send(Command::play());
+  worker.wait_idle();
+
+  std::vector<double> frame_ms;
+  const int total_frames = o.bench_frames > 0 ? o.bench_frames : o.frames;
+  int frame = 0;
+  while (!window.should_close() && !app.want_quit) {
+    const auto t0 = std::chrono::steady_clock::now();
+    window.begin_frame();
+    const auto snap = worker.latest();
+    handle_keys(*snap, app, worker);
+    draw_menu(*snap, app, worker, window);
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImVec2 origin = vp->WorkPos, avail = vp->WorkSize;
+    const float banner = draw_banner(*snap, app, worker, origin, avail.x);
+    origin.y += banner;
+    avail.y -= banner;
+    for (PanelSlot& s : layout(app, origin, avail, o.only)) {
+      ImGui::SetNextWindowPos(s.pos);
+      ImGui::SetNextWindowSize(s.size);
+      if (ImGui::Begin(s.title, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                             ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
+        draw_panel(s.title, *snap, app, worker);
+      ImGui::End();
+    }
+    window.end_frame();
+    const auto t1 = std::chrono::steady_clock::now();
+    if (o.bench_frames > 0 && frame >= 10) frame_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    ++frame;
+    if (total_frames > 0 && frame >= total_frames + (o.bench_frames > 0 ? 10 : 0)) break;
+  }
+  int code = 0;
+  if (!o.screenshot.empty() && !window.save_screenshot(o.screenshot)) code = 1;
+  if (o.bench_frames > 0) {
+    const auto snap = worker.latest();
+    std::printf("frames %zu at %dx%d, LSTM H=64 T=100 B=32 training at full speed (%.0f it/s)\n",
+                frame_ms.size(), window.framebuffer_width(), window.framebuffer_height(), snap->measured_speed);
+    std::printf("CPU frame time: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile(frame_ms, 0.5),
+                percentile(frame_ms, 0.99), percentile(frame_ms, 1.0));
+  }
+  worker.stop();
+  if (o.persist && o.screenshot.empty() && o.bench_frames == 0) {
+    glfwGetWindowSize(window.glfw(), &app.settings.window_width, &app.settings.window_height);
+    app.settings.ui_scale = window.ui_scale();
+    save_settings(app.settings_file, app.settings);
+  }
+  // Heatmap textures go before the GL context.
+  for (auto& m : app.gates.maps) m.release();
+  app.states.cell_map.release();
+  app.states.hidden_map.release();
+  app.gradients.profile_history.release();
+  app.sample_panel.inputs.release();
+  app.sample_panel.outputs.release();
+  return code;
+}
+
+}  // namespace unrolled

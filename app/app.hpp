@@ -1,0 +1,29 @@
+// The training app: the window, the worker, the layout of the panels, the menu, the keyboard.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/gui_window.hpp"
+
+namespace unrolled {
+
+struct AppOptions {
+  std::string experiment_path;  // `unrolled open FILE.json`; empty: the embedded default lesson
+  std::string preset;           // --preset NAME: an embedded lesson
+  std::string screenshot;       // write the last frame here and exit
+  int frames = 0;               // frames to render before exiting (0: until closed)
+  int width = 0, height = 0;    // 0: the persisted size
+  float scale = 0;              // 0: the persisted scale
+  int theme = -1;               // -1 persisted, 0 dark, 1 light
+  int64_t warmup = 0;           // iterations trained before the first frame
+  bool paused = false;          // start paused (training starts playing otherwise)
+  double speed = -1;            // iterations per second (0: full speed); -1: the default
+  int bench_frames = 0;         // --bench-frames N: time N frames of the benchmark lesson
+  std::string only;             // --only PANEL: show a single panel full-window (screenshots)
+  bool persist = true;          // write the settings file at exit
+};
+
+int run_app(const AppOptions& options);
+
+}  // namespace unrolled

@@ -1,0 +1,76 @@
+// The immutable picture of training that the panels draw. The worker thread fills one after each
+// burst of iterations (or each step) and publishes it; the UI thread never touches a Trainer.
+//
+// Legend: T steps, I input, O output, H hidden, G gate blocks, L layers. Matrices for the
+// inspected sequence have one column per time step.
+// Values not computed yet in this iteration (step mode: t beyond the forward pass, or not yet
+// reached by the backward pass) are NaN, which the heatmaps draw as grey.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clip.hpp"
+#include "core/experiment.hpp"
+#include "core/history.hpp"
+#include "core/tasks.hpp"
+#include "core/trainer.hpp"
+
+namespace unrolled {
+
+// One model, as the panels draw it.
+struct ModelView {
+  std::string name;
+  NetworkSpec spec;
+  int64_t iteration = 0;  // completed updates
+  Phase phase = Phase::Ready;
+  int forward_t = 0;          // forward steps computed in the current iteration (T when done)
+  int backward_t = -1;        // next backward step (-1 when not in the backward pass)
+  bool profile_sweep = false; // the backward pass is in its decay-profile sweep
+  int sample = 0;             // the inspected sequence of the batch
+  int steps = 0;              // T
+
+  // The inspected sequence.
+  std::vector<Mat> pre;    // L x (G*H, T) pre-activations
+  std::vector<Mat> gates;  // L x (G*H, T) gate activations ([i f g o], [r z n], or h)
+  std::vector<Mat> c;      // L x (H, T) LSTM cell state; empty otherwise
+  std::vector<Mat> h;      // L x (H, T)
+  std::vector<Mat> hn;     // L x (H, T) GRU recurrent term of n; empty otherwise
+  std::vector<Mat> dh;     // L x (H, T) dL/dh_t for this sequence
+  std::vector<Mat> dc;     // L x (H, T) dL/dc_t (LSTM)
+  Mat inputs;              // (I, T)
+  Mat targets;             // (O, T) readout every; (O, 1) readout last
+  Mat outputs;             // like targets: predictions (MSE) or softmax probabilities (CE)
+  Mat h0, c0;              // (H, L) initial states of this sequence
+
+  // The whole batch.
+  Mat dh_norm;  // (L, T) ‖dL/dh_t‖ over the batch
+  Mat dc_norm;  // (L, T)
+  Mat profile;  // (L, T) decay profile ‖dL_T/dh_{T-1-d}‖, d = distance
+  Vec step_loss;  // (T)
+  double loss = 0;  // this iteration's loss (NaN before the forward pass ends)
+  double last_loss = 0, last_accuracy = 0;  // the last completed iteration
+  ClipRecord clip;
+  Params params;  // current weights (spectrum, inspector)
+  History history;
+  Divergence divergence;
+  std::string generated;  // char-LM: text sampled at the chosen temperature
+};
+
+struct Snapshot {
+  uint64_t version = 0;        // increases with every publish
+  ExperimentConfig config;     // as the trainers run it (live settings included)
+  TaskInfo task;
+  std::vector<std::string> vocabulary;  // char-LM: the characters; empty otherwise
+  std::vector<ModelView> models;        // the main model first, then compared ones
+  bool playing = false;
+  double speed = 0;             // target iterations per second (0: as fast as possible)
+  double measured_speed = 0;    // iterations per second achieved recently
+  std::string error;            // the last command's error (e.g. a config that cannot apply)
+};
+
+// Fills view from a trainer (all but generated text), reusing view's buffers.
+void fill_model_view(ModelView& view, const Trainer& trainer, int sample);
+
+}  // namespace unrolled
