@@ -137,7 +137,7 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
   ImGui::TextUnformatted(title.c_str());
   char right[96];
   std::snprintf(right, sizeof right, "iteration %lld   %s", snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration),
-                snap.playing ? "\xE2\x96\xB6 training" : "\xE2\x8F\xB8 paused");
+                snap.playing ? "\xE2\x96\xB6 training" : "\xE2\x80\x96 paused");
   const float rw = ImGui::CalcTextSize(right).x;
   ImGui::SetCursorPosX(ImGui::GetWindowWidth() - rw - 16);
   ImGui::TextUnformatted(right);

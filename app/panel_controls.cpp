@@ -30,7 +30,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   const float w = ImGui::GetContentRegionAvail().x;
   const float bw = (w - 2 * style.ItemSpacing.x) / 3;
 
-  if (ImGui::Button(snap.playing ? "\xE2\x8F\xB8 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
+  if (ImGui::Button(snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
     worker.send(snap.playing ? Command::pause() : Command::play());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space: start or stop training");
   ImGui::SameLine();
