@@ -1,0 +1,49 @@
+// Window size, UI scale, theme and panel visibility persist between runs.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "app/app_state.hpp"
+#include "tests/test_support.hpp"
+
+namespace unrolled {
+namespace {
+
+TEST(AppSettings, RoundTripThroughTheSettingsFile) {
+  testing_support::TempDir dir("settings");
+  const std::string path = dir / "nested/settings.json";
+  Settings s;
+  s.window_width = 1280;
+  s.window_height = 720;
+  s.ui_scale = 1.5f;
+  s.light_theme = true;
+  s.show.gates = false;
+  s.show.sample = false;
+  ASSERT_TRUE(save_settings(path, s));
+  const Settings back = load_settings(path);
+  EXPECT_EQ(back.window_width, 1280);
+  EXPECT_EQ(back.window_height, 720);
+  EXPECT_FLOAT_EQ(back.ui_scale, 1.5f);
+  EXPECT_TRUE(back.light_theme);
+  EXPECT_FALSE(back.show.gates);
+  EXPECT_FALSE(back.show.sample);
+  EXPECT_TRUE(back.show.training);
+}
+
+TEST(AppSettings, MissingOrBadFilesGiveDefaultsOrClampedValues) {
+  testing_support::TempDir dir("settings_bad");
+  const Settings defaults;
+  Settings s = load_settings(dir / "absent.json");
+  EXPECT_EQ(s.window_width, defaults.window_width);
+  std::ofstream(dir / "junk.json") << "{not json";
+  s = load_settings(dir / "junk.json");
+  EXPECT_EQ(s.window_height, defaults.window_height);
+  std::ofstream(dir / "absurd.json") << R"({"window_width": 1e9, "ui_scale": -3, "panels": {"gates": "yes"}})";
+  s = load_settings(dir / "absurd.json");
+  EXPECT_EQ(s.window_width, 8192);
+  EXPECT_FLOAT_EQ(s.ui_scale, 0.5f);
+  EXPECT_TRUE(s.show.gates);  // a wrong type keeps the default
+}
+
+}  // namespace
+}  // namespace unrolled
