@@ -1,5 +1,9 @@
 #include "app/training_worker.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 
@@ -146,6 +150,10 @@ void TrainingWorker::apply(Command& c) {
 }
 
 void TrainingWorker::run() {
+  // Training yields to drawing: on a small machine the frame (and a software rasteriser's
+  // threads) must not wait behind a worker running at full speed. Linux applies a thread's nice
+  // value to that thread alone.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   auto last_publish = Clock::now();
   auto next_due = Clock::now();
   int64_t done_since = 0;
