@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/analysis.hpp"
 #include "core/clip.hpp"
 #include "core/experiment.hpp"
 #include "core/history.hpp"
@@ -56,6 +57,12 @@ struct ModelView {
   History history;
   Divergence divergence;
   std::string generated;  // char-LM: text sampled at the chosen temperature
+
+  // Analysis, computed only while a panel asks for it (Command::Kind::SetAnalysis).
+  std::vector<std::vector<Spectrum>> spectra;  // [L][G] eigen- and singular values of each
+                                               //   recurrent block of W_h
+  int jacobian_layer = -1;  // the layer jacobian_norms belong to; -1: not computed
+  Vec jacobian_norms;       // (D + 1) ‖∂h_{T−1}/∂h_{T−1−d}‖₂ for the inspected sequence, d = 0..D
 };
 
 struct Snapshot {

@@ -142,6 +142,13 @@ void TrainingWorker::apply(Command& c) {
       temperature_ = std::clamp(c.value, 0.05, 5.0);
       generated_at_ = -1;
       break;
+    case K::SetAnalysis:
+      want_spectra_ = c.value != 0;
+      jacobian_layer_ = static_cast<int>(c.count);
+      break;
+    case K::RescaleRecurrent:
+      each([&](Trainer& t) { t.rescale_recurrent(c.value); });
+      break;
     case K::RunIterations:
       for (int64_t i = 0; i < c.count && train_one(); ++i) {
       }
@@ -266,6 +273,19 @@ void TrainingWorker::publish() {
         if (i + 1 == trainers_.size()) generated_at_ = t.iteration();
       }
       s->models[i].generated = generated_[i];
+    }
+    ModelView& v = s->models[i];
+    const NetworkSpec& spec = t.network().spec();
+    v.spectra.clear();
+    if (want_spectra_)
+      for (int l = 0; l < spec.num_layers; ++l) v.spectra.push_back(recurrent_spectra(t.network().params(), spec, l));
+    v.jacobian_layer = -1;
+    v.jacobian_norms.resize(0);
+    const int T = t.trace().num_steps();
+    if (jacobian_layer_ >= 0 && T > 0 && t.phase() != Phase::Forward && t.batch().batch_size() > 0) {
+      const int l = std::min(jacobian_layer_, spec.num_layers - 1);
+      v.jacobian_layer = l;
+      v.jacobian_norms = jacobian_product_norms(t.network(), t.trace(), t.batch(), l, T - 1, v.sample, T - 1);
     }
   }
   std::lock_guard lock(mutex_);

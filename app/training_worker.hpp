@@ -43,6 +43,8 @@ struct Command {
     SetSample,       // the inspected sequence of the batch
     SetTemperature,  // char-LM sampling temperature
     RunIterations,   // `count` iterations now, synchronously (screenshots, tests)
+    SetAnalysis,     // spectra on/off (`value` != 0), Jacobian products of layer `count` (−1 off)
+    RescaleRecurrent,  // between iterations: every recurrent block of W_h to spectral radius `value`
   };
   Kind kind;
   double value = 0;
@@ -94,6 +96,8 @@ class TrainingWorker {
   double measured_speed_ = 0;
   std::vector<std::string> generated_;
   int64_t generated_at_ = -1;
+  bool want_spectra_ = false;
+  int jacobian_layer_ = -1;
 
   std::thread thread_;
   mutable std::mutex mutex_;

@@ -91,6 +91,12 @@ void Trainer::set_truncation(int k1, int k2) {
   config_.training.k2 = k2;
 }
 
+bool Trainer::rescale_recurrent(double rho) {
+  if (phase_ != Phase::Ready || !(rho > 0) || !std::isfinite(rho)) return false;
+  for (auto& layer : net_.params().layers) rescale_recurrent_blocks(layer.W_h, net_.spec().hidden_size, rho);
+  return true;
+}
+
 void Trainer::begin_iteration() {
   batch_ = task_->batch(data_rng_, config_.training.batch_size);
   net_.forward_begin(trace_, batch_);

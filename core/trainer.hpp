@@ -67,6 +67,9 @@ class Trainer {
   void set_optimizer(const OptimizerSettings& s);
   void set_clip(const ClipSettings& s);
   void set_truncation(int k1, int k2);  // from the next backward pass
+  // Rescales every recurrent block of every layer's W_h to spectral radius rho (> 0), live.
+  // Only between iterations (Ready); false otherwise. The optimiser's state is kept.
+  bool rescale_recurrent(double rho);
 
   // Mean loss (and accuracy, NaN where it does not apply) over `batches` batches drawn from a
   // held-out stream of the same seed, without changing anything.

@@ -156,3 +156,34 @@ TEST(Jacobian, LstmProductRunsThroughTheCellState) {
 
 }  // namespace
 }  // namespace unrolled
+
+#include "core/trainer.hpp"
+
+namespace unrolled {
+namespace {
+
+TEST(Spectrum, LiveRescaleSetsEveryRecurrentBlockBetweenIterations) {
+  ExperimentConfig c;
+  c.model.cell = CellType::Gru;
+  c.model.layers = 2;
+  c.model.hidden_size = 6;
+  c.task = default_task_spec(TaskKind::Adding);
+  c.task.length = 8;
+  c.training.batch_size = 4;
+  Trainer t;
+  std::string error;
+  ASSERT_TRUE(t.configure(c, 0, &error)) << error;
+  t.run_iteration();
+  ASSERT_TRUE(t.rescale_recurrent(1.5));
+  for (int l = 0; l < 2; ++l)
+    for (const Spectrum& s : recurrent_spectra(t.network().params(), t.network().spec(), l))
+      EXPECT_NEAR(s.spectral_radius, 1.5, 1e-9);
+  t.step_forward();  // mid-iteration: refused, nothing changes
+  const Params before = t.network().params();
+  EXPECT_FALSE(t.rescale_recurrent(0.5));
+  EXPECT_EQ(t.network().params().layers[0].W_h, before.layers[0].W_h);
+  EXPECT_FALSE(t.rescale_recurrent(-1));
+}
+
+}  // namespace
+}  // namespace unrolled
