@@ -1,8 +1,8 @@
 // The training app's main loop: set up, loop (poll, new frame, panels, render, swap), clean up.
 //
-// [SECTION] Layout     where each visible panel goes for a window size
-// [SECTION] Menu       lessons, view, help
-// [SECTION] Keys       Space, N, R, Ctrl+O
+// [SECTION] Layout     each mode's panels and where they go for a window size
+// [SECTION] Menu       lessons, view, the mode tabs, the divergence banner
+// [SECTION] Keys       Space, N, R, arrows, Ctrl+Q
 // [SECTION] Main loop  screenshots and --bench-frames
 #include "app/app.hpp"
 
@@ -23,68 +23,131 @@ namespace {
 
 // [SECTION] Layout
 
-struct PanelSlot {
+using DrawFn = void (*)(const Snapshot&, AppState&, TrainingWorker&);
+
+struct PanelDef {
   const char* title;
-  bool* visible;
+  DrawFn draw;
+  bool* visible;  // the View menu's switch (Train mode); null: always shown in its mode
+};
+
+struct PanelSlot {
+  const PanelDef* def;
   ImVec2 pos, size;
 };
 
-// The left column holds the controls and the configuration; the visible views share the rest
-// in two rows, the first row (gates, training) taking a little more height.
-std::vector<PanelSlot> layout(AppState& app, ImVec2 origin, ImVec2 avail, const std::string& only) {
+// Every panel, by title.
+std::vector<PanelDef> panel_defs(AppState& app) {
   PanelVisibility& v = app.settings.show;
-  std::vector<PanelSlot> all = {
-      {"Controls", &v.controls}, {"Experiment", &v.config},  {"Gates", &v.gates},
-      {"Training", &v.training}, {"Cell and hidden state", &v.states},
-      {"Gradient through time", &v.gradients}, {"Sample", &v.sample},
+  auto gates = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_gates_panel(s, a); };
+  auto states = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_states_panel(s, a); };
+  auto grads = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_gradients_panel(s, a); };
+  auto train = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_training_panel(s, a); };
+  auto inspector = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_inspector_panel(s, a); };
+  auto jacobian = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_jacobian_panel(s, a); };
+  auto cliff = [](const Snapshot&, AppState& a, TrainingWorker&) { draw_cliff_panel(a); };
+  auto sweep = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_sweep_panel(s, a); };
+  return {
+      {"Controls", draw_controls_panel, &v.controls},
+      {"Experiment", draw_config_panel, &v.config},
+      {"Gates", gates, &v.gates},
+      {"Training", train, &v.training},
+      {"Cell and hidden state", states, &v.states},
+      {"Gradient through time", grads, &v.gradients},
+      {"Sample", draw_sample_panel, &v.sample},
+      {"Unrolled network", draw_graph_panel, nullptr},
+      {"Cell inspector", inspector, nullptr},
+      {"Spectrum of W_hh", draw_spectrum_panel, nullptr},
+      {"Jacobian products", jacobian, nullptr},
+      {"Gradient cliff", cliff, nullptr},
+      {"Dependency length", sweep, nullptr},
   };
+}
+
+struct ModeLayout {
+  std::vector<const char*> left;               // stacked in a column on the left
+  float left_first_share;                      // height share of the first left panel
+  std::vector<std::vector<const char*>> rows;  // the main area, row by row
+  float first_row_share;                       // height share of the first row
+};
+
+ModeLayout mode_layout(Mode m) {
+  switch (m) {
+    case Mode::Train:
+      return {{"Controls", "Experiment"}, 0.36f,
+              {{"Gates", "Training", "Cell and hidden state"}, {"Gradient through time", "Sample"}}, 0.52f};
+    case Mode::Step:
+      return {{"Controls", "Cell inspector"}, 0.30f, {{"Unrolled network"}, {"Gates", "Gradient through time"}}, 0.46f};
+    case Mode::Compare:
+      return {{"Controls", "Experiment"}, 0.36f,
+              {{"Training", "Gradient through time", "Gates"}, {"Spectrum of W_hh", "Jacobian products"}}, 0.5f};
+    case Mode::Cliff: return {{}, 0, {{"Gradient cliff"}}, 1.0f};
+    case Mode::Sweep: return {{"Controls", "Experiment"}, 0.36f, {{"Dependency length"}}, 1.0f};
+  }
+  return {};
+}
+
+// Where each panel of the current mode goes. The View menu's switches apply in Train mode.
+std::vector<PanelSlot> layout(AppState& app, const std::vector<PanelDef>& defs, ImVec2 origin, ImVec2 avail,
+                              const std::string& only) {
+  auto find = [&](const char* title) -> const PanelDef* {
+    for (const auto& d : defs)
+      if (std::string(d.title) == title) return &d;
+    return nullptr;
+  };
+  auto shown = [&](const PanelDef* d) { return d && (app.mode != Mode::Train || !d->visible || *d->visible); };
   std::vector<PanelSlot> out;
   if (!only.empty()) {
-    for (auto& s : all)
-      if (only == s.title) out.push_back({s.title, s.visible, origin, avail});
+    if (const PanelDef* d = find(only.c_str())) out.push_back({d, origin, avail});
     return out;
   }
   const float gap = 4;
-  const bool left = v.controls || v.config;
-  const float left_w = left ? std::clamp(avail.x * 0.24f, 300.0f, 460.0f) : 0;
-  if (left) {
-    const float ctrl_h = v.config ? std::min(avail.y * 0.36f, 330.0f * app.settings.ui_scale) : avail.y;
-    if (v.controls) out.push_back({all[0].title, all[0].visible, origin, {left_w, v.config ? ctrl_h : avail.y}});
-    if (v.config) {
-      const float y = v.controls ? ctrl_h + gap : 0;
-      out.push_back({all[1].title, all[1].visible, {origin.x, origin.y + y}, {left_w, avail.y - y}});
-    }
+  const ModeLayout ml = mode_layout(app.mode);
+  std::vector<const PanelDef*> left;
+  for (const char* t : ml.left)
+    if (shown(find(t))) left.push_back(find(t));
+  const float left_w = left.empty() ? 0 : std::clamp(avail.x * 0.24f, 300.0f, 480.0f);
+  if (left.size() == 1) out.push_back({left[0], origin, {left_w, avail.y}});
+  if (left.size() == 2) {
+    const float h0 = avail.y * ml.left_first_share;
+    out.push_back({left[0], origin, {left_w, h0}});
+    out.push_back({left[1], {origin.x, origin.y + h0 + gap}, {left_w, avail.y - h0 - gap}});
   }
-  std::vector<PanelSlot*> views;
-  for (size_t i = 2; i < all.size(); ++i)
-    if (*all[i].visible) views.push_back(&all[i]);
-  if (views.empty()) return out;
-  const float x0 = origin.x + (left ? left_w + gap : 0), w = avail.x - (x0 - origin.x);
-  const size_t first_row = views.size() <= 2 ? views.size() : (views.size() + 1) / 2;
-  const float row1_h = views.size() <= 2 ? avail.y : avail.y * 0.52f;
-  auto place_row = [&](size_t from, size_t to, float y, float h) {
-    const float cw = (w - gap * (to - from - 1)) / static_cast<float>(to - from);
-    for (size_t i = from; i < to; ++i) {
-      PanelSlot s = *views[i];
-      s.pos = {x0 + (i - from) * (cw + gap), y};
-      s.size = {cw, h};
-      out.push_back(s);
-    }
-  };
-  place_row(0, first_row, origin.y, row1_h);
-  if (first_row < views.size()) place_row(first_row, views.size(), origin.y + row1_h + gap, avail.y - row1_h - gap);
+  std::vector<std::vector<const PanelDef*>> rows;
+  for (const auto& r : ml.rows) {
+    std::vector<const PanelDef*> row;
+    for (const char* t : r)
+      if (shown(find(t))) row.push_back(find(t));
+    if (!row.empty()) rows.push_back(row);
+  }
+  const float x0 = origin.x + (left.empty() ? 0 : left_w + gap), w = avail.x - (x0 - origin.x);
+  const float first_h = rows.size() == 1 ? avail.y : avail.y * ml.first_row_share;
+  const float rest_h = rows.size() <= 1 ? 0 : (avail.y - first_h - gap * (rows.size() - 1)) / (rows.size() - 1);
+  float y = origin.y;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float h = r == 0 ? first_h : rest_h;
+    const float cw = (w - gap * (rows[r].size() - 1)) / static_cast<float>(rows[r].size());
+    for (size_t i = 0; i < rows[r].size(); ++i) out.push_back({rows[r][i], {x0 + i * (cw + gap), y}, {cw, h}});
+    y += h + gap;
+  }
   return out;
 }
 
-void draw_panel(const char* title, const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  const std::string t = title;
-  if (t == "Controls") draw_controls_panel(snap, app, worker);
-  else if (t == "Experiment") draw_config_panel(snap, app, worker);
-  else if (t == "Gates") draw_gates_panel(snap, app);
-  else if (t == "Training") draw_training_panel(snap, app);
-  else if (t == "Cell and hidden state") draw_states_panel(snap, app);
-  else if (t == "Gradient through time") draw_gradients_panel(snap, app);
-  else if (t == "Sample") draw_sample_panel(snap, app, worker);
+// Asks the worker for the analysis the visible panels draw, only when that changes.
+void request_analysis(const std::vector<PanelSlot>& slots, AppState& app, TrainingWorker& worker) {
+  bool spectra = false, jacobian = false;
+  for (const PanelSlot& s : slots) {
+    spectra = spectra || std::string(s.def->title) == "Spectrum of W_hh";
+    jacobian = jacobian || std::string(s.def->title) == "Jacobian products";
+  }
+  const int layer = jacobian ? app.layer : -1;
+  if (spectra == app.analysis_spectra && layer == app.analysis_jacobian) return;
+  app.analysis_spectra = spectra;
+  app.analysis_jacobian = layer;
+  Command c = Command::of(Command::Kind::SetAnalysis);
+  c.value = spectra ? 1 : 0;
+  c.count = layer;
+  worker.send(c);
 }
 
 // [SECTION] Menu
@@ -130,6 +193,17 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
     }
     ImGui::EndMenu();
   }
+  // The modes, as tabs: what the main area shows.
+  const std::pair<Mode, const char*> modes[] = {{Mode::Train, "Train"}, {Mode::Step, "Step through"}, {Mode::Compare, "Compare"},
+                                                {Mode::Cliff, "Gradient cliff"}, {Mode::Sweep, "Dependency length"}};
+  ImGui::Separator();
+  for (const auto& [mode, label] : modes) {
+    const bool active = app.mode == mode;
+    if (active) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::MenuItem(label, nullptr, active)) app.mode = mode;
+    if (active) ImGui::PopStyleColor();
+  }
+  ImGui::Separator();
   // The lesson's title, centred, for the back of the room.
   const std::string title = snap.config.title.empty() ? app.source : snap.config.title;
   const float tw = ImGui::CalcTextSize(title.c_str()).x;
@@ -299,11 +373,20 @@ int run_app(const AppOptions& o) {
   if (!o.paused) worker.send(Command::play());
   worker.wait_idle();
 
+  const std::vector<PanelDef> defs = panel_defs(app);
+  if (!o.mode.empty()) {
+    const std::pair<const char*, Mode> names[] = {{"train", Mode::Train}, {"step", Mode::Step}, {"compare", Mode::Compare},
+                                                  {"cliff", Mode::Cliff}, {"sweep", Mode::Sweep}};
+    for (const auto& [n, m] : names)
+      if (o.mode == n) app.mode = m;
+  }
   std::vector<double> frame_ms;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames : o.frames;
   int frame = 0;
   while (!window.should_close() && !app.want_quit) {
     const auto t0 = std::chrono::steady_clock::now();
+    // A screenshot shows what the commands sent so far have produced, not a race with them.
+    if (!o.screenshot.empty()) worker.wait_idle();
     window.begin_frame();
     const auto snap = worker.latest();
     handle_keys(*snap, app, worker);
@@ -313,12 +396,14 @@ int run_app(const AppOptions& o) {
     const float banner = draw_banner(*snap, app, worker, origin, avail.x);
     origin.y += banner;
     avail.y -= banner;
-    for (PanelSlot& s : layout(app, origin, avail, o.only)) {
+    const auto slots = layout(app, defs, origin, avail, o.only);
+    request_analysis(slots, app, worker);
+    for (const PanelSlot& s : slots) {
       ImGui::SetNextWindowPos(s.pos);
       ImGui::SetNextWindowSize(s.size);
-      if (ImGui::Begin(s.title, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                             ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
-        draw_panel(s.title, *snap, app, worker);
+      if (ImGui::Begin(s.def->title, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
+        s.def->draw(*snap, app, worker);
       ImGui::End();
     }
     window.end_frame();

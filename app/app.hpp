@@ -21,6 +21,7 @@ struct AppOptions {
   double speed = -1;            // iterations per second (0: full speed); -1: the default
   int bench_frames = 0;         // --bench-frames N: time N frames of the benchmark lesson
   std::string only;             // --only PANEL: show a single panel full-window (screenshots)
+  std::string mode;             // --mode train|step|compare|cliff|sweep
   bool persist = true;          // write the settings file at exit
 };
 

@@ -68,8 +68,20 @@ struct ConfigPanelState {
   std::string message;       // last load/save message
 };
 
+// What the main area shows: a set of panels laid out for one activity.
+enum class Mode {
+  Train,    // live training: gates, states, gradient through time, loss, sample
+  Step,     // the unrolled graph and the cell inspector, one time step at a time
+  Compare,  // models side by side, the spectrum of W_hh, Jacobian products
+  Cliff,    // the gradient cliff explorer
+  Sweep,    // loss against dependency length
+};
+
 struct AppState {
   Settings settings;
+  Mode mode = Mode::Train;
+  bool analysis_spectra = false;  // what was last asked of the worker (SetAnalysis)
+  int analysis_jacobian = -1;
   std::string settings_file;
   std::string source;  // where the experiment came from: "built-in: default", a path...
 

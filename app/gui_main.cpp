@@ -107,6 +107,11 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       ++i;
     } else if (a == "--paused") {
       o.app.paused = true;
+    } else if (a == "--mode") {
+      if (value != "train" && value != "step" && value != "compare" && value != "cliff" && value != "sweep")
+        return bad_argument(a + (has_value ? " " + value : ""), "needs train, step, compare, cliff or sweep");
+      o.app.mode = value;
+      ++i;
     } else if (a == "--preset" || a == "--only") {
       if (!has_value || value.empty()) return bad_argument(a, a == "--preset" ? "needs a lesson name, e.g. --preset default" : "needs a panel title, e.g. --only Gates");
       (a == "--preset" ? o.app.preset : o.app.only) = value;
@@ -115,7 +120,7 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       return bad_argument(a,
                           "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
                           "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
-                          "--speed IT_PER_S, --only PANEL, --bench-frames N (and --help)");
+                          "--speed IT_PER_S, --only PANEL, --mode MODE, --bench-frames N (and --help)");
     } else {
       o.positional.push_back(a);
     }

@@ -24,6 +24,16 @@ void draw_training_panel(const Snapshot& snap, AppState& app);
 // The task's input, target and prediction; generated text for the char-LM.
 void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 
+// Step through (issue 5): the network unrolled in time, and one cell's arithmetic.
+void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+void draw_inspector_panel(const Snapshot& snap, AppState& app);
+// Compare (issue 6): eigenvalues and singular values of W_hh; products of Jacobians.
+void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+void draw_jacobian_panel(const Snapshot& snap, AppState& app);
+// The gradient cliff explorer and the dependency-length sweep.
+void draw_cliff_panel(AppState& app);
+void draw_sweep_panel(const Snapshot& snap, AppState& app);
+
 // Shared helpers for panels.
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
