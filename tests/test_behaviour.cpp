@@ -64,10 +64,11 @@ TEST(Behaviour, VanillaGradientVanishesWhileTheLstmsForgetGateKeepsIt) {
   ASSERT_EQ(p3.size(), 50);
   for (int d = 0; d < 50; ++d) ASSERT_GT(pr(d), 0) << d;
   const double rnn_fall = pr(0) / pr(49), fall1 = p1(0) / p1(49), fall3 = p3(0) / p3(49);
-  std::printf("[ measured ] decay profile, distance 0 over distance 49: vanilla tanh (rho 0.9) "
-              "%.3g; LSTM forget bias 1: %.3g; LSTM forget bias 3: %.3g (%.0fx less than the "
-              "vanilla RNN)\n",
-              rnn_fall, fall1, fall3, rnn_fall / fall3);
+  std::printf(
+      "[ measured ] decay profile, distance 0 over distance 49: vanilla tanh (rho 0.9) "
+      "%.3g; LSTM forget bias 1: %.3g; LSTM forget bias 3: %.3g (%.0fx less than the "
+      "vanilla RNN)\n",
+      rnn_fall, fall1, fall3, rnn_fall / fall3);
   EXPECT_GE(rnn_fall, 1e3);
   // The vanilla RNN's fall is steady: each 10 steps further back it is smaller.
   for (int d = 10; d < 50; d += 10) EXPECT_LT(pr(d), pr(d - 10)) << "distance " << d;
@@ -95,10 +96,10 @@ TEST_P(BehaviourExploding, GradientGrowsWithDistanceAndClippingCapsIt) {
   c.model.init.spectral_radius = 1.5;
   const Vec p = initial_profile(c);
   const double growth = p(49) / p(0);
-  std::printf("[ measured ] %s activation, %s init, rho 1.5: profile at distance 49 over "
-              "distance 0: %.3g\n",
-              std::string(to_string(e.activation)).c_str(), std::string(to_string(e.init)).c_str(),
-              growth);
+  std::printf(
+      "[ measured ] %s activation, %s init, rho 1.5: profile at distance 49 over "
+      "distance 0: %.3g\n",
+      std::string(to_string(e.activation)).c_str(), std::string(to_string(e.init)).c_str(), growth);
   EXPECT_GT(growth, 100.0);
   // It grows with distance: every 10 steps further back it is larger.
   for (int d = 10; d < 50; d += 10) EXPECT_GT(p(d), p(d - 10)) << "distance " << d;
@@ -158,9 +159,10 @@ TEST(Behaviour, LstmLearnsTheAddingProblemAndVanillaRnnDoesNot) {
     for (int i = 0; i < every; ++i) ASSERT_TRUE(rnn.run_iteration());
     rnn_lowest = std::min(rnn_lowest, rnn.evaluate(16));
   }
-  std::printf("[ measured ] adding T = %d, held-out MSE: LSTM %.4g after %lld iterations; "
-              "vanilla RNN at best %.4g in %d iterations (chance 1/6 = 0.167)\n",
-              T, lstm_mse, static_cast<long long>(lstm.iteration()), rnn_lowest, most);
+  std::printf(
+      "[ measured ] adding T = %d, held-out MSE: LSTM %.4g after %lld iterations; "
+      "vanilla RNN at best %.4g in %d iterations (chance 1/6 = 0.167)\n",
+      T, lstm_mse, static_cast<long long>(lstm.iteration()), rnn_lowest, most);
   EXPECT_LT(lstm_mse, 0.01);
   EXPECT_GT(rnn_lowest, 0.05);
 }

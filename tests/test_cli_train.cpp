@@ -117,8 +117,8 @@ TEST_F(CliTrain, PresetWritesMetricsProfilesAndModel) {
 
 TEST_F(CliTrain, SameSeedSameNumbersOtherSeedOthers) {
   auto run = [&](const std::string& seed, const std::string& out) {
-    const ExeResult r = run_exe("train --preset hello --iterations 5 --seed " + seed +
-                                " --metrics " + path(out));
+    const ExeResult r =
+        run_exe("train --preset hello --iterations 5 --seed " + seed + " --metrics " + path(out));
     EXPECT_EQ(r.code, 0) << r.out;
     return slurp(path(out));
   };
@@ -212,9 +212,8 @@ TEST_F(CliTrain, AnExistingMetricsFileSurvivesAFailedRunAndIsReplacedByAGoodOne)
 }
 
 TEST_F(CliTrain, DivergenceExitsThreeWithTheReasonAndStillWritesTheCsv) {
-  const ExeResult r = run_exe("train --preset exploding --metrics " + path("m.csv") +
-                                  " --profile " + path("p.csv"),
-                              true);
+  const ExeResult r = run_exe(
+      "train --preset exploding --metrics " + path("m.csv") + " --profile " + path("p.csv"), true);
   ASSERT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("training diverged at iteration"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("no gradient clipping"), std::string::npos) << r.out;

@@ -135,8 +135,8 @@ TEST(Experiment, OmittedFieldsTakeTheDocumentedDefaults) {
   EXPECT_EQ(c.training.iterations, d.training.iterations);
   EXPECT_EQ(c.training.seed, 1u);
   // Choosing an optimiser without a learning rate takes that optimiser's own default.
-  ASSERT_TRUE(parse_experiment_text(R"({"task": {"kind": "sine"}, "training": {"optimizer": "sgd"}})",
-                                    "sgd.json", c, &error))
+  ASSERT_TRUE(parse_experiment_text(
+      R"({"task": {"kind": "sine"}, "training": {"optimizer": "sgd"}})", "sgd.json", c, &error))
       << error;
   EXPECT_EQ(c.training.optimizer.learning_rate, default_learning_rate(OptimizerKind::Sgd));
 }
@@ -241,8 +241,7 @@ TEST(Experiment, WrongTypeNamesKeyValueAndExpectedType) {
                   {"model.hidden_size", "\"16\"", "an integer in [1, 512]"});
   expect_mentions(refused(with(base(), "/model/hidden_size", 16.5)),
                   {"model.hidden_size", "16.5", "an integer in [1, 512]"});
-  expect_mentions(refused(with(base(), "/model/cell", 3)),
-                  {"model.cell", "3", "rnn|lstm|gru"});
+  expect_mentions(refused(with(base(), "/model/cell", 3)), {"model.cell", "3", "rnn|lstm|gru"});
   expect_mentions(refused(with(base(), "/model/cell", "transformer")),
                   {"model.cell", "\"transformer\"", "rnn|lstm|gru"});
   expect_mentions(refused(with(base(), "/training/clip", "norm")),
@@ -307,9 +306,9 @@ TEST(Experiment, NaNIsRefusedAsAStringAndIsNotJson) {
   EXPECT_FALSE(parse_experiment_text(text, "nan.json", c, &error));
   expect_mentions(error, {"nan.json", "not valid JSON", "at byte"});
   // A non-finite number can only reach the reader from code; it is refused as out of range.
-  expect_mentions(refused(with(base(), "/training/learning_rate",
-                               std::numeric_limits<double>::infinity())),
-                  {"training.learning_rate", "out of range", "(0, 10]"});
+  expect_mentions(
+      refused(with(base(), "/training/learning_rate", std::numeric_limits<double>::infinity())),
+      {"training.learning_rate", "out of range", "(0, 10]"});
 }
 
 TEST(Experiment, TruncationK2BelowK1IsRefused) {
@@ -354,8 +353,8 @@ TEST(Experiment, SizesBeyondTheMemoryLimitAreRefused) {
 
   // A compared model is held to the same limit as the main one.
   j["training"]["batch_size"] = fits;
-  j["compare"] = Json::array({Json{{"name", "wide"}, {"cell", "lstm"}, {"hidden_size", 512},
-                                   {"layers", 2}}});
+  j["compare"] =
+      Json::array({Json{{"name", "wide"}, {"cell", "lstm"}, {"hidden_size", 512}, {"layers", 2}}});
   expect_mentions(refused(j), {"model 'wide'", "layers 2", "at most 1024 MiB"});
 
   // A batch larger than the task's own per-batch budget is refused with that budget.
@@ -363,7 +362,8 @@ TEST(Experiment, SizesBeyondTheMemoryLimitAreRefused) {
   j["task"] = Json{{"kind", "recall"}, {"length", 2000}, {"classes", 32}, {"distractors", 32}};
   j["model"] = Json{{"cell", "rnn"}, {"hidden_size", 1}};
   j["training"]["batch_size"] = 4096;
-  expect_mentions(refused(j), {"training.batch_size", "4096", "too large for this task", "at most"});
+  expect_mentions(refused(j),
+                  {"training.batch_size", "4096", "too large for this task", "at most"});
 }
 
 TEST_F(ExperimentFile, LoadsAFileAndNamesItInErrors) {

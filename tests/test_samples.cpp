@@ -129,9 +129,10 @@ TEST(Sample, ExplodingDivergesAndItsClippedTwinTrains) {
     if (diverged_at < 0 && !a.run_iteration()) diverged_at = a.iteration();
     ASSERT_TRUE(b.run_iteration()) << b.divergence().where;
   }
-  std::printf("[ measured ] exploding diverged at iteration %lld; clipped twin held-out %.4g "
-              "(baseline %.4g) after 300\n",
-              static_cast<long long>(diverged_at), b.evaluate(4), b.task().info().baseline);
+  std::printf(
+      "[ measured ] exploding diverged at iteration %lld; clipped twin held-out %.4g "
+      "(baseline %.4g) after 300\n",
+      static_cast<long long>(diverged_at), b.evaluate(4), b.task().info().baseline);
   EXPECT_GE(diverged_at, 0);
   EXPECT_EQ(a.phase(), Phase::Diverged);
   EXPECT_LT(b.evaluate(4), b.task().info().baseline);

@@ -111,8 +111,7 @@ TEST_P(TrainerStepping, StepByStepIsBitIdenticalToWholeIterations) {
       EXPECT_EQ(whole.last_loss(), stepped.last_loss());
       EXPECT_EQ(whole.last_clip().global_norm_before, stepped.last_clip().global_norm_before);
       EXPECT_TRUE(same(whole.grads(), stepped.grads()));
-      EXPECT_TRUE(same(whole.network().params(), stepped.network().params()))
-          << "iteration " << it;
+      EXPECT_TRUE(same(whole.network().params(), stepped.network().params())) << "iteration " << it;
       EXPECT_EQ(whole.grad_trace().profile, stepped.grad_trace().profile);
     }
     // The stepping really trained: the parameters moved from their initial values.
@@ -122,18 +121,15 @@ TEST_P(TrainerStepping, StepByStepIsBitIdenticalToWholeIterations) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cells, TrainerStepping,
-                         ::testing::Values(SteppingCase{CellType::Rnn, 0, 0},
-                                           SteppingCase{CellType::Lstm, 0, 0},
-                                           SteppingCase{CellType::Gru, 0, 0},
-                                           SteppingCase{CellType::Rnn, 4, 6},
-                                           SteppingCase{CellType::Lstm, 4, 6},
-                                           SteppingCase{CellType::Gru, 3, 3}),
-                         [](const auto& info) {
-                           return std::string(to_string(info.param.cell)) + "_k1_" +
-                                  std::to_string(info.param.k1) + "_k2_" +
-                                  std::to_string(info.param.k2);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Cells, TrainerStepping,
+    ::testing::Values(SteppingCase{CellType::Rnn, 0, 0}, SteppingCase{CellType::Lstm, 0, 0},
+                      SteppingCase{CellType::Gru, 0, 0}, SteppingCase{CellType::Rnn, 4, 6},
+                      SteppingCase{CellType::Lstm, 4, 6}, SteppingCase{CellType::Gru, 3, 3}),
+    [](const auto& info) {
+      return std::string(to_string(info.param.cell)) + "_k1_" + std::to_string(info.param.k1) +
+             "_k2_" + std::to_string(info.param.k2);
+    });
 
 TEST(Trainer, UpdateInTheMiddleOfAPassFinishesItFirst) {
   // apply_update() from Forward and run_iteration() from Backward finish the pass they are in.
