@@ -42,8 +42,9 @@ struct ModelConfig {
   Activation activation = Activation::Tanh;
   GruVariant gru_variant = GruVariant::ResetBefore;
   InitSettings init;
-  double readout_scale = 1.0;  // multiplies the initial readout weights (0.1: the first loss of
-                               // a classifier is ≈ ln K, as min-char-rnn's 0.01 scale gives)
+  double readout_scale = 1.0;  // multiplies the initial readout weights and bias (0.1: the first
+                               // loss of a classifier is ≈ ln K, as min-char-rnn's 0.01 scale
+                               // and zero bias give)
 };
 
 struct TrainingConfig {

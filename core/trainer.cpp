@@ -30,6 +30,7 @@ Network build_network(const ModelConfig& m, const TaskInfo& task, uint64_t seed)
   Rng rng = stream_rng(seed, kWeightStream);
   initialize(net.params(), spec, m.init, rng);
   net.params().W_y *= m.readout_scale;
+  net.params().b_y *= m.readout_scale;
   return net;
 }
 

@@ -1,0 +1,231 @@
+// `unrolled train` as a user runs it: a preset or a file in, a summary, CSV metrics and profiles
+// and a model file out; bad input refused with one message and exit 2, divergence exit 3.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/experiment.hpp"
+#include "core/model_io.hpp"
+#include "core/network.hpp"
+#include "tests/test_support.hpp"
+
+namespace unrolled {
+namespace {
+
+namespace fs = std::filesystem;
+
+using testing_support::ExeResult;
+using testing_support::run_exe;
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::vector<std::string> split(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) out.push_back(cell);
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTrain : public ::testing::Test {
+ protected:
+  std::string path(const std::string& name) const { return dir_ / name; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name), std::ios::binary) << text;
+  }
+  // Runs a command that must fail with exit 2 and one line on stderr starting "unrolled train:".
+  std::string refused(const std::string& args) const {
+    const ExeResult r = run_exe("train " + args, true);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.out;
+    const auto ls = lines(r.out);
+    EXPECT_EQ(ls.size(), 1u) << "one message: " << r.out;
+    EXPECT_EQ(r.out.rfind("unrolled train: ", 0), 0u) << r.out;
+    return r.out;
+  }
+  testing_support::TempDir dir_{"cli_train"};
+};
+
+TEST_F(CliTrain, PresetWritesMetricsProfilesAndModel) {
+  const ExeResult r = run_exe("train --preset default --iterations 20 --metrics " + path("m.csv") +
+                              " --profile " + path("p.csv") + " --save " + path("model.json"));
+  ASSERT_EQ(r.code, 0) << r.out;
+
+  const auto m = lines(slurp(path("m.csv")));
+  ASSERT_EQ(m.size(), 21u) << "a header and 20 rows";
+  EXPECT_EQ(m[0],
+            "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,"
+            "learning_rate");
+  const ExperimentConfig d = default_experiment();
+  for (int i = 1; i <= 20; ++i) {
+    const auto cells = split(m[i]);
+    ASSERT_EQ(cells.size(), 8u) << m[i];
+    EXPECT_EQ(std::stoi(cells[0]), i - 1);
+    EXPECT_GT(std::stod(cells[1]), 0);
+    EXPECT_NEAR(std::stod(cells[2]), std::log(4.0), 1e-5);  // recall over 4 keys
+    EXPECT_GE(std::stod(cells[3]), 0);
+    EXPECT_LE(std::stod(cells[3]), 1);
+    EXPECT_LE(std::stod(cells[5]), std::stod(cells[4]) * (1 + 1e-9));
+    EXPECT_TRUE(cells[6] == "0" || cells[6] == "1") << cells[6];
+    EXPECT_DOUBLE_EQ(std::stod(cells[7]), d.training.optimizer.learning_rate);
+  }
+
+  const int T = d.task.length + 1;  // recall: the key, then `length` distractors
+  const auto p = lines(slurp(path("p.csv")));
+  ASSERT_EQ(p.size(), 21u) << "a header and 20 rows";
+  const auto header = split(p[0]);
+  ASSERT_EQ(header.size(), static_cast<size_t>(T + 1));
+  EXPECT_EQ(header[0], "iteration");
+  EXPECT_EQ(header[1], "d0");
+  EXPECT_EQ(header[T], "d" + std::to_string(T - 1));
+  for (int i = 1; i <= 20; ++i) {
+    const auto cells = split(p[i]);
+    ASSERT_EQ(cells.size(), static_cast<size_t>(T + 1)) << p[i];
+    EXPECT_EQ(std::stoi(cells[0]), i - 1);
+    for (int k = 1; k <= T; ++k) EXPECT_GE(std::stod(cells[k]), 0);
+  }
+
+  Network net;
+  std::string error;
+  ASSERT_TRUE(load_model(path("model.json"), net, &error)) << error;
+  EXPECT_EQ(net.spec().cell, CellType::Lstm);
+  EXPECT_EQ(net.spec().hidden_size, d.model.hidden_size);
+
+  // The summary names the final loss and the baseline.
+  EXPECT_NE(r.out.find("20 iterations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("final training loss"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("baseline 1.386"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("held-out accuracy"), std::string::npos) << r.out;
+  // No temporary files left behind.
+  for (const auto& e : fs::directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().string().find("tmp-unrolled"), std::string::npos) << e.path();
+}
+
+TEST_F(CliTrain, SameSeedSameNumbersOtherSeedOthers) {
+  auto run = [&](const std::string& seed, const std::string& out) {
+    const ExeResult r =
+        run_exe("train --preset hello --iterations 5 --seed " + seed + " --metrics " + path(out));
+    EXPECT_EQ(r.code, 0) << r.out;
+    return slurp(path(out));
+  };
+  EXPECT_EQ(run("3", "a.csv"), run("3", "b.csv"));
+  EXPECT_NE(run("3", "a.csv"), run("4", "c.csv"));
+}
+
+TEST_F(CliTrain, ConfigFileAndCompareModel) {
+  write("e.json", R"({"task": {"kind": "sine", "length": 8},
+                      "model": {"cell": "gru", "hidden_size": 4},
+                      "training": {"batch_size": 2, "iterations": 3},
+                      "compare": [{"cell": "rnn", "hidden_size": 5}]})");
+  ExeResult r = run_exe("train --config " + path("e.json") + " --metrics " + path("m.csv"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(lines(slurp(path("m.csv"))).size(), 4u) << "the file's own 3 iterations";
+  EXPECT_NE(r.out.find("gru on sine"), std::string::npos) << r.out;
+  r = run_exe("train --config " + path("e.json") + " --model 1");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("rnn on sine"), std::string::npos) << r.out;
+  const std::string e = refused("--config " + path("e.json") + " --model 2");
+  EXPECT_NE(e.find("--model 2"), std::string::npos) << e;
+  EXPECT_NE(e.find("2 model(s)"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, MissingFileIsRefused) {
+  const std::string e = refused("--config " + path("absent.json"));
+  EXPECT_NE(e.find("absent.json: no such file"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, BadJsonIsRefused) {
+  write("bad.json", R"({"task": {"kind": "sine",)");
+  std::string e = refused("--config " + path("bad.json"));
+  EXPECT_NE(e.find("bad.json: not valid JSON (at byte"), std::string::npos) << e;
+  write("key.json", R"({"task": {"kind": "sine"}, "model": {"hidden_size": 0}})");
+  e = refused("--config " + path("key.json"));
+  EXPECT_NE(e.find("model.hidden_size: 0 is out of range; expected an integer in [1, 512]"),
+            std::string::npos)
+      << e;
+}
+
+TEST_F(CliTrain, UnknownPresetIsRefusedWithTheBuiltInNames) {
+  const std::string e = refused("--preset nosuch");
+  EXPECT_NE(e.find("'nosuch' is not built in"), std::string::npos) << e;
+  EXPECT_NE(e.find("default"), std::string::npos) << e;
+  EXPECT_NE(e.find("adding"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, UnknownFlagIsRefused) {
+  const std::string e = refused("--preset default --epochs 3");
+  EXPECT_NE(e.find("unknown argument '--epochs'"), std::string::npos) << e;
+  EXPECT_NE(e.find("--iterations"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, BadNumbersAreRefused) {
+  std::string e = refused("--preset default --iterations 0");
+  EXPECT_NE(e.find("--iterations '0': expected an integer in [1, 1000000000]"), std::string::npos)
+      << e;
+  e = refused("--preset default --iterations ten");
+  EXPECT_NE(e.find("--iterations 'ten'"), std::string::npos) << e;
+  e = refused("--preset default --seed -1");
+  EXPECT_NE(e.find("--seed '-1': expected an integer in [0, 2^53]"), std::string::npos) << e;
+  e = refused("--preset default --iterations");
+  EXPECT_NE(e.find("--iterations needs a value"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, NeitherOrBothSourcesAreRefused) {
+  std::string e = refused("--iterations 3");
+  EXPECT_NE(e.find("give either --config FILE.json or --preset NAME"), std::string::npos) << e;
+  write("e.json", R"({"task": {"kind": "sine"}})");
+  e = refused("--preset default --config " + path("e.json"));
+  EXPECT_NE(e.find("give either"), std::string::npos) << e;
+}
+
+TEST_F(CliTrain, AnExistingMetricsFileSurvivesAFailedRunAndIsReplacedByAGoodOne) {
+  const std::string old = "my earlier results\n";
+  write("m.csv", old);
+  write("p.csv", old);
+  write("bad.json", R"({"task": {"kind": "copy", "classes": 4}})");
+  refused("--config " + path("bad.json") + " --metrics " + path("m.csv") + " --profile " +
+          path("p.csv"));
+  EXPECT_EQ(slurp(path("m.csv")), old);
+  EXPECT_EQ(slurp(path("p.csv")), old);
+  refused("--preset default --iterations 0 --metrics " + path("m.csv"));
+  EXPECT_EQ(slurp(path("m.csv")), old);
+
+  const ExeResult r = run_exe("train --preset hello --iterations 4 --metrics " + path("m.csv") +
+                              " --profile " + path("p.csv"));
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(lines(slurp(path("m.csv"))).size(), 5u);
+  EXPECT_EQ(lines(slurp(path("p.csv"))).size(), 5u);
+}
+
+TEST_F(CliTrain, DivergenceExitsThreeWithTheReasonAndStillWritesTheCsv) {
+  const ExeResult r = run_exe(
+      "train --preset exploding --metrics " + path("m.csv") + " --profile " + path("p.csv"), true);
+  ASSERT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("training diverged at iteration"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no gradient clipping"), std::string::npos) << r.out;
+  const auto m = lines(slurp(path("m.csv")));
+  ASSERT_GT(m.size(), 2u);
+  // One row per completed iteration: the summary's count.
+  const std::string done = std::to_string(m.size() - 1) + " iterations";
+  EXPECT_NE(r.out.find(done), std::string::npos) << done << "\n" << r.out;
+  EXPECT_EQ(lines(slurp(path("p.csv"))).size(), m.size());
+  // The last rows show the blow-up: a loss far above where training started.
+  EXPECT_GT(std::stod(split(m.back())[1]), 1e6 * std::stod(split(m[1])[1]));
+}
+
+}  // namespace
+}  // namespace unrolled
