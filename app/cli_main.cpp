@@ -10,12 +10,18 @@ namespace {
 void print_usage(std::FILE* out) {
   std::fputs(
       "usage:\n"
-      "  unrolled                               open the app on the default lesson\n"
-      "  unrolled open FILE.json                open the app on an experiment\n"
-      "  unrolled train --config FILE.json [--iterations N] [--seed S]\n"
-      "                 [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
-      "  unrolled grad --model M.json --batch B.json\n"
-      "  unrolled --help\n",
+      "  unrolled [--preset NAME]               open the app on the default (or a built-in) lesson\n"
+      "  unrolled open FILE.json                open the app on an experiment file\n"
+      "      app options: --mode train|step|compare|cliff|sweep  --size WxH  --scale S\n"
+      "                   --theme dark|light  --speed IT_PER_S  --paused  --warmup N\n"
+      "                   --screenshot FILE.png [--frames N]  --only PANEL  --bench-frames N\n"
+      "  unrolled --gallery                     every widget with synthetic data\n"
+      "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
+      "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
+      "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
+      "  unrolled --help\n"
+      "built-in lessons: adding compare copy default exploding exploding_clipped hello sentiment\n"
+      "                  sine sonnets tbptt\n",
       out);
 }
 

@@ -120,12 +120,20 @@ void TrainingWorker::apply(Command& c) {
       break;
     case K::SetSpeed: speed_ = std::max(0.0, c.value); break;
     case K::SetOptimizer:
-      config_.training.optimizer = c.optimizer;
-      each([&](Trainer& t) { t.set_optimizer(c.optimizer); });
+      if (validate(c.optimizer).empty()) {
+        config_.training.optimizer = c.optimizer;
+        each([&](Trainer& t) { t.set_optimizer(c.optimizer); });
+      } else {
+        error_ = "optimiser: " + validate(c.optimizer);
+      }
       break;
     case K::SetClip:
-      config_.training.clip = c.clip;
-      each([&](Trainer& t) { t.set_clip(c.clip); });
+      if (validate(c.clip).empty()) {
+        config_.training.clip = c.clip;
+        each([&](Trainer& t) { t.set_clip(c.clip); });
+      } else {
+        error_ = "clipping: " + validate(c.clip);
+      }
       break;
     case K::SetTruncation:
       config_.training.k1 = c.k1;

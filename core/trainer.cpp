@@ -82,11 +82,24 @@ void Trainer::reset() {
   divergence_ = Divergence{};
 }
 
-void Trainer::set_optimizer(const OptimizerSettings& s) {
+bool Trainer::set_optimizer(const OptimizerSettings& s, std::string* error) {
+  if (std::string e = validate(s); !e.empty()) {
+    if (error) *error = "optimiser: " + e;
+    return false;
+  }
   config_.training.optimizer = s;
   optimizer_->set_settings(s);
+  return true;
 }
-void Trainer::set_clip(const ClipSettings& s) { config_.training.clip = s; }
+
+bool Trainer::set_clip(const ClipSettings& s, std::string* error) {
+  if (std::string e = validate(s); !e.empty()) {
+    if (error) *error = "clipping: " + e;
+    return false;
+  }
+  config_.training.clip = s;
+  return true;
+}
 void Trainer::set_truncation(int k1, int k2) {
   config_.training.k1 = k1;
   config_.training.k2 = k2;

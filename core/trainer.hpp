@@ -63,9 +63,10 @@ class Trainer {
   // The rest of the current iteration, or a whole new one when Ready. False once diverged.
   bool run_iteration();
 
-  // Settings that apply from the next update.
-  void set_optimizer(const OptimizerSettings& s);
-  void set_clip(const ClipSettings& s);
+  // Settings that apply from the next update. Invalid settings (a threshold of 0, a NaN
+  // learning rate) are refused: false with one message, and the old settings stay.
+  bool set_optimizer(const OptimizerSettings& s, std::string* error = nullptr);
+  bool set_clip(const ClipSettings& s, std::string* error = nullptr);
   void set_truncation(int k1, int k2);  // from the next backward pass
   // Rescales every recurrent block of every layer's W_h to spectral radius rho (> 0), live.
   // Only between iterations (Ready); false otherwise. The optimiser's state is kept.

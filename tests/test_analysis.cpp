@@ -187,3 +187,28 @@ TEST(Spectrum, LiveRescaleSetsEveryRecurrentBlockBetweenIterations) {
 
 }  // namespace
 }  // namespace unrolled
+
+namespace unrolled {
+namespace {
+
+TEST(TrainerSettings, InvalidLiveSettingsAreRefusedAndTheOldOnesStay) {
+  ExperimentConfig c;
+  c.model.hidden_size = 4;
+  c.task = default_task_spec(TaskKind::Adding);
+  c.task.length = 6;
+  c.training.batch_size = 2;
+  Trainer t;
+  std::string error;
+  ASSERT_TRUE(t.configure(c, 0, &error)) << error;
+  EXPECT_FALSE(t.set_clip({ClipMode::Norm, 0.0}, &error));
+  EXPECT_NE(error.find("threshold"), std::string::npos) << error;
+  OptimizerSettings o = c.training.optimizer;
+  o.learning_rate = std::nan("");
+  EXPECT_FALSE(t.set_optimizer(o, &error));
+  EXPECT_NE(error.find("learning_rate"), std::string::npos) << error;
+  EXPECT_TRUE(t.run_iteration());  // nothing was broken by the refused settings
+  EXPECT_EQ(t.config().training.clip.threshold, c.training.clip.threshold);
+}
+
+}  // namespace
+}  // namespace unrolled
