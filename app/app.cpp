@@ -80,9 +80,9 @@ void draw_panel(const char* title, const Snapshot& snap, AppState& app, Training
   const std::string t = title;
   if (t == "Controls") draw_controls_panel(snap, app, worker);
   else if (t == "Experiment") draw_config_panel(snap, app, worker);
-  else if (t == "Gates") draw_gates_panel(snap, app);
+  else if (t == "Gates") draw_gates_panel(snap, app, worker);
   else if (t == "Training") draw_training_panel(snap, app);
-  else if (t == "Cell and hidden state") draw_states_panel(snap, app);
+  else if (t == "Cell and hidden state") draw_states_panel(snap, app, worker);
   else if (t == "Gradient through time") draw_gradients_panel(snap, app);
   else if (t == "Sample") draw_sample_panel(snap, app, worker);
 }
@@ -343,12 +343,10 @@ int run_app(const AppOptions& o) {
     save_settings(app.settings_file, app.settings);
   }
   // Heatmap textures go before the GL context.
-  for (auto& m : app.gates.maps) m.release();
-  app.states.cell_map.release();
-  app.states.hidden_map.release();
-  app.gradients.profile_history.release();
-  app.sample_panel.inputs.release();
-  app.sample_panel.outputs.release();
+  app.gates.release();
+  app.states.release();
+  app.gradients.release();
+  app.sample_panel.release();
   return code;
 }
 

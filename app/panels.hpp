@@ -13,10 +13,10 @@ namespace unrolled {
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // Every field of the experiment, editable; says which changes apply now and which on reset.
 void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
-// One heatmap per gate (time x unit) for the inspected sequence.
-void draw_gates_panel(const Snapshot& snap, AppState& app);
+// One heatmap per gate (unit x time step) for the inspected sequence; picks the sequence.
+void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // c_t and h_t per unit over time, lanes or heatmap, the selected unit highlighted.
-void draw_states_panel(const Snapshot& snap, AppState& app);
+void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // ‖dL/dh_t‖ against t (log), the decay profile, and the profile over iterations.
 void draw_gradients_panel(const Snapshot& snap, AppState& app);
 // Loss against the baseline, gradient norm before/after clipping, learning rate.
