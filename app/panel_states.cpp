@@ -5,7 +5,7 @@
 
 namespace unrolled {
 
-void draw_states_panel(const Snapshot& snap, AppState& app) {
+void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& /*worker*/) {
   if (snap.models.empty()) return;
   const ModelView& m = inspected_model(snap, app);
   if (m.h.empty() || m.steps == 0) return;

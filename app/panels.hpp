@@ -28,5 +28,15 @@ void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// (panel_gates.cpp) SameLine when an item about width wide still fits on the line, else a new line.
+void fit_on_line(float width);
+// (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
+// sequence of the batch (sends SetSample; null worker: no sequence selector), selected unit.
+void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker);
+// The time step column to outline in step mode (just computed forward, or just back-propagated);
+// -1 when the iteration is not being stepped.
+int current_step_column(const ModelView& m);
+// "forward pass: t = 1…7 of 21 computed" and the like in step mode; empty otherwise.
+std::string step_caption(const ModelView& m);
 
 }  // namespace unrolled
