@@ -81,10 +81,6 @@ void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker*
       ImGui::SetTooltip("Which sequence of the batch of %d these views show. Training uses them all.",
                         B);
   }
-  next(ImGui::CalcTextSize("unit 000 selected").x);
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextDisabled("unit %d selected", app.unit);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Click a row of any heatmap to select a unit");
 }
 
 int current_step_column(const ModelView& m) {
@@ -267,6 +263,10 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   const ModelView& m = inspected_model(snap, app);
   const int H = m.spec.hidden_size, T = m.steps, l = app.layer;
   const bool vanilla = m.spec.cell == CellType::Rnn;
+  fit_on_line(ImGui::CalcTextSize("unit 000 selected").x);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("unit %d selected", app.unit);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Click a row of any heatmap to select a unit");
   if (!vanilla) {
     fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("pre-activations").x);
     ImGui::Checkbox("pre-activations", &app.gates.show_pre);

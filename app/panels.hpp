@@ -31,7 +31,7 @@ void help_marker(const char* text);
 // (panel_gates.cpp) SameLine when an item about width wide still fits on the line, else a new line.
 void fit_on_line(float width);
 // (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
-// sequence of the batch (sends SetSample; null worker: no sequence selector), selected unit.
+// sequence of the batch (sends SetSample; null worker: no sequence selector).
 void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker);
 // The time step column to outline in step mode (just computed forward, or just back-propagated);
 // -1 when the iteration is not being stepped.
