@@ -54,6 +54,7 @@ struct StatesPanelState {
   bool as_heatmap = true;   // heatmap, or lanes: the selected unit and its neighbours as lines
   int neighbours = 2;       // lanes: units shown on each side of the selected one
   std::vector<double> t_axis;  // (T) 1..T, the x of the lanes
+  std::vector<double> row;     // (T) one unit's row, contiguous for the plot
   void release() {
     cell_map.release();
     hidden_map.release();
@@ -64,6 +65,7 @@ struct GradientsPanelState {
   widgets::HeatmapState profile_history;
   bool overview = false;  // the whole run (downsampled) instead of the recent iterations
   std::vector<double> t_axis;                 // (T) 1..T
+  std::vector<double> row;                    // (T) one row of a norm or profile matrix
   std::vector<double> history;                // (K, R) column-major: distance x row, time order
   std::vector<std::string> iteration_labels;  // (R) tick labels of the history's columns
   std::vector<const char*> iteration_ptrs;    // (R)
@@ -79,9 +81,11 @@ struct SamplePanelState {
   widgets::HeatmapState inputs, outputs;
   widgets::PlotState series;
   std::vector<double> t_axis;                 // (T) 1..T
+  std::vector<double> row;                    // (T) one row of inputs / targets / outputs
   std::vector<double> scratch;                // rows copied for plots (e.g. marked values)
-  std::vector<std::string> labels;            // tick labels built per frame
-  std::vector<const char*> label_ptrs;
+  std::vector<std::string> labels;            // (T) x tick labels built per frame
+  std::vector<const char*> x_label_ptrs;      // (T) into labels
+  std::vector<const char*> label_ptrs;        // y tick labels (the task's symbols)
   void release() {
     inputs.release();
     outputs.release();

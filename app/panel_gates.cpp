@@ -19,6 +19,14 @@ namespace unrolled {
 // [SECTION] Shared inspection helpers
 // -----------------------------------------------------------------------------------------------
 
+void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::Index row,
+                     std::vector<double>& scratch) {
+  if (row < 0 || row >= m.rows()) return;
+  scratch.resize(static_cast<size_t>(m.cols()));
+  for (Eigen::Index c = 0; c < m.cols(); ++c) scratch[c] = m(row, c);
+  widgets::PlotLine(label, xs, scratch.data(), static_cast<int>(m.cols()));
+}
+
 void fit_on_line(float width) {
   const float em = ImGui::GetFontSize();
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;

@@ -76,15 +76,12 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
   if (widgets::BeginPlot("gradient at each step##per_step", size, st.per_step)) {
     widgets::SetupAxes("t", "norm over the batch", widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
-    const int L = static_cast<int>(m.dh_norm.rows());
-    if (l < L && m.dh_norm.cols() == T)
-      widgets::PlotLine("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
-                        st.t_axis.data(), m.dh_norm.data() + l, T, 0,
-                        L * static_cast<int>(sizeof(double)));
-    if (m.spec.cell == CellType::Lstm && l < m.dc_norm.rows() && m.dc_norm.cols() == T)
-      widgets::PlotLine("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82" "c\xE2\x82\x9C\xE2\x80\x96 (cell)",
-                        st.t_axis.data(), m.dc_norm.data() + l, T, 0,
-                        static_cast<int>(m.dc_norm.rows() * sizeof(double)));
+    if (m.dh_norm.cols() == T)
+      plot_matrix_row("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
+                      st.t_axis.data(), m.dh_norm, l, st.row);
+    if (m.spec.cell == CellType::Lstm && m.dc_norm.cols() == T)
+      plot_matrix_row("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82" "c\xE2\x82\x9C\xE2\x80\x96 (cell)",
+                      st.t_axis.data(), m.dc_norm, l, st.row);
     widgets::EndPlot();
   }
   tooltip_if_hovered(ImGui::IsItemHovered() && !st.per_step.hovered,
@@ -108,8 +105,7 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
       const int L = static_cast<int>(m.profile.rows());
       if (L == 0) continue;
       const int row = std::min(l, L - 1);
-      widgets::PlotLine(m.name.c_str(), nullptr, m.profile.data() + row,
-                        static_cast<int>(m.profile.cols()), 0, L * static_cast<int>(sizeof(double)));
+      plot_matrix_row(m.name.c_str(), nullptr, m.profile, row, st.row);  // x = distance 0..T-1
     }
     widgets::EndPlot();
   }

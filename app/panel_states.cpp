@@ -32,7 +32,7 @@ struct StateView {
 
 // The selected unit's row and up to `neighbours` units on each side, as lines over t.
 void draw_lanes(const StateView& v, int H, int T, int unit, int neighbours, const double* t_axis,
-                widgets::PlotState& plot, ImVec2 size) {
+                std::vector<double>& scratch, widgets::PlotState& plot, ImVec2 size) {
   char id[64];
   std::snprintf(id, sizeof id, "%s##lanes_%s", v.title, v.symbol);
   if (!widgets::BeginPlot(id, size, plot)) return;
@@ -41,7 +41,6 @@ void draw_lanes(const StateView& v, int H, int T, int unit, int neighbours, cons
   widgets::SetupAxes("t", y_label);
   widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
   if (!std::isnan(v.lo)) widgets::SetupAxisLimits(widgets::Axis::Y, v.lo, v.hi);
-  const int stride = H * static_cast<int>(sizeof(double));
   const int first = std::max(0, unit - neighbours), last = std::min(H - 1, unit + neighbours);
   char label[48];
   int k = 1;
@@ -50,11 +49,11 @@ void draw_lanes(const StateView& v, int H, int T, int unit, int neighbours, cons
     std::snprintf(label, sizeof label, "unit %d", u);
     const ImU32 c = (widgets::series_color(k++) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 150);
     widgets::SetNextLineStyle(c, 0.7f);
-    widgets::PlotLine(label, t_axis, v.values->data() + u, T, 0, stride);
+    plot_matrix_row(label, t_axis, *v.values, u, scratch);
   }
   std::snprintf(label, sizeof label, "unit %d (selected)", unit);
   widgets::SetNextLineStyle(widgets::series_color(0), 2.2f);
-  widgets::PlotLine(label, t_axis, v.values->data() + unit, T, 0, stride);
+  plot_matrix_row(label, t_axis, *v.values, unit, scratch);
   widgets::EndPlot();
   if (ImGui::IsItemHovered() && !plot.hovered) {
     ImGui::BeginTooltip();
@@ -178,7 +177,7 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
     for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
     widgets::PlotState* plots[2] = {lstm ? &st.cell_lanes : &st.hidden_lanes, &st.hidden_lanes};
     for (int k = 0; k < n; ++k)
-      draw_lanes(views[k], H, T, app.unit, st.neighbours, st.t_axis.data(), *plots[k], size);
+      draw_lanes(views[k], H, T, app.unit, st.neighbours, st.t_axis.data(), st.row, *plots[k], size);
   }
 }
 

@@ -28,6 +28,10 @@ void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// (panel_gates.cpp) Row `row` of a column-major matrix as a line over xs (m.cols() points). The
+// row is copied into scratch first: the plot's stride applies to xs and ys alike.
+void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::Index row,
+                     std::vector<double>& scratch);
 // (panel_gates.cpp) SameLine when an item about width wide still fits on the line, else a new line.
 void fit_on_line(float width);
 // (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
