@@ -51,7 +51,7 @@ struct GatesPanelState {
 struct StatesPanelState {
   widgets::HeatmapState cell_map, hidden_map;
   widgets::PlotState cell_lanes, hidden_lanes;
-  bool as_heatmap = true;   // heatmap, or lanes: the selected unit and its neighbours as lines
+  bool as_heatmap = false;  // heatmap, or lanes: the selected unit and its neighbours as lines
   int neighbours = 2;       // lanes: units shown on each side of the selected one
   std::vector<double> t_axis;  // (T) 1..T, the x of the lanes
   std::vector<double> row;     // (T) one unit's row, contiguous for the plot
