@@ -36,7 +36,8 @@ std::string factor_text(double x) {
 }
 
 // "LSTM: falls by 3×10⁴ over 20 steps back (×0.6 per step)": the decay from distance 0 to T − 1.
-std::string decay_readout(const ModelView& m, int layer) {
+// short: "LSTM ÷8×10⁴" (compare mode's one line).
+std::string decay_readout(const ModelView& m, int layer, bool short_form) {
   if (m.profile.rows() <= layer || m.profile.cols() < 2) return {};
   const Eigen::Index T = m.profile.cols();
   const double p0 = m.profile(layer, 0), p1 = m.profile(layer, T - 1);
@@ -45,6 +46,11 @@ std::string decay_readout(const ModelView& m, int layer) {
   const double per_step = std::pow(p1 / p0, 1.0 / static_cast<double>(T - 1));
   const int steps = static_cast<int>(T - 1);
   char buf[200];
+  if (short_form) {
+    std::snprintf(buf, sizeof buf, "%s %s%s", m.name.c_str(), decades >= 0 ? "\xC3\xB7" : "\xC3\x97",
+                  factor_text(decades >= 0 ? p0 / p1 : p1 / p0).c_str());
+    return buf;
+  }
   if (decades >= 0.05)
     std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%.2f per step)%s",
                   m.name.c_str(), factor_text(p0 / p1).c_str(), steps, per_step,
@@ -170,15 +176,21 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
     ImGui::TextDisabled("(history: top layer)");
   }
 
-  // Read-outs: how many decades the profile falls, per model.
-  bool any = false;
+  // Read-outs: how many decades the profile falls; one line for all models in compare mode.
+  std::string readout;
   for (const ModelView& mv : snap.models) {
-    const std::string r = decay_readout(mv, std::min(l, std::max(mv.spec.num_layers - 1, 0)));
-    if (r.empty()) continue;
-    ImGui::TextUnformatted(r.c_str());
-    any = true;
+    const std::string r = decay_readout(mv, std::min(l, std::max(mv.spec.num_layers - 1, 0)),
+                                        snap.models.size() > 1);
+    if (!r.empty()) readout += (readout.empty() ? "" : snap.models.size() > 1 ? " \xC2\xB7 " : "") + r;
   }
-  if (!any) {
+  if (!readout.empty()) {
+    if (snap.models.size() > 1)
+      readout = "over " + std::to_string(m.steps - 1) + " steps back \xE2\x80\x96\xE2\x88\x82L_T/"
+                "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 changes by: " + readout;
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(readout.c_str());
+    ImGui::PopTextWrapPos();
+  } else {
     const std::string caption = step_caption(m);
     ImGui::TextDisabled("%s", caption.empty() ? "decay profile: after the backward pass"
                                               : caption.c_str());

@@ -77,17 +77,25 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(line);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step size of the optimiser; change it in Experiment");
-  for (const ModelView& m : snap.models) {
+  // One line: the share of iterations clipped, per model in compare mode.
+  if (tc.clip.mode == ClipMode::None) {
+    ImGui::TextUnformatted("no clipping");
+  } else {
     double n = 0;
-    const double share = clipped_share(m.history, st.overview, &n);
-    const char* who = compare ? m.name.c_str() : "";
-    if (tc.clip.mode == ClipMode::None)
-      std::snprintf(line, sizeof line, "%s%sno clipping", who, compare ? ": " : "");
-    else
-      std::snprintf(line, sizeof line, "%s%sclipped in %.0f%% of %s %.0f iterations (%s, threshold %.3g)",
-                    who, compare ? ": " : "", 100 * share, st.overview ? "all" : "the last", n,
-                    tc.clip.mode == ClipMode::Norm ? "by norm" : "by value", tc.clip.threshold);
+    std::string shares;
+    for (const ModelView& m : snap.models) {
+      const double share = clipped_share(m.history, st.overview, &n);
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%s%s%s%.0f%%", shares.empty() ? "" : ", ", compare ? m.name.c_str() : "",
+                    compare ? " " : "", 100 * share);
+      shares += buf;
+    }
+    std::snprintf(line, sizeof line, "clipped (%s, threshold %.3g) in %s of %s %.0f iterations",
+                  tc.clip.mode == ClipMode::Norm ? "by norm" : "by value", tc.clip.threshold,
+                  shares.c_str(), st.overview ? "all" : "the last", n);
+    ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(line);
+    ImGui::PopTextWrapPos();
   }
 
   // Heights: loss 3, accuracy 2 (when the task has one), norm 3, learning rate 1.5 (if it varied).
@@ -165,12 +173,12 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
       const ImU32 c = widgets::series_color(compare ? static_cast<int>(k) : 0);
       const char* who = compare ? m.name.c_str() : "";
       const char* sep = compare ? " " : "";
-      std::snprintf(label, sizeof label, "%s%sbefore clipping", who, sep);
-      // Drawn wide under the "after" line: where nothing was clipped the two coincide and the
+      std::snprintf(label, sizeof label, compare ? "%s" : "before clipping", who);
+      // Compare mode keeps one line per model (before clipping) so the legend stays small. Drawn wide under the "after" line: where nothing was clipped the two coincide and the
       // wide line shows as a rim.
-      widgets::SetNextLineStyle(c, tc.clip.mode != ClipMode::None ? 2.0f : 1.0f);
+      widgets::SetNextLineStyle(c, tc.clip.mode != ClipMode::None && !compare ? 2.0f : 1.0f);
       plot(label, x, before);
-      if (tc.clip.mode != ClipMode::None) {
+      if (tc.clip.mode != ClipMode::None && !compare) {
         std::snprintf(label, sizeof label, "%s%safter clipping", who, sep);
         widgets::SetNextLineStyle(compare ? with_alpha(c, 140) : widgets::series_color(1),
                                   compare ? 0.7f : 1.0f);
