@@ -33,7 +33,8 @@ void fit_on_line(float width) {
   if (ImGui::GetItemRectMax().x + em + width <= right) ImGui::SameLine(0, em);
 }
 
-void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker) {
+void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker,
+                            bool with_layer) {
   if (snap.models.empty()) return;
   const float em = ImGui::GetFontSize();
   const int n_models = static_cast<int>(snap.models.size());
@@ -57,7 +58,7 @@ void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker*
   }
   const int L = std::max(m.spec.num_layers, 1);
   app.layer = std::clamp(app.layer, 0, L - 1);
-  if (L > 1) {
+  if (L > 1 && with_layer) {
     next(10 * em);
     char label[32];
     std::snprintf(label, sizeof label, "%d of %d", app.layer + 1, L);

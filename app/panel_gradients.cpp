@@ -23,7 +23,7 @@ constexpr const char* kSup[] = {"\xE2\x81\xB0", "\xC2\xB9", "\xC2\xB2", "\xC2\xB
 std::string factor_text(double x) {
   char buf[64];
   if (x >= 0.01 && x < 1000) {
-    std::snprintf(buf, sizeof buf, "%.2g", x);
+    std::snprintf(buf, sizeof buf, x >= 10 ? "%.0f" : "%.2g", x);  // 600, not 6e+02
     return buf;
   }
   int e = static_cast<int>(std::floor(std::log10(x)));

@@ -360,7 +360,7 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
 
 void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
-  draw_inspect_selectors(snap, app, &worker);
+  draw_inspect_selectors(snap, app, &worker, /*with_layer=*/false);
   const ModelView& m = inspected_model(snap, app);
   if (m.inputs.cols() == 0) {
     ImGui::TextDisabled("No batch yet: press Play or step forward.");

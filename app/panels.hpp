@@ -36,7 +36,8 @@ void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::I
 void fit_on_line(float width);
 // (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
 // sequence of the batch (sends SetSample; null worker: no sequence selector).
-void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker);
+void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker,
+                            bool with_layer = true);
 // The time step column to outline in step mode (just computed forward, or just back-propagated);
 // -1 when the iteration is not being stepped.
 int current_step_column(const ModelView& m);
