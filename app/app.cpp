@@ -39,8 +39,6 @@ struct PanelSlot {
 // Every panel, by title.
 std::vector<PanelDef> panel_defs(AppState& app) {
   PanelVisibility& v = app.settings.show;
-  auto gates = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_gates_panel(s, a); };
-  auto states = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_states_panel(s, a); };
   auto grads = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_gradients_panel(s, a); };
   auto train = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_training_panel(s, a); };
   auto inspector = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_inspector_panel(s, a); };
@@ -50,9 +48,9 @@ std::vector<PanelDef> panel_defs(AppState& app) {
   return {
       {"Controls", draw_controls_panel, &v.controls},
       {"Experiment", draw_config_panel, &v.config},
-      {"Gates", gates, &v.gates},
+      {"Gates", draw_gates_panel, &v.gates},
       {"Training", train, &v.training},
-      {"Cell and hidden state", states, &v.states},
+      {"Cell and hidden state", draw_states_panel, &v.states},
       {"Gradient through time", grads, &v.gradients},
       {"Sample", draw_sample_panel, &v.sample},
       {"Unrolled network", draw_graph_panel, nullptr},
@@ -428,12 +426,10 @@ int run_app(const AppOptions& o) {
     save_settings(app.settings_file, app.settings);
   }
   // Heatmap textures go before the GL context.
-  for (auto& m : app.gates.maps) m.release();
-  app.states.cell_map.release();
-  app.states.hidden_map.release();
-  app.gradients.profile_history.release();
-  app.sample_panel.inputs.release();
-  app.sample_panel.outputs.release();
+  app.gates.release();
+  app.states.release();
+  app.gradients.release();
+  app.sample_panel.release();
   return code;
 }
 

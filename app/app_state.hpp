@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/experiment.hpp"
 #include "widgets/heatmap.hpp"
@@ -36,29 +37,59 @@ std::string settings_path();
 Settings load_settings(const std::string& path);
 bool save_settings(const std::string& path, const Settings& s);
 
-// Per-panel state: widget states that persist across frames, and the panel's own choices.
+// Per-panel state: widget states that persist across frames, the panel's own choices, and scratch
+// buffers reused from frame to frame (so a steady panel does not allocate). release() frees the
+// heatmaps' GL objects; the app calls it before the GL context goes away.
 struct GatesPanelState {
-  widgets::HeatmapState maps[4];  // one per gate block
+  widgets::HeatmapState maps[4];  // one per heatmap slot of the grid
   bool show_pre = false;          // pre-activations instead of activations
+  Mat block;                      // (H, T) one gate's rows, contiguous for the heatmap
+  void release() {
+    for (auto& m : maps) m.release();
+  }
 };
 struct StatesPanelState {
   widgets::HeatmapState cell_map, hidden_map;
   widgets::PlotState cell_lanes, hidden_lanes;
-  bool as_heatmap = true;  // heatmap, or one line per unit ("lanes")
+  bool as_heatmap = false;  // heatmap, or lanes: the selected unit and its neighbours as lines
+  int neighbours = 2;       // lanes: units shown on each side of the selected one
+  std::vector<double> t_axis;  // (T) 1..T, the x of the lanes
+  std::vector<double> row;     // (T) one unit's row, contiguous for the plot
+  void release() {
+    cell_map.release();
+    hidden_map.release();
+  }
 };
 struct GradientsPanelState {
   widgets::PlotState per_step, profile;
   widgets::HeatmapState profile_history;
   bool overview = false;  // the whole run (downsampled) instead of the recent iterations
+  std::vector<double> t_axis;                 // (T) 1..T
+  std::vector<double> row;                    // (T) one row of a norm or profile matrix
+  std::vector<double> history;                // (K, R) column-major: distance x row, time order
+  std::vector<std::string> iteration_labels;  // (R) tick labels of the history's columns
+  std::vector<const char*> iteration_ptrs;    // (R)
+  void release() { profile_history.release(); }
 };
 struct TrainingPanelState {
-  widgets::PlotState loss, norm, learning_rate;
+  widgets::PlotState loss, accuracy, norm, learning_rate;
   bool overview = false;
   bool log_loss = true;
+  std::vector<double> clip_marks;  // (n) norm before clipping where clipped, NaN elsewhere
 };
 struct SamplePanelState {
   widgets::HeatmapState inputs, outputs;
   widgets::PlotState series;
+  std::vector<double> t_axis;                 // (T) 1..T
+  std::vector<double> row;                    // (T) one row of inputs / targets / outputs
+  std::vector<double> scratch;                // rows copied for plots (e.g. marked values)
+  std::vector<std::string> labels;            // (T) x tick labels built per frame
+  std::vector<const char*> x_label_ptrs;      // (T) into labels
+  std::vector<const char*> label_ptrs;        // y tick labels (the task's symbols)
+  void release() {
+    inputs.release();
+    outputs.release();
+  }
 };
 struct ConfigPanelState {
   ExperimentConfig edit;     // the working copy the widgets edit

@@ -13,10 +13,10 @@ namespace unrolled {
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // Every field of the experiment, editable; says which changes apply now and which on reset.
 void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
-// One heatmap per gate (time x unit) for the inspected sequence.
-void draw_gates_panel(const Snapshot& snap, AppState& app);
+// One heatmap per gate (unit x time step) for the inspected sequence; picks the sequence.
+void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // c_t and h_t per unit over time, lanes or heatmap, the selected unit highlighted.
-void draw_states_panel(const Snapshot& snap, AppState& app);
+void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // ‖dL/dh_t‖ against t (log), the decay profile, and the profile over iterations.
 void draw_gradients_panel(const Snapshot& snap, AppState& app);
 // Loss against the baseline, gradient norm before/after clipping, learning rate.
@@ -38,5 +38,20 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app);
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// (panel_gates.cpp) Row `row` of a column-major matrix as a line over xs (m.cols() points). The
+// row is copied into scratch first: the plot's stride applies to xs and ys alike.
+void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::Index row,
+                     std::vector<double>& scratch);
+// (panel_gates.cpp) SameLine when an item about width wide still fits on the line, else a new line.
+void fit_on_line(float width);
+// (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
+// sequence of the batch (sends SetSample; null worker: no sequence selector).
+void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker,
+                            bool with_layer = true);
+// The time step column to outline in step mode (just computed forward, or just back-propagated);
+// -1 when the iteration is not being stepped.
+int current_step_column(const ModelView& m);
+// "forward pass: t = 1…7 of 21 computed" and the like in step mode; empty otherwise.
+std::string step_caption(const ModelView& m);
 
 }  // namespace unrolled

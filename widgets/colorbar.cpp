@@ -19,7 +19,13 @@ void bar_ticks(double vmin, double vmax, float length_px, bool log_scale, std::v
   if (log_scale && vmin > 0 && vmax > vmin) {
     log_ticks(vmin, vmax, max_ticks, out);
   } else {
-    nice_ticks(std::min(vmin, vmax), std::max(vmin, vmax), max_ticks, out);
+    // A short bar over, say, [-14, 14] would get a single label at 0 (step 20): allow a few more
+    // intervals until both signs or at least two values are labelled.
+    const double lo = std::min(vmin, vmax), hi = std::max(vmin, vmax);
+    for (int k = max_ticks; k < max_ticks + 6; ++k) {
+      nice_ticks(lo, hi, k, out);
+      if (out.size() >= 2) break;
+    }
   }
 }
 

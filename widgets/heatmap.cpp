@@ -420,7 +420,7 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     if (opt.x_tick_labels)
       for (int c = 0; c < cols; ++c)
         need = std::max(need, ImGui::CalcTextSize(opt.x_tick_labels[c]).x);
-    const int step = label_step(cw, need + 0.15f * em);
+    const int step = label_step(cw, need + 0.8f * em);  // a visible gap between labels
     for (int c = 0; c < cols; ++c) {
       if (!labelled(opt.x_tick_labels, opt.x_first, c, step)) continue;
       const float x = cells.Min.x + (c + 0.5f) * cw;

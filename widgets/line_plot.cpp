@@ -56,7 +56,10 @@ void add_series(detail::Series::Kind kind, const char* label, const double* xs, 
   series.kind = kind;
   series.label_offset = add_label(s, label);
   // Colours follow the order of the series within the plot, so the legend is stable.
-  series.color = series_color(static_cast<int>(s.frame_series.size()));
+  series.color = s.next_color ? s.next_color : series_color(static_cast<int>(s.frame_series.size()));
+  series.weight = s.next_weight;
+  s.next_color = 0;
+  s.next_weight = 1.0f;
   series.marker = marker;
   series.first = static_cast<std::uint32_t>(s.frame_points.size());
   series.hidden = is_hidden(s, label_at(s, series.label_offset));
@@ -107,6 +110,8 @@ bool BeginPlot(const char* id, ImVec2 size, PlotState& state) {
   state.frame_points.clear();
   state.frame_flags = PlotFlags_None;
   state.frame_has_limits[0] = state.frame_has_limits[1] = false;
+  state.next_color = 0;
+  state.next_weight = 1.0f;
   g_plot = &state;
   return true;
 }
@@ -143,6 +148,12 @@ void PlotScatter(const char* label, const double* xs, const double* ys, int coun
 
 void PlotHLine(const char* label, double y) {
   add_series(detail::Series::HLine, label, nullptr, &y, 1, 0, sizeof(double), Marker::Circle);
+}
+
+void SetNextLineStyle(ImU32 color, float weight) {
+  PlotState& s = current("SetNextLineStyle");
+  s.next_color = color;
+  s.next_weight = weight > 0 ? weight : 1.0f;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -261,7 +272,7 @@ void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, fl
   const float y = 0.5f * (a.y + b.y);
   switch (s.kind) {
     case detail::Series::Line:
-      dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), s.color, 0.16f * em);
+      dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), s.color, 0.16f * em * std::max(s.weight, 0.6f));
       break;
     case detail::Series::Scatter:
       draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.32f * em, s.marker, s.color, edge);
@@ -378,23 +389,24 @@ void EndPlot() {
     const detail::Point* pts = s.frame_points.data() + ser.first;
     if (ser.kind == detail::Series::HLine) {
       if (usable(pts[0].y, log))
-        draw_dashed_hline(dl, area.Min.x, area.Max.x, tf.py(pts[0].y), ser.color, thick,
-                          0.45f * em);
+        draw_dashed_hline(dl, area.Min.x, area.Max.x, tf.py(pts[0].y), ser.color,
+                          thick * ser.weight, 0.45f * em);
       continue;
     }
     if (ser.kind == detail::Series::Scatter) {
       for (std::uint32_t i = 0; i < ser.count; ++i)
         if (std::isfinite(pts[i].x) && usable(pts[i].y, log))
-          draw_marker(dl, ImVec2(tf.px(pts[i].x), tf.py(pts[i].y)), 0.32f * em, ser.marker,
-                      ser.color, edge);
+          draw_marker(dl, ImVec2(tf.px(pts[i].x), tf.py(pts[i].y)), 0.32f * em * ser.weight,
+                      ser.marker, ser.color, edge);
       continue;
     }
     // A line breaks at every unusable point: runs of good points become separate polylines.
     auto& run = s.frame_screen;
     const auto flush = [&] {
-      if (run.size() == 1) dl->AddCircleFilled(run[0], 0.5f * thick, ser.color);
+      const float w = thick * ser.weight;
+      if (run.size() == 1) dl->AddCircleFilled(run[0], std::max(0.5f * w, 1.5f), ser.color);
       if (run.size() > 1)
-        dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, thick);
+        dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, w);
       run.clear();
     };
     run.clear();

@@ -56,6 +56,7 @@ struct Series {
   Marker marker;
   std::uint32_t first, count;  // into PlotState::frame_points; HLine: one point (0, y)
   bool hidden;
+  float weight;  // line thickness (and marker size) relative to the default
 };
 struct Point {
   double x, y;
@@ -79,6 +80,8 @@ struct PlotState {
   std::vector<ImVec2> frame_screen;
   std::vector<Tick> frame_ticks;
   PlotFlags frame_flags = 0;
+  ImU32 next_color = 0;  // SetNextLineStyle: 0 = the palette's colour
+  float next_weight = 1.0f;
   bool frame_has_limits[2] = {false, false};
   double frame_limits[2][2] = {{0, 1}, {0, 1}};
   ImGuiID frame_id = 0;
@@ -101,6 +104,10 @@ void PlotLine(const char* label, const double* xs, const double* ys, int count, 
 void PlotScatter(const char* label, const double* xs, const double* ys, int count,
                  Marker marker = Marker::Circle, int offset = 0, int stride = sizeof(double));
 void PlotHLine(const char* label, double y);
+// The style of the next Plot* call only: color (0 keeps the palette's colour by series order) and
+// weight, the line thickness / marker size relative to the default (e.g. 2 to emphasise one line,
+// 0.6 for context lines).
+void SetNextLineStyle(ImU32 color, float weight = 1.0f);
 void EndPlot();
 
 }  // namespace unrolled::widgets

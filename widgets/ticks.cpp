@@ -66,6 +66,24 @@ void log_ticks(double lo, double hi, int max_major, std::vector<Tick>& out) {
         if (inside(m * decade)) out.push_back({m * decade, false});
   }
   if (majors >= 2) return;
+  // Two or more decades in view, but the stride's multiples (say of 10) miss all but one: count
+  // the stride from the lowest decade in view instead, and label the highest too if still alone.
+  int in_lo = d1 + 1, in_hi = d0 - 1;
+  for (int d = d0; d <= d1; ++d)
+    if (inside(std::pow(10.0, d))) in_lo = std::min(in_lo, d), in_hi = std::max(in_hi, d);
+  if (in_hi > in_lo) {
+    majors = 0;
+    for (Tick& t : out) {
+      const int d = static_cast<int>(std::lround(std::log10(t.value)));
+      const bool decade = std::abs(std::log10(t.value) - d) < 1e-9;
+      t.major = decade && ((d - in_lo) % stride == 0);
+      majors += t.major;
+    }
+    if (majors < 2)
+      for (Tick& t : out)
+        if (std::abs(std::log10(t.value) - in_hi) < 1e-9) t.major = true;
+    return;
+  }
 
   // Less than a decade in view: label the 1..9 multiples (or a subset) instead.
   out.clear();

@@ -1,0 +1,245 @@
+// The training app under a real X server (Xvfb): each panel alone and the whole window, for the
+// default lesson and for an LSTM, a GRU and a vanilla RNN, checked on real pixels: the requested
+// size, not blank, and the panel's colour maps on screen. Also: `unrolled open` on a malformed
+// file exits 2 with one message and no window. Skips, saying why, when no DISPLAY is set.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <stb_image.h>
+
+#include "widgets/colormap.hpp"
+
+namespace {
+
+using unrolled::widgets::Colormap;
+using unrolled::widgets::colormap_at;
+using unrolled::widgets::colormap_name;
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+bool have_display() {
+  const char* d = std::getenv("DISPLAY");
+  return d && *d;
+}
+
+#define SKIP_WITHOUT_DISPLAY()                                                                  \
+  if (!have_display())                                                                          \
+  GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\""
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<unsigned char> rgb;  // (h, w, 3)
+};
+
+// A lesson as an experiment file in the test's temp directory.
+std::string write_lesson(const std::string& name, const std::string& model, const std::string& task) {
+  const std::string path = ::testing::TempDir() + "unrolled_gui_app_" + name + ".json";
+  std::ofstream(path) << R"({"format": "unrolled-experiment", "version": 1, "title": ")" << name
+                      << R"(", "model": )" << model << R"(, "task": )" << task
+                      << R"(, "training": {"optimizer": "adam", "learning_rate": 0.01,)"
+                      << R"( "batch_size": 16, "seed": 3}})";
+  return path;
+}
+
+// Runs the app to a screenshot; fails the test (and returns an empty image) when it does not.
+// extra: e.g. `--only "Gates"`, or `open FILE` before the flags.
+Image screenshot(const std::string& tag, const std::string& before, const std::string& extra,
+                 int w, int h) {
+  const std::string dir = ::testing::TempDir();
+  const std::string png = dir + "unrolled_gui_app_" + tag + ".png";
+  const std::string log = dir + "unrolled_gui_app_" + tag + ".log";
+  std::remove(png.c_str());
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
+                              std::string(UNROLLED_EXE) + " " + before + " --screenshot " + png +
+                              " --frames 8 --warmup 50 --size " + std::to_string(w) + "x" +
+                              std::to_string(h) + " " + extra + " 2>" + log;
+  Image img;
+  const int code = run(command);
+  EXPECT_EQ(code, 0) << command << "\n" << read_text(log);
+  if (code != 0) return img;
+  EXPECT_EQ(read_text(log), "") << "stderr of " << command;
+  int channels = 0;
+  unsigned char* p = stbi_load(png.c_str(), &img.w, &img.h, &channels, 3);
+  EXPECT_NE(p, nullptr) << "cannot read " << png;
+  if (!p) return img;
+  img.rgb.assign(p, p + static_cast<size_t>(img.w) * img.h * 3);
+  stbi_image_free(p);
+  EXPECT_EQ(img.w, w) << tag;
+  EXPECT_EQ(img.h, h) << tag;
+  return img;
+}
+
+size_t distinct_colours(const Image& img) {
+  std::set<int> s;
+  for (size_t i = 0; i + 2 < img.rgb.size(); i += 3)
+    s.insert(img.rgb[i] << 16 | img.rgb[i + 1] << 8 | img.rgb[i + 2]);
+  return s.size();
+}
+
+// Pixels within tol (per channel) of some colour of the map at t in [lo, hi]. Near-grey colours
+// (the diverging map's centre) are left out: the UI's own text and backgrounds could match them.
+int pixels_of_map(const Image& img, Colormap map, int tol = 6) {
+  std::vector<ImU32> lut;
+  for (int i = 0; i < 64; ++i) {
+    const ImU32 c = colormap_at(map, i / 63.0);
+    const int r = (c >> IM_COL32_R_SHIFT) & 0xFF, g = (c >> IM_COL32_G_SHIFT) & 0xFF,
+              b = (c >> IM_COL32_B_SHIFT) & 0xFF;
+    if (std::max({r, g, b}) - std::min({r, g, b}) > 40) lut.push_back(c);
+  }
+  int count = 0;
+  for (size_t i = 0; i + 2 < img.rgb.size(); i += 3) {
+    const int r = img.rgb[i], g = img.rgb[i + 1], b = img.rgb[i + 2];
+    if (std::max({r, g, b}) - std::min({r, g, b}) <= 30) continue;  // greys: the UI
+    for (ImU32 c : lut) {
+      // 64 samples of a map step by at most ~8 levels: allow half a step more than tol.
+      const int t = tol + 4;
+      if (std::abs(r - static_cast<int>((c >> IM_COL32_R_SHIFT) & 0xFF)) <= t &&
+          std::abs(g - static_cast<int>((c >> IM_COL32_G_SHIFT) & 0xFF)) <= t &&
+          std::abs(b - static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF)) <= t) {
+        ++count;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
+void expect_not_blank(const Image& img, const std::string& what, size_t min_colours = 150) {
+  EXPECT_GT(distinct_colours(img), min_colours) << what << " looks blank";
+}
+
+void expect_map(const Image& img, Colormap map, const std::string& what, int min_pixels = 1500) {
+  EXPECT_GE(pixels_of_map(img, map), min_pixels)
+      << what << ": the " << colormap_name(map) << " colour map is not on screen";
+}
+
+// --- Each panel alone, on the default lesson (an LSTM on recall) ------------------------------
+
+TEST(AppPanel, GatesShowsSequentialAndDivergingMaps) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("gates", "", "--only \"Gates\"", 800, 600);
+  expect_not_blank(img, "Gates");
+  // Three sigmoid gates and one tanh gate in a 2 x 2 grid fill most of the panel; the first
+  // version's four slivers stacked in a column gave a fraction of this.
+  expect_map(img, Colormap::Sequential, "Gates (i, f, o)", 60000);
+  expect_map(img, Colormap::Diverging, "Gates (g)", 20000);
+}
+
+TEST(AppPanel, CellAndHiddenStateDrawsLanes) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("states", "", "--only \"Cell and hidden state\"", 800, 600);
+  expect_not_blank(img, "Cell and hidden state");
+  // Lanes: the selected unit in the palette's first colour (orange), thick.
+  const ImU32 orange = unrolled::widgets::series_color(0);
+  int k = 0;
+  for (size_t i = 0; i + 2 < img.rgb.size(); i += 3)
+    k += std::abs(img.rgb[i] - static_cast<int>((orange >> IM_COL32_R_SHIFT) & 0xFF)) <= 8 &&
+         std::abs(img.rgb[i + 1] - static_cast<int>((orange >> IM_COL32_G_SHIFT) & 0xFF)) <= 8 &&
+         std::abs(img.rgb[i + 2] - static_cast<int>((orange >> IM_COL32_B_SHIFT) & 0xFF)) <= 8;
+  EXPECT_GE(k, 300) << "the selected unit's lane is missing";
+}
+
+TEST(AppPanel, GradientThroughTimeShowsProfileHistory) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("gradients", "", "--only \"Gradient through time\"", 800, 600);
+  expect_not_blank(img, "Gradient through time");
+  expect_map(img, Colormap::Sequential, "the decay profile over iterations", 8000);
+}
+
+TEST(AppPanel, TrainingPlotsLossAndNorm) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("training", "", "--only \"Training\"", 800, 600);
+  expect_not_blank(img, "Training");
+}
+
+TEST(AppPanel, SampleShowsOneHotInputs) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("sample", "", "--only \"Sample\"", 800, 600);
+  expect_not_blank(img, "Sample");
+  expect_map(img, Colormap::Sequential, "the one-hot input heatmap", 5000);
+}
+
+TEST(AppPanel, ControlsAndExperimentDraw) {
+  SKIP_WITHOUT_DISPLAY();
+  expect_not_blank(screenshot("controls", "", "--only \"Controls\"", 500, 400), "Controls", 60);
+  expect_not_blank(screenshot("experiment", "", "--only \"Experiment\"", 500, 700), "Experiment",
+                   60);
+}
+
+// --- The whole window ---------------------------------------------------------------------------
+
+TEST(AppWindow, DefaultLessonShowsEveryColourMap) {
+  SKIP_WITHOUT_DISPLAY();
+  const Image img = screenshot("default", "", "", 1600, 900);
+  expect_not_blank(img, "the default lesson", 1000);
+  expect_map(img, Colormap::Sequential, "the default lesson", 10000);
+  expect_map(img, Colormap::Diverging, "the default lesson", 2000);
+}
+
+TEST(AppWindow, LstmGruAndVanillaLessons) {
+  SKIP_WITHOUT_DISPLAY();
+  struct Case {
+    const char* name;
+    std::string model, task;
+  };
+  const Case cases[] = {
+      {"lstm_adding", R"({"cell": "lstm", "hidden_size": 16})", R"({"kind": "adding", "length": 20})"},
+      {"gru_copy", R"({"cell": "gru", "hidden_size": 16})",
+       R"({"kind": "copy", "length": 6, "symbols": 4, "count": 3})"},
+      {"vanilla_sine", R"({"cell": "rnn", "hidden_size": 16})", R"({"kind": "sine", "length": 30})"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string file = write_lesson(c.name, c.model, c.task);
+    const Image img = screenshot(c.name, "open " + file, "", 1600, 900);
+    expect_not_blank(img, c.name, 1000);
+    // Every cell's gates are heatmaps: sigmoid gates sequential, tanh values diverging.
+    if (std::string(c.name) != "vanilla_sine") expect_map(img, Colormap::Sequential, c.name, 5000);
+    expect_map(img, Colormap::Diverging, c.name, 2000);
+  }
+}
+
+TEST(AppOpen, MalformedFileExitsWithOneMessageAndNoWindow) {
+  const std::string dir = ::testing::TempDir();
+  const std::string bad = dir + "unrolled_gui_app_bad.json";
+  std::ofstream(bad) << R"({"format": "unrolled-experiment", "version": 1, "model": {"cell": "lstmx"}})";
+  const std::string log = dir + "unrolled_gui_app_bad.log";
+  // `timeout`: a window that opened would wait for its user; 124 would say so.
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json timeout 20 " +
+                              std::string(UNROLLED_EXE) + " open " + bad + " 2>" + log;
+  EXPECT_EQ(run(command), 2) << command;
+  const std::string err = read_text(log);
+  EXPECT_NE(err.find("model.cell"), std::string::npos) << err;
+  EXPECT_NE(err.find("lstmx"), std::string::npos) << err;
+  int lines = 0;
+  for (char ch : err) lines += ch == '\n';
+  EXPECT_EQ(lines, 1) << "one message, got:\n" << err;
+
+  std::ofstream(bad, std::ios::trunc) << "{ not json";
+  EXPECT_EQ(run(command), 2) << command;
+  const std::string err2 = read_text(log);
+  EXPECT_EQ(std::count(err2.begin(), err2.end(), '\n'), 1) << err2;
+}
+
+}  // namespace
