@@ -59,7 +59,7 @@ inline Packet tanh(const Packet& a) {
   // Small |a|: tanh a = a Σ c_k a^{2k}, c_k = 2^{2k+2} (2^{2k+2} - 1) B_{2k+2} / (2k+2)!
   // (Bernoulli numbers); through a^21 the truncation is below 3e-18 relative at |a| = 0.25.
   const Packet a2 = pmul(a, a);
-  Packet s = pset1<Packet>(9.691537956929451e-05);     //  18888466084/194896477400625
+  Packet s = pset1<Packet>(9.691537956929451e-05);           //  18888466084/194896477400625
   s = pmadd(s, a2, pset1<Packet>(-2.3912911424355248e-04));  // -443861162/1856156927625
   s = pmadd(s, a2, pset1<Packet>(5.90027440945586e-04));     //  6404582/10854718875
   s = pmadd(s, a2, pset1<Packet>(-1.4558343870513183e-03));  // -929569/638512875

@@ -81,11 +81,11 @@ void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
 }
 
 // Backward, in reverse order of the forward pass:
-//   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n -> dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), dh_{t-1} += dh ⊙ z
-//   n = tanh(...)                    -> dpre_n = dn ⊙ (1 - n²)
-//   reset-before: d(r ⊙ h) = W_hnᵀ dpre_n, dr = d(r ⊙ h) ⊙ h_{t-1}, dh_{t-1} += d(r ⊙ h) ⊙ r
-//   reset-after:  d(hn) = dpre_n ⊙ r,     dr = dpre_n ⊙ hn,          dh_{t-1} += W_hnᵀ d(hn)
-//   r, z = σ(...)                    -> through σ' = s(1 - s)
+//   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n -> dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), dh_{t-1} += dh ⊙
+//   z n = tanh(...)                    -> dpre_n = dn ⊙ (1 - n²) reset-before: d(r ⊙ h) = W_hnᵀ
+//   dpre_n, dr = d(r ⊙ h) ⊙ h_{t-1}, dh_{t-1} += d(r ⊙ h) ⊙ r reset-after:  d(hn) = dpre_n ⊙ r, dr
+//   = dpre_n ⊙ hn,          dh_{t-1} += W_hnᵀ d(hn) r, z = σ(...)                    -> through σ'
+//   = s(1 - s)
 // Reset-after stacks [dpre_r; dpre_z; d(hn)] (3H, B) so that dW_h and W_hᵀ(...) are one GEMM each.
 void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
@@ -110,8 +110,7 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
       const Packet z = simd::load(gates + H + r, n), nn = simd::load(gates + 2 * H + r, n);
       const Packet d_h = simd::load(dhp + r, n);
       const Packet dpre_n = pmul(pmul(d_h, psub(one, z)), psub(one, pmul(nn, nn)));
-      const Packet dpre_z =
-          pmul(pmul(pmul(d_h, psub(simd::load(hp + r, n), nn)), z), psub(one, z));
+      const Packet dpre_z = pmul(pmul(pmul(d_h, psub(simd::load(hp + r, n), nn)), z), psub(one, z));
       simd::store(dp + 2 * H + r, dpre_n, n);
       simd::store(dp + H + r, dpre_z, n);
       if (after) {
@@ -136,10 +135,9 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
       for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
         const Eigen::Index n = std::min(simd::kLanes, H - r);
         const Packet rr = simd::load(gates + r, n);
-        simd::store(dp + r,
-                    pmul(pmul(pmul(simd::load(dr + r, n), simd::load(hp + r, n)), rr),
-                         psub(one, rr)),
-                    n);
+        simd::store(
+            dp + r,
+            pmul(pmul(pmul(simd::load(dr + r, n), simd::load(hp + r, n)), rr), psub(one, rr)), n);
       }
     }
   }

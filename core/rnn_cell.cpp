@@ -32,21 +32,33 @@ void apply_activation(Activation act, const Mat& a, Mat& y) {
       y.resize(a.rows(), a.cols());
       simd::tanh(a.data(), y.data(), a.size());
       break;
-    case Activation::Relu: y = a.array().max(0.0); break;
+    case Activation::Relu:
+      y = a.array().max(0.0);
+      break;
     case Activation::Sigmoid:
       y.resize(a.rows(), a.cols());
       simd::sigmoid(a.data(), y.data(), a.size());
       break;
-    case Activation::Identity: y = a; break;
+    case Activation::Identity:
+      y = a;
+      break;
   }
 }
 
 void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out) {
   switch (act) {
-    case Activation::Tanh: out = 1.0 - y.array().square(); break;           // 1 - tanh(a)^2
-    case Activation::Relu: out = (a.array() > 0.0).cast<double>(); break;   // [a > 0]
-    case Activation::Sigmoid: out = y.array() * (1.0 - y.array()); break;  // s(a)(1 - s(a))
-    case Activation::Identity: out.setOnes(a.rows(), a.cols()); break;
+    case Activation::Tanh:
+      out = 1.0 - y.array().square();
+      break;  // 1 - tanh(a)^2
+    case Activation::Relu:
+      out = (a.array() > 0.0).cast<double>();
+      break;  // [a > 0]
+    case Activation::Sigmoid:
+      out = y.array() * (1.0 - y.array());
+      break;  // s(a)(1 - s(a))
+    case Activation::Identity:
+      out.setOnes(a.rows(), a.cols());
+      break;
   }
 }
 
@@ -67,10 +79,18 @@ void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   Mat& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
   const auto y = step.h.array();
   switch (spec.activation) {
-    case Activation::Tanh: da = dh.array() * (1.0 - y.square()); break;
-    case Activation::Relu: da = dh.array() * (step.pre.array() > 0.0).cast<double>(); break;
-    case Activation::Sigmoid: da = dh.array() * (y * (1.0 - y)); break;
-    case Activation::Identity: da = dh; break;
+    case Activation::Tanh:
+      da = dh.array() * (1.0 - y.square());
+      break;
+    case Activation::Relu:
+      da = dh.array() * (step.pre.array() > 0.0).cast<double>();
+      break;
+    case Activation::Sigmoid:
+      da = dh.array() * (y * (1.0 - y));
+      break;
+    case Activation::Identity:
+      da = dh;
+      break;
   }
   if (out.grads) {
     out.grads->W_x.noalias() += da * x.transpose();
@@ -84,9 +104,15 @@ void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
 void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
                   const Mat& h_prev, const Mat& c_prev) {
   switch (spec.type) {
-    case CellType::Rnn: rnn_forward(out, spec, p, x, h_prev); break;
-    case CellType::Lstm: lstm_forward(out, spec, p, x, h_prev, c_prev); break;
-    case CellType::Gru: gru_forward(out, spec, p, x, h_prev); break;
+    case CellType::Rnn:
+      rnn_forward(out, spec, p, x, h_prev);
+      break;
+    case CellType::Lstm:
+      lstm_forward(out, spec, p, x, h_prev, c_prev);
+      break;
+    case CellType::Gru:
+      gru_forward(out, spec, p, x, h_prev);
+      break;
   }
 }
 
@@ -94,11 +120,15 @@ void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellS
                    const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                    const Mat& c_prev, const Mat& dh, const Mat& dc) {
   switch (spec.type) {
-    case CellType::Rnn: rnn_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+    case CellType::Rnn:
+      rnn_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      break;
     case CellType::Lstm:
       lstm_backward(out, scratch, spec, p, step, x, h_prev, c_prev, dh, dc);
       break;
-    case CellType::Gru: gru_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+    case CellType::Gru:
+      gru_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      break;
   }
 }
 

@@ -20,8 +20,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 std::vector<double> dense_inputs() {
   std::vector<double> a;
   for (int k = -400000; k <= 400000; ++k) a.push_back(k * 1e-4);
-  for (double v : {40.0, 709.0, 709.78, 710.0, 711.0, 1000.0, 1e300, kInf, 0.25, 1e-3, 1e-8,
-                   1e-300, 4.9e-324, 0.0}) {
+  for (double v : {40.0, 709.0, 709.78, 710.0, 711.0, 1000.0, 1e300, kInf, 0.25, 1e-3, 1e-8, 1e-300,
+                   4.9e-324, 0.0}) {
     a.push_back(v);
     a.push_back(-v);
   }
@@ -32,7 +32,9 @@ std::vector<double> dense_inputs() {
   return a;
 }
 
-long double exact_sigmoid(double a) { return 1.0L / (1.0L + std::exp(-static_cast<long double>(a))); }
+long double exact_sigmoid(double a) {
+  return 1.0L / (1.0L + std::exp(-static_cast<long double>(a)));
+}
 
 struct Errors {
   double abs = 0, rel = 0;  // rel only where |exact| >= 1e-300 (not subnormal)
