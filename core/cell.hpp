@@ -77,6 +77,11 @@ void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellS
                    const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                    const Mat& c_prev, const Mat& dh, const Mat& dc);
 
+// pre (G*H, B) = b + W_x x: resized, written without a zero-fill. A narrow input (I <= 4, the
+// first layer of most lessons) is a few column updates instead of a GEMM of depth I. Shared by
+// the cells, which then add W_h h_{t-1} (GEMM accumulate, again no zero-fill).
+void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x);
+
 // Element-wise activations and their derivatives written in terms of the output y = act(a)
 // where possible. Shared by the cells and by the analysis code.
 inline double sigmoid(double a) { return 1.0 / (1.0 + std::exp(-a)); }

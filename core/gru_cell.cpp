@@ -6,76 +6,153 @@
 //   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n
 // Legend: B batch, I input, H hidden, G = 3: W_x (3H, I), W_h (3H, H), b (3H), b_hn (H).
 #include "core/cell.hpp"
+#include "core/cell_math.hpp"
 
 namespace unrolled {
 
 void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
                  const Mat& h_prev) {
-  const Eigen::Index H = spec.hidden_size;
+  using namespace Eigen::internal;
+  using simd::Packet;
+  const Eigen::Index H = spec.hidden_size, B = x.cols();
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
-  out.pre.noalias() = p.W_x * x;  // (3H, B)
-  out.pre.colwise() += p.b;
+  affine_input(out.pre, p.W_x, p.b, x);  // (3H, B) = b + W_x x
+  out.pre.topRows(2 * H).noalias() += p.W_h.topRows(2 * H) * h_prev;
+  out.gates.resize(3 * H, B);
+  out.h.resize(H, B);
+  const Packet one = pset1<Packet>(1.0);
+  // n = tanh(pre_n), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n, for the packet at row r of column col
+  // (pre_n already holds the full argument).
+  auto finish = [&](Eigen::Index col, Eigen::Index r, Eigen::Index n, const Packet& z,
+                    const Packet& pre_n) {
+    const Packet nn = simd::tanh(pre_n);
+    const Packet hp = simd::load(h_prev.col(col).data() + r, n);
+    simd::store(out.gates.col(col).data() + 2 * H + r, nn, n);
+    simd::store(out.h.col(col).data() + r, padd(pmul(z, hp), pmul(psub(one, z), nn)), n);
+  };
   if (after) {
-    // One product for all three blocks: [W_hr h; W_hz h; W_hn h].
-    out.hn.noalias() = p.W_h.bottomRows(H) * h_prev;  // (H, B)
-    out.hn.colwise() += p.b_hn;
-    out.pre.topRows(2 * H).noalias() += p.W_h.topRows(2 * H) * h_prev;
-  } else {
-    out.pre.topRows(2 * H).noalias() += p.W_h.topRows(2 * H) * h_prev;
+    // hn = b_hn + W_hn h_{t-1}; then one pass: r, z, pre_n += r ⊙ hn, n, h.
+    out.hn = p.b_hn.replicate(1, B);
+    out.hn.noalias() += p.W_h.bottomRows(H) * h_prev;
+    for (Eigen::Index col = 0; col < B; ++col) {
+      double* pre = out.pre.col(col).data();
+      double* gates = out.gates.col(col).data();
+      const double* hn = out.hn.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+        const Eigen::Index n = std::min(simd::kLanes, H - r);
+        const Packet rr = simd::sigmoid(simd::load(pre + r, n));
+        const Packet z = simd::sigmoid(simd::load(pre + H + r, n));
+        const Packet pre_n = padd(simd::load(pre + 2 * H + r, n), pmul(rr, simd::load(hn + r, n)));
+        simd::store(gates + r, rr, n);
+        simd::store(gates + H + r, z, n);
+        simd::store(pre + 2 * H + r, pre_n, n);
+        finish(col, r, n, z, pre_n);
+      }
+    }
+    return;
   }
-  out.gates.resize(3 * H, x.cols());
-  out.gates.topRows(2 * H) = (1.0 + (-out.pre.topRows(2 * H).array()).exp()).inverse();  // r, z
-  const auto r = out.gates.topRows(H).array();
-  if (after) {
-    out.pre.bottomRows(H).array() += r * out.hn.array();
-  } else {
-    out.hn.noalias() = p.W_h.bottomRows(H) * (r * h_prev.array()).matrix();
-    out.pre.bottomRows(H) += out.hn;
+  // Reset-before: r, z and r ⊙ h_{t-1}; hn = W_hn (r ⊙ h_{t-1}); then pre_n += hn, n, h.
+  thread_local Mat rh;  // (H, B) r ⊙ h_{t-1}; the forward pass has no scratch argument
+  rh.resize(H, B);
+  for (Eigen::Index col = 0; col < B; ++col) {
+    const double* pre = out.pre.col(col).data();
+    double* gates = out.gates.col(col).data();
+    const double* hp = h_prev.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+      const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const Packet rr = simd::sigmoid(simd::load(pre + r, n));
+      simd::store(gates + r, rr, n);
+      simd::store(gates + H + r, simd::sigmoid(simd::load(pre + H + r, n)), n);
+      simd::store(rh.col(col).data() + r, pmul(rr, simd::load(hp + r, n)), n);
+    }
   }
-  out.gates.bottomRows(H) = out.pre.bottomRows(H).array().tanh();  // n
-  const auto z = out.gates.middleRows(H, H).array();
-  const auto n = out.gates.bottomRows(H).array();
-  out.h = z * h_prev.array() + (1.0 - z) * n;
+  out.hn.noalias() = p.W_h.bottomRows(H) * rh;
+  for (Eigen::Index col = 0; col < B; ++col) {
+    double* pre = out.pre.col(col).data();
+    const double* gates = out.gates.col(col).data();
+    const double* hn = out.hn.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+      const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const Packet pre_n = padd(simd::load(pre + 2 * H + r, n), simd::load(hn + r, n));
+      simd::store(pre + 2 * H + r, pre_n, n);
+      finish(col, r, n, simd::load(gates + H + r, n), pre_n);
+    }
+  }
 }
 
 // Backward, in reverse order of the forward pass:
-//   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n -> dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), dh_{t-1} += dh ⊙ z
-//   n = tanh(...)                    -> dpre_n = dn ⊙ (1 - n²)
-//   reset-before: d(r ⊙ h) = W_hnᵀ dpre_n, dr = d(r ⊙ h) ⊙ h_{t-1}, dh_{t-1} += d(r ⊙ h) ⊙ r
-//   reset-after:  d(hn) = dpre_n ⊙ r,     dr = dpre_n ⊙ hn,          dh_{t-1} += W_hnᵀ d(hn)
-//   r, z = σ(...)                    -> through σ' = s(1 - s)
+//   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n -> dn = dh ⊙ (1 - z), dz = dh ⊙ (h_{t-1} - n), dh_{t-1} += dh ⊙
+//   z n = tanh(...)                    -> dpre_n = dn ⊙ (1 - n²) reset-before: d(r ⊙ h) = W_hnᵀ
+//   dpre_n, dr = d(r ⊙ h) ⊙ h_{t-1}, dh_{t-1} += d(r ⊙ h) ⊙ r reset-after:  d(hn) = dpre_n ⊙ r, dr
+//   = dpre_n ⊙ hn,          dh_{t-1} += W_hnᵀ d(hn) r, z = σ(...)                    -> through σ'
+//   = s(1 - s)
+// Reset-after stacks [dpre_r; dpre_z; d(hn)] (3H, B) so that dW_h and W_hᵀ(...) are one GEMM each.
 void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                   const Mat& dh) {
-  const Eigen::Index H = spec.hidden_size;
+  using namespace Eigen::internal;
+  using simd::Packet;
+  const Eigen::Index H = spec.hidden_size, B = dh.cols();
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
-  const auto r = step.gates.topRows(H).array();
-  const auto z = step.gates.middleRows(H, H).array();
-  const auto n = step.gates.bottomRows(H).array();
+  const Packet one = pset1<Packet>(1.0);
 
   Mat& dpre = out.dpre ? *out.dpre : scratch.a;  // (3H, B)
-  dpre.resize(3 * H, dh.cols());
-  dpre.bottomRows(H) = dh.array() * (1.0 - z) * (1.0 - n.square());          // dn ⊙ tanh'
-  dpre.middleRows(H, H) = dh.array() * (h_prev.array() - n) * z * (1.0 - z);  // dz ⊙ σ'
-
-  Mat& d_rec = scratch.b;  // (H, B) reset-before: d(r ⊙ h_{t-1}); reset-after: d(hn)
-  if (after) {
-    d_rec = dpre.bottomRows(H).array() * r;
-    dpre.topRows(H) = dpre.bottomRows(H).array() * step.hn.array() * r * (1.0 - r);
-  } else {
+  dpre.resize(3 * H, B);
+  Mat& d_rec = scratch.b;  // reset-before: (H, B) d(r ⊙ h_{t-1}); reset-after: (3H, B) stacked
+  d_rec.resize(after ? 3 * H : H, B);
+  for (Eigen::Index col = 0; col < B; ++col) {
+    const double* gates = step.gates.col(col).data();
+    const double* hp = h_prev.col(col).data();
+    const double* dhp = dh.col(col).data();
+    double* dp = dpre.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+      const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const Packet z = simd::load(gates + H + r, n), nn = simd::load(gates + 2 * H + r, n);
+      const Packet d_h = simd::load(dhp + r, n);
+      const Packet dpre_n = pmul(pmul(d_h, psub(one, z)), psub(one, pmul(nn, nn)));
+      const Packet dpre_z = pmul(pmul(pmul(d_h, psub(simd::load(hp + r, n), nn)), z), psub(one, z));
+      simd::store(dp + 2 * H + r, dpre_n, n);
+      simd::store(dp + H + r, dpre_z, n);
+      if (after) {
+        const Packet rr = simd::load(gates + r, n);
+        const Packet hn = simd::load(step.hn.col(col).data() + r, n);
+        const Packet dpre_r = pmul(pmul(pmul(dpre_n, hn), rr), psub(one, rr));
+        double* st = d_rec.col(col).data();
+        simd::store(dp + r, dpre_r, n);
+        simd::store(st + r, dpre_r, n);
+        simd::store(st + H + r, dpre_z, n);
+        simd::store(st + 2 * H + r, pmul(dpre_n, rr), n);
+      }
+    }
+  }
+  if (!after) {
     d_rec.noalias() = p.W_h.bottomRows(H).transpose() * dpre.bottomRows(H);
-    dpre.topRows(H) = d_rec.array() * h_prev.array() * r * (1.0 - r);
+    for (Eigen::Index col = 0; col < B; ++col) {
+      const double* gates = step.gates.col(col).data();
+      const double* hp = h_prev.col(col).data();
+      const double* dr = d_rec.col(col).data();
+      double* dp = dpre.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+        const Eigen::Index n = std::min(simd::kLanes, H - r);
+        const Packet rr = simd::load(gates + r, n);
+        simd::store(
+            dp + r,
+            pmul(pmul(pmul(simd::load(dr + r, n), simd::load(hp + r, n)), rr), psub(one, rr)), n);
+      }
+    }
   }
 
+  const auto r = step.gates.topRows(H).array();
+  const auto z = step.gates.middleRows(H, H).array();
   if (out.grads) {
     LayerParams& gr = *out.grads;
     gr.W_x.noalias() += dpre * x.transpose();
     gr.b += dpre.rowwise().sum();
-    gr.W_h.topRows(2 * H).noalias() += dpre.topRows(2 * H) * h_prev.transpose();
     if (after) {
-      gr.W_h.bottomRows(H).noalias() += d_rec * h_prev.transpose();
-      gr.b_hn += d_rec.rowwise().sum();
+      gr.W_h.noalias() += d_rec * h_prev.transpose();
+      gr.b_hn += d_rec.bottomRows(H).rowwise().sum();
     } else {
+      gr.W_h.topRows(2 * H).noalias() += dpre.topRows(2 * H) * h_prev.transpose();
       scratch.c = r * h_prev.array();  // r ⊙ h_{t-1}
       gr.W_h.bottomRows(H).noalias() += dpre.bottomRows(H) * scratch.c.transpose();
     }
@@ -84,10 +161,10 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   if (out.dh_prev) {
     Mat& dhp = *out.dh_prev;
     dhp = dh.array() * z;
-    dhp.noalias() += p.W_h.topRows(2 * H).transpose() * dpre.topRows(2 * H);
     if (after) {
-      dhp.noalias() += p.W_h.bottomRows(H).transpose() * d_rec;
+      dhp.noalias() += p.W_h.transpose() * d_rec;
     } else {
+      dhp.noalias() += p.W_h.topRows(2 * H).transpose() * dpre.topRows(2 * H);
       dhp.array() += d_rec.array() * r;
     }
   }

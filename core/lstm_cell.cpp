@@ -7,54 +7,90 @@
 //   h_t = o ⊙ tanh(c_t)
 // Legend: B batch, I input, H hidden, G = 4: W_x (4H, I), W_h (4H, H), b (4H).
 #include "core/cell.hpp"
+#include "core/cell_math.hpp"
 
 namespace unrolled {
 
 void lstm_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
                   const Mat& h_prev, const Mat& c_prev) {
-  const Eigen::Index H = spec.hidden_size;
-  // pre (4H, B) = W_x x + W_h h_{t-1} + b
-  out.pre.noalias() = p.W_x * x;
+  using namespace Eigen::internal;
+  using simd::Packet;
+  const Eigen::Index H = spec.hidden_size, B = x.cols();
+  // pre (4H, B) = b + W_x x + W_h h_{t-1}
+  affine_input(out.pre, p.W_x, p.b, x);
   out.pre.noalias() += p.W_h * h_prev;
-  out.pre.colwise() += p.b;
-  out.gates.resize(out.pre.rows(), out.pre.cols());
-  out.gates.topRows(2 * H) = (1.0 + (-out.pre.topRows(2 * H).array()).exp()).inverse();  // i, f
-  out.gates.middleRows(2 * H, H) = out.pre.middleRows(2 * H, H).array().tanh();          // g
-  out.gates.bottomRows(H) = (1.0 + (-out.pre.bottomRows(H).array()).exp()).inverse();    // o
-  const auto i = out.gates.topRows(H).array();
-  const auto f = out.gates.middleRows(H, H).array();
-  const auto g = out.gates.middleRows(2 * H, H).array();
-  const auto o = out.gates.bottomRows(H).array();
-  out.c = f * c_prev.array() + i * g;
-  out.tanh_c = out.c.array().tanh();
-  out.h = o * out.tanh_c.array();
+  out.gates.resize(4 * H, B);
+  out.c.resize(H, B);
+  out.tanh_c.resize(H, B);
+  out.h.resize(H, B);
+  // One pass: gates, c_t, tanh(c_t), h_t, packet by packet down each column.
+  for (Eigen::Index col = 0; col < B; ++col) {
+    const double* pre = out.pre.col(col).data();
+    double* gates = out.gates.col(col).data();
+    const double* cp = c_prev.col(col).data();
+    double* c = out.c.col(col).data();
+    double* tc = out.tanh_c.col(col).data();
+    double* h = out.h.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+      const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const Packet i = simd::sigmoid(simd::load(pre + r, n));
+      const Packet f = simd::sigmoid(simd::load(pre + H + r, n));
+      const Packet g = simd::tanh(simd::load(pre + 2 * H + r, n));
+      const Packet o = simd::sigmoid(simd::load(pre + 3 * H + r, n));
+      const Packet ct = padd(pmul(f, simd::load(cp + r, n)), pmul(i, g));  // f ⊙ c_{t-1} + i ⊙ g
+      const Packet tct = simd::tanh(ct);
+      simd::store(gates + r, i, n);
+      simd::store(gates + H + r, f, n);
+      simd::store(gates + 2 * H + r, g, n);
+      simd::store(gates + 3 * H + r, o, n);
+      simd::store(c + r, ct, n);
+      simd::store(tc + r, tct, n);
+      simd::store(h + r, pmul(o, tct), n);
+    }
+  }
 }
 
 // Backward, in reverse order of the forward pass:
 //   h_t = o ⊙ tanh(c_t)      -> do, and dc_t gains dh ⊙ o ⊙ (1 - tanh²(c_t))
 //   c_t = f ⊙ c_{t-1} + i ⊙ g -> df = dc ⊙ c_{t-1}, di = dc ⊙ g, dg = dc ⊙ i, dc_{t-1} = dc ⊙ f
 //   gates                    -> through σ' = s(1 - s) and tanh' = 1 - g²
+// One element-wise pass computes dc_t (total), dpre and dc_{t-1}; then the products.
 void lstm_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
                    const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                    const Mat& c_prev, const Mat& dh, const Mat& dc) {
-  const Eigen::Index H = spec.hidden_size;
-  const auto i = step.gates.topRows(H).array();
-  const auto f = step.gates.middleRows(H, H).array();
-  const auto g = step.gates.middleRows(2 * H, H).array();
-  const auto o = step.gates.bottomRows(H).array();
-  const auto tc = step.tanh_c.array();
-
-  Mat& dct = out.dc_total ? *out.dc_total : scratch.b;  // (H, B) total dL/dc_t
-  dct = dc.array() + dh.array() * o * (1.0 - tc.square());
-
+  using namespace Eigen::internal;
+  using simd::Packet;
+  const Eigen::Index H = spec.hidden_size, B = dh.cols();
   Mat& dpre = out.dpre ? *out.dpre : scratch.a;  // (4H, B)
-  dpre.resize(4 * H, dh.cols());
-  dpre.topRows(H) = dct.array() * g * i * (1.0 - i);                       // di ⊙ σ'
-  dpre.middleRows(H, H) = dct.array() * c_prev.array() * f * (1.0 - f);    // df ⊙ σ'
-  dpre.middleRows(2 * H, H) = dct.array() * i * (1.0 - g.square());        // dg ⊙ tanh'
-  dpre.bottomRows(H) = dh.array() * tc * o * (1.0 - o);                    // do ⊙ σ'
-
-  if (out.dc_prev) *out.dc_prev = dct.array() * f;  // the highway: dL/dc_{t-1} = dL/dc_t ⊙ f
+  dpre.resize(4 * H, B);
+  if (out.dc_total) out.dc_total->resize(H, B);
+  if (out.dc_prev) out.dc_prev->resize(H, B);  // may be dc itself: read before written
+  const Packet one = pset1<Packet>(1.0);
+  for (Eigen::Index col = 0; col < B; ++col) {
+    const double* gates = step.gates.col(col).data();
+    const double* tcp = step.tanh_c.col(col).data();
+    const double* cpp = c_prev.col(col).data();
+    const double* dhp = dh.col(col).data();
+    const double* dcp = dc.col(col).data();
+    double* dp = dpre.col(col).data();
+    double* dct_out = out.dc_total ? out.dc_total->col(col).data() : nullptr;
+    double* dcprev_out = out.dc_prev ? out.dc_prev->col(col).data() : nullptr;
+    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
+      const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const Packet i = simd::load(gates + r, n), f = simd::load(gates + H + r, n);
+      const Packet g = simd::load(gates + 2 * H + r, n), o = simd::load(gates + 3 * H + r, n);
+      const Packet tc = simd::load(tcp + r, n), d_h = simd::load(dhp + r, n);
+      // dL/dc_t = dc + dh ⊙ o ⊙ (1 - tanh²(c_t))
+      const Packet dct = padd(simd::load(dcp + r, n), pmul(pmul(d_h, o), psub(one, pmul(tc, tc))));
+      // di ⊙ σ', df ⊙ σ', dg ⊙ tanh', do ⊙ σ'
+      simd::store(dp + r, pmul(pmul(pmul(dct, g), i), psub(one, i)), n);
+      simd::store(dp + H + r, pmul(pmul(pmul(dct, simd::load(cpp + r, n)), f), psub(one, f)), n);
+      simd::store(dp + 2 * H + r, pmul(pmul(dct, i), psub(one, pmul(g, g))), n);
+      simd::store(dp + 3 * H + r, pmul(pmul(pmul(d_h, tc), o), psub(one, o)), n);
+      if (dct_out) simd::store(dct_out + r, dct, n);
+      if (dcprev_out) simd::store(dcprev_out + r, pmul(dct, f), n);  // the highway: dc_t ⊙ f
+    }
+  }
   if (out.grads) {
     out.grads->W_x.noalias() += dpre * x.transpose();
     out.grads->W_h.noalias() += dpre * h_prev.transpose();

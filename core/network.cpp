@@ -178,14 +178,17 @@ void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& ba
   gt.dpre.resize(L);
   gt.dh0.resize(L);
   gt.dc0.resize(L);
+  // dh, dpre and dc of every step are sized, not zeroed: every step lies in exactly one
+  // truncation chunk (or the one full-BPTT window), and the chunk's own window is the first to
+  // reach it, so step() assigns them there and only later, overlapping windows accumulate.
   for (int l = 0; l < L; ++l) {
     gt.dh[l].resize(T);
     gt.dc[l].resize(lstm ? T : 0);
     gt.dpre[l].resize(T);
     for (int t = 0; t < T; ++t) {
-      gt.dh[l][t].setZero(H, B);
-      gt.dpre[l][t].setZero(GH, B);
-      if (lstm) gt.dc[l][t].setZero(H, B);
+      gt.dh[l][t].resize(H, B);
+      gt.dpre[l][t].resize(GH, B);
+      if (lstm) gt.dc[l][t].resize(H, B);
     }
     gt.dh0[l].setZero(H, B);
     if (lstm) gt.dc0[l].setZero(H, B);
@@ -252,21 +255,25 @@ bool BackwardPass::step() {
     if (batch.mask.size() != 0) dy_.array().rowwise() *= batch.mask.row(k).array();
   }
 
+  // The first sweep through step t (its own chunk's window) writes GradTrace's dh, dpre and dc
+  // directly; a later, overlapping window works in scratch and accumulates into them.
+  const bool first = record && t >= w.loss_lo;
   for (int l = L - 1; l >= 0; --l) {
-    dh_cur_ = dh_next_[l];  // (H, B) from step t + 1
+    Mat& dh_cur = first ? gt_->dh[l][t] : dh_cur_;
+    dh_cur = dh_next_[l];  // (H, B) from step t + 1
     if (l == L - 1 && scored) {
-      dh_cur_.noalias() += P.W_y.transpose() * dy_;
+      dh_cur.noalias() += P.W_y.transpose() * dy_;
       if (record) {
         grads_->W_y.noalias() += dy_ * tr.steps[l][t].h.transpose();
         grads_->b_y += dy_.rowwise().sum();
       }
     }
-    if (l < L - 1) dh_cur_ += dx_above_;  // from layer l + 1 at the same step
+    if (l < L - 1) dh_cur += dx_above_;  // from layer l + 1 at the same step
     if (record) {
-      gt_->dh[l][t] += dh_cur_;
+      if (!first) gt_->dh[l][t] += dh_cur;
       gt_->dh_norm(l, t) = gt_->dh[l][t].norm();
     } else {
-      gt_->profile(l, T - 1 - t) = dh_cur_.norm();
+      gt_->profile(l, T - 1 - t) = dh_cur.norm();
     }
     const Mat& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
     CellBackwardOut out;
@@ -274,17 +281,17 @@ bool BackwardPass::step() {
     out.dx = l > 0 ? &dx_ : nullptr;
     out.dh_prev = &dh_next_[l];
     out.dc_prev = lstm ? &dc_next_[l] : nullptr;
-    out.dpre = &dpre_;
-    out.dc_total = lstm ? &dc_total_ : nullptr;
+    out.dpre = first ? &gt_->dpre[l][t] : &dpre_;
+    out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &dc_total_) : nullptr;
     // dc (dc_next_[l]) is read before dc_prev (the same buffer) is written.
     cell_backward(out, scratch_, net.cell_spec(l), P.layers[l], tr.steps[l][t], x,
-                  tr.h_prev(l, t), tr.c_prev(l, t), dh_cur_, dc_next_[l]);
+                  tr.h_prev(l, t), tr.c_prev(l, t), dh_cur, dc_next_[l]);
     if (record) {
-      gt_->dpre[l][t] += dpre_;
-      if (lstm) {
-        gt_->dc[l][t] += dc_total_;
-        gt_->dc_norm(l, t) = gt_->dc[l][t].norm();
+      if (!first) {
+        gt_->dpre[l][t] += dpre_;
+        if (lstm) gt_->dc[l][t] += dc_total_;
       }
+      if (lstm) gt_->dc_norm(l, t) = gt_->dc[l][t].norm();
     }
     if (l > 0) std::swap(dx_above_, dx_);
   }

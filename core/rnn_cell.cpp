@@ -3,44 +3,95 @@
 #include <cmath>
 
 #include "core/cell.hpp"
+#include "core/cell_math.hpp"
 
 namespace unrolled {
 
+void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x) {
+  const Eigen::Index I = x.rows(), B = x.cols();
+  pre.resize(W_x.rows(), B);
+  if (I > 4) {
+    pre.noalias() = W_x * x;
+    pre.colwise() += b;
+    return;
+  }
+  for (Eigen::Index j = 0; j < B; ++j) {
+    auto col = pre.col(j);
+    if (I == 0) {
+      col = b;
+      continue;
+    }
+    col = b + x(0, j) * W_x.col(0);
+    for (Eigen::Index k = 1; k < I; ++k) col += x(k, j) * W_x.col(k);
+  }
+}
+
 void apply_activation(Activation act, const Mat& a, Mat& y) {
   switch (act) {
-    case Activation::Tanh: y = a.array().tanh(); break;
-    case Activation::Relu: y = a.array().max(0.0); break;
-    case Activation::Sigmoid: y = (1.0 + (-a.array()).exp()).inverse(); break;
-    case Activation::Identity: y = a; break;
+    case Activation::Tanh:
+      y.resize(a.rows(), a.cols());
+      simd::tanh(a.data(), y.data(), a.size());
+      break;
+    case Activation::Relu:
+      y = a.array().max(0.0);
+      break;
+    case Activation::Sigmoid:
+      y.resize(a.rows(), a.cols());
+      simd::sigmoid(a.data(), y.data(), a.size());
+      break;
+    case Activation::Identity:
+      y = a;
+      break;
   }
 }
 
 void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out) {
   switch (act) {
-    case Activation::Tanh: out = 1.0 - y.array().square(); break;           // 1 - tanh(a)^2
-    case Activation::Relu: out = (a.array() > 0.0).cast<double>(); break;   // [a > 0]
-    case Activation::Sigmoid: out = y.array() * (1.0 - y.array()); break;  // s(a)(1 - s(a))
-    case Activation::Identity: out.setOnes(a.rows(), a.cols()); break;
+    case Activation::Tanh:
+      out = 1.0 - y.array().square();
+      break;  // 1 - tanh(a)^2
+    case Activation::Relu:
+      out = (a.array() > 0.0).cast<double>();
+      break;  // [a > 0]
+    case Activation::Sigmoid:
+      out = y.array() * (1.0 - y.array());
+      break;  // s(a)(1 - s(a))
+    case Activation::Identity:
+      out.setOnes(a.rows(), a.cols());
+      break;
   }
 }
 
 void rnn_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
                  const Mat& h_prev) {
-  // a_t (H, B) = W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B) + b
-  out.pre.noalias() = p.W_x * x;
+  // a_t (H, B) = b + W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B)
+  affine_input(out.pre, p.W_x, p.b, x);
   out.pre.noalias() += p.W_h * h_prev;
-  out.pre.colwise() += p.b;
   apply_activation(spec.activation, out.pre, out.gates);
   out.h = out.gates;
 }
 
 // Backward walks the forward pass in reverse: h_t = act(a_t), then the affine map.
+// dL/da_t = dL/dh_t ⊙ act'(a_t), in one pass (act' from h_t = act(a_t) where it can).
 void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                   const Mat& dh) {
   Mat& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
-  activation_derivative(spec.activation, step.pre, step.h, scratch.b);
-  da = dh.cwiseProduct(scratch.b);  // dL/da_t = dL/dh_t ⊙ act'(a_t)
+  const auto y = step.h.array();
+  switch (spec.activation) {
+    case Activation::Tanh:
+      da = dh.array() * (1.0 - y.square());
+      break;
+    case Activation::Relu:
+      da = dh.array() * (step.pre.array() > 0.0).cast<double>();
+      break;
+    case Activation::Sigmoid:
+      da = dh.array() * (y * (1.0 - y));
+      break;
+    case Activation::Identity:
+      da = dh;
+      break;
+  }
   if (out.grads) {
     out.grads->W_x.noalias() += da * x.transpose();
     out.grads->W_h.noalias() += da * h_prev.transpose();
@@ -53,9 +104,15 @@ void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
 void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
                   const Mat& h_prev, const Mat& c_prev) {
   switch (spec.type) {
-    case CellType::Rnn: rnn_forward(out, spec, p, x, h_prev); break;
-    case CellType::Lstm: lstm_forward(out, spec, p, x, h_prev, c_prev); break;
-    case CellType::Gru: gru_forward(out, spec, p, x, h_prev); break;
+    case CellType::Rnn:
+      rnn_forward(out, spec, p, x, h_prev);
+      break;
+    case CellType::Lstm:
+      lstm_forward(out, spec, p, x, h_prev, c_prev);
+      break;
+    case CellType::Gru:
+      gru_forward(out, spec, p, x, h_prev);
+      break;
   }
 }
 
@@ -63,11 +120,15 @@ void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellS
                    const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
                    const Mat& c_prev, const Mat& dh, const Mat& dc) {
   switch (spec.type) {
-    case CellType::Rnn: rnn_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+    case CellType::Rnn:
+      rnn_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      break;
     case CellType::Lstm:
       lstm_backward(out, scratch, spec, p, step, x, h_prev, c_prev, dh, dc);
       break;
-    case CellType::Gru: gru_backward(out, scratch, spec, p, step, x, h_prev, dh); break;
+    case CellType::Gru:
+      gru_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      break;
   }
 }
 
