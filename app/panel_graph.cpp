@@ -411,6 +411,12 @@ bool step_button(const char* label, StepAction a, const char* key, const ModelVi
   return pressed;
 }
 
+// On this line if an item of width w still fits, else on the next.
+void next_to(float w) {
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
+}
+
 const char* kStepHelp =
     "The keys (the buttons do the same):\n"
     "\xE2\x86\x92  forward in time. In the forward pass it computes the next step (after walking over "
@@ -484,14 +490,14 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   step_button("B  Backward pass", StepAction::BackwardPass, "B", m, k1, s, worker, bw * 1.6f);
   ImGui::SameLine();
   step_button("End \xE2\x87\xA5", StepAction::End, "End", m, k1, s, worker, bw * 0.8f);
-  ImGui::SameLine(0, fs * 1.2f);
+  next_to(fs * 13);
   step_button(gs.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim", StepAction::ToggleAnimate,
               "Space", m, k1, s, worker, bw * 1.1f);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(fs * 7);
   ImGui::SliderInt("##ms", &gs.animate_ms, 100, 3000, "%d ms/step", ImGuiSliderFlags_Logarithmic);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Animation speed: time between two steps");
-  ImGui::SameLine(0, fs * 1.2f);
+  next_to(fs * 14);
   const int B = std::max(snap.config.training.batch_size, 1);
   int seq = m.sample + 1;
   ImGui::AlignTextToFramePadding();
@@ -509,7 +515,7 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
                       "gates show this one; the same step commands drive the whole batch.", B);
   ImGui::SameLine();
   ImGui::Text("of %d", B);
-  ImGui::SameLine(0, fs * 1.2f);
+  next_to(fs * 9);
   ImGui::Checkbox("batch norms", &gs.batch_norms);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(gs.batch_norms ? "Arrows show \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 over the whole batch (the norm of the H \xC3\x97 B matrix).\nUntick to show the inspected sequence's own gradient."
@@ -752,7 +758,9 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   x += fs * 1.7f;
   wdl->AddText({x, y - fs * 0.5f}, dim, "inspected");
   x += ImGui::CalcTextSize("inspected").x + fs * 1.6f;
-  const char* gname = gs.batch_norms ? "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+  const char* gname = !lstm ? (gs.batch_norms ? "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+                                             : "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (this sequence, log):")
+                      : gs.batch_norms ? "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
                                      : "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (this sequence, log):";
   wdl->AddText({x, y - fs * 0.5f}, dim, gname);
   x += ImGui::CalcTextSize(gname).x + fs * 0.6f;

@@ -134,7 +134,13 @@ Row line_row(const EquationLine& l, int color = 0) {
   Row r;
   r.lhs = l.lhs;
   r.formula = l.formula;
-  r.numbers = numbers_of(l);
+  if (l.kind == EquationKind::Sum) {
+    std::vector<const Operand*> ops;
+    for (const Operand& o : l.operands) ops.push_back(&o);
+    r.numbers = sum_text(ops);
+  } else {
+    r.numbers = numbers_of(l);
+  }
   r.value = minus(l.text);
   r.v = l.value;
   r.color = color;
@@ -218,14 +224,19 @@ void draw_value(const Row& r, float x0, float x1, float y) {
   dl->AddText({x1 - sz.x - fs * 0.3f, y}, ink, r.value.c_str());
 }
 
-// Puts line breaks before " = " where the text would not fit in width (current font), so a
-// number is not split.
-std::string break_at_equals(const std::string& s, float width) {
+// Puts line breaks before " = ", " + " or " − " where the text would not fit in width (current
+// font), so that no number is split.
+std::string break_between_terms(const std::string& s, float width) {
+  const char* seps[] = {" = ", " + ", " \xE2\x88\x92 "};
+  auto next_sep = [&](size_t from) {
+    size_t best = std::string::npos;
+    for (const char* sep : seps) best = std::min(best, s.find(sep, from));
+    return best == std::string::npos ? s.size() : best;
+  };
   std::string out, line;
   size_t start = 0;
   while (start < s.size()) {
-    size_t next = s.find(" = ", start + 1);
-    if (next == std::string::npos) next = s.size();
+    const size_t next = next_sep(start + 1);
     const std::string piece = s.substr(start, next - start);
     if (!line.empty() && ImGui::CalcTextSize((line + piece).c_str()).x > width) {
       out += line + "\n";
@@ -262,7 +273,7 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
         ImGui::TextUnformatted((r.lhs + " = " + r.formula).c_str());
         ImGui::TableSetColumnIndex(1);
         if (mono) ImGui::PushFont(mono);
-        ImGui::TextUnformatted(r.numbers.c_str());
+        ImGui::TextUnformatted(break_between_terms(r.numbers, ImGui::GetContentRegionAvail().x).c_str());
         if (mono) ImGui::PopFont();
         ImGui::TableSetColumnIndex(2);
         const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -281,7 +292,7 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
     if (mono) ImGui::PushFont(mono);
-    const std::string numbers = break_at_equals("= " + r.numbers, w - indent);
+    const std::string numbers = break_between_terms("= " + r.numbers, w - indent);
     const float numbers_h = ImGui::CalcTextSize(numbers.c_str(), nullptr, false, w - indent).y;
     if (mono) ImGui::PopFont();
     const std::string formula = r.lhs + " = " + r.formula;
@@ -500,7 +511,7 @@ void diagram_rnn(const Canvas& k, const CellInspection& ins, const std::string& 
   k.arrow({fn.x + k.gate_half_w(), fn.y}, k.at(1.0f, y), k.ink, k.fs * 0.16f);
   k.text({k.at(1.0f, 0).x, yy - 2}, k.ink, "h_t", 1, 1);
   k.arrow({fn.x, fn.y - k.gate_half_h()}, k.at(0.74f, 0.04f), k.dim);
-  k.text({fn.x + k.fs * 0.4f, k.at(0, 0.06f).y}, k.dim, "to y_t and t + 1", 0, 0.5f);
+  k.text({fn.x - k.fs * 0.4f, k.at(0, 0.06f).y}, k.dim, "to y_t and t + 1", 1, 0.5f);
 }
 
 // The backward half drawn on the diagram: the gradient values where they flow, pointing left.
@@ -571,6 +582,29 @@ std::string gradient_story(const CellInspection& ins) {
   return "";
 }
 
+void draw_forward(const CellInspection& ins, const ModelView& m, ImFont* mono) {
+  draw_rows("##forward", forward_rows(ins, m.spec.activation), mono);
+}
+
+void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont* mono) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("The gradient at this cell, and what it passes back to t \xE2\x88\x92 1:");
+  ImGui::PopStyleColor();
+  ImGui::PushTextWrapPos(0);
+  if (ins.backward.empty()) {
+    const bool later = m.phase == Phase::Backward && !m.profile_sweep;
+    ImGui::Text(later ? "The backward pass has not reached t = %d yet: \xE2\x86\x90 takes it one step further."
+                      : "No gradient yet: B runs the backward pass, which starts at t = T and reaches t = %d "
+                        "after the later steps.",
+                t + 1);
+  } else {
+    draw_rows("##backward", backward_rows(ins), mono);
+    ImGui::Spacing();
+    ImGui::TextUnformatted(gradient_story(ins).c_str());
+  }
+  ImGui::PopTextWrapPos();
+}
+
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------
@@ -619,6 +653,7 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
     if (ImGui::InputInt("##layer", &layer)) app.layer = std::clamp(layer, 1, L) - 1;
   }
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < fs * 5.5f) ImGui::NewLine();
   ImGui::Checkbox("diagram", &s.inspector.show_diagram);
 
   if (s.t >= m.forward_t) {
@@ -644,34 +679,26 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
   const std::string h_prev = minus(format_number(h_prev_v));
   if (s.inspector.show_diagram) draw_diagram(ins, h_prev, m.spec.activation);
 
-  // The forward and the backward half, the one of the current pass in front.
+  // The forward and the backward half: stacked when the panel is wide, else as two tabs with
+  // the current pass's in front.
   const int phase = m.phase == Phase::Backward || m.phase == Phase::Update ? 1 : 0;
   const bool bring = phase != s.inspector.tab_phase;
   s.inspector.tab_phase = phase;
+  if (ImGui::GetContentRegionAvail().x > fs * 48) {
+    ImGui::TextDisabled("Forward");
+    draw_forward(ins, m, mono);
+    ImGui::Spacing();
+    ImGui::TextDisabled("Backward");
+    draw_backward(ins, m, s.t, mono);
+    return;
+  }
   if (!ImGui::BeginTabBar("##halves")) return;
   if (ImGui::BeginTabItem("Forward", nullptr, bring && phase == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    draw_rows("##forward", forward_rows(ins, m.spec.activation), mono);
+    draw_forward(ins, m, mono);
     ImGui::EndTabItem();
   }
   if (ImGui::BeginTabItem("Backward", nullptr, bring && phase == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("The gradient at this cell, and what it passes back to t \xE2\x88\x92 1:");
-    ImGui::PopStyleColor();
-    if (ins.backward.empty()) {
-      const bool later = m.phase == Phase::Backward && !m.profile_sweep;
-      ImGui::PushTextWrapPos(0);
-      ImGui::Text(later ? "The backward pass has not reached t = %d yet: \xE2\x86\x90 takes it one step further."
-                        : "No gradient yet: B runs the backward pass, which starts at t = T and reaches t = %d "
-                          "after the later steps.",
-                  s.t + 1);
-      ImGui::PopTextWrapPos();
-    } else {
-      draw_rows("##backward", backward_rows(ins), mono);
-      ImGui::Spacing();
-      ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(gradient_story(ins).c_str());
-      ImGui::PopTextWrapPos();
-    }
+    draw_backward(ins, m, s.t, mono);
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();
