@@ -2,7 +2,7 @@
 //
 // [SECTION] Layout     each mode's panels and where they go for a window size
 // [SECTION] Menu       lessons, view, the mode tabs, the divergence banner
-// [SECTION] Keys       Space, N, R, arrows, Ctrl+Q
+// [SECTION] Keys       Space, N, R, arrows, Ctrl+Q; in Step through also B, Home, End
 // [SECTION] Main loop  screenshots and --bench-frames
 #include "app/app.hpp"
 
@@ -253,13 +253,29 @@ float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, I
 // [SECTION] Keys
 
 void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  const ImGuiIO& io = ImGui::GetIO();
+  ImGuiIO& io = ImGui::GetIO();
+  // Step through: the arrows and Space step the network, so they do not also move ImGui's
+  // keyboard focus (or press a focused button).
+  if (app.mode == Mode::Step) io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
+  else io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
   if (io.KeyCtrl) return;
-  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) worker.send(snap.playing ? Command::pause() : Command::play());
   if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(Command::of(Command::Kind::StepIteration));
   if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(Command::of(Command::Kind::Reset));
+  if (app.mode == Mode::Step && !snap.models.empty()) {  // step_state.hpp: what each key does
+    const ModelView& m = inspected_model(snap, app);
+    const int k1 = snap.config.training.k1;
+    const std::pair<int, StepAction> keys[] = {{GLFW_KEY_RIGHT, StepAction::Forward}, {GLFW_KEY_LEFT, StepAction::Back},
+                                               {GLFW_KEY_B, StepAction::BackwardPass},  {GLFW_KEY_HOME, StepAction::Home},
+                                               {GLFW_KEY_END, StepAction::End},         {GLFW_KEY_SPACE, StepAction::ToggleAnimate}};
+    for (const auto& [key, action] : keys) {
+      const bool repeat = action == StepAction::Forward || action == StepAction::Back;
+      if (ImGui::IsKeyPressed(key, repeat)) step_action(action, m, k1, app.step, worker);
+    }
+    return;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) worker.send(snap.playing ? Command::pause() : Command::play());
   if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(Command::of(Command::Kind::StepForward));
   if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(Command::of(Command::Kind::StepBackward));
 }
@@ -368,6 +384,9 @@ int run_app(const AppOptions& o) {
     w.count = o.warmup;
     worker.send(w);
   }
+  // --steps-forward / --steps-backward: time steps taken before the first frame (screenshots).
+  for (int i = 0; i < o.steps_forward; ++i) worker.send(Command::of(Command::Kind::StepForward));
+  for (int i = 0; i < o.steps_backward; ++i) worker.send(Command::of(Command::Kind::StepBackward));
   if (!o.paused) worker.send(Command::play());
   worker.wait_idle();
 

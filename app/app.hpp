@@ -23,6 +23,8 @@ struct AppOptions {
   std::string only;             // --only PANEL: show a single panel full-window (screenshots)
   std::string mode;             // --mode train|step|compare|cliff|sweep
   bool persist = true;          // write the settings file at exit
+  int steps_forward = 0;        // --steps-forward N: forward time steps before the first frame
+  int steps_backward = 0;       // --steps-backward N: then backward time steps (after the warmup)
 };
 
 int run_app(const AppOptions& options);

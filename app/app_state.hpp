@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "app/step_state.hpp"
 #include "core/experiment.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/line_plot.hpp"
@@ -133,6 +134,7 @@ struct AppState {
   TrainingPanelState training;
   SamplePanelState sample_panel;
   ConfigPanelState config;
+  StepState step;  // step through: the inspected step, the graph's and the inspector's state
 
   bool want_quit = false;
 };

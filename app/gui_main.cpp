@@ -1,7 +1,9 @@
 // unrolled::gui_main: the GUI's command line.
 //   unrolled [open FILE.json | --preset NAME] [--screenshot FILE.png] [--frames N] [--size WxH]
 //            [--scale S] [--theme dark|light] [--warmup N] [--paused] [--speed IT_PER_S]
-//            [--only PANEL] [--bench-frames N]
+//            [--only PANEL] [--mode MODE] [--bench-frames N]
+//            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame, after
+//                                                     the warmup (to screenshot step mode)
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
 #include <cstdio>
@@ -91,6 +93,12 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
         return bad_argument(a + (has_value ? " " + value : ""), "needs dark or light");
       }
       ++i;
+    } else if (a == "--steps-forward" || a == "--steps-backward") {
+      int n = 0;
+      if (!has_value || !parse_int(value, n) || n > 100000)
+        return bad_argument(a + (has_value ? " " + value : ""), "needs a whole number of time steps (0 to 100000)");
+      (a == "--steps-forward" ? o.app.steps_forward : o.app.steps_backward) = n;
+      ++i;
     } else if (a == "--warmup" || a == "--bench-frames") {
       int n = 0;
       if (!has_value || !parse_int(value, n) || (a == "--bench-frames" && n < 1))
@@ -120,7 +128,8 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
       return bad_argument(a,
                           "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
                           "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
-                          "--speed IT_PER_S, --only PANEL, --mode MODE, --bench-frames N (and --help)");
+                          "--speed IT_PER_S, --only PANEL, --mode MODE, --steps-forward N, --steps-backward N, "
+                          "--bench-frames N (and --help)");
     } else {
       o.positional.push_back(a);
     }

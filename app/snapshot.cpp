@@ -110,6 +110,7 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
   v.last_accuracy = tr.last_accuracy();
   v.clip = tr.last_clip();
   v.params = net.params();
+  v.trace_params = tr.trace_params();
   if (v.history.capacity() == tr.history().capacity()) v.history.copy_from(tr.history());
   else v.history = tr.history();
   v.divergence = tr.divergence();

@@ -53,7 +53,9 @@ struct ModelView {
   double loss = 0;  // this iteration's loss (NaN before the forward pass ends)
   double last_loss = 0, last_accuracy = 0;  // the last completed iteration
   ClipRecord clip;
-  Params params;  // current weights (spectrum, inspector)
+  Params params;        // current weights (spectrum)
+  Params trace_params;  // the weights the inspected sequence's values were computed with
+                        //   (the inspector's W x, W h, b): before the update once it is applied
   History history;
   Divergence divergence;
   std::string generated;  // char-LM: text sampled at the chosen temperature

@@ -90,6 +90,11 @@ class Trainer {
   const Trace& trace() const { return trace_; }
   const GradTrace& grad_trace() const { return gt_; }
   const Params& grads() const { return grads_; }  // after clipping once Update is done
+  // The parameters the current Trace and GradTrace were computed with: once this iteration's
+  // update is applied (Ready after an update) those are the weights before it, else the network's.
+  const Params& trace_params() const {
+    return phase_ == Phase::Ready && iteration_ > 0 ? saved_params_ : net_.params();
+  }
   const ClipRecord& last_clip() const { return clip_record_; }
   const History& history() const { return history_; }
   const Optimizer& optimizer() const { return *optimizer_; }
