@@ -11,6 +11,7 @@
 //     PlotLine("ring", nullptr, ring, n, head);          //    ring buffer: x = 0..n-1, no copies
 //     PlotScatter("clipped", xs, ys, m, Marker::TriangleDown);
 //     PlotHLine("chance level", 2.3);                    //    dashed, across the whole width
+//     SetNextSeriesStyle({.color = c, .dashed = true});  //    optional: style of the next Plot*
 //     EndPlot();                                         // 4. only when BeginPlot returned true
 //   }
 //
@@ -48,6 +49,15 @@ enum class Axis { X, Y };
 
 enum class Marker { Circle, Square, Diamond, TriangleUp, TriangleDown };
 
+// The look of one series, for SetNextSeriesStyle. Without it a series takes the next palette colour
+// (by its order in the plot), a solid line and no markers.
+struct SeriesStyle {
+  ImU32 color = 0;       // 0: the next palette colour
+  bool dashed = false;   // lines: dashed (a bound, a baseline)
+  bool markers = false;  // lines: a marker at every point as well
+  Marker marker = Marker::Circle;
+};
+
 namespace detail {
 struct Series {
   enum Kind { Line, Scatter, HLine } kind;
@@ -56,6 +66,7 @@ struct Series {
   Marker marker;
   std::uint32_t first, count;  // into PlotState::frame_points; HLine: one point (0, y)
   bool hidden;
+  bool dashed, markers;
 };
 struct Point {
   double x, y;
@@ -81,6 +92,8 @@ struct PlotState {
   PlotFlags frame_flags = 0;
   bool frame_has_limits[2] = {false, false};
   double frame_limits[2][2] = {{0, 1}, {0, 1}};
+  SeriesStyle frame_next_style;
+  bool frame_has_next_style = false;
   ImGuiID frame_id = 0;
   bool frame_hovered = false, frame_pressed = false;
   ImVec2 frame_min, frame_max;
@@ -101,6 +114,8 @@ void PlotLine(const char* label, const double* xs, const double* ys, int count, 
 void PlotScatter(const char* label, const double* xs, const double* ys, int count,
                  Marker marker = Marker::Circle, int offset = 0, int stride = sizeof(double));
 void PlotHLine(const char* label, double y);
+// Style of the next Plot* call only (colour, dashes, markers on a line).
+void SetNextSeriesStyle(const SeriesStyle& style);
 void EndPlot();
 
 }  // namespace unrolled::widgets
