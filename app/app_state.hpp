@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "app/lab_state.hpp"
 #include "core/experiment.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/line_plot.hpp"
@@ -102,6 +103,7 @@ struct AppState {
   TrainingPanelState training;
   SamplePanelState sample_panel;
   ConfigPanelState config;
+  LabState lab;  // spectrum, Jacobian products, gradient cliff, dependency-length sweep
 
   bool want_quit = false;
 };
