@@ -210,8 +210,9 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   // Paths, clipped to the cells (an arrowhead marks where one leaves).
   const int k = shown_step(st);
   dl->PushClipRect(cells.Min, cells.Max, true);
-  draw_path(dl, tf, st.plain, k, kPlainColour, false);
+  // The paths coincide until a gradient exceeds the threshold: the plain one on top stays visible.
   draw_path(dl, tf, st.clipped, k, kClippedColour, true);
+  draw_path(dl, tf, st.plain, k, kPlainColour, false);
   {  // the start: a ring
     const ImVec2 s = tf.at(st.start_w, st.start_b);
     dl->AddCircle(s, 0.75f * em, IM_COL32(0, 0, 0, 220), 24, 0.3f * em);

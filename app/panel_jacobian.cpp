@@ -115,7 +115,8 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
   if (distance == 0) {
     ImGui::TextDisabled("computing the Jacobian products…");
   } else if (widgets::BeginPlot("##jacobian", ImVec2(-1, -words_h - ImGui::GetStyle().ItemSpacing.y), st.plot)) {
-    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂", widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero);
+    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂", widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
+                                                                            widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
     // The bound may run off the top or the bottom; the view follows the measured products.
     widgets::SetupAxisLimits(widgets::Axis::X, 0, distance);
     widgets::SetupAxisLimits(widgets::Axis::Y, std::max(lo / 5, 1e-300), std::max(hi * 20, 5.0));

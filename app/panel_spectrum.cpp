@@ -182,9 +182,14 @@ void draw_numbers(const Snapshot& snap, const AppState& app, ImVec2 size) {
     y += ImGui::GetTextLineHeight();
     std::snprintf(buf, sizeof buf, "ρ = %.3f", s.spectral_radius);
     dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em, y), text, buf);
-    const float half = std::max(8.5f * em, 0.5f * (size.x - 0.7f * em));
+    const float col = ImGui::CalcTextSize("ρ = 00.000").x * big_px / ImGui::GetFontSize() + 2.5f * em;
     std::snprintf(buf, sizeof buf, "σ₁ = %.3f", s.largest_singular_value);
-    dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em + half, y), text, buf);
+    dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em + col, y), text, buf);
+    // In words, for the back row: which side of the circle the largest eigenvalue is on.
+    const char* verdict = s.spectral_radius < 1 ? "ρ < 1: shrinks" : "ρ ≥ 1: can grow";
+    const float vx = p0.x + 0.7f * em + 2 * col;
+    if (vx + ImGui::CalcTextSize(verdict).x < p0.x + size.x)
+      dl->AddText(ImVec2(vx, y + big_px - ImGui::GetTextLineHeight()), ImGui::GetColorU32(ImGuiCol_TextDisabled), verdict);
     y += big_px + 0.5f * em;
   }
   if (count == 0) return;

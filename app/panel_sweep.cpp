@@ -124,6 +124,13 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
                   running ? "" : st.sweep->cancelled() ? " (cancelled)" : " (done)");
     ImGui::ProgressBar(static_cast<float>(st.sweep->progress()), ImVec2(-1, 0), overlay);
   }
+  if (!st.sweep) {
+    std::vector<int> lags;
+    std::string ignored;
+    if (parse_lags(st.lags_text, lags, ignored))
+      ImGui::TextDisabled("Start: %zu models × %zu lags × %d iterations; the dashed line is the task's chance level.",
+                          models.size(), lags.size(), st.iterations);
+  }
   if (!st.error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.35f, 1.0f), "%s", st.error.c_str());
 
   // The plot: one series per model, the chance level dashed.
@@ -131,6 +138,19 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   const float save_h = ImGui::GetFrameHeightWithSpacing() * 2;
   if (widgets::BeginPlot("final loss against dependency length##sweep", ImVec2(-1, -save_h), st.plot)) {
     widgets::SetupAxes("lag (task length)", "held-out loss after training", st.log_loss ? widgets::PlotFlags_LogY : 0);
+    if (!st.log_loss) {  // losses are never negative: 0 at the bottom reads as "no error"
+      double top = 0;
+      for (const SweepResult& r : results)
+        if (!r.diverged && std::isfinite(r.loss)) top = std::max({top, r.loss, r.baseline});
+      for (double b : st.baseline_loss) top = std::max(top, b);
+      widgets::SetupAxisLimits(widgets::Axis::Y, 0, top > 0 ? top * 1.15 : 1);
+    }
+    {  // a margin on both sides, so the first and last markers are whole
+      double lo = 1e300, hi = -1e300;
+      for (const SweepResult& r : results) lo = std::min(lo, double(r.lag)), hi = std::max(hi, double(r.lag));
+      for (double l : st.baseline_lags) lo = std::min(lo, l), hi = std::max(hi, l);
+      if (lo <= hi) widgets::SetupAxisLimits(widgets::Axis::X, lo - 0.04 * (hi - lo + 1), hi + 0.04 * (hi - lo + 1));
+    }
     const int n_models = st.sweep ? static_cast<int>(st.sweep->spec().base.all_models().size()) : static_cast<int>(models.size());
     const std::vector<ModelConfig> run_models = st.sweep ? st.sweep->spec().base.all_models() : models;
     for (int m = 0; m < n_models; ++m) {
