@@ -99,8 +99,9 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
     if (k == 1) dl->AddText(ty + ImVec2(0.3f * em, -ImGui::GetTextLineHeight()), text, "i");
   }
   dl->AddCircle(c, scale, text, 128, std::max(1.5f, 0.12f * em));
-  dl->AddText(ImVec2(box.Max.x - ImGui::CalcTextSize("Re").x - 0.3f * em, c.y + 0.1f * em), text, "Re");
-  dl->AddText(ImVec2(c.x + 0.3f * em, box.Min.y + 0.2f * em), text, "Im");
+  // Axis names above the Re axis and left of the Im axis, clear of the ±1 ticks.
+  dl->AddText(ImVec2(box.Max.x - ImGui::CalcTextSize("Re").x - 0.3f * em, c.y - ImGui::GetTextLineHeight() - 0.1f * em), text, "Re");
+  dl->AddText(ImVec2(c.x - ImGui::CalcTextSize("Im").x - 0.3f * em, box.Min.y + 0.2f * em), text, "Im");
   {
     const char* note = "|λ| = 1";
     const ImVec2 q = at(std::cos(0.8), std::sin(0.8));  // on the circle, upper right
