@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/step_state.hpp"
+#include "app/lab_state.hpp"
 #include "core/experiment.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/line_plot.hpp"
@@ -135,6 +136,7 @@ struct AppState {
   SamplePanelState sample_panel;
   ConfigPanelState config;
   StepState step;  // step through: the inspected step, the graph's and the inspector's state
+  LabState lab;  // spectrum, Jacobian products, gradient cliff, dependency-length sweep
 
   bool want_quit = false;
 };

@@ -56,11 +56,18 @@ void add_series(detail::Series::Kind kind, const char* label, const double* xs, 
   series.kind = kind;
   series.label_offset = add_label(s, label);
   // Colours follow the order of the series within the plot, so the legend is stable.
-  series.color = s.next_color ? s.next_color : series_color(static_cast<int>(s.frame_series.size()));
-  series.weight = s.next_weight;
-  s.next_color = 0;
-  s.next_weight = 1.0f;
+  series.color = series_color(static_cast<int>(s.frame_series.size()));
+  series.weight = 1.0f;
   series.marker = marker;
+  if (s.frame_has_next_style) {
+    const SeriesStyle& st = s.frame_next_style;
+    if (st.color != 0) series.color = st.color;
+    series.weight = st.weight > 0 ? st.weight : 1.0f;
+    series.dashed = st.dashed;
+    series.markers = st.markers;
+    if (st.markers) series.marker = st.marker;
+    s.frame_has_next_style = false;
+  }
   series.first = static_cast<std::uint32_t>(s.frame_points.size());
   series.hidden = is_hidden(s, label_at(s, series.label_offset));
   if (stride == 0) stride = sizeof(double);
@@ -110,8 +117,7 @@ bool BeginPlot(const char* id, ImVec2 size, PlotState& state) {
   state.frame_points.clear();
   state.frame_flags = PlotFlags_None;
   state.frame_has_limits[0] = state.frame_has_limits[1] = false;
-  state.next_color = 0;
-  state.next_weight = 1.0f;
+  state.frame_has_next_style = false;
   g_plot = &state;
   return true;
 }
@@ -150,10 +156,17 @@ void PlotHLine(const char* label, double y) {
   add_series(detail::Series::HLine, label, nullptr, &y, 1, 0, sizeof(double), Marker::Circle);
 }
 
+void SetNextSeriesStyle(const SeriesStyle& style) {
+  PlotState& s = current("SetNextSeriesStyle");
+  s.frame_next_style = style;
+  s.frame_has_next_style = true;
+}
+
 void SetNextLineStyle(ImU32 color, float weight) {
-  PlotState& s = current("SetNextLineStyle");
-  s.next_color = color;
-  s.next_weight = weight > 0 ? weight : 1.0f;
+  SeriesStyle style;
+  style.color = color;
+  style.weight = weight > 0 ? weight : 1.0f;
+  SetNextSeriesStyle(style);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -266,13 +279,39 @@ void draw_dashed_hline(ImDrawList* dl, float x0, float x1, float y, ImU32 col, f
     dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, thick);
 }
 
+// A dashed polyline: dashes of length `dash` along the path, gaps as long, continuing across
+// vertices.
+void draw_dashed_polyline(ImDrawList* dl, const ImVec2* p, int n, ImU32 col, float thick,
+                          float dash) {
+  bool on = true;
+  float left = dash;  // of the current dash or gap
+  for (int i = 1; i < n; ++i) {
+    ImVec2 a = p[i - 1];
+    const ImVec2 b = p[i];
+    float len = std::sqrt(ImLengthSqr(b - a));
+    while (len > 0.0f) {
+      const float take = std::min(left, len);
+      const ImVec2 c = a + (b - a) * (take / len);
+      if (on) dl->AddLine(a, c, col, thick);
+      a = c;
+      len -= take;
+      left -= take;
+      if (left <= 0.0f) on = !on, left = dash;
+    }
+  }
+}
+
 // The legend swatch of one series: a short line, a marker, or a dashed line.
 void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em,
                  ImU32 edge) {
   const float y = 0.5f * (a.y + b.y);
   switch (s.kind) {
     case detail::Series::Line:
-      dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), s.color, 0.16f * em * std::max(s.weight, 0.6f));
+      if (s.dashed)
+        draw_dashed_hline(dl, a.x, b.x, y, s.color, 0.14f * em, 0.3f * em);
+      else
+        dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), s.color, 0.16f * em * std::max(s.weight, 0.6f));
+      if (s.markers) draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.3f * em, s.marker, s.color, edge);
       break;
     case detail::Series::Scatter:
       draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.32f * em, s.marker, s.color, edge);
@@ -405,8 +444,12 @@ void EndPlot() {
     const auto flush = [&] {
       const float w = thick * ser.weight;
       if (run.size() == 1) dl->AddCircleFilled(run[0], std::max(0.5f * w, 1.5f), ser.color);
-      if (run.size() > 1)
+      if (run.size() > 1 && ser.dashed)
+        draw_dashed_polyline(dl, run.data(), static_cast<int>(run.size()), ser.color, w, 0.45f * em);
+      else if (run.size() > 1)
         dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, w);
+      if (ser.markers)
+        for (const ImVec2& q : run) draw_marker(dl, q, 0.32f * em * ser.weight, ser.marker, ser.color, edge);
       run.clear();
     };
     run.clear();

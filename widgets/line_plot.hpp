@@ -11,6 +11,7 @@
 //     PlotLine("ring", nullptr, ring, n, head);          //    ring buffer: x = 0..n-1, no copies
 //     PlotScatter("clipped", xs, ys, m, Marker::TriangleDown);
 //     PlotHLine("chance level", 2.3);                    //    dashed, across the whole width
+//     SetNextSeriesStyle({.color = c, .dashed = true});  //    optional: style of the next Plot*
 //     EndPlot();                                         // 4. only when BeginPlot returned true
 //   }
 //
@@ -48,6 +49,16 @@ enum class Axis { X, Y };
 
 enum class Marker { Circle, Square, Diamond, TriangleUp, TriangleDown };
 
+// The look of one series, for SetNextSeriesStyle. Without it a series takes the next palette colour
+// (by its order in the plot), a solid line and no markers.
+struct SeriesStyle {
+  ImU32 color = 0;       // 0: the next palette colour
+  bool dashed = false;   // lines: dashed (a bound, a baseline)
+  bool markers = false;  // lines: a marker at every point as well
+  Marker marker = Marker::Circle;
+  float weight = 1.0f;   // line thickness and marker size relative to the default
+};
+
 namespace detail {
 struct Series {
   enum Kind { Line, Scatter, HLine } kind;
@@ -57,6 +68,7 @@ struct Series {
   std::uint32_t first, count;  // into PlotState::frame_points; HLine: one point (0, y)
   bool hidden;
   float weight;  // line thickness (and marker size) relative to the default
+  bool dashed, markers;
 };
 struct Point {
   double x, y;
@@ -80,10 +92,10 @@ struct PlotState {
   std::vector<ImVec2> frame_screen;
   std::vector<Tick> frame_ticks;
   PlotFlags frame_flags = 0;
-  ImU32 next_color = 0;  // SetNextLineStyle: 0 = the palette's colour
-  float next_weight = 1.0f;
   bool frame_has_limits[2] = {false, false};
   double frame_limits[2][2] = {{0, 1}, {0, 1}};
+  SeriesStyle frame_next_style;
+  bool frame_has_next_style = false;
   ImGuiID frame_id = 0;
   bool frame_hovered = false, frame_pressed = false;
   ImVec2 frame_min, frame_max;
@@ -104,9 +116,11 @@ void PlotLine(const char* label, const double* xs, const double* ys, int count, 
 void PlotScatter(const char* label, const double* xs, const double* ys, int count,
                  Marker marker = Marker::Circle, int offset = 0, int stride = sizeof(double));
 void PlotHLine(const char* label, double y);
-// The style of the next Plot* call only: color (0 keeps the palette's colour by series order) and
-// weight, the line thickness / marker size relative to the default (e.g. 2 to emphasise one line,
-// 0.6 for context lines).
+// Style of the next Plot* call only (colour, dashes, markers on a line, thickness).
+void SetNextSeriesStyle(const SeriesStyle& style);
+// Shorthand for SetNextSeriesStyle({color, false, false, Marker::Circle, weight}): colour (0 keeps
+// the palette's colour by series order) and the line thickness / marker size relative to the
+// default (e.g. 2 to emphasise one line, 0.6 for context lines).
 void SetNextLineStyle(ImU32 color, float weight = 1.0f);
 void EndPlot();
 
