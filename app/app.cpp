@@ -78,7 +78,7 @@ ModeLayout mode_layout(Mode m) {
       return {{"Controls", "Cell inspector"}, 0.30f, {{"Unrolled network"}, {"Gates", "Gradient through time"}}, 0.46f};
     case Mode::Compare:
       return {{"Controls", "Experiment"}, 0.36f,
-              {{"Training", "Gradient through time", "Gates"}, {"Spectrum of W_hh", "Jacobian products"}}, 0.5f};
+              {{"Training", "Gradient through time", "Gates"}, {"Spectrum of W_hh", "Jacobian products"}}, 0.6f};
     case Mode::Cliff: return {{}, 0, {{"Gradient cliff"}}, 1.0f};
     case Mode::Sweep: return {{"Controls", "Experiment"}, 0.36f, {{"Dependency length"}}, 1.0f};
   }
@@ -198,7 +198,18 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
   for (const auto& [mode, label] : modes) {
     const bool active = app.mode == mode;
     if (active) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::MenuItem(label, nullptr, active)) app.mode = mode;
+    if (ImGui::MenuItem(label, nullptr, active)) {
+      app.mode = mode;
+      // Compare mode's default lesson: vanilla RNN against LSTM on first-symbol recall.
+      if (mode == Mode::Compare && snap.models.size() < 2)
+        for (const auto& [name, text] : embedded_presets()) {
+          ExperimentConfig c;
+          if (name == "compare" && parse_experiment_text(text, name, c, nullptr)) {
+            load_lesson(app, worker, c, "built-in: compare");
+            worker.send(Command::play());
+          }
+        }
+    }
     if (active) ImGui::PopStyleColor();
   }
   ImGui::Separator();
@@ -354,6 +365,15 @@ int run_app(const AppOptions& o) {
     config = default_experiment();
     app.source = "built-in: default";
   }
+  if (!o.mode.empty()) {
+    const std::pair<const char*, Mode> names[] = {{"train", Mode::Train}, {"step", Mode::Step}, {"compare", Mode::Compare},
+                                                  {"cliff", Mode::Cliff}, {"sweep", Mode::Sweep}};
+    for (const auto& [n, m] : names)
+      if (o.mode == n) app.mode = m;
+    if (app.mode == Mode::Compare && config.compare.empty() && o.experiment_path.empty() && o.preset.empty())
+      for (const auto& [name, text] : embedded_presets())
+        if (name == "compare" && parse_experiment_text(text, name, config, nullptr)) app.source = "built-in: compare";
+  }
   app.config.edit = config;
   app.seed = config.training.seed;
 
@@ -391,12 +411,6 @@ int run_app(const AppOptions& o) {
   worker.wait_idle();
 
   const std::vector<PanelDef> defs = panel_defs(app);
-  if (!o.mode.empty()) {
-    const std::pair<const char*, Mode> names[] = {{"train", Mode::Train}, {"step", Mode::Step}, {"compare", Mode::Compare},
-                                                  {"cliff", Mode::Cliff}, {"sweep", Mode::Sweep}};
-    for (const auto& [n, m] : names)
-      if (o.mode == n) app.mode = m;
-  }
   std::vector<double> frame_ms;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames : o.frames;
   int frame = 0;

@@ -266,8 +266,43 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
 
 }  // namespace
 
+// Compare mode: the gate that decides memory, one column per model, on the same data — the LSTM's
+// forget gate f, the GRU's update gate z, the vanilla cell's h_t (it has no gate).
+void draw_side_by_side(const Snapshot& snap, AppState& app) {
+  const int n = std::min<int>(static_cast<int>(snap.models.size()), 4);
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const ImVec2 size((avail.x - gap * (n - 1)) / n, avail.y);
+  for (int k = 0; k < n; ++k) {
+    const ModelView& m = snap.models[k];
+    const int l = std::clamp(app.layer, 0, m.spec.num_layers - 1);
+    if (k) ImGui::SameLine();
+    if (m.gates.empty() || m.steps == 0) {
+      ImGui::TextDisabled("%s: no forward pass yet", m.name.c_str());
+      continue;
+    }
+    const int H = m.spec.hidden_size;
+    Slot s;
+    if (m.spec.cell == CellType::Lstm) s = {gate_spec("f"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
+    else if (m.spec.cell == CellType::Gru) s = {gate_spec("z"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
+    else s = {vanilla_h(m.spec.activation), m.gates[l].data(), H, ""};
+    s.title = m.name + ": " + s.spec.symbol;  // the full name is in the tooltip
+    ImGui::BeginGroup();
+    draw_slot(s, k, H, m.steps, current_step_column(m), false, size, app, app.gates.block);
+    ImGui::EndGroup();
+  }
+}
+
 void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
+  if (app.mode == Mode::Compare && snap.models.size() > 1) {
+    ImGui::TextDisabled("The gate that decides what is remembered, per model, on the same sequence");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("LSTM: the forget gate f (near 1 keeps c). GRU: the update gate z (near 1 keeps h).\n"
+                        "Vanilla RNN: no gate, so its hidden state h is shown.");
+    draw_side_by_side(snap, app);
+    return;
+  }
   draw_inspect_selectors(snap, app, &worker);
   const ModelView& m = inspected_model(snap, app);
   const int H = m.spec.hidden_size, T = m.steps, l = app.layer;

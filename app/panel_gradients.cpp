@@ -201,7 +201,8 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
   const ImVec2 gap = ImGui::GetStyle().ItemSpacing;
   const float top_h = std::max(9 * em, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
   const bool side = avail.x > 30 * em;
-  const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x, side ? top_h : top_h * 0.5f);
+  // Stacked in a narrow panel, each plot keeps a readable height; the panel scrolls if it must.
+  const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x, side ? top_h : std::max(9 * em, top_h * 0.5f));
   draw_per_step(m, l, st, plot);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);
