@@ -46,7 +46,7 @@ struct Command {
     SetAnalysis,     // spectra on/off (`value` != 0), Jacobian products of layer `count` (−1 off)
     RescaleRecurrent,  // between iterations: every recurrent block of W_h to spectral radius `value`
   };
-  Kind kind;
+  Kind kind = Kind::Play;
   double value = 0;
   int64_t count = 0;
   uint64_t seed = 0;
@@ -55,9 +55,13 @@ struct Command {
   int k1 = 0, k2 = 0;
   std::optional<ExperimentConfig> config;
 
-  static Command play() { return {Kind::Play}; }
-  static Command pause() { return {Kind::Pause}; }
-  static Command of(Kind k) { return {k}; }
+  static Command of(Kind k) {
+    Command c;
+    c.kind = k;
+    return c;
+  }
+  static Command play() { return of(Kind::Play); }
+  static Command pause() { return of(Kind::Pause); }
 };
 
 class TrainingWorker {
