@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "app/app_state.hpp"
@@ -329,6 +330,14 @@ void help_marker(const char* text) {
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }
+}
+
+bool input_text(const char* label, std::string& s, size_t cap) {
+  std::vector<char> buf(cap);
+  std::strncpy(buf.data(), s.c_str(), cap - 1);
+  if (!ImGui::InputText(label, buf.data(), cap)) return false;
+  s = buf.data();
+  return true;
 }
 
 // [SECTION] Main loop

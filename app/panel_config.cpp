@@ -40,16 +40,6 @@ bool slider_double(const char* label, double& v, double lo, double hi, const cha
                              ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
 }
 
-bool text_field(const char* label, std::string& s, size_t cap = 1024) {
-  std::vector<char> buf(cap);
-  std::strncpy(buf.data(), s.c_str(), cap - 1);
-  if (ImGui::InputText(label, buf.data(), cap)) {
-    s = buf.data();
-    return true;
-  }
-  return false;
-}
-
 void edit_model(ModelConfig& m) {
   ImGui::PushID(&m);
   if (combo("cell", m.cell, {CellType::Rnn, CellType::Lstm, CellType::Gru}) &&
@@ -73,7 +63,7 @@ void edit_model(ModelConfig& m) {
   }
   slider_double("readout scale", m.readout_scale, 0.01, 2.0, "%.2f", true);
   help_marker("Multiplies the initial readout weights; small values make the first prediction close to uniform, so the first loss is close to chance.");
-  text_field("name", m.name, 41);
+  input_text("name", m.name, 41);
   ImGui::PopID();
 }
 
@@ -114,7 +104,7 @@ void edit_task(TaskSpec& t) {
       break;
     }
     case TaskKind::CharLm:
-      text_field("text", t.charlm.text);
+      input_text("text", t.charlm.text);
       help_marker("hello (the lecture's four-letter example), sonnets (Shakespeare, built in), or the path of any UTF-8 text file.");
       break;
     case TaskKind::Adding:
@@ -256,7 +246,7 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   ImGui::Spacing();
   section("File", "(an experiment .json)");
   ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7.5f);
-  text_field("##path", st.load_path);
+  input_text("##path", st.load_path);
   ImGui::SameLine();
   if (ImGui::Button("Open")) {
     ExperimentConfig c;

@@ -42,16 +42,6 @@ bool parse_lags(const std::string& text, std::vector<int>& out, std::string& err
   return true;
 }
 
-bool text_field(const char* label, std::string& s, size_t cap) {
-  std::vector<char> buf(cap);
-  std::strncpy(buf.data(), s.c_str(), cap - 1);
-  if (ImGui::InputText(label, buf.data(), cap)) {
-    s = buf.data();
-    return true;
-  }
-  return false;
-}
-
 // The task's chance level at each lag, recomputed only when the task or the lags change.
 void update_baseline(const Snapshot& snap, SweepPanelState& st) {
   const std::string key = experiment_to_json(snap.config)["task"].dump() + "|" + st.lags_text;
@@ -91,7 +81,7 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
 
   ImGui::BeginDisabled(running);
   ImGui::SetNextItemWidth(14 * em);
-  text_field("lags", st.lags_text, 256);
+  input_text("lags", st.lags_text, 256);
   ImGui::SameLine(0, 1.5f * em);
   ImGui::SetNextItemWidth(9 * em);
   ImGui::SliderInt("iterations per run", &st.iterations, 10, 5000, "%d", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
@@ -181,7 +171,7 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
 
   // Export.
   ImGui::SetNextItemWidth(std::max(10 * em, ImGui::GetContentRegionAvail().x - 16 * em));
-  text_field("##csv", st.csv_path, 1024);
+  input_text("##csv", st.csv_path, 1024);
   ImGui::SameLine();
   ImGui::BeginDisabled(results.empty());
   if (ImGui::Button("Save CSV")) {

@@ -38,6 +38,8 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app);
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// An ImGui text field editing a std::string of at most cap − 1 bytes; true when edited.
+bool input_text(const char* label, std::string& s, size_t cap = 1024);
 // (panel_gates.cpp) Row `row` of a column-major matrix as a line over xs (m.cols() points). The
 // row is copied into scratch first: the plot's stride applies to xs and ys alike.
 void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::Index row,

@@ -1,14 +1,18 @@
 // Legend: B batch, T steps, I input, H hidden, O output, G gate blocks, L layers.
 #include "core/types.hpp"
 
+#include "core/enum_names.hpp"
+
 #include <array>
 #include <utility>
 
 namespace unrolled {
 namespace {
 
-template <class E, size_t N>
-using NameTable = std::array<std::pair<E, std::string_view>, N>;
+using detail::allowed_in;
+using detail::name_of;
+using detail::NameTable;
+using detail::parse_in;
 
 constexpr NameTable<CellType, 3> kCell{{{CellType::Rnn, "rnn"}, {CellType::Lstm, "lstm"},
                                         {CellType::Gru, "gru"}}};
@@ -21,31 +25,6 @@ constexpr NameTable<GruVariant, 2> kGru{
 constexpr NameTable<Readout, 2> kReadout{{{Readout::Every, "every"}, {Readout::Last, "last"}}};
 constexpr NameTable<LossKind, 2> kLoss{
     {{LossKind::Mse, "mse"}, {LossKind::CrossEntropy, "cross_entropy"}}};
-
-template <class E, size_t N>
-std::string_view name_of(const NameTable<E, N>& t, E v) {
-  for (const auto& [e, s] : t)
-    if (e == v) return s;
-  return "?";
-}
-template <class E, size_t N>
-bool parse_in(const NameTable<E, N>& t, std::string_view s, E& out) {
-  for (const auto& [e, n] : t)
-    if (n == s) {
-      out = e;
-      return true;
-    }
-  return false;
-}
-template <class E, size_t N>
-std::string allowed_in(const NameTable<E, N>& t) {
-  std::string r;
-  for (const auto& [e, n] : t) {
-    if (!r.empty()) r += '|';
-    r += n;
-  }
-  return r;
-}
 
 template <class P, class F>
 void visit_tensors(P& p, F&& f) {
