@@ -42,8 +42,12 @@ std::vector<PanelDef> panel_defs(AppState& app) {
   PanelVisibility& v = app.settings.show;
   auto grads = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_gradients_panel(s, a); };
   auto train = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_training_panel(s, a); };
-  auto inspector = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_inspector_panel(s, a); };
-  auto jacobian = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_jacobian_panel(s, a); };
+  auto inspector = [](const Snapshot& s, AppState& a, TrainingWorker&) {
+    draw_inspector_panel(s, a);
+  };
+  auto jacobian = [](const Snapshot& s, AppState& a, TrainingWorker&) {
+    draw_jacobian_panel(s, a);
+  };
   auto cliff = [](const Snapshot&, AppState& a, TrainingWorker&) { draw_cliff_panel(a); };
   auto sweep = [](const Snapshot& s, AppState& a, TrainingWorker&) { draw_sweep_panel(s, a); };
   return {
@@ -73,28 +77,40 @@ struct ModeLayout {
 ModeLayout mode_layout(Mode m) {
   switch (m) {
     case Mode::Train:
-      return {{"Controls", "Experiment"}, 0.36f,
-              {{"Gates", "Training", "Cell and hidden state"}, {"Gradient through time", "Sample"}}, 0.52f};
+      return {{"Controls", "Experiment"},
+              0.36f,
+              {{"Gates", "Training", "Cell and hidden state"}, {"Gradient through time", "Sample"}},
+              0.52f};
     case Mode::Step:
-      return {{"Controls", "Cell inspector"}, 0.30f, {{"Unrolled network"}, {"Gates", "Gradient through time"}}, 0.46f};
+      return {{"Controls", "Cell inspector"},
+              0.30f,
+              {{"Unrolled network"}, {"Gates", "Gradient through time"}},
+              0.46f};
     case Mode::Compare:
-      return {{"Controls", "Experiment"}, 0.36f,
-              {{"Training", "Gradient through time", "Gates"}, {"Spectrum of W_hh", "Jacobian products"}}, 0.6f};
-    case Mode::Cliff: return {{}, 0, {{"Gradient cliff"}}, 1.0f};
-    case Mode::Sweep: return {{"Controls", "Experiment"}, 0.36f, {{"Dependency length"}}, 1.0f};
+      return {{"Controls", "Experiment"},
+              0.36f,
+              {{"Training", "Gradient through time", "Gates"},
+               {"Spectrum of W_hh", "Jacobian products"}},
+              0.6f};
+    case Mode::Cliff:
+      return {{}, 0, {{"Gradient cliff"}}, 1.0f};
+    case Mode::Sweep:
+      return {{"Controls", "Experiment"}, 0.36f, {{"Dependency length"}}, 1.0f};
   }
   return {};
 }
 
 // Where each panel of the current mode goes. The View menu's switches apply in Train mode.
-std::vector<PanelSlot> layout(AppState& app, const std::vector<PanelDef>& defs, ImVec2 origin, ImVec2 avail,
-                              const std::string& only) {
+std::vector<PanelSlot> layout(AppState& app, const std::vector<PanelDef>& defs, ImVec2 origin,
+                              ImVec2 avail, const std::string& only) {
   auto find = [&](const char* title) -> const PanelDef* {
     for (const auto& d : defs)
       if (std::string(d.title) == title) return &d;
     return nullptr;
   };
-  auto shown = [&](const PanelDef* d) { return d && (app.mode != Mode::Train || !d->visible || *d->visible); };
+  auto shown = [&](const PanelDef* d) {
+    return d && (app.mode != Mode::Train || !d->visible || *d->visible);
+  };
   std::vector<PanelSlot> out;
   if (!only.empty()) {
     if (const PanelDef* d = find(only.c_str())) out.push_back({d, origin, avail});
@@ -121,12 +137,14 @@ std::vector<PanelSlot> layout(AppState& app, const std::vector<PanelDef>& defs, 
   }
   const float x0 = origin.x + (left.empty() ? 0 : left_w + gap), w = avail.x - (x0 - origin.x);
   const float first_h = rows.size() == 1 ? avail.y : avail.y * ml.first_row_share;
-  const float rest_h = rows.size() <= 1 ? 0 : (avail.y - first_h - gap * (rows.size() - 1)) / (rows.size() - 1);
+  const float rest_h =
+      rows.size() <= 1 ? 0 : (avail.y - first_h - gap * (rows.size() - 1)) / (rows.size() - 1);
   float y = origin.y;
   for (size_t r = 0; r < rows.size(); ++r) {
     const float h = r == 0 ? first_h : rest_h;
     const float cw = (w - gap * (rows[r].size() - 1)) / static_cast<float>(rows[r].size());
-    for (size_t i = 0; i < rows[r].size(); ++i) out.push_back({rows[r][i], {x0 + i * (cw + gap), y}, {cw, h}});
+    for (size_t i = 0; i < rows[r].size(); ++i)
+      out.push_back({rows[r][i], {x0 + i * (cw + gap), y}, {cw, h}});
     y += h + gap;
   }
   return out;
@@ -151,7 +169,8 @@ void request_analysis(const std::vector<PanelSlot>& slots, AppState& app, Traini
 
 // [SECTION] Menu
 
-void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c, const std::string& source) {
+void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
+                 const std::string& source) {
   Command cmd = Command::of(Command::Kind::Configure);
   cmd.config = c;
   worker.send(cmd);
@@ -184,8 +203,10 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
     ImGui::MenuItem("Training", nullptr, &v.training);
     ImGui::MenuItem("Sample", nullptr, &v.sample);
     ImGui::Separator();
-    if (ImGui::MenuItem("Larger text", "Ctrl +")) window.set_ui_scale(window.ui_scale() * Window::kScaleStep);
-    if (ImGui::MenuItem("Smaller text", "Ctrl -")) window.set_ui_scale(window.ui_scale() / Window::kScaleStep);
+    if (ImGui::MenuItem("Larger text", "Ctrl +"))
+      window.set_ui_scale(window.ui_scale() * Window::kScaleStep);
+    if (ImGui::MenuItem("Smaller text", "Ctrl -"))
+      window.set_ui_scale(window.ui_scale() / Window::kScaleStep);
     if (ImGui::MenuItem("Light theme", nullptr, app.settings.light_theme)) {
       app.settings.light_theme = !app.settings.light_theme;
       window.set_theme(app.settings.light_theme ? Theme::Light : Theme::Dark);
@@ -193,12 +214,16 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
     ImGui::EndMenu();
   }
   // The modes, as tabs: what the main area shows.
-  const std::pair<Mode, const char*> modes[] = {{Mode::Train, "Train"}, {Mode::Step, "Step through"}, {Mode::Compare, "Compare"},
-                                                {Mode::Cliff, "Gradient cliff"}, {Mode::Sweep, "Dependency length"}};
+  const std::pair<Mode, const char*> modes[] = {{Mode::Train, "Train"},
+                                                {Mode::Step, "Step through"},
+                                                {Mode::Compare, "Compare"},
+                                                {Mode::Cliff, "Gradient cliff"},
+                                                {Mode::Sweep, "Dependency length"}};
   ImGui::Separator();
   for (const auto& [mode, label] : modes) {
     const bool active = app.mode == mode;
-    if (active) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (active)
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     if (ImGui::MenuItem(label, nullptr, active)) {
       app.mode = mode;
       // Compare mode's default lesson: vanilla RNN against LSTM on first-symbol recall.
@@ -217,10 +242,12 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
   // The lesson's title, centred, for the back of the room.
   const std::string title = snap.config.title.empty() ? app.source : snap.config.title;
   const float tw = ImGui::CalcTextSize(title.c_str()).x;
-  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + 12, (ImGui::GetWindowWidth() - tw) * 0.5f));
+  ImGui::SetCursorPosX(
+      std::max(ImGui::GetCursorPosX() + 12, (ImGui::GetWindowWidth() - tw) * 0.5f));
   ImGui::TextUnformatted(title.c_str());
   char right[96];
-  std::snprintf(right, sizeof right, "iteration %lld   %s", snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration),
+  std::snprintf(right, sizeof right, "iteration %lld   %s",
+                snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration),
                 snap.playing ? "\xE2\x96\xB6 training" : "\xE2\x80\x96 paused");
   const float rw = ImGui::CalcTextSize(right).x;
   ImGui::SetCursorPosX(ImGui::GetWindowWidth() - rw - 16);
@@ -229,7 +256,8 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
 }
 
 // The divergence banner: where, why, and a one-click reset. Returns its height.
-float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, ImVec2 pos, float width) {
+float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, ImVec2 pos,
+                  float width) {
   const ModelView* bad = nullptr;
   for (const auto& m : snap.models)
     if (m.phase == Phase::Diverged) bad = &m;
@@ -250,13 +278,16 @@ float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, I
   ImGui::SetNextWindowSize({width, h});
   ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(150, 30, 30, 255));
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
-  ImGui::Begin("##banner", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::Begin(
+      "##banner", nullptr,
+      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
   const float button_w = 200 * app.settings.ui_scale;
   ImGui::PushTextWrapPos(width - button_w - 24);
   ImGui::TextUnformatted(text.c_str());
   ImGui::PopTextWrapPos();
   ImGui::SameLine(width - button_w - 8);
-  if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0})) worker.send(Command::of(Command::Kind::Reset));
+  if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0}))
+    worker.send(Command::of(Command::Kind::Reset));
   ImGui::End();
   ImGui::PopStyleColor(2);
   return h + 4;
@@ -268,8 +299,10 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   ImGuiIO& io = ImGui::GetIO();
   // Step through: the arrows and Space step the network, so they do not also move ImGui's
   // keyboard focus (or press a focused button).
-  if (app.mode == Mode::Step) io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
-  else io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  if (app.mode == Mode::Step)
+    io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
+  else
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
   if (io.KeyCtrl) return;
@@ -278,16 +311,18 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (app.mode == Mode::Step && !snap.models.empty()) {  // step_state.hpp: what each key does
     const ModelView& m = inspected_model(snap, app);
     const int k1 = snap.config.training.k1;
-    const std::pair<int, StepAction> keys[] = {{GLFW_KEY_RIGHT, StepAction::Forward}, {GLFW_KEY_LEFT, StepAction::Back},
-                                               {GLFW_KEY_B, StepAction::BackwardPass},  {GLFW_KEY_HOME, StepAction::Home},
-                                               {GLFW_KEY_END, StepAction::End},         {GLFW_KEY_SPACE, StepAction::ToggleAnimate}};
+    const std::pair<int, StepAction> keys[] = {
+        {GLFW_KEY_RIGHT, StepAction::Forward},  {GLFW_KEY_LEFT, StepAction::Back},
+        {GLFW_KEY_B, StepAction::BackwardPass}, {GLFW_KEY_HOME, StepAction::Home},
+        {GLFW_KEY_END, StepAction::End},        {GLFW_KEY_SPACE, StepAction::ToggleAnimate}};
     for (const auto& [key, action] : keys) {
       const bool repeat = action == StepAction::Forward || action == StepAction::Back;
       if (ImGui::IsKeyPressed(key, repeat)) step_action(action, m, k1, app.step, worker);
     }
     return;
   }
-  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) worker.send(snap.playing ? Command::pause() : Command::play());
+  if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
+    worker.send(snap.playing ? Command::pause() : Command::play());
   if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(Command::of(Command::Kind::StepForward));
   if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(Command::of(Command::Kind::StepBackward));
 }
@@ -366,7 +401,8 @@ int run_app(const AppOptions& o) {
       if (name == o.preset) found = parse_experiment_text(text, name, config, &error);
     }
     if (!found) {
-      std::fprintf(stderr, "unrolled: --preset '%s' is not built in; built in:%s\n", o.preset.c_str(), names.c_str());
+      std::fprintf(stderr, "unrolled: --preset '%s' is not built in; built in:%s\n",
+                   o.preset.c_str(), names.c_str());
       return 2;
     }
     app.source = "built-in: " + o.preset;
@@ -375,13 +411,18 @@ int run_app(const AppOptions& o) {
     app.source = "built-in: default";
   }
   if (!o.mode.empty()) {
-    const std::pair<const char*, Mode> names[] = {{"train", Mode::Train}, {"step", Mode::Step}, {"compare", Mode::Compare},
-                                                  {"cliff", Mode::Cliff}, {"sweep", Mode::Sweep}};
+    const std::pair<const char*, Mode> names[] = {{"train", Mode::Train},
+                                                  {"step", Mode::Step},
+                                                  {"compare", Mode::Compare},
+                                                  {"cliff", Mode::Cliff},
+                                                  {"sweep", Mode::Sweep}};
     for (const auto& [n, m] : names)
       if (o.mode == n) app.mode = m;
-    if (app.mode == Mode::Compare && config.compare.empty() && o.experiment_path.empty() && o.preset.empty())
+    if (app.mode == Mode::Compare && config.compare.empty() && o.experiment_path.empty() &&
+        o.preset.empty())
       for (const auto& [name, text] : embedded_presets())
-        if (name == "compare" && parse_experiment_text(text, name, config, nullptr)) app.source = "built-in: compare";
+        if (name == "compare" && parse_experiment_text(text, name, config, nullptr))
+          app.source = "built-in: compare";
   }
   app.config.edit = config;
   app.seed = config.training.seed;
@@ -441,14 +482,16 @@ int run_app(const AppOptions& o) {
     for (const PanelSlot& s : slots) {
       ImGui::SetNextWindowPos(s.pos);
       ImGui::SetNextWindowSize(s.size);
-      if (ImGui::Begin(s.def->title, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
-                                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
+      if (ImGui::Begin(s.def->title, nullptr,
+                       ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                           ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings))
         s.def->draw(*snap, app, worker);
       ImGui::End();
     }
     window.end_frame();
     const auto t1 = std::chrono::steady_clock::now();
-    if (o.bench_frames > 0 && frame >= 10) frame_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    if (o.bench_frames > 0 && frame >= 10)
+      frame_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     ++frame;
     if (total_frames > 0 && frame >= total_frames + (o.bench_frames > 0 ? 10 : 0)) break;
   }
@@ -457,9 +500,10 @@ int run_app(const AppOptions& o) {
   if (o.bench_frames > 0) {
     const auto snap = worker.latest();
     std::printf("frames %zu at %dx%d, LSTM H=64 T=100 B=32 training at full speed (%.0f it/s)\n",
-                frame_ms.size(), window.framebuffer_width(), window.framebuffer_height(), snap->measured_speed);
-    std::printf("CPU frame time: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile(frame_ms, 0.5),
-                percentile(frame_ms, 0.99), percentile(frame_ms, 1.0));
+                frame_ms.size(), window.framebuffer_width(), window.framebuffer_height(),
+                snap->measured_speed);
+    std::printf("CPU frame time: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+                percentile(frame_ms, 0.5), percentile(frame_ms, 0.99), percentile(frame_ms, 1.0));
   }
   worker.stop();
   if (o.persist && o.screenshot.empty() && o.bench_frames == 0) {

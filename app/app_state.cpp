@@ -12,7 +12,8 @@ std::string settings_path() {
   if (const char* p = std::getenv("UNROLLED_SETTINGS"); p && *p) return p;
   if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
     return std::string(x) + "/unrolled/settings.json";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.config/unrolled/settings.json";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return std::string(h) + "/.config/unrolled/settings.json";
   return "unrolled-settings.json";
 }
 
@@ -22,7 +23,8 @@ Settings load_settings(const std::string& path) {
   if (!read_json_file(path, 64 * 1024, j, nullptr) || !j.is_object()) return s;
   auto num = [&](const char* key, auto& out, double lo, double hi) {
     if (j.contains(key) && j[key].is_number())
-      out = static_cast<std::remove_reference_t<decltype(out)>>(std::clamp(j[key].get<double>(), lo, hi));
+      out = static_cast<std::remove_reference_t<decltype(out)>>(
+          std::clamp(j[key].get<double>(), lo, hi));
   };
   num("window_width", s.window_width, 320, 8192);
   num("window_height", s.window_height, 240, 8192);

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "app/step_state.hpp"
 #include "app/lab_state.hpp"
+#include "app/step_state.hpp"
 #include "core/experiment.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/line_plot.hpp"
@@ -53,8 +53,8 @@ struct GatesPanelState {
 struct StatesPanelState {
   widgets::HeatmapState cell_map, hidden_map;
   widgets::PlotState cell_lanes, hidden_lanes;
-  bool as_heatmap = false;  // heatmap, or lanes: the selected unit and its neighbours as lines
-  int neighbours = 2;       // lanes: units shown on each side of the selected one
+  bool as_heatmap = false;     // heatmap, or lanes: the selected unit and its neighbours as lines
+  int neighbours = 2;          // lanes: units shown on each side of the selected one
   std::vector<double> t_axis;  // (T) 1..T, the x of the lanes
   std::vector<double> row;     // (T) one unit's row, contiguous for the plot
   void release() {
@@ -65,10 +65,10 @@ struct StatesPanelState {
 struct GradientsPanelState {
   widgets::PlotState per_step, profile;
   widgets::HeatmapState profile_history;
-  bool overview = false;  // the whole run (downsampled) instead of the recent iterations
-  std::vector<double> t_axis;                 // (T) 1..T
-  std::vector<double> row;                    // (T) one row of a norm or profile matrix
-  std::vector<double> history;                // (K, R) column-major: distance x row, time order
+  bool overview = false;        // the whole run (downsampled) instead of the recent iterations
+  std::vector<double> t_axis;   // (T) 1..T
+  std::vector<double> row;      // (T) one row of a norm or profile matrix
+  std::vector<double> history;  // (K, R) column-major: distance x row, time order
   std::vector<std::string> iteration_labels;  // (R) tick labels of the history's columns
   std::vector<const char*> iteration_ptrs;    // (R)
   void release() { profile_history.release(); }
@@ -82,23 +82,23 @@ struct TrainingPanelState {
 struct SamplePanelState {
   widgets::HeatmapState inputs, outputs;
   widgets::PlotState series;
-  std::vector<double> t_axis;                 // (T) 1..T
-  std::vector<double> row;                    // (T) one row of inputs / targets / outputs
-  std::vector<double> scratch;                // rows copied for plots (e.g. marked values)
-  std::vector<std::string> labels;            // (T) x tick labels built per frame
-  std::vector<const char*> x_label_ptrs;      // (T) into labels
-  std::vector<const char*> label_ptrs;        // y tick labels (the task's symbols)
+  std::vector<double> t_axis;             // (T) 1..T
+  std::vector<double> row;                // (T) one row of inputs / targets / outputs
+  std::vector<double> scratch;            // rows copied for plots (e.g. marked values)
+  std::vector<std::string> labels;        // (T) x tick labels built per frame
+  std::vector<const char*> x_label_ptrs;  // (T) into labels
+  std::vector<const char*> label_ptrs;    // y tick labels (the task's symbols)
   void release() {
     inputs.release();
     outputs.release();
   }
 };
 struct ConfigPanelState {
-  ExperimentConfig edit;     // the working copy the widgets edit
+  ExperimentConfig edit;  // the working copy the widgets edit
   bool edit_valid = true;
-  std::string edit_error;    // why the edit cannot be applied
-  std::string load_path;     // the "open" text field
-  std::string message;       // last load/save message
+  std::string edit_error;  // why the edit cannot be applied
+  std::string load_path;   // the "open" text field
+  std::string message;     // last load/save message
 };
 
 // What the main area shows: a set of panels laid out for one activity.
@@ -119,10 +119,10 @@ struct AppState {
   std::string source;  // where the experiment came from: "built-in: default", a path...
 
   // Inspection, shared by the panels.
-  int layer = 0;  // inspected layer
-  int unit = 0;   // selected unit (highlighted)
-  int sample = 0; // inspected sequence of the batch
-  int model = 0;  // compare mode: which model the per-model panels show
+  int layer = 0;   // inspected layer
+  int unit = 0;    // selected unit (highlighted)
+  int sample = 0;  // inspected sequence of the batch
+  int model = 0;   // compare mode: which model the per-model panels show
 
   float speed = 30.0f;  // iterations per second asked of the worker
   bool max_speed = false;
@@ -136,7 +136,7 @@ struct AppState {
   SamplePanelState sample_panel;
   ConfigPanelState config;
   StepState step;  // step through: the inspected step, the graph's and the inspector's state
-  LabState lab;  // spectrum, Jacobian products, gradient cliff, dependency-length sweep
+  LabState lab;    // spectrum, Jacobian products, gradient cliff, dependency-length sweep
 
   bool want_quit = false;
 };

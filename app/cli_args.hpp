@@ -31,8 +31,8 @@ class ArgParser {
                             }
                           } catch (...) {
                           }
-                          *e = flag + " '" + v + "': expected an integer in [" + std::to_string(lo) +
-                               ", " + std::to_string(hi) + "]";
+                          *e = flag + " '" + v + "': expected an integer in [" +
+                               std::to_string(lo) + ", " + std::to_string(hi) + "]";
                           return false;
                         }});
   }

@@ -23,7 +23,9 @@ int cli_grad(const std::vector<std::string>& args) {
   if (!ap.parse()) return 2;
   if (model_path.empty() || batch_path.empty())
     return ap.fail("both --model M.json and --batch B.json are required");
-  if (k2 > 0 && k2 < k1) return ap.fail("--k2 " + std::to_string(k2) + " is below --k1 " + std::to_string(k1) + "; need k2 >= k1");
+  if (k2 > 0 && k2 < k1)
+    return ap.fail("--k2 " + std::to_string(k2) + " is below --k1 " + std::to_string(k1) +
+                   "; need k2 >= k1");
 
   std::string error;
   Network net;

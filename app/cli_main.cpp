@@ -10,12 +10,14 @@ namespace {
 void print_usage(std::FILE* out) {
   std::fputs(
       "usage:\n"
-      "  unrolled [--preset NAME]               open the app on the default (or a built-in) lesson\n"
+      "  unrolled [--preset NAME]               open the app on the default (or a built-in) "
+      "lesson\n"
       "  unrolled open FILE.json                open the app on an experiment file\n"
       "      app options: --mode train|step|compare|cliff|sweep  --size WxH  --scale S\n"
       "                   --theme dark|light  --speed IT_PER_S  --paused  --warmup N\n"
       "                   --screenshot FILE.png [--frames N]  --only PANEL  --bench-frames N\n"
-      "                   --steps-forward N  --steps-backward N (time steps before the first frame)\n"
+      "                   --steps-forward N  --steps-backward N (time steps before the first "
+      "frame)\n"
       "  unrolled --gallery                     every widget with synthetic data\n"
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
@@ -41,8 +43,10 @@ int run_command_line(const std::vector<std::string>& args, GuiEntry gui) {
   }
   if (gui) return gui(args);
   if (args.empty() || args[0] == "open" || args[0].rfind("--", 0) == 0) {
-    std::fputs("unrolled: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
-               "the headless subcommands are:\n", stderr);
+    std::fputs(
+        "unrolled: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
+        "the headless subcommands are:\n",
+        stderr);
     print_usage(stderr);
     return 2;
   }

@@ -129,9 +129,11 @@ int cli_train(const std::vector<std::string>& args) {
   Trainer trainer;
   if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
   CsvOut metrics, profile;
-  if (!metrics.open(metrics_path, &error) || !profile.open(profile_path, &error)) return ap.fail(error);
+  if (!metrics.open(metrics_path, &error) || !profile.open(profile_path, &error))
+    return ap.fail(error);
   if (metrics.active())
-    metrics.stream() << "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,learning_rate\n";
+    metrics.stream() << "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,"
+                        "learning_rate\n";
 
   const TaskInfo& info = trainer.task().info();
   const int64_t total = config.training.iterations;
@@ -145,15 +147,17 @@ int cli_train(const std::vector<std::string>& args) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   int64_t next_report = 0;
-  const int64_t report_every = tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
+  const int64_t report_every =
+      tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
   while (trainer.iteration() < total) {
     if (!trainer.run_iteration()) break;
     const auto& r = trainer.last_clip();
     if (metrics.active()) {
-      metrics.stream() << trainer.iteration() - 1 << ',' << trainer.last_loss() << ',' << info.baseline << ','
-                       << trainer.last_accuracy() << ',' << r.global_norm_before << ','
-                       << r.global_norm_after << ',' << (r.clipped ? 1 : 0) << ','
-                       << config.training.optimizer.learning_rate << '\n';
+      metrics.stream() << trainer.iteration() - 1 << ',' << trainer.last_loss() << ','
+                       << info.baseline << ',' << trainer.last_accuracy() << ','
+                       << r.global_norm_before << ',' << r.global_norm_after << ','
+                       << (r.clipped ? 1 : 0) << ',' << config.training.optimizer.learning_rate
+                       << '\n';
     }
     if (profile.active()) {
       const Mat& p = trainer.grad_trace().profile;  // (L, T), top layer reported
@@ -181,7 +185,8 @@ int cli_train(const std::vector<std::string>& args) {
     code = 3;
   }
   if (!metrics.commit(&error) || !profile.commit(&error)) return ap.fail(error);
-  if (!save_path.empty() && !save_model(save_path, trainer.network(), &error)) return ap.fail(error);
+  if (!save_path.empty() && !save_model(save_path, trainer.network(), &error))
+    return ap.fail(error);
   double accuracy = 0;
   const double held_out = trainer.evaluate(8, &accuracy);
   std::printf("%s on %s: %lld iterations in %.2f s (%.0f it/s)\n", trainer.model().name.c_str(),

@@ -2,7 +2,8 @@
 //   unrolled [open FILE.json | --preset NAME] [--screenshot FILE.png] [--frames N] [--size WxH]
 //            [--scale S] [--theme dark|light] [--warmup N] [--paused] [--speed IT_PER_S]
 //            [--only PANEL] [--mode MODE] [--bench-frames N]
-//            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame, after
+//            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame,
+//            after
 //                                                     the warmup (to screenshot step mode)
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
@@ -96,40 +97,50 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
     } else if (a == "--steps-forward" || a == "--steps-backward") {
       int n = 0;
       if (!has_value || !parse_int(value, n) || n > 100000)
-        return bad_argument(a + (has_value ? " " + value : ""), "needs a whole number of time steps (0 to 100000)");
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs a whole number of time steps (0 to 100000)");
       (a == "--steps-forward" ? o.app.steps_forward : o.app.steps_backward) = n;
       ++i;
     } else if (a == "--warmup" || a == "--bench-frames") {
       int n = 0;
       if (!has_value || !parse_int(value, n) || (a == "--bench-frames" && n < 1))
-        return bad_argument(a + (has_value ? " " + value : ""), "needs a whole number (0 to 1000000)");
-      if (a == "--warmup") o.app.warmup = n;
-      else o.app.bench_frames = n;
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs a whole number (0 to 1000000)");
+      if (a == "--warmup")
+        o.app.warmup = n;
+      else
+        o.app.bench_frames = n;
       ++i;
     } else if (a == "--speed") {
       char* end = nullptr;
       const double v = has_value ? std::strtod(value.c_str(), &end) : -1;
       if (!has_value || *end != '\0' || !(v >= 0 && v <= 100000))
-        return bad_argument(a + (has_value ? " " + value : ""), "needs iterations per second from 0 (full speed) to 100000");
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs iterations per second from 0 (full speed) to 100000");
       o.app.speed = v;
       ++i;
     } else if (a == "--paused") {
       o.app.paused = true;
     } else if (a == "--mode") {
-      if (value != "train" && value != "step" && value != "compare" && value != "cliff" && value != "sweep")
-        return bad_argument(a + (has_value ? " " + value : ""), "needs train, step, compare, cliff or sweep");
+      if (value != "train" && value != "step" && value != "compare" && value != "cliff" &&
+          value != "sweep")
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            "needs train, step, compare, cliff or sweep");
       o.app.mode = value;
       ++i;
     } else if (a == "--preset" || a == "--only") {
-      if (!has_value || value.empty()) return bad_argument(a, a == "--preset" ? "needs a lesson name, e.g. --preset default" : "needs a panel title, e.g. --only Gates");
+      if (!has_value || value.empty())
+        return bad_argument(a, a == "--preset" ? "needs a lesson name, e.g. --preset default"
+                                               : "needs a panel title, e.g. --only Gates");
       (a == "--preset" ? o.app.preset : o.app.only) = value;
       ++i;
     } else if (a.rfind("--", 0) == 0) {
-      return bad_argument(a,
-                          "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
-                          "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
-                          "--speed IT_PER_S, --only PANEL, --mode MODE, --steps-forward N, --steps-backward N, "
-                          "--bench-frames N (and --help)");
+      return bad_argument(
+          a,
+          "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
+          "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
+          "--speed IT_PER_S, --only PANEL, --mode MODE, --steps-forward N, --steps-backward N, "
+          "--bench-frames N (and --help)");
     } else {
       o.positional.push_back(a);
     }
@@ -141,8 +152,10 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
 int start_app(GuiOptions& o) {
   if (!o.positional.empty()) {
     if (o.positional[0] != "open" || o.positional.size() != 2) {
-      std::fprintf(stderr, "unrolled: unknown command '%s'; try `unrolled open FILE.json` or `unrolled --help`\n",
-                   o.positional[0].c_str());
+      std::fprintf(
+          stderr,
+          "unrolled: unknown command '%s'; try `unrolled open FILE.json` or `unrolled --help`\n",
+          o.positional[0].c_str());
       return 2;
     }
     o.app.experiment_path = o.positional[1];

@@ -16,8 +16,8 @@ namespace unrolled {
 
 struct SpectrumPanelState {
   // Which gate block of W_h the plane shows, per gated cell (the vanilla cell has one block).
-  int lstm_block = 2;  // [i f g o]: g, the candidate, the path a vanilla cell would have
-  int gru_block = 2;   // [r z n]: n, the candidate
+  int lstm_block = 2;          // [i f g o]: g, the candidate, the path a vanilla cell would have
+  int gru_block = 2;           // [r z n]: n, the candidate
   float target_radius = 1.0f;  // the rescale slider
   bool live = false;           // rescale on every slider change, between iterations
 };
@@ -35,11 +35,11 @@ struct JacobianPanelState {
 
 struct CliffPanelState {
   CliffModel model;
-  CliffGrid grid;            // the loss over (w, b), recomputed when the range changes
+  CliffGrid grid;  // the loss over (w, b), recomputed when the range changes
   float range_w[2] = {-1.0f, 11.0f};
   float range_b[2] = {-9.0f, 3.0f};
-  bool grid_valid = false;   // grid matches range_w, range_b
-  bool log_colours = true;   // the loss in log10: the plateaus' small differences show
+  bool grid_valid = false;          // grid matches range_w, range_b
+  bool log_colours = true;          // the loss in log10: the plateaus' small differences show
   std::vector<ImU32> cell_colours;  // (nb, nw) row-major, top row = largest b; per range change
 
   // Gradient descent from the start point, with and without clipping.
@@ -62,10 +62,10 @@ struct CliffPanelState {
 struct SweepPanelState {
   std::unique_ptr<Sweep> sweep;  // made on first Start; its thread stops with it
   std::string lags_text = "5, 10, 20, 40, 80";
-  int iterations = 300;      // per model and lag
-  std::string error;         // why the last Start was refused
+  int iterations = 300;  // per model and lag
+  std::string error;     // why the last Start was refused
   std::string csv_path = "sweep.csv";
-  std::string message;       // the last Save's outcome
+  std::string message;  // the last Save's outcome
   bool log_loss = false;
   widgets::PlotState plot;
   // The task's chance level at each lag before any result is in; recomputed when the task or the

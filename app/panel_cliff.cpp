@@ -24,8 +24,8 @@ namespace unrolled {
 namespace {
 
 constexpr int kGridSize = 161;  // cells per side: the cliff is sharp, the grid costs ~30 ms
-const ImU32 kPlainColour = IM_COL32(213, 94, 0, 255);     // vermillion: no clipping
-const ImU32 kClippedColour = IM_COL32(86, 180, 233, 255); // sky blue: clipped by norm
+const ImU32 kPlainColour = IM_COL32(213, 94, 0, 255);      // vermillion: no clipping
+const ImU32 kClippedColour = IM_COL32(86, 180, 233, 255);  // sky blue: clipped by norm
 
 // [SECTION] Computing
 
@@ -62,18 +62,22 @@ void update_grid(CliffPanelState& st) {
   for (int j = 0; j < kGridSize; ++j)
     for (int i = 0; i < kGridSize; ++i)
       st.cell_colours[static_cast<size_t>(kGridSize - 1 - j) * kGridSize + i] =
-          widgets::colormap_color(widgets::Colormap::Sequential, st.grid.loss(j, i), lo, hi, st.log_colours);
+          widgets::colormap_color(widgets::Colormap::Sequential, st.grid.loss(j, i), lo, hi,
+                                  st.log_colours);
   st.grid_valid = true;
 }
 
 void update_paths(CliffPanelState& st) {
   if (st.paths_valid) return;
   st.plain = cliff_descent(st.model, st.start_w, st.start_b, st.learning_rate, st.steps, 0.0);
-  st.clipped = cliff_descent(st.model, st.start_w, st.start_b, st.learning_rate, st.steps, st.clip_threshold);
-  const auto fill = [](const std::vector<CliffPoint>& path, std::vector<double>& x, std::vector<double>& loss) {
+  st.clipped = cliff_descent(st.model, st.start_w, st.start_b, st.learning_rate, st.steps,
+                             st.clip_threshold);
+  const auto fill = [](const std::vector<CliffPoint>& path, std::vector<double>& x,
+                       std::vector<double>& loss) {
     x.clear();
     loss.clear();
-    for (size_t k = 0; k < path.size(); ++k) x.push_back(static_cast<double>(k)), loss.push_back(path[k].loss);
+    for (size_t k = 0; k < path.size(); ++k)
+      x.push_back(static_cast<double>(k)), loss.push_back(path[k].loss);
   };
   fill(st.plain, st.plain_x, st.plain_loss);
   fill(st.clipped, st.clipped_x, st.clipped_loss);
@@ -81,7 +85,9 @@ void update_paths(CliffPanelState& st) {
 }
 
 // The step the paths are drawn up to.
-int shown_step(const CliffPanelState& st) { return std::clamp(static_cast<int>(st.shown), 0, st.steps); }
+int shown_step(const CliffPanelState& st) {
+  return std::clamp(static_cast<int>(st.shown), 0, st.steps);
+}
 
 // [SECTION] The map
 
@@ -98,8 +104,8 @@ struct MapTransform {
 
 // One path up to step k: a dark casing under a coloured line, a marker at every point, the
 // current point larger; where the path leaves the map, an arrowhead on the edge.
-void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPoint>& path, int k, ImU32 colour,
-               bool square) {
+void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPoint>& path, int k,
+               ImU32 colour, bool square) {
   const float em = ImGui::GetFontSize();
   const ImU32 casing = IM_COL32(0, 0, 0, 200);
   const int n = std::min(k + 1, static_cast<int>(path.size()));
@@ -119,8 +125,10 @@ void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPo
       const ImVec2 dir = (b - a) * ImInvLength(b - a, 1.0f);
       const ImVec2 nrm(-dir.y, dir.x);
       const float s = 0.7f * em;
-      dl->AddTriangleFilled(e, e - dir * s * 1.6f + nrm * s * 0.7f, e - dir * s * 1.6f - nrm * s * 0.7f, colour);
-      dl->AddTriangle(e, e - dir * s * 1.6f + nrm * s * 0.7f, e - dir * s * 1.6f - nrm * s * 0.7f, casing, 1.5f);
+      dl->AddTriangleFilled(e, e - dir * s * 1.6f + nrm * s * 0.7f,
+                            e - dir * s * 1.6f - nrm * s * 0.7f, colour);
+      dl->AddTriangle(e, e - dir * s * 1.6f + nrm * s * 0.7f, e - dir * s * 1.6f - nrm * s * 0.7f,
+                      casing, 1.5f);
     }
   }
   for (int i = 0; i < n; ++i) {
@@ -174,9 +182,11 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   for (int r = 0; r < n; ++r)
     for (int c = 0; c < n; ++c) {
       const ImVec2 a(cells.Min.x + c * cw, cells.Min.y + r * ch);
-      dl->AddRectFilled(a, a + ImVec2(cw + 0.5f, ch + 0.5f), st.cell_colours[static_cast<size_t>(r) * n + c]);
+      dl->AddRectFilled(a, a + ImVec2(cw + 0.5f, ch + 0.5f),
+                        st.cell_colours[static_cast<size_t>(r) * n + c]);
     }
-  dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1), ImGui::GetColorU32(ImGuiCol_Border));
+  dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1),
+              ImGui::GetColorU32(ImGuiCol_Border));
 
   // Axes: w along x, b along y, in data units.
   std::vector<widgets::Tick> ticks;
@@ -195,16 +205,20 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
     const float y = tf.at(tf.w0, t.value).y;
     dl->AddLine(ImVec2(cells.Min.x - 0.35f * em, y), ImVec2(cells.Min.x - 1, y), text, 1.0f);
     const char* l = widgets::format_tick(buf, sizeof buf, t.value, step);
-    dl->AddText(ImVec2(cells.Min.x - 0.5f * em - ImGui::CalcTextSize(l).x, y - 0.5f * line), text, l);
+    dl->AddText(ImVec2(cells.Min.x - 0.5f * em - ImGui::CalcTextSize(l).x, y - 0.5f * line), text,
+                l);
   }
   {
     const char* xl = "w (recurrent weight)";
-    dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * ImGui::CalcTextSize(xl).x, cells.Max.y + 0.5f * em + line), text, xl);
+    dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * ImGui::CalcTextSize(xl).x,
+                       cells.Max.y + 0.5f * em + line),
+                text, xl);
     dl->AddText(ImVec2(p0.x, cells.Min.y - line - 0.3f * em), text, "b (bias)");
   }
   // Colour bar.
   const ImVec2 b0(cells.Max.x + 0.8f * em, cells.Min.y);
-  widgets::DrawColorBar(dl, b0, ImVec2(b0.x + bar_w, cells.Max.y), widgets::Colormap::Sequential, lo, hi, cb);
+  widgets::DrawColorBar(dl, b0, ImVec2(b0.x + bar_w, cells.Max.y), widgets::Colormap::Sequential,
+                        lo, hi, cb);
   dl->AddText(ImVec2(b0.x, cells.Min.y - line - 0.3f * em), text, "loss");
 
   // Paths, clipped to the cells (an arrowhead marks where one leaves).
@@ -234,16 +248,20 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
 // [SECTION] The side
 
 // One path's current step in words: where it is and how big its step was.
-void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& path, int k, const CliffPanelState& st) {
+void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& path, int k,
+               const CliffPanelState& st) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float line = ImGui::GetTextLineHeight();
-  ImGui::GetWindowDrawList()->AddRectFilled(p + ImVec2(0, 0.1f * line), p + ImVec2(0.45f * line, 0.95f * line), colour);
+  ImGui::GetWindowDrawList()->AddRectFilled(p + ImVec2(0, 0.1f * line),
+                                            p + ImVec2(0.45f * line, 0.95f * line), colour);
   ImGui::SetCursorScreenPos(p + ImVec2(0.8f * line, 0));
   const int i = std::min(k, static_cast<int>(path.size()) - 1);
   if (i < 0) return ImGui::NewLine();
   const CliffPoint& q = path[i];
-  const bool off = q.w < st.grid.w_min || q.w > st.grid.w_max || q.b < st.grid.b_min || q.b > st.grid.b_max;
-  ImGui::Text("%s: loss %.3g at (%.2f, %.2f)%s", name, q.loss, q.w, q.b, off ? ", off the map" : "");
+  const bool off =
+      q.w < st.grid.w_min || q.w > st.grid.w_max || q.b < st.grid.b_min || q.b > st.grid.b_max;
+  ImGui::Text("%s: loss %.3g at (%.2f, %.2f)%s", name, q.loss, q.w, q.b,
+              off ? ", off the map" : "");
   double biggest = 0;
   int at = 0;
   for (int j = 1; j <= i; ++j) {
@@ -265,22 +283,28 @@ void draw_side(CliffPanelState& st) {
   ImGui::Spacing();
   const float field = std::min(14 * em, ImGui::GetContentRegionAvail().x * 0.5f);
   ImGui::SetNextItemWidth(field);
-  if (ImGui::SliderFloat("learning rate", &st.learning_rate, 0.01f, 5.0f, "%.2f", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::SliderFloat("learning rate", &st.learning_rate, 0.01f, 5.0f, "%.2f",
+                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
     st.paths_valid = false;
   ImGui::SetNextItemWidth(field);
-  if (ImGui::SliderFloat("clip threshold", &st.clip_threshold, 0.01f, 10.0f, "%.2f", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::SliderFloat("clip threshold", &st.clip_threshold, 0.01f, 10.0f, "%.2f",
+                         ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp))
     st.paths_valid = false;
-  help_marker("With clipping: if ‖g‖ > threshold then g ← threshold · g / ‖g‖. The direction stays; the step is at most learning rate × threshold.");
+  help_marker(
+      "With clipping: if ‖g‖ > threshold then g ← threshold · g / ‖g‖. The direction stays; the "
+      "step is at most learning rate × threshold.");
   ImGui::SetNextItemWidth(field);
   if (ImGui::SliderInt("steps", &st.steps, 1, 200, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     st.paths_valid = false;
     if (!st.animate) st.shown = st.steps;
   }
   ImGui::SetNextItemWidth(field);
-  if (ImGui::DragFloatRange2("w range", &st.range_w[0], &st.range_w[1], 0.05f, -20.0f, 30.0f, "%.1f", "%.1f", ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::DragFloatRange2("w range", &st.range_w[0], &st.range_w[1], 0.05f, -20.0f, 30.0f,
+                             "%.1f", "%.1f", ImGuiSliderFlags_AlwaysClamp))
     st.grid_valid = false;
   ImGui::SetNextItemWidth(field);
-  if (ImGui::DragFloatRange2("b range", &st.range_b[0], &st.range_b[1], 0.05f, -30.0f, 20.0f, "%.1f", "%.1f", ImGuiSliderFlags_AlwaysClamp))
+  if (ImGui::DragFloatRange2("b range", &st.range_b[0], &st.range_b[1], 0.05f, -30.0f, 20.0f,
+                             "%.1f", "%.1f", ImGuiSliderFlags_AlwaysClamp))
     st.grid_valid = false;
   if (ImGui::Checkbox("log colours", &st.log_colours)) st.grid_valid = false;
   ImGui::SameLine();
@@ -310,7 +334,8 @@ void draw_side(CliffPanelState& st) {
 
   // Loss and gradient norm along both paths, up to the shown step.
   const float words_h = ImGui::GetTextLineHeightWithSpacing() * 5.5f;
-  const float plot_h = std::max(8 * em, (ImGui::GetContentRegionAvail().y - words_h) * 0.5f - 0.3f * em);
+  const float plot_h =
+      std::max(8 * em, (ImGui::GetContentRegionAvail().y - words_h) * 0.5f - 0.3f * em);
   const int n_plain = std::min(k + 1, static_cast<int>(st.plain.size()));
   const int n_clipped = std::min(k + 1, static_cast<int>(st.clipped.size()));
   if (widgets::BeginPlot("loss along each path##cliff_loss", ImVec2(-1, plot_h), st.loss_plot)) {
@@ -318,29 +343,37 @@ void draw_side(CliffPanelState& st) {
     widgets::SetupAxisLimits(widgets::Axis::X, 0, st.steps);
     widgets::SetNextSeriesStyle({.color = kPlainColour, .markers = true});
     widgets::PlotLine("no clipping", st.plain_x.data(), st.plain_loss.data(), n_plain);
-    widgets::SetNextSeriesStyle({.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
+    widgets::SetNextSeriesStyle(
+        {.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
     widgets::PlotLine("clipped", st.clipped_x.data(), st.clipped_loss.data(), n_clipped);
     widgets::EndPlot();
   }
   st.grad_plain.clear();
   st.grad_clipped.clear();
-  for (int i = 0; i < n_plain; ++i) st.grad_plain.push_back(std::hypot(st.plain[i].dw, st.plain[i].db));
-  for (int i = 0; i < n_clipped; ++i) st.grad_clipped.push_back(std::hypot(st.clipped[i].dw, st.clipped[i].db));
-  if (widgets::BeginPlot("gradient norm ‖∇L‖ before clipping##cliff_grad", ImVec2(-1, plot_h), st.grad_plot)) {
+  for (int i = 0; i < n_plain; ++i)
+    st.grad_plain.push_back(std::hypot(st.plain[i].dw, st.plain[i].db));
+  for (int i = 0; i < n_clipped; ++i)
+    st.grad_clipped.push_back(std::hypot(st.clipped[i].dw, st.clipped[i].db));
+  if (widgets::BeginPlot("gradient norm ‖∇L‖ before clipping##cliff_grad", ImVec2(-1, plot_h),
+                         st.grad_plot)) {
     widgets::SetupAxes("step", "‖∇L‖", widgets::PlotFlags_LogY);
     widgets::SetupAxisLimits(widgets::Axis::X, 0, st.steps);
     widgets::SetNextSeriesStyle({.color = kPlainColour, .markers = true});
     widgets::PlotLine("no clipping", st.plain_x.data(), st.grad_plain.data(), n_plain);
-    widgets::SetNextSeriesStyle({.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
+    widgets::SetNextSeriesStyle(
+        {.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
     widgets::PlotLine("clipped", st.clipped_x.data(), st.grad_clipped.data(), n_clipped);
     widgets::PlotHLine("threshold", st.clip_threshold);
     widgets::EndPlot();
   }
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(
-      "The cliff: x is fed back through σ 50 times, so near the curve where it tips from one stable value to the "
-      "other a tiny change of w or b flips σ(x_50): the loss falls like a cliff and the gradient on its face is "
-      "enormous. A plain step taken there throws the parameters far away; clipping keeps the gradient's direction "
+      "The cliff: x is fed back through σ 50 times, so near the curve where it tips from one "
+      "stable value to the "
+      "other a tiny change of w or b flips σ(x_50): the loss falls like a cliff and the gradient "
+      "on its face is "
+      "enormous. A plain step taken there throws the parameters far away; clipping keeps the "
+      "gradient's direction "
       "but caps the step at learning rate × threshold, so descent carries on from where it was.");
   ImGui::PopTextWrapPos();
 }

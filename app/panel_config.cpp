@@ -32,57 +32,90 @@ bool combo(const char* label, E& value, std::initializer_list<E> values) {
 }
 
 bool slider_int(const char* label, int& v, int lo, int hi, bool log = false) {
-  return ImGui::SliderInt(label, &v, lo, hi, "%d", ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  return ImGui::SliderInt(label, &v, lo, hi, "%d",
+                          ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
 }
 
-bool slider_double(const char* label, double& v, double lo, double hi, const char* fmt, bool log = false) {
-  return ImGui::SliderScalar(label, ImGuiDataType_Double, &v, &lo, &hi, fmt,
-                             ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+bool slider_double(const char* label, double& v, double lo, double hi, const char* fmt,
+                   bool log = false) {
+  return ImGui::SliderScalar(
+      label, ImGuiDataType_Double, &v, &lo, &hi, fmt,
+      ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
 }
 
 void edit_model(ModelConfig& m) {
   ImGui::PushID(&m);
   if (combo("cell", m.cell, {CellType::Rnn, CellType::Lstm, CellType::Gru}) &&
-      (m.name == "rnn" || m.name == "lstm" || m.name == "gru" || m.name == "RNN" || m.name == "LSTM" || m.name == "GRU"))
+      (m.name == "rnn" || m.name == "lstm" || m.name == "gru" || m.name == "RNN" ||
+       m.name == "LSTM" || m.name == "GRU"))
     m.name = m.cell == CellType::Rnn ? "RNN" : m.cell == CellType::Lstm ? "LSTM" : "GRU";
-  help_marker("rnn: the Elman cell h_t = tanh(W_hh h_{t-1} + W_xh x_t + b). lstm: gates i, f, g, o and a cell state c. gru: reset and update gates r, z and a candidate n.");
+  help_marker(
+      "rnn: the Elman cell h_t = tanh(W_hh h_{t-1} + W_xh x_t + b). lstm: gates i, f, g, o and a "
+      "cell state c. gru: reset and update gates r, z and a candidate n.");
   slider_int("layers", m.layers, 1, kMaxLayers);
   slider_int("hidden size H", m.hidden_size, 1, kMaxHidden, true);
   if (m.cell == CellType::Rnn)
-    combo("activation", m.activation, {Activation::Tanh, Activation::Relu, Activation::Sigmoid, Activation::Identity});
+    combo("activation", m.activation,
+          {Activation::Tanh, Activation::Relu, Activation::Sigmoid, Activation::Identity});
   if (m.cell == CellType::Gru) {
     combo("GRU variant", m.gru_variant, {GruVariant::ResetBefore, GruVariant::ResetAfter});
-    help_marker("reset_before (Cho et al. 2014, as the lectures write it): n = tanh(W_xn x + W_hn (r ⊙ h) + b_n). reset_after (PyTorch, cuDNN): r multiplies (W_hn h + b_hn).");
+    help_marker(
+        "reset_before (Cho et al. 2014, as the lectures write it): n = tanh(W_xn x + W_hn (r ⊙ h) "
+        "+ b_n). reset_after (PyTorch, cuDNN): r multiplies (W_hn h + b_hn).");
   }
-  combo("init", m.init.kind, {InitKind::Uniform, InitKind::Glorot, InitKind::Orthogonal, InitKind::Identity});
-  slider_double("spectral radius", m.init.spectral_radius, 0.0, 3.0, m.init.spectral_radius == 0 ? "as initialised" : "ρ = %.2f");
-  help_marker("Rescales every recurrent block of W_hh to this spectral radius. Below 1, gradients through time shrink; above 1, they can grow. 0 keeps the initialiser's own scale.");
+  combo("init", m.init.kind,
+        {InitKind::Uniform, InitKind::Glorot, InitKind::Orthogonal, InitKind::Identity});
+  slider_double("spectral radius", m.init.spectral_radius, 0.0, 3.0,
+                m.init.spectral_radius == 0 ? "as initialised" : "ρ = %.2f");
+  help_marker(
+      "Rescales every recurrent block of W_hh to this spectral radius. Below 1, gradients through "
+      "time shrink; above 1, they can grow. 0 keeps the initialiser's own scale.");
   if (m.cell == CellType::Lstm) {
     slider_double("forget bias", m.init.forget_bias, -5.0, 10.0, "%.1f");
-    help_marker("The initial bias of the forget gate f. At 1 or more, f starts near 1 and the cell state, and its gradient, survive many steps.");
+    help_marker(
+        "The initial bias of the forget gate f. At 1 or more, f starts near 1 and the cell state, "
+        "and its gradient, survive many steps.");
   }
   slider_double("readout scale", m.readout_scale, 0.01, 2.0, "%.2f", true);
-  help_marker("Multiplies the initial readout weights; small values make the first prediction close to uniform, so the first loss is close to chance.");
+  help_marker(
+      "Multiplies the initial readout weights; small values make the first prediction close to "
+      "uniform, so the first loss is close to chance.");
   input_text("name", m.name, 41);
   ImGui::PopID();
 }
 
 void edit_task(TaskSpec& t) {
   TaskKind kind = t.kind;
-  if (combo("task", kind, {TaskKind::Adding, TaskKind::Copy, TaskKind::Recall, TaskKind::Sine, TaskKind::CharLm, TaskKind::Sentiment}) &&
+  if (combo("task", kind,
+            {TaskKind::Adding, TaskKind::Copy, TaskKind::Recall, TaskKind::Sine, TaskKind::CharLm,
+             TaskKind::Sentiment}) &&
       kind != t.kind)
     t = default_task_spec(kind);
   const char* length_label = "length";
   switch (t.kind) {
-    case TaskKind::Adding: length_label = "steps T"; break;
-    case TaskKind::Copy: length_label = "lag (blanks)"; break;
-    case TaskKind::Recall: length_label = "lag (distractors)"; break;
-    case TaskKind::Sine: length_label = "steps T"; break;
-    case TaskKind::CharLm: length_label = "characters per window"; break;
-    case TaskKind::Sentiment: length_label = "padded length"; break;
+    case TaskKind::Adding:
+      length_label = "steps T";
+      break;
+    case TaskKind::Copy:
+      length_label = "lag (blanks)";
+      break;
+    case TaskKind::Recall:
+      length_label = "lag (distractors)";
+      break;
+    case TaskKind::Sine:
+      length_label = "steps T";
+      break;
+    case TaskKind::CharLm:
+      length_label = "characters per window";
+      break;
+    case TaskKind::Sentiment:
+      length_label = "padded length";
+      break;
   }
   slider_int(length_label, t.length, 1, kMaxTaskLength, true);
-  help_marker("How long the network must remember: turn it up to see where a vanilla RNN breaks and an LSTM holds.");
+  help_marker(
+      "How long the network must remember: turn it up to see where a vanilla RNN breaks and an "
+      "LSTM holds.");
   switch (t.kind) {
     case TaskKind::Copy:
       slider_int("symbols", t.copy.symbols, 2, 32);
@@ -105,10 +138,13 @@ void edit_task(TaskSpec& t) {
     }
     case TaskKind::CharLm:
       input_text("text", t.charlm.text);
-      help_marker("hello (the lecture's four-letter example), sonnets (Shakespeare, built in), or the path of any UTF-8 text file.");
+      help_marker(
+          "hello (the lecture's four-letter example), sonnets (Shakespeare, built in), or the path "
+          "of any UTF-8 text file.");
       break;
     case TaskKind::Adding:
-    case TaskKind::Sentiment: break;
+    case TaskKind::Sentiment:
+      break;
   }
 }
 
@@ -116,7 +152,9 @@ void edit_task(TaskSpec& t) {
 void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker& worker) {
   OptimizerSettings& o = tr.optimizer;
   const OptimizerKind before = o.kind;
-  combo("optimiser", o.kind, {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adagrad, OptimizerKind::RmsProp, OptimizerKind::Adam});
+  combo("optimiser", o.kind,
+        {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adagrad,
+         OptimizerKind::RmsProp, OptimizerKind::Adam});
   if (o.kind != before) o.learning_rate = default_learning_rate(o.kind);
   slider_double("learning rate", o.learning_rate, 1e-5, 10.0, "%.5g", true);
   if (o.kind == OptimizerKind::Momentum) slider_double("momentum", o.momentum, 0.0, 0.999, "%.3f");
@@ -125,19 +163,24 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
     slider_double("beta2", o.beta2, 0.0, 0.99999, "%.5f");
   }
   combo("clipping", tr.clip.mode, {ClipMode::None, ClipMode::Norm, ClipMode::Value});
-  help_marker("norm: if ‖g‖ > threshold, g ← threshold · g / ‖g‖ (Pascanu et al. 2013). value: clamp every component to [−v, v], as min-char-rnn does with 5.");
-  if (tr.clip.mode != ClipMode::None) slider_double("threshold", tr.clip.threshold, 0.01, 1000.0, "%.3g", true);
+  help_marker(
+      "norm: if ‖g‖ > threshold, g ← threshold · g / ‖g‖ (Pascanu et al. 2013). value: clamp every "
+      "component to [−v, v], as min-char-rnn does with 5.");
+  if (tr.clip.mode != ClipMode::None)
+    slider_double("threshold", tr.clip.threshold, 0.01, 1000.0, "%.3g", true);
   bool truncate = tr.k1 > 0;
   if (ImGui::Checkbox("truncated BPTT", &truncate)) tr.k1 = truncate ? 10 : 0, tr.k2 = 0;
-  help_marker("Back-propagate every k1 steps through at most k2 steps; the hidden state still flows forward across chunks.");
+  help_marker(
+      "Back-propagate every k1 steps through at most k2 steps; the hidden state still flows "
+      "forward across chunks.");
   if (tr.k1 > 0) {
     slider_int("k1", tr.k1, 1, kMaxTaskLength, true);
     int k2 = tr.k2 == 0 ? tr.k1 : tr.k2;
     if (slider_int("k2", k2, tr.k1, kMaxTaskLength, true)) tr.k2 = k2;
   }
   const OptimizerSettings& r = running.optimizer;
-  if (o.kind != r.kind || o.learning_rate != r.learning_rate || o.momentum != r.momentum || o.beta1 != r.beta1 ||
-      o.beta2 != r.beta2) {
+  if (o.kind != r.kind || o.learning_rate != r.learning_rate || o.momentum != r.momentum ||
+      o.beta1 != r.beta1 || o.beta2 != r.beta2) {
     Command c = Command::of(Command::Kind::SetOptimizer);
     c.optimizer = o;
     worker.send(c);
@@ -156,10 +199,11 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
 }
 
 bool models_equal(const ModelConfig& a, const ModelConfig& b) {
-  return a.name == b.name && a.cell == b.cell && a.layers == b.layers && a.hidden_size == b.hidden_size &&
-         a.activation == b.activation && a.gru_variant == b.gru_variant && a.init.kind == b.init.kind &&
-         a.init.spectral_radius == b.init.spectral_radius && a.init.forget_bias == b.init.forget_bias &&
-         a.readout_scale == b.readout_scale;
+  return a.name == b.name && a.cell == b.cell && a.layers == b.layers &&
+         a.hidden_size == b.hidden_size && a.activation == b.activation &&
+         a.gru_variant == b.gru_variant && a.init.kind == b.init.kind &&
+         a.init.spectral_radius == b.init.spectral_radius &&
+         a.init.forget_bias == b.init.forget_bias && a.readout_scale == b.readout_scale;
 }
 
 bool needs_reset(const ExperimentConfig& e, const ExperimentConfig& r) {
@@ -204,7 +248,8 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
       break;
     }
   }
-  if (e.compare.size() + 1 < kMaxCompareModels && ImGui::SmallButton("+ compare with another model")) {
+  if (e.compare.size() + 1 < kMaxCompareModels &&
+      ImGui::SmallButton("+ compare with another model")) {
     ModelConfig m = e.model;
     m.cell = e.model.cell == CellType::Rnn ? CellType::Lstm : CellType::Rnn;
     m.name = m.cell == CellType::Rnn ? "RNN" : "LSTM";
@@ -265,9 +310,10 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   ImGui::SameLine();
   if (ImGui::Button("Save")) {
     std::string error;
-    st.message = write_file_atomic(st.load_path, experiment_to_json(snap.config).dump(2) + "\n", &error)
-                     ? "saved the running experiment to " + st.load_path
-                     : error;
+    st.message =
+        write_file_atomic(st.load_path, experiment_to_json(snap.config).dump(2) + "\n", &error)
+            ? "saved the running experiment to " + st.load_path
+            : error;
   }
   if (!st.message.empty()) ImGui::TextWrapped("%s", st.message.c_str());
 }

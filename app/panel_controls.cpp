@@ -10,15 +10,22 @@
 namespace unrolled {
 namespace {
 
-void send(TrainingWorker& w, Command::Kind k) { w.send(Command::of(k)); }
+void send(TrainingWorker& w, Command::Kind k) {
+  w.send(Command::of(k));
+}
 
 const char* phase_text(const ModelView& m) {
   switch (m.phase) {
-    case Phase::Ready: return "ready: the next step draws a new batch";
-    case Phase::Forward: return "forward pass";
-    case Phase::Backward: return m.profile_sweep ? "backward: decay-profile sweep" : "backward pass (BPTT)";
-    case Phase::Update: return "gradients ready: next is the update";
-    case Phase::Diverged: return "diverged";
+    case Phase::Ready:
+      return "ready: the next step draws a new batch";
+    case Phase::Forward:
+      return "forward pass";
+    case Phase::Backward:
+      return m.profile_sweep ? "backward: decay-profile sweep" : "backward pass (BPTT)";
+    case Phase::Update:
+      return "gradients ready: next is the update";
+    case Phase::Diverged:
+      return "diverged";
   }
   return "";
 }
@@ -35,24 +42,32 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space: start or stop training");
   ImGui::SameLine();
   if (ImGui::Button("Step iteration", {bw, 0})) send(worker, Command::Kind::StepIteration);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, update");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, update");
   ImGui::SameLine();
   if (ImGui::Button("Reset", {bw, 0})) send(worker, Command::Kind::Reset);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("R: weights and data back to the seed; history cleared");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("R: weights and data back to the seed; history cleared");
 
   if (ImGui::Button("\xE2\x86\x92 Forward t", {bw, 0})) send(worker, Command::Kind::StepForward);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Right arrow: compute one more time step of the forward pass");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Right arrow: compute one more time step of the forward pass");
   ImGui::SameLine();
   if (ImGui::Button("\xE2\x86\x90 Backward t", {bw, 0})) send(worker, Command::Kind::StepBackward);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Left arrow: back-propagate through one more time step (finishing the forward pass first)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Left arrow: back-propagate through one more time step (finishing the forward pass first)");
   ImGui::SameLine();
   if (ImGui::Button("Update", {bw, 0})) send(worker, Command::Kind::ApplyUpdate);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Finish BPTT, clip the gradient and take the optimiser step");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Finish BPTT, clip the gradient and take the optimiser step");
 
   ImGui::Spacing();
   ImGui::SetNextItemWidth(w * 0.62f);
   ImGui::BeginDisabled(app.max_speed);
-  if (ImGui::SliderFloat("##speed", &app.speed, 0.5f, 1000.0f, "%.1f it/s", ImGuiSliderFlags_Logarithmic)) {
+  if (ImGui::SliderFloat("##speed", &app.speed, 0.5f, 1000.0f, "%.1f it/s",
+                         ImGuiSliderFlags_Logarithmic)) {
     Command c = Command::of(Command::Kind::SetSpeed);
     c.value = app.speed;
     worker.send(c);
@@ -69,13 +84,16 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
 
   int seed = static_cast<int>(std::min<uint64_t>(app.seed, 1'000'000'000));
   ImGui::SetNextItemWidth(w * 0.4f);
-  if (ImGui::InputInt("seed", &seed, 1, 10, ImGuiInputTextFlags_EnterReturnsTrue) || (ImGui::IsItemDeactivatedAfterEdit())) {
+  if (ImGui::InputInt("seed", &seed, 1, 10, ImGuiInputTextFlags_EnterReturnsTrue) ||
+      (ImGui::IsItemDeactivatedAfterEdit())) {
     app.seed = static_cast<uint64_t>(std::max(seed, 0));
     Command c = Command::of(Command::Kind::Reseed);
     c.seed = app.seed;
     worker.send(c);
   }
-  help_marker("One seed drives the weights and the data. The same seed gives the same numbers, bit for bit; changing it restarts training.");
+  help_marker(
+      "One seed drives the weights and the data. The same seed gives the same numbers, bit for "
+      "bit; changing it restarts training.");
 
   ImGui::Separator();
   if (snap.models.empty()) return;
@@ -84,8 +102,10 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
     ImGui::SameLine();
     ImGui::TextDisabled("iteration %lld", static_cast<long long>(m.iteration));
     char where[96] = "";
-    if (m.phase == Phase::Forward) std::snprintf(where, sizeof where, "  t = %d of %d", m.forward_t, m.steps);
-    if (m.phase == Phase::Backward && !m.profile_sweep) std::snprintf(where, sizeof where, "  next t = %d", m.backward_t + 1);
+    if (m.phase == Phase::Forward)
+      std::snprintf(where, sizeof where, "  t = %d of %d", m.forward_t, m.steps);
+    if (m.phase == Phase::Backward && !m.profile_sweep)
+      std::snprintf(where, sizeof where, "  next t = %d", m.backward_t + 1);
     ImGui::Text("  %s%s", phase_text(m), where);
     if (std::isfinite(m.last_loss)) {
       ImGui::Text("  loss %.4f", m.last_loss);

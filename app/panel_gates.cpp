@@ -71,7 +71,8 @@ void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker*
       ImGui::EndCombo();
     }
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Layer 1 reads the input x_t; layer l > 1 reads the h_t of the layer below");
+      ImGui::SetTooltip(
+          "Layer 1 reads the input x_t; layer l > 1 reads the h_t of the layer below");
   }
   const int B = std::max(snap.config.training.batch_size, 1);
   if (worker && B > 1) {
@@ -87,8 +88,8 @@ void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker*
       worker->send(c);
     }
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Which sequence of the batch of %d these views show. Training uses them all.",
-                        B);
+      ImGui::SetTooltip(
+          "Which sequence of the batch of %d these views show. Training uses them all.", B);
   }
 }
 
@@ -145,14 +146,19 @@ MapSpec vanilla_h(Activation a) {
               "shrinks at every step it flows back through.",
               Range::Unit};
     case Activation::Identity:
-      return {"h", "hidden state", "h\xE2\x82\x9C = a\xE2\x82\x9C (linear)",
-              "h\xE2\x82\x9C = a\xE2\x82\x9C: no squashing, so W_hh alone decides whether the state "
-              "and the gradient shrink or grow.",
-              Range::AutoSigned};
-    case Activation::Tanh: break;
+      return {
+          "h", "hidden state", "h\xE2\x82\x9C = a\xE2\x82\x9C (linear)",
+          "h\xE2\x82\x9C = a\xE2\x82\x9C: no squashing, so W_hh alone decides whether the state "
+          "and the gradient shrink or grow.",
+          Range::AutoSigned};
+    case Activation::Tanh:
+      break;
   }
-  return {"h", "hidden state", "h\xE2\x82\x9C = tanh(a\xE2\x82\x9C), in [\xE2\x88\x92" "1, 1]",
-          "h\xE2\x82\x9C = tanh(a\xE2\x82\x9C). Near \xC2\xB1" "1 the unit is saturated: "
+  return {"h", "hidden state",
+          "h\xE2\x82\x9C = tanh(a\xE2\x82\x9C), in [\xE2\x88\x92"
+          "1, 1]",
+          "h\xE2\x82\x9C = tanh(a\xE2\x82\x9C). Near \xC2\xB1"
+          "1 the unit is saturated: "
           "1 \xE2\x88\x92 h\xE2\x82\x9C\xC2\xB2 \xE2\x89\x88 0 and the gradient through this step "
           "vanishes. Blue negative, red positive.",
           Range::Signed};
@@ -161,49 +167,62 @@ MapSpec vanilla_h(Activation a) {
 MapSpec gate_spec(const std::string& g) {
   if (g == "i")
     return {"i", "input gate", "share of g\xE2\x82\x9C written into c\xE2\x82\x9C",
-            "i\xE2\x82\x9C = \xCF\x83(W_xi x\xE2\x82\x9C + W_hi h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+            "i\xE2\x82\x9C = \xCF\x83(W_xi x\xE2\x82\x9C + W_hi "
+            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
             "b_i). Near 1 the candidate g\xE2\x82\x9C enters the cell "
             "(c\xE2\x82\x9C = f\xE2\x82\x9C \xE2\x8A\x99 c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
             "i\xE2\x82\x9C \xE2\x8A\x99 g\xE2\x82\x9C); near 0 this step's input is ignored.",
             Range::Unit};
   if (g == "f")
     return {"f", "forget gate", "share of c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 kept",
-            "f\xE2\x82\x9C = \xCF\x83(W_xf x\xE2\x82\x9C + W_hf h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+            "f\xE2\x82\x9C = \xCF\x83(W_xf x\xE2\x82\x9C + W_hf "
+            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
             "b_f). Near 1 the cell keeps its memory, and the gradient flows back along "
-            "c\xE2\x82\x9C almost undamped (\xE2\x88\x82" "c\xE2\x82\x9C/\xE2\x88\x82" "c\xE2\x82\x9C"
+            "c\xE2\x82\x9C almost undamped (\xE2\x88\x82"
+            "c\xE2\x82\x9C/\xE2\x88\x82"
+            "c\xE2\x82\x9C"
             "\xE2\x82\x8B\xE2\x82\x81 = f\xE2\x82\x9C); near 0 it forgets.",
             Range::Unit};
   if (g == "g")
-    return {"g", "candidate", "new content for c\xE2\x82\x9C",
-            "g\xE2\x82\x9C = tanh(W_xg x\xE2\x82\x9C + W_hg h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
-            "b_g), in [\xE2\x88\x92" "1, 1]: what the input gate may write into the cell. Blue "
-            "negative, red positive.",
-            Range::Signed};
+    return {
+        "g", "candidate", "new content for c\xE2\x82\x9C",
+        "g\xE2\x82\x9C = tanh(W_xg x\xE2\x82\x9C + W_hg h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+        "b_g), in [\xE2\x88\x92"
+        "1, 1]: what the input gate may write into the cell. Blue "
+        "negative, red positive.",
+        Range::Signed};
   if (g == "o")
     return {"o", "output gate", "share of tanh(c\xE2\x82\x9C) shown in h\xE2\x82\x9C",
-            "o\xE2\x82\x9C = \xCF\x83(W_xo x\xE2\x82\x9C + W_ho h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+            "o\xE2\x82\x9C = \xCF\x83(W_xo x\xE2\x82\x9C + W_ho "
+            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
             "b_o): h\xE2\x82\x9C = o\xE2\x82\x9C \xE2\x8A\x99 tanh(c\xE2\x82\x9C) is what the next "
             "step and the readout see.",
             Range::Unit};
   if (g == "r")
-    return {"r", "reset gate", "share of h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 used for n\xE2\x82\x9C",
-            "r\xE2\x82\x9C = \xCF\x83(W_xr x\xE2\x82\x9C + W_hr h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+    return {"r", "reset gate",
+            "share of h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 used for n\xE2\x82\x9C",
+            "r\xE2\x82\x9C = \xCF\x83(W_xr x\xE2\x82\x9C + W_hr "
+            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
             "b_r). Near 0 the candidate n\xE2\x82\x9C is computed almost from the input alone.",
             Range::Unit};
   if (g == "z")
-    return {"z", "update gate", "share of h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 kept",
-            "z\xE2\x82\x9C = \xCF\x83(W_xz x\xE2\x82\x9C + W_hz h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
-            "b_z); h\xE2\x82\x9C = z\xE2\x82\x9C \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
-            "(1 \xE2\x88\x92 z\xE2\x82\x9C) \xE2\x8A\x99 n\xE2\x82\x9C. Near 1 the unit keeps its "
-            "state and the gradient passes back undamped.",
-            Range::Unit};
+    return {
+        "z", "update gate", "share of h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 kept",
+        "z\xE2\x82\x9C = \xCF\x83(W_xz x\xE2\x82\x9C + W_hz h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 "
+        "+ "
+        "b_z); h\xE2\x82\x9C = z\xE2\x82\x9C \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+        "(1 \xE2\x88\x92 z\xE2\x82\x9C) \xE2\x8A\x99 n\xE2\x82\x9C. Near 1 the unit keeps its "
+        "state and the gradient passes back undamped.",
+        Range::Unit};
   if (g == "n")
     return {"n", "candidate", "new content for h\xE2\x82\x9C",
             "n\xE2\x82\x9C = tanh(W_xn x\xE2\x82\x9C + W_hn (r\xE2\x82\x9C \xE2\x8A\x99 "
-            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81) + b_n), in [\xE2\x88\x92" "1, 1]: the new state "
+            "h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81) + b_n), in [\xE2\x88\x92"
+            "1, 1]: the new state "
             "the update gate mixes in (the PyTorch variant applies r\xE2\x82\x9C after W_hn).",
             Range::Signed};
-  return {"h", "hidden state", "z \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+  return {"h", "hidden state",
+          "z \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
           "(1 \xE2\x88\x92 z) \xE2\x8A\x99 n",
           "h\xE2\x82\x9C = z\xE2\x82\x9C \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
           "(1 \xE2\x88\x92 z\xE2\x82\x9C) \xE2\x8A\x99 n\xE2\x82\x9C: the GRU's state, read by the "
@@ -234,7 +253,7 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   opt.value_label = value_label.c_str();
   Range range = pre ? Range::AutoSigned : s.spec.range;
   opt.colormap = range == Range::Unit || range == Range::Auto ? widgets::Colormap::Sequential
-                                                               : widgets::Colormap::Diverging;
+                                                              : widgets::Colormap::Diverging;
   if (range == Range::Unit) opt.vmin = 0, opt.vmax = 1;
   if (range == Range::Signed) opt.vmin = -1, opt.vmax = 1;
   opt.highlight_row = app.unit < H ? app.unit : -1;
@@ -244,7 +263,8 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   if (s.stride_rows != H) {
     scratch.resize(H, T);
     for (int t = 0; t < T; ++t)
-      for (int u = 0; u < H; ++u) scratch(u, t) = s.data[static_cast<size_t>(t) * s.stride_rows + u];
+      for (int u = 0; u < H; ++u)
+        scratch(u, t) = s.data[static_cast<size_t>(t) * s.stride_rows + u];
     values = scratch.data();
   }
   ImGui::PushID(id);
@@ -255,8 +275,9 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
     ImGui::TextUnformatted(s.spec.help);
     if (pre)
-      ImGui::TextUnformatted("Shown before the squashing function: the colour range follows the "
-                             "values, 0 in the centre.");
+      ImGui::TextUnformatted(
+          "Shown before the squashing function: the colour range follows the "
+          "values, 0 in the centre.");
     ImGui::TextDisabled("Rows are units, columns time steps; click a row to select its unit.");
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
@@ -283,9 +304,12 @@ void draw_side_by_side(const Snapshot& snap, AppState& app) {
     }
     const int H = m.spec.hidden_size;
     Slot s;
-    if (m.spec.cell == CellType::Lstm) s = {gate_spec("f"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
-    else if (m.spec.cell == CellType::Gru) s = {gate_spec("z"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
-    else s = {vanilla_h(m.spec.activation), m.gates[l].data(), H, ""};
+    if (m.spec.cell == CellType::Lstm)
+      s = {gate_spec("f"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
+    else if (m.spec.cell == CellType::Gru)
+      s = {gate_spec("z"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
+    else
+      s = {vanilla_h(m.spec.activation), m.gates[l].data(), H, ""};
     s.title = m.name + ": " + s.spec.symbol;  // the full name is in the tooltip
     ImGui::BeginGroup();
     draw_slot(s, k, H, m.steps, current_step_column(m), false, size, app, app.gates.block);
@@ -296,10 +320,12 @@ void draw_side_by_side(const Snapshot& snap, AppState& app) {
 void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
   if (app.mode == Mode::Compare && snap.models.size() > 1) {
-    ImGui::TextDisabled("The gate that decides what is remembered, per model, on the same sequence");
+    ImGui::TextDisabled(
+        "The gate that decides what is remembered, per model, on the same sequence");
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("LSTM: the forget gate f (near 1 keeps c). GRU: the update gate z (near 1 keeps h).\n"
-                        "Vanilla RNN: no gate, so its hidden state h is shown.");
+      ImGui::SetTooltip(
+          "LSTM: the forget gate f (near 1 keeps c). GRU: the update gate z (near 1 keeps h).\n"
+          "Vanilla RNN: no gate, so its hidden state h is shown.");
     draw_side_by_side(snap, app);
     return;
   }
@@ -315,7 +341,8 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("pre-activations").x);
     ImGui::Checkbox("pre-activations", &app.gates.show_pre);
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Show each gate's input W_x x_t + W_h h_t-1 + b before the sigmoid or tanh");
+      ImGui::SetTooltip(
+          "Show each gate's input W_x x_t + W_h h_t-1 + b before the sigmoid or tanh");
   }
   if (m.gates.empty() || T == 0 || l >= static_cast<int>(m.gates.size())) {
     ImGui::TextDisabled("No forward pass yet: press Play or step forward.");
@@ -330,11 +357,13 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   Slot slots[4];
   int n = 0;
   if (vanilla) {
-    MapSpec a{"a", "pre-activation", "W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + b",
-              "a\xE2\x82\x9C = W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + b, "
-              "before the activation. Large |a\xE2\x82\x9C| saturates tanh and the gradient through "
-              "this step vanishes. Blue negative, red positive; 0 in the centre.",
-              Range::AutoSigned};
+    MapSpec a{
+        "a", "pre-activation",
+        "W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + b",
+        "a\xE2\x82\x9C = W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + b, "
+        "before the activation. Large |a\xE2\x82\x9C| saturates tanh and the gradient through "
+        "this step vanishes. Blue negative, red positive; 0 in the centre.",
+        Range::AutoSigned};
     slots[n++] = {a, m.pre[l].data(), H, ""};
     slots[n++] = {vanilla_h(m.spec.activation), m.gates[l].data(), H, ""};
   } else {

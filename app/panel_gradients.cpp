@@ -15,9 +15,9 @@ namespace unrolled {
 namespace {
 
 // Superscript digits 0-9 in UTF-8.
-constexpr const char* kSup[] = {"\xE2\x81\xB0", "\xC2\xB9", "\xC2\xB2", "\xC2\xB3",
-                              "\xE2\x81\xB4", "\xE2\x81\xB5", "\xE2\x81\xB6", "\xE2\x81\xB7",
-                              "\xE2\x81\xB8", "\xE2\x81\xB9"};
+constexpr const char* kSup[] = {"\xE2\x81\xB0", "\xC2\xB9",     "\xC2\xB2",     "\xC2\xB3",
+                                "\xE2\x81\xB4", "\xE2\x81\xB5", "\xE2\x81\xB6", "\xE2\x81\xB7",
+                                "\xE2\x81\xB8", "\xE2\x81\xB9"};
 
 // A positive factor written for the back row: "3×10⁴", "0.5", "120".
 std::string factor_text(double x) {
@@ -47,7 +47,8 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
   const int steps = static_cast<int>(T - 1);
   char buf[200];
   if (short_form) {
-    std::snprintf(buf, sizeof buf, "%s %s%s", m.name.c_str(), decades >= 0 ? "\xC3\xB7" : "\xC3\x97",
+    std::snprintf(buf, sizeof buf, "%s %s%s", m.name.c_str(),
+                  decades >= 0 ? "\xC3\xB7" : "\xC3\x97",
                   factor_text(decades >= 0 ? p0 / p1 : p1 / p0).c_str());
     return buf;
   }
@@ -80,25 +81,29 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
   st.t_axis.resize(T);
   for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
   if (widgets::BeginPlot("gradient at each step##per_step", size, st.per_step)) {
-    widgets::SetupAxes("t", "norm over the batch", widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
+    widgets::SetupAxes("t", "norm over the batch",
+                       widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
     if (m.dh_norm.cols() == T)
       plot_matrix_row("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                       st.t_axis.data(), m.dh_norm, l, st.row);
     if (m.spec.cell == CellType::Lstm && m.dc_norm.cols() == T)
-      plot_matrix_row("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82" "c\xE2\x82\x9C\xE2\x80\x96 (cell)",
-                      st.t_axis.data(), m.dc_norm, l, st.row);
+      plot_matrix_row(
+          "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82"
+          "c\xE2\x82\x9C\xE2\x80\x96 (cell)",
+          st.t_axis.data(), m.dc_norm, l, st.row);
     widgets::EndPlot();
   }
-  tooltip_if_hovered(ImGui::IsItemHovered() && !st.per_step.hovered,
-                     m.spec.cell == CellType::Lstm
-                         ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
-                           "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
-                           "gradient is only multiplied by the forget gates: the highway that keeps "
-                           "it from vanishing."
-                         : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
-                           "the whole batch. Early steps get only what survives the trip back "
-                           "through every later step.");
+  tooltip_if_hovered(
+      ImGui::IsItemHovered() && !st.per_step.hovered,
+      m.spec.cell == CellType::Lstm
+          ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
+            "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
+            "gradient is only multiplied by the forget gates: the highway that keeps "
+            "it from vanishing."
+          : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
+            "the whole batch. Early steps get only what survives the trip back "
+            "through every later step.");
 }
 
 // (2) The decay profile of every model, against the distance T − t.
@@ -115,12 +120,13 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
     }
     widgets::EndPlot();
   }
-  tooltip_if_hovered(ImGui::IsItemHovered() && !st.profile.hovered,
-                     "The gradient of the LAST step's loss alone with respect to each earlier "
-                     "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
-                     "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
-                     "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
-                     "factor at every step: vanishing gradients.");
+  tooltip_if_hovered(
+      ImGui::IsItemHovered() && !st.profile.hovered,
+      "The gradient of the LAST step's loss alone with respect to each earlier "
+      "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
+      "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
+      "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
+      "factor at every step: vanishing gradients.");
 }
 
 // (3) The profile over iterations: columns in time order, rows the distance.
@@ -133,14 +139,15 @@ void draw_history(const ModelView& m, GradientsPanelState& st, ImVec2 size) {
   char buf[32];
   for (int i = 0; i < R; ++i) {
     const int src = (pv.offset + i) % std::max(R, 1);  // the ring's oldest row first
-    std::copy_n(pv.data + static_cast<size_t>(src) * K, K, st.history.data() + static_cast<size_t>(i) * K);
+    std::copy_n(pv.data + static_cast<size_t>(src) * K, K,
+                st.history.data() + static_cast<size_t>(i) * K);
     std::snprintf(buf, sizeof buf, "%.0f", pv.iteration_first[src]);
     st.iteration_labels[i] = buf;
   }
   for (int i = 0; i < R; ++i) st.iteration_ptrs[i] = st.iteration_labels[i].c_str();
   widgets::HeatmapOptions opt;
-  opt.title = st.overview ? "decay profile over the whole run"
-                          : "decay profile over the recent iterations";
+  opt.title =
+      st.overview ? "decay profile over the whole run" : "decay profile over the recent iterations";
   opt.colormap = widgets::Colormap::Sequential;
   opt.log_scale = true;
   opt.x_label = st.overview ? "iteration (first of each bucket)" : "iteration";
@@ -179,21 +186,24 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
   // Read-outs: how many decades the profile falls; one line for all models in compare mode.
   std::string readout;
   for (const ModelView& mv : snap.models) {
-    const std::string r = decay_readout(mv, std::min(l, std::max(mv.spec.num_layers - 1, 0)),
-                                        snap.models.size() > 1);
-    if (!r.empty()) readout += (readout.empty() ? "" : snap.models.size() > 1 ? " \xC2\xB7 " : "") + r;
+    const std::string r =
+        decay_readout(mv, std::min(l, std::max(mv.spec.num_layers - 1, 0)), snap.models.size() > 1);
+    if (!r.empty())
+      readout += (readout.empty() ? "" : snap.models.size() > 1 ? " \xC2\xB7 " : "") + r;
   }
   if (!readout.empty()) {
     if (snap.models.size() > 1)
-      readout = "over " + std::to_string(m.steps - 1) + " steps back \xE2\x80\x96\xE2\x88\x82L_T/"
-                "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 changes by: " + readout;
+      readout = "over " + std::to_string(m.steps - 1) +
+                " steps back \xE2\x80\x96\xE2\x88\x82L_T/"
+                "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 changes by: " +
+                readout;
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(readout.c_str());
     ImGui::PopTextWrapPos();
   } else {
     const std::string caption = step_caption(m);
-    ImGui::TextDisabled("%s", caption.empty() ? "decay profile: after the backward pass"
-                                              : caption.c_str());
+    ImGui::TextDisabled(
+        "%s", caption.empty() ? "decay profile: after the backward pass" : caption.c_str());
   }
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -202,7 +212,8 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
   const float top_h = std::max(9 * em, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
   const bool side = avail.x > 30 * em;
   // Stacked in a narrow panel, each plot keeps a readable height; the panel scrolls if it must.
-  const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x, side ? top_h : std::max(9 * em, top_h * 0.5f));
+  const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x,
+                    side ? top_h : std::max(9 * em, top_h * 0.5f));
   draw_per_step(m, l, st, plot);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);

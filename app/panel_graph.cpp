@@ -49,8 +49,12 @@ struct Plan {
   std::string what;             // what the press does now (tooltips)
 };
 
-bool in_bptt(const ModelView& m) { return m.phase == Phase::Backward && !m.profile_sweep; }
-bool in_sweep(const ModelView& m) { return m.phase == Phase::Backward && m.profile_sweep; }
+bool in_bptt(const ModelView& m) {
+  return m.phase == Phase::Backward && !m.profile_sweep;
+}
+bool in_sweep(const ModelView& m) {
+  return m.phase == Phase::Backward && m.profile_sweep;
+}
 
 // One BPTT step. Without truncation the last one (t = 1) also runs the decay-profile sweep (T more
 // steps that compute no parameter gradient, only the Gradient-through-time panel's profile), so
@@ -70,14 +74,15 @@ void new_iteration(const ModelView& m, Plan& p) {
   p.what = m.phase == Phase::Update
                ? fmt("Apply the update, then start iteration %d: a new batch, forward step t = 1",
                      static_cast<int>(m.iteration) + 2)
-               : fmt("Start iteration %d: a new batch, forward step t = 1", static_cast<int>(m.iteration) + 1);
+               : fmt("Start iteration %d: a new batch, forward step t = 1",
+                     static_cast<int>(m.iteration) + 1);
 }
 
 Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
   Plan p;
   const int T = m.steps;
   const int t = std::clamp(s.t, 0, std::max(T - 1, 0));
-  const int fwd_front = m.forward_t - 1;                              // Forward: the step just computed
+  const int fwd_front = m.forward_t - 1;  // Forward: the step just computed
   const int bwd_front = std::clamp(m.backward_t + 1, 0, std::max(T - 1, 0));  // BPTT: likewise
   const bool reviewing = !s.follow;
   auto review = [&](int to, bool at_front) {
@@ -95,20 +100,29 @@ Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
   switch (a) {
     case StepAction::Forward:
       if (m.phase == Phase::Forward) {
-        if (reviewing && t < fwd_front) review(t + 1, t + 1 == fwd_front);
-        else p.send = {Kind::StepForward}, p.follow = true, p.what = fmt("Compute forward step t = %d", m.forward_t + 1);
+        if (reviewing && t < fwd_front)
+          review(t + 1, t + 1 == fwd_front);
+        else
+          p.send = {Kind::StepForward}, p.follow = true,
+          p.what = fmt("Compute forward step t = %d", m.forward_t + 1);
       } else if (m.phase == Phase::Backward) {
-        if (t + 1 < T) review(t + 1, false);
-        else p.what = "Already at t = T; the backward pass runs right to left (\xE2\x86\x90)";
+        if (t + 1 < T)
+          review(t + 1, false);
+        else
+          p.what = "Already at t = T; the backward pass runs right to left (\xE2\x86\x90)";
       } else {  // Ready, Update
-        if (reviewing && t + 1 < T) review(t + 1, false);
-        else new_iteration(m, p);
+        if (reviewing && t + 1 < T)
+          review(t + 1, false);
+        else
+          new_iteration(m, p);
       }
       break;
     case StepAction::Back:
       if (in_bptt(m)) {
-        if (reviewing && t > bwd_front) review(t - 1, t - 1 == bwd_front);
-        else backward_step(m, k1, p);
+        if (reviewing && t > bwd_front)
+          review(t - 1, t - 1 == bwd_front);
+        else
+          backward_step(m, k1, p);
       } else if (in_sweep(m)) {
         p.send.assign(T + 1, Kind::StepBackward);
         p.follow = true;
@@ -116,7 +130,8 @@ Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
       } else if (t > 0) {
         review(t - 1, false);
       } else {
-        p.what = T > 0 ? "Already at t = 1" : "Nothing computed yet: \xE2\x86\x92 starts the forward pass";
+        p.what = T > 0 ? "Already at t = 1"
+                       : "Nothing computed yet: \xE2\x86\x92 starts the forward pass";
       }
       break;
     case StepAction::BackwardPass:
@@ -125,11 +140,13 @@ Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
         p.what = "Already in the backward pass: \xE2\x86\x90 takes the next step";
       } else if (m.phase == Phase::Update) {
         p.send = {Kind::ApplyUpdate, Kind::FinishForward, Kind::StepBackward};
-        p.what = "Apply the update, run the next forward pass, then the first backward step (t = T)";
+        p.what =
+            "Apply the update, run the next forward pass, then the first backward step (t = T)";
       } else {
         p.send = {Kind::FinishForward, Kind::StepBackward};
         p.what = m.phase == Phase::Forward
-                     ? fmt("Finish the forward pass (t = %d to %d), then the first backward step (t = T)",
+                     ? fmt("Finish the forward pass (t = %d to %d), then the first backward step "
+                           "(t = T)",
                            m.forward_t + 1, T)
                      : "Run the forward pass of a new batch, then the first backward step (t = T)";
       }
@@ -145,7 +162,8 @@ Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
         p.what = m.phase == Phase::Forward ? "Finish the forward pass (to t = T)"
                                            : "Run a whole forward pass of a new batch";
       } else if (m.phase == Phase::Backward) {
-        p.send.assign(2 * T + 2, Kind::StepBackward);  // the rest of BPTT and the sweep; extras are no-ops
+        p.send.assign(2 * T + 2,
+                      Kind::StepBackward);  // the rest of BPTT and the sweep; extras are no-ops
         p.follow = true;
         p.what = "Finish the backward pass: the gradient for every step";
       } else {
@@ -175,7 +193,9 @@ Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
         new_iteration(m, p);  // the animation then runs the next iteration's passes
         p.what = "Animate the next iteration: apply the update, then one step every so often";
       } else {
-        p.what = "Animate: one step (forward, then backward) every so often, until the gradients are ready";
+        p.what =
+            "Animate: one step (forward, then backward) every so often, until the gradients are "
+            "ready";
       }
       break;
   }
@@ -188,10 +208,14 @@ int follow_target(const ModelView& m, int current) {
   const int T = m.steps;
   if (T == 0) return 0;
   switch (m.phase) {
-    case Phase::Forward: return std::clamp(m.forward_t - 1, 0, T - 1);
-    case Phase::Backward: return m.profile_sweep ? 0 : std::clamp(m.backward_t + 1, 0, T - 1);
-    case Phase::Update: return 0;
-    default: return std::clamp(current, 0, T - 1);
+    case Phase::Forward:
+      return std::clamp(m.forward_t - 1, 0, T - 1);
+    case Phase::Backward:
+      return m.profile_sweep ? 0 : std::clamp(m.backward_t + 1, 0, T - 1);
+    case Phase::Update:
+      return 0;
+    default:
+      return std::clamp(current, 0, T - 1);
   }
 }
 
@@ -216,12 +240,12 @@ namespace {
 // -----------------------------------------------------------------------------------------------
 
 struct Geometry {
-  ImVec2 origin;        // screen position of the content's top-left (scrolls with the canvas)
-  float fs = 18;        // font size
-  float pitch = 60;     // distance between cell centres
+  ImVec2 origin;     // screen position of the content's top-left (scrolls with the canvas)
+  float fs = 18;     // font size
+  float pitch = 60;  // distance between cell centres
   float cell_w = 30, cell_h = 40;
-  float left_pad = 40;  // room for the h_0 (and c_0) arrow
-  float r_io = 8;       // radius of the x_t and y_t circles
+  float left_pad = 40;                    // room for the h_0 (and c_0) arrow
+  float r_io = 8;                         // radius of the x_t and y_t circles
   float y_out = 0, y_in = 0, y_axis = 0;  // centres of the output and input circles; t labels
   std::vector<float> row_top;             // [L] top of each layer's cells; layer 0 lowest
   bool lstm = false;
@@ -252,7 +276,8 @@ Geometry layout_rows(int L, float fs, float h, bool lstm) {
   const int gaps = L + 1;  // output-top layer, between layers, bottom layer-input
   float gap = fs * 1.1f;
   const float fixed = 2 * io_row + axis_h;
-  g.cell_h = std::clamp((h - fixed - gaps * gap) / std::max(L, 1), fs * 2.0f, fs * (lstm ? 5.0f : 4.0f));
+  g.cell_h =
+      std::clamp((h - fixed - gaps * gap) / std::max(L, 1), fs * 2.0f, fs * (lstm ? 5.0f : 4.0f));
   gap = std::clamp((h - fixed - L * g.cell_h) / gaps, fs * 1.1f, fs * 2.2f);
   const float used = fixed + L * g.cell_h + gaps * gap;
   float y = std::max(fs * 0.2f, (h - used) * 0.5f);
@@ -293,14 +318,16 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float hea
   const ImVec2 base{b.x - ux * head, b.y - uy * head};
   dl->AddLine(a, base, col, thick);
   const float w = std::max(head * 0.55f, thick * 0.9f);
-  dl->AddTriangleFilled(b, {base.x - uy * w, base.y + ux * w}, {base.x + uy * w, base.y - ux * w}, col);
+  dl->AddTriangleFilled(b, {base.x - uy * w, base.y + ux * w}, {base.x + uy * w, base.y - ux * w},
+                        col);
 }
 
 void dashed(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float dash) {
   const float dx = b.x - a.x, dy = b.y - a.y, len = std::sqrt(dx * dx + dy * dy);
   for (float s = 0; s < len; s += 2 * dash) {
     const float e = std::min(s + dash, len);
-    dl->AddLine({a.x + dx * s / len, a.y + dy * s / len}, {a.x + dx * e / len, a.y + dy * e / len}, col, thick);
+    dl->AddLine({a.x + dx * s / len, a.y + dy * s / len}, {a.x + dx * e / len, a.y + dy * e / len},
+                col, thick);
   }
 }
 
@@ -317,7 +344,9 @@ struct GradScale {
 
   // 0..1 on the log scale
   double pos(double v) const { return widgets::colormap_position(v, lo, hi, true); }
-  ImU32 color(double v) const { return widgets::colormap_at(widgets::Colormap::Sequential, 0.18 + 0.82 * pos(v)); }
+  ImU32 color(double v) const {
+    return widgets::colormap_at(widgets::Colormap::Sequential, 0.18 + 0.82 * pos(v));
+  }
   float width(double v, float fs) const { return fs * (0.12f + 0.5f * static_cast<float>(pos(v))); }
 };
 
@@ -329,8 +358,9 @@ GradScale grad_scale(const ModelView& m, bool batch) {
   double lo = INFINITY, hi = 0;
   auto take = [&](Mat& out, const Mat& seq, const Mat& norms, int l) {
     for (int t = 0; t < T && t < seq.cols(); ++t) {
-      if (!std::isfinite(seq(0, t))) continue;  // not reached by the backward pass (the batch's
-                                                // norms of such steps may be last iteration's)
+      if (!std::isfinite(seq(0, t)))
+        continue;  // not reached by the backward pass (the batch's
+                   // norms of such steps may be last iteration's)
       const double v = batch ? (l < norms.rows() && t < norms.cols() ? norms(l, t) : std::nan(""))
                              : seq.col(t).norm();
       out(0, t) = v;
@@ -347,7 +377,9 @@ GradScale grad_scale(const ModelView& m, bool batch) {
   return s;
 }
 
-bool computed(const ModelView& m, int t) { return t < m.forward_t; }
+bool computed(const ModelView& m, int t) {
+  return t < m.forward_t;
+}
 
 bool has_output(const ModelView& m, int t) {
   return m.spec.readout == Readout::Every || t == m.steps - 1;
@@ -355,7 +387,8 @@ bool has_output(const ModelView& m, int t) {
 
 // A short label for input or output column v: the character or class of a one-hot vector, the
 // value of a single number; empty otherwise.
-std::string io_label(const Eigen::Ref<const Vec>& v, const std::vector<std::string>& vocab, bool probabilities) {
+std::string io_label(const Eigen::Ref<const Vec>& v, const std::vector<std::string>& vocab,
+                     bool probabilities) {
   if (v.size() == 0 || !v.allFinite()) return "";
   Eigen::Index k = 0;
   const double top = v.maxCoeff(&k);
@@ -363,8 +396,8 @@ std::string io_label(const Eigen::Ref<const Vec>& v, const std::vector<std::stri
   if (one_hot) {
     if (static_cast<Eigen::Index>(vocab.size()) == v.size()) {
       const std::string& ch = vocab[k];
-      if (ch == " ") return "\xC2\xB7";        // ·
-      if (ch == "\n") return "\xE2\x86\xB5";   // ↵
+      if (ch == " ") return "\xC2\xB7";       // ·
+      if (ch == "\n") return "\xE2\x86\xB5";  // ↵
       return ch;
     }
     return std::to_string(k);
@@ -394,8 +427,8 @@ void vector_tooltip(const char* name, int t, const Eigen::Ref<const Vec>& v) {
 // [SECTION] Panel
 // -----------------------------------------------------------------------------------------------
 
-bool step_button(const char* label, StepAction a, const char* key, const ModelView& m, int k1, StepState& s,
-                 TrainingWorker& w, float width) {
+bool step_button(const char* label, StepAction a, const char* key, const ModelView& m, int k1,
+                 StepState& s, TrainingWorker& w, float width) {
   const bool pressed = ImGui::Button(label, {width, 0});
   if (ImGui::IsItemHovered()) {
     const Plan p = plan(a, m, k1, s);
@@ -419,36 +452,50 @@ void next_to(float w) {
 
 const char* kStepHelp =
     "The keys (the buttons do the same):\n"
-    "\xE2\x86\x92  forward in time. In the forward pass it computes the next step (after walking over "
+    "\xE2\x86\x92  forward in time. In the forward pass it computes the next step (after walking "
+    "over "
     "steps you stepped back past). Ready, or gradients ready: starts the next iteration.\n"
-    "\xE2\x86\x90  back in time. In the forward pass it only moves the inspected cell back: the values "
-    "are all kept. In the backward pass it computes the next BPTT step: the gradient moves one cell left.\n"
+    "\xE2\x86\x90  back in time. In the forward pass it only moves the inspected cell back: the "
+    "values "
+    "are all kept. In the backward pass it computes the next BPTT step: the gradient moves one "
+    "cell left.\n"
     "B  the backward pass: finish the forward pass, then the first BPTT step (at t = T).\n"
     "Home  inspect t = 1.   End  finish the current pass.\n"
     "Space  animate: a step every so often, forward then backward, until the gradients are ready.\n"
-    "Click a cell to inspect it; the cell inspector follows. Mouse wheel scrolls, Ctrl + wheel zooms.";
+    "Click a cell to inspect it; the cell inspector follows. Mouse wheel scrolls, Ctrl + wheel "
+    "zooms.";
 
 void status_line(const ModelView& m, const StepState& s, int layer) {
   const int T = m.steps;
   char buf[256];
   switch (m.phase) {
     case Phase::Ready:
-      if (T == 0) std::snprintf(buf, sizeof buf, "Ready: \xE2\x86\x92 draws a batch and computes t = 1");
-      else std::snprintf(buf, sizeof buf, "Iteration %lld done and applied. \xE2\x86\x92 starts the next one",
-                         static_cast<long long>(m.iteration));
+      if (T == 0)
+        std::snprintf(buf, sizeof buf, "Ready: \xE2\x86\x92 draws a batch and computes t = 1");
+      else
+        std::snprintf(buf, sizeof buf,
+                      "Iteration %lld done and applied. \xE2\x86\x92 starts the next one",
+                      static_cast<long long>(m.iteration));
       break;
     case Phase::Forward:
       std::snprintf(buf, sizeof buf, "Forward pass: t = 1 to %d of %d computed", m.forward_t, T);
       break;
     case Phase::Backward:
-      if (m.profile_sweep) std::snprintf(buf, sizeof buf, "Backward pass done (decay-profile sweep running)");
-      else if (m.backward_t + 1 >= T) std::snprintf(buf, sizeof buf, "Backward pass: \xE2\x86\x90 starts at t = %d", T);
-      else std::snprintf(buf, sizeof buf, "Backward pass: gradient computed for t = %d down to %d", T, m.backward_t + 2);
+      if (m.profile_sweep)
+        std::snprintf(buf, sizeof buf, "Backward pass done (decay-profile sweep running)");
+      else if (m.backward_t + 1 >= T)
+        std::snprintf(buf, sizeof buf, "Backward pass: \xE2\x86\x90 starts at t = %d", T);
+      else
+        std::snprintf(buf, sizeof buf, "Backward pass: gradient computed for t = %d down to %d", T,
+                      m.backward_t + 2);
       break;
     case Phase::Update:
-      std::snprintf(buf, sizeof buf, "Gradients ready for every step; \xE2\x86\x92 applies the update");
+      std::snprintf(buf, sizeof buf,
+                    "Gradients ready for every step; \xE2\x86\x92 applies the update");
       break;
-    case Phase::Diverged: std::snprintf(buf, sizeof buf, "Diverged: reset (R)"); break;
+    case Phase::Diverged:
+      std::snprintf(buf, sizeof buf, "Diverged: reset (R)");
+      break;
   }
   ImGui::TextUnformatted(buf);
   if (T > 0) {
@@ -483,16 +530,18 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   const float bw = fs * 5.2f;
   step_button("\xE2\x87\xA4 Home", StepAction::Home, "Home", m, k1, s, worker, bw * 0.8f);
   ImGui::SameLine();
-  step_button("\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)", m, k1, s, worker, bw);
+  step_button("\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)", m, k1, s, worker,
+              bw);
   ImGui::SameLine();
-  step_button("Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)", m, k1, s, worker, bw);
+  step_button("Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)", m, k1, s,
+              worker, bw);
   ImGui::SameLine();
   step_button("B  Backward pass", StepAction::BackwardPass, "B", m, k1, s, worker, bw * 1.6f);
   ImGui::SameLine();
   step_button("End \xE2\x87\xA5", StepAction::End, "End", m, k1, s, worker, bw * 0.8f);
   next_to(fs * 13);
-  step_button(gs.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim", StepAction::ToggleAnimate,
-              "Space", m, k1, s, worker, bw * 1.1f);
+  step_button(gs.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim",
+              StepAction::ToggleAnimate, "Space", m, k1, s, worker, bw * 1.1f);
   ImGui::SameLine();
   ImGui::SetNextItemWidth(fs * 7);
   ImGui::SliderInt("##ms", &gs.animate_ms, 100, 3000, "%d ms/step", ImGuiSliderFlags_Logarithmic);
@@ -511,22 +560,32 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     worker.send(c);
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Which sequence of the batch to follow (1 to %d). The cells, the inspector and the\n"
-                      "gates show this one; the same step commands drive the whole batch.", B);
+    ImGui::SetTooltip(
+        "Which sequence of the batch to follow (1 to %d). The cells, the inspector and the\n"
+        "gates show this one; the same step commands drive the whole batch.",
+        B);
   ImGui::SameLine();
   ImGui::Text("of %d", B);
   next_to(fs * 9);
   ImGui::Checkbox("batch norms", &gs.batch_norms);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(gs.batch_norms ? "Arrows show \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 over the whole batch (the norm of the H \xC3\x97 B matrix).\nUntick to show the inspected sequence's own gradient."
-                                     : "Arrows show the inspected sequence's own \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (the length of its column).\nTick to show the norm over the whole batch instead.");
+    ImGui::SetTooltip(
+        gs.batch_norms
+            ? "Arrows show \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 over "
+              "the whole batch (the norm of the H \xC3\x97 B matrix).\nUntick to show the "
+              "inspected sequence's own gradient."
+            : "Arrows show the inspected sequence's own "
+              "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (the length of its "
+              "column).\nTick to show the norm over the whole batch instead.");
   help_marker(kStepHelp);
 
   status_line(m, s, app.layer);
 
   if (T == 0) {
     ImGui::Spacing();
-    ImGui::TextDisabled("No sequence yet. Press \xE2\x86\x92 (or Forward) to draw a batch and compute the first time step.");
+    ImGui::TextDisabled(
+        "No sequence yet. Press \xE2\x86\x92 (or Forward) to draw a batch and compute the first "
+        "time step.");
     return;
   }
 
@@ -546,11 +605,13 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
 
   ImDrawList* wdl = ImGui::GetWindowDrawList();
   const ImVec2 top_left = ImGui::GetCursorScreenPos();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text),
+              dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   {  // row labels
     auto label = [&](float y, const char* s_) {
       const ImVec2 sz = ImGui::CalcTextSize(s_);
-      wdl->AddText({top_left.x + label_w - sz.x - fs * 0.5f, top_left.y + y - sz.y * 0.5f}, dim, s_);
+      wdl->AddText({top_left.x + label_w - sz.x - fs * 0.5f, top_left.y + y - sz.y * 0.5f}, dim,
+                   s_);
     };
     label(g.y_out, m.spec.readout == Readout::Every ? "output y\xE2\x82\x9C" : "output y");
     for (int l = 0; l < L; ++l) {
@@ -579,10 +640,13 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   const ImGuiIO& io = ImGui::GetIO();
   const bool hovered = ImGui::IsWindowHovered();
   if (hovered && io.MouseWheel != 0) {
-    if (io.KeyCtrl) gs.pitch_fs = std::clamp(g.pitch / fs * (1 + 0.12f * io.MouseWheel), 1.2f, 9.0f);
-    else ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheel * g.pitch * 2);
+    if (io.KeyCtrl)
+      gs.pitch_fs = std::clamp(g.pitch / fs * (1 + 0.12f * io.MouseWheel), 1.2f, 9.0f);
+    else
+      ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheel * g.pitch * 2);
   }
-  if (hovered && io.MouseWheelH != 0) ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheelH * g.pitch * 2);
+  if (hovered && io.MouseWheelH != 0)
+    ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheelH * g.pitch * 2);
   // Keep the inspected cell in view when it changes.
   if (gs.scrolled_to != s.t) {
     const float x = g.left_pad + s.t * g.pitch, sx = ImGui::GetScrollX();
@@ -592,11 +656,13 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   }
   const float sx = ImGui::GetScrollX();
   const int t_first = std::clamp(static_cast<int>((sx - g.left_pad) / g.pitch) - 1, 0, T - 1);
-  const int t_last = std::clamp(static_cast<int>((sx + canvas_w - g.left_pad) / g.pitch) + 1, 0, T - 1);
+  const int t_last =
+      std::clamp(static_cast<int>((sx + canvas_w - g.left_pad) / g.pitch) + 1, 0, T - 1);
 
   const GradScale grad = grad_scale(m, gs.batch_norms);
   const ImU32 value_col = with_alpha(text, 0.55f), faint = with_alpha(text, 0.22f);
-  const ImU32 cell_fill = ImGui::GetColorU32(ImGuiCol_Button), cell_border = ImGui::GetColorU32(ImGuiCol_Border);
+  const ImU32 cell_fill = ImGui::GetColorU32(ImGuiCol_Button),
+              cell_border = ImGui::GetColorU32(ImGuiCol_Border);
   const float thin = std::max(1.5f, fs * 0.09f), head = fs * 0.45f;
   const int fwd_front = m.phase == Phase::Forward ? m.forward_t - 1 : -1;
   const int bwd_front = m.phase == Phase::Backward && !m.profile_sweep ? m.backward_t + 1 : -1;
@@ -625,12 +691,16 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     if (hovered && mouse.x >= x0 && mouse.x <= x1 && std::abs(mouse.y - y) < fs * 0.35f) {
       char buf[320];
       if (t < 0)
-        std::snprintf(buf, sizeof buf, "%s\xE2\x82\x80: the initial state (zeros), into the cell at t = 1.", sym);
-      else if (std::isfinite(n))
         std::snprintf(buf, sizeof buf,
-                      "%s at t = %d carries the state to t = %d.\nBackward: \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82%s\xE2\x82\x9C\xE2\x80\x96 = %.3g (%s), "
-                      "the whole gradient on %s\xE2\x82\x9C: from t + 1, from the loss at t and from the layer above.",
-                      sym, t + 1, t + 2, sym, n, gs.batch_norms ? "over the batch" : "this sequence", sym);
+                      "%s\xE2\x82\x80: the initial state (zeros), into the cell at t = 1.", sym);
+      else if (std::isfinite(n))
+        std::snprintf(
+            buf, sizeof buf,
+            "%s at t = %d carries the state to t = %d.\nBackward: "
+            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82%s\xE2\x82\x9C\xE2\x80\x96 = %.3g (%s), "
+            "the whole gradient on %s\xE2\x82\x9C: from t + 1, from the loss at t and from the "
+            "layer above.",
+            sym, t + 1, t + 2, sym, n, gs.batch_norms ? "over the batch" : "this sequence", sym);
       else
         std::snprintf(buf, sizeof buf, "%s at t = %d carries the state %s.%s", sym, t + 1,
                       t + 1 < T ? fmt("to t = %d", t + 2).c_str() : "out of the sequence",
@@ -656,7 +726,8 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     const Vec x = m.inputs.col(t);
     dl->AddCircleFilled({xm, g.y_in}, g.r_io, ImGui::GetColorU32(ImGuiCol_FrameBgActive));
     dl->AddCircle({xm, g.y_in}, g.r_io, cell_border, 0, thin * 0.7f);
-    if (const std::string lab = io_label(x, snap.vocabulary, false); !lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
+    if (const std::string lab = io_label(x, snap.vocabulary, false);
+        !lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
       text_centered(dl, {xm, g.y_in}, text, lab.c_str());
     arrow(dl, {xm, g.y_in - g.r_io}, {xm, g.row_top[0] + g.cell_h}, vcol, thin, head * 0.8f);
     if (hovered && std::abs(mouse.x - xm) < g.r_io && std::abs(mouse.y - g.y_in) < g.r_io) {
@@ -671,16 +742,21 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
       const int k = m.spec.readout == Readout::Every ? t : 0;
       const bool out_done = done && k < m.outputs.cols() && std::isfinite(m.outputs(0, k));
       arrow(dl, {xm, g.row_top[L - 1]}, {xm, g.y_out + g.r_io}, vcol, thin, head * 0.8f);
-      dl->AddCircleFilled({xm, g.y_out}, g.r_io, out_done ? ImGui::GetColorU32(ImGuiCol_FrameBgActive) : 0);
+      dl->AddCircleFilled({xm, g.y_out}, g.r_io,
+                          out_done ? ImGui::GetColorU32(ImGuiCol_FrameBgActive) : 0);
       dl->AddCircle({xm, g.y_out}, g.r_io, out_done ? cell_border : faint, 0, thin * 0.7f);
       if (out_done) {
-        const std::string lab = io_label(m.outputs.col(k), snap.vocabulary, m.spec.loss == LossKind::CrossEntropy);
-        if (!lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f) text_centered(dl, {xm, g.y_out}, text, lab.c_str());
+        const std::string lab =
+            io_label(m.outputs.col(k), snap.vocabulary, m.spec.loss == LossKind::CrossEntropy);
+        if (!lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
+          text_centered(dl, {xm, g.y_out}, text, lab.c_str());
       }
       if (hovered && std::abs(mouse.x - xm) < g.r_io && std::abs(mouse.y - g.y_out) < g.r_io) {
         ImGui::BeginTooltip();
         if (out_done) {
-          vector_tooltip(m.spec.loss == LossKind::CrossEntropy ? "prediction (probabilities)" : "prediction y", t, m.outputs.col(k));
+          vector_tooltip(
+              m.spec.loss == LossKind::CrossEntropy ? "prediction (probabilities)" : "prediction y",
+              t, m.outputs.col(k));
           vector_tooltip("target", t, m.targets.col(k));
         } else {
           ImGui::Text("output at t = %d: not computed yet", t + 1);
@@ -692,9 +768,12 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
       const ImVec2 a = g.cell_min(l, t), b = g.cell_max(l, t);
       const bool active = (t == fwd_front || t == bwd_front) && done;
       const float round = fs * 0.25f;
-      if (active) dl->AddRectFilled(a, b, kActive, round);
-      else if (done) dl->AddRectFilled(a, b, cell_fill, round);
-      if (done) dl->AddRect(a, b, active ? kActive : cell_border, round, 0, thin * 0.7f);
+      if (active)
+        dl->AddRectFilled(a, b, kActive, round);
+      else if (done)
+        dl->AddRectFilled(a, b, cell_fill, round);
+      if (done)
+        dl->AddRect(a, b, active ? kActive : cell_border, round, 0, thin * 0.7f);
       else {  // not computed yet: a faint dashed outline
         dashed(dl, a, {b.x, a.y}, faint, thin * 0.7f, fs * 0.2f);
         dashed(dl, {a.x, b.y}, b, faint, thin * 0.7f, fs * 0.2f);
@@ -703,19 +782,23 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
       }
       const char* name = lstm ? "LSTM" : m.spec.cell == CellType::Gru ? "GRU" : "RNN";
       if (ImGui::CalcTextSize(name).x < g.cell_w - fs * 0.3f && g.cell_h > fs * 2.4f)
-        text_centered(dl, {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f}, active ? IM_COL32(20, 20, 20, 255) : (done ? text : faint), name);
+        text_centered(dl, {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f},
+                      active ? IM_COL32(20, 20, 20, 255) : (done ? text : faint), name);
       const bool inspected = t == s.t && l == app.layer;
       if (inspected) {
         const float o = fs * 0.22f;
         dl->AddRect({a.x - o, a.y - o}, {b.x + o, b.y + o}, text, round + o, 0, fs * 0.16f);
       }
-      const bool over = hovered && mouse.x >= a.x && mouse.x <= b.x && mouse.y >= a.y && mouse.y <= b.y;
+      const bool over =
+          hovered && mouse.x >= a.x && mouse.x <= b.x && mouse.y >= a.y && mouse.y <= b.y;
       if (over) {
         dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_ButtonHovered), round, 0, thin * 1.4f);
         char buf[200];
         std::snprintf(buf, sizeof buf, "t = %d%s: %s. Click to inspect it.", t + 1,
                       L > 1 ? fmt(", layer %d", l + 1).c_str() : "",
-                      !done ? "not computed yet" : active ? (t == bwd_front ? "the gradient just reached it" : "just computed") : "computed");
+                      !done    ? "not computed yet"
+                      : active ? (t == bwd_front ? "the gradient just reached it" : "just computed")
+                               : "computed");
         hover_text = buf;
         if (ImGui::IsMouseClicked(0)) {
           s.t = t;
@@ -729,7 +812,9 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
       const std::string num = std::to_string(t + 1);
       const bool cur = t == s.t;
       text_centered(dl, {xm, g.y_axis + fs * 0.5f}, cur ? text : dim, num.c_str());
-      if (cur) dl->AddLine({xm - fs * 0.5f, g.y_axis + fs * 1.1f}, {xm + fs * 0.5f, g.y_axis + fs * 1.1f}, text, thin);
+      if (cur)
+        dl->AddLine({xm - fs * 0.5f, g.y_axis + fs * 1.1f}, {xm + fs * 0.5f, g.y_axis + fs * 1.1f},
+                    text, thin);
     }
   }
   ImGui::EndChild();
@@ -758,10 +843,21 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   x += fs * 1.7f;
   wdl->AddText({x, y - fs * 0.5f}, dim, "inspected");
   x += ImGui::CalcTextSize("inspected").x + fs * 1.6f;
-  const char* gname = !lstm ? (gs.batch_norms ? "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
-                                             : "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (this sequence, log):")
-                      : gs.batch_norms ? "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
-                                     : "\xE2\x86\x90 gradient \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (this sequence, log):";
+  const char* gname =
+      !lstm ? (gs.batch_norms
+                   ? "\xE2\x86\x90 gradient "
+                     "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+                   : "\xE2\x86\x90 gradient "
+                     "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (this "
+                     "sequence, log):")
+      : gs.batch_norms
+          ? "\xE2\x86\x90 gradient "
+            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
+            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+          : "\xE2\x86\x90 gradient "
+            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
+            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (this sequence, "
+            "log):";
   wdl->AddText({x, y - fs * 0.5f}, dim, gname);
   x += ImGui::CalcTextSize(gname).x + fs * 0.6f;
   if (grad.any) {
@@ -775,7 +871,8 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     for (int i = 0; i < n; ++i) {
       const double v = grad.lo * std::pow(grad.hi / grad.lo, (i + 0.5) / n);
       const float half = grad.width(v, fs) * 0.5f;
-      wdl->AddRectFilled({x + wedge * i / n, y - half}, {x + wedge * (i + 1) / n + 0.5f, y + half}, grad.color(v));
+      wdl->AddRectFilled({x + wedge * i / n, y - half}, {x + wedge * (i + 1) / n + 0.5f, y + half},
+                         grad.color(v));
     }
     x += wedge + fs * 0.4f;
     wdl->AddText({x, y - fs * 0.5f}, dim, hi);

@@ -85,8 +85,10 @@ std::string sum_text(const std::vector<const Operand*>& ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     const std::string& t = ops[i]->text;
     const bool neg = !t.empty() && t[0] == '-';
-    if (i == 0) s += minus(t);
-    else s += neg ? " \xE2\x88\x92 " + t.substr(1) : " + " + t;
+    if (i == 0)
+      s += minus(t);
+    else
+      s += neg ? " \xE2\x88\x92 " + t.substr(1) : " + " + t;
   }
   return s;
 }
@@ -95,7 +97,8 @@ std::string sum_text(const std::vector<const Operand*>& ops) {
 std::string numbers_of(const EquationLine& l) {
   const std::string tail = " = " + l.text;
   std::string s = l.substituted;
-  if (s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0) s.resize(s.size() - tail.size());
+  if (s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0)
+    s.resize(s.size() - tail.size());
   return minus(s);
 }
 
@@ -106,13 +109,15 @@ std::string operand_list(const EquationLine& l) {
 }
 
 // A gate: k_t = act(pre-activation), one row from the pre-activation line and the gate's line.
-// concatenated: the lectures' LSTM form W_k·[h_{t−1}, x_t] + b_k (numbers in that order: W h, W x, b).
+// concatenated: the lectures' LSTM form W_k·[h_{t−1}, x_t] + b_k (numbers in that order: W h, W x,
+// b).
 Row gate_row(const EquationLine& pre, const EquationLine& act, const std::string& k, const char* fn,
              bool concatenated) {
   Row r;
   r.lhs = act.lhs;
   const std::string kk = k == "g" ? "g" : k;
-  r.formula = concatenated ? std::string(fn) + "(W_" + kk + "\xC2\xB7[h_{t\xE2\x88\x92\x31}, x_t] + b_" + kk + ")"
+  r.formula = concatenated ? std::string(fn) + "(W_" + kk +
+                                 "\xC2\xB7[h_{t\xE2\x88\x92\x31}, x_t] + b_" + kk + ")"
                            : std::string(fn) + "(" + pre.formula + ")";
   std::string inner;
   if (pre.kind == EquationKind::Sum && pre.operands.size() == 3)
@@ -124,9 +129,12 @@ Row gate_row(const EquationLine& pre, const EquationLine& act, const std::string
   r.value = minus(act.text);
   r.v = act.value;
   r.color = std::string_view(fn) == "\xCF\x83" ? 1 : 2;
-  r.tip = act.meaning + "\n\nThe pre-activation " + pre.lhs + " = " + pre.formula + ":\n" + operand_list(pre) + "   " +
-          pre.lhs + " = " + minus(pre.text) + "\nthen " + act.lhs + " = " + fn + "(" + pre.lhs + ") = " + minus(act.text);
-  if (concatenated) r.tip += "\n\nW_" + kk + "\xC2\xB7[h_{t\xE2\x88\x92\x31}, x_t] is W_h" + kk + " h_{t\xE2\x88\x92\x31} + W_x" + kk + " x_t: the two halves of W_" + kk + ".";
+  r.tip = act.meaning + "\n\nThe pre-activation " + pre.lhs + " = " + pre.formula + ":\n" +
+          operand_list(pre) + "   " + pre.lhs + " = " + minus(pre.text) + "\nthen " + act.lhs +
+          " = " + fn + "(" + pre.lhs + ") = " + minus(act.text);
+  if (concatenated)
+    r.tip += "\n\nW_" + kk + "\xC2\xB7[h_{t\xE2\x88\x92\x31}, x_t] is W_h" + kk +
+             " h_{t\xE2\x88\x92\x31} + W_x" + kk + " x_t: the two halves of W_" + kk + ".";
   return r;
 }
 
@@ -156,7 +164,9 @@ std::vector<Row> forward_rows(const CellInspection& ins, Activation act) {
       for (const char* k : {"f", "i", "g", "o"}) {
         const EquationLine* pre = find(f, std::string("a_") + k);
         const EquationLine* a = find(f, std::string(k) + "_t");
-        if (pre && a) rows.push_back(gate_row(*pre, *a, k, std::string_view(k) == "g" ? "tanh" : "\xCF\x83", true));
+        if (pre && a)
+          rows.push_back(
+              gate_row(*pre, *a, k, std::string_view(k) == "g" ? "tanh" : "\xCF\x83", true));
       }
       if (const auto* c = find(f, "c_t")) rows.push_back(line_row(*c));
       if (const auto* h = find(f, "h_t")) rows.push_back(line_row(*h, 2));
@@ -165,14 +175,18 @@ std::vector<Row> forward_rows(const CellInspection& ins, Activation act) {
       for (const char* k : {"r", "z", "n"}) {
         const EquationLine* pre = find(f, std::string("a_") + k);
         const EquationLine* a = find(f, std::string(k) + "_t");
-        if (pre && a) rows.push_back(gate_row(*pre, *a, k, std::string_view(k) == "n" ? "tanh" : "\xCF\x83", false));
+        if (pre && a)
+          rows.push_back(
+              gate_row(*pre, *a, k, std::string_view(k) == "n" ? "tanh" : "\xCF\x83", false));
       }
-      if (!rows.empty() && rows.back().lhs == "n_t") rows.back().tip += "\n\nSome lectures call the candidate h tilde.";
+      if (!rows.empty() && rows.back().lhs == "n_t")
+        rows.back().tip += "\n\nSome lectures call the candidate h tilde.";
       if (const auto* h = find(f, "h_t")) rows.push_back(line_row(*h, 2));
       break;
     case CellType::Rnn:
       if (const auto* a = find(f, "a_t")) rows.push_back(line_row(*a));
-      if (const auto* h = find(f, "h_t")) rows.push_back(line_row(*h, act == Activation::Tanh ? 2 : 0));
+      if (const auto* h = find(f, "h_t"))
+        rows.push_back(line_row(*h, act == Activation::Tanh ? 2 : 0));
       break;
   }
   return rows;
@@ -197,9 +211,11 @@ ImU32 value_color(int kind, double v) {
 
 // Black or white, whichever reads on c.
 ImU32 ink_on(ImU32 c) {
-  const float r = ((c >> IM_COL32_R_SHIFT) & 0xFF) / 255.f, g = ((c >> IM_COL32_G_SHIFT) & 0xFF) / 255.f,
+  const float r = ((c >> IM_COL32_R_SHIFT) & 0xFF) / 255.f,
+              g = ((c >> IM_COL32_G_SHIFT) & 0xFF) / 255.f,
               b = ((c >> IM_COL32_B_SHIFT) & 0xFF) / 255.f;
-  return 0.2126f * r + 0.7152f * g + 0.0722f * b > 0.5f ? IM_COL32(10, 10, 10, 255) : IM_COL32(250, 250, 250, 255);
+  return 0.2126f * r + 0.7152f * g + 0.0722f * b > 0.5f ? IM_COL32(10, 10, 10, 255)
+                                                        : IM_COL32(250, 250, 250, 255);
 }
 
 void tooltip(const std::string& s) {
@@ -257,7 +273,8 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   ImGui::PushID(id);
   if (ImGui::GetContentRegionAvail().x > fs * 48) {
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("##rows", 3, flags)) {
       ImGui::TableSetupColumn("formula", ImGuiTableColumnFlags_WidthStretch, 1.0f);
       ImGui::TableSetupColumn("numbers", ImGuiTableColumnFlags_WidthStretch, 1.25f);
@@ -267,13 +284,16 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
         ImGui::PushID(static_cast<int>(i));
-        ImGui::Selectable("##row", false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
+        ImGui::Selectable(
+            "##row", false,
+            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
         const bool hovered = ImGui::IsItemHovered();
         ImGui::SameLine(0, 0);
         ImGui::TextUnformatted((r.lhs + " = " + r.formula).c_str());
         ImGui::TableSetColumnIndex(1);
         if (mono) ImGui::PushFont(mono);
-        ImGui::TextUnformatted(break_between_terms(r.numbers, ImGui::GetContentRegionAvail().x).c_str());
+        ImGui::TextUnformatted(
+            break_between_terms(r.numbers, ImGui::GetContentRegionAvail().x).c_str());
         if (mono) ImGui::PopFont();
         ImGui::TableSetColumnIndex(2);
         const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -304,9 +324,10 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
     ImGui::Selectable("##row", false, ImGuiSelectableFlags_AllowItemOverlap, {w, h});
     const bool hovered = ImGui::IsItemHovered();
     ImGui::PopID();
-    if (i % 2 == 1) dl->AddRectFilled(p, {p.x + w, p.y + h}, ImGui::GetColorU32(ImGuiCol_TableRowBgAlt));
-    dl->AddText(ImGui::GetFont(), fs, {p.x, p.y + pad}, ImGui::GetColorU32(ImGuiCol_Text), formula.c_str(), nullptr,
-                formula_w);
+    if (i % 2 == 1)
+      dl->AddRectFilled(p, {p.x + w, p.y + h}, ImGui::GetColorU32(ImGuiCol_TableRowBgAlt));
+    dl->AddText(ImGui::GetFont(), fs, {p.x, p.y + pad}, ImGui::GetColorU32(ImGuiCol_Text),
+                formula.c_str(), nullptr, formula_w);
     draw_value(r, p.x + w - value_w, p.x + w, p.y + pad);
     const ImVec2 after = ImGui::GetCursorScreenPos();
     ImGui::SetCursorScreenPos({p.x + indent, p.y + pad + formula_h});
@@ -335,7 +356,9 @@ struct Canvas {
   ImU32 ink, dim, grad;
   ImVec2 at(float x, float y) const { return {o.x + x * w, o.y + y * h}; }
 
-  void line(ImVec2 a, ImVec2 b, ImU32 c, float t = 0) const { dl->AddLine(a, b, c, t > 0 ? t : fs * 0.1f); }
+  void line(ImVec2 a, ImVec2 b, ImU32 c, float t = 0) const {
+    dl->AddLine(a, b, c, t > 0 ? t : fs * 0.1f);
+  }
   void arrow(ImVec2 a, ImVec2 b, ImU32 c, float t = 0) const {
     t = t > 0 ? t : fs * 0.1f;
     const float dx = b.x - a.x, dy = b.y - a.y, len = std::sqrt(dx * dx + dy * dy);
@@ -343,7 +366,8 @@ struct Canvas {
     const float ux = dx / len, uy = dy / len, hd = fs * 0.42f, hw = fs * 0.24f;
     const ImVec2 base{b.x - ux * hd, b.y - uy * hd};
     dl->AddLine(a, base, c, t);
-    dl->AddTriangleFilled(b, {base.x - uy * hw, base.y + ux * hw}, {base.x + uy * hw, base.y - ux * hw}, c);
+    dl->AddTriangleFilled(b, {base.x - uy * hw, base.y + ux * hw},
+                          {base.x + uy * hw, base.y - ux * hw}, c);
   }
   void text(ImVec2 p, ImU32 c, const std::string& s, float ax = 0.5f, float ay = 0.5f) const {
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
@@ -353,7 +377,8 @@ struct Canvas {
   void label(ImVec2 p, ImU32 c, const std::string& s, float ax = 0.5f, float ay = 0.5f) const {
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
     const ImVec2 a{p.x - sz.x * ax, p.y - sz.y * ay};
-    dl->AddRectFilled({a.x - 2, a.y}, {a.x + sz.x + 2, a.y + sz.y}, ImGui::GetColorU32(ImGuiCol_ChildBg), 3);
+    dl->AddRectFilled({a.x - 2, a.y}, {a.x + sz.x + 2, a.y + sz.y},
+                      ImGui::GetColorU32(ImGuiCol_ChildBg), 3);
     dl->AddText(a, c, s.c_str());
   }
   // A ⊙, + or 1− node.
@@ -369,9 +394,11 @@ struct Canvas {
   void fit_text(ImVec2 c, ImU32 col, const std::string& s, float room) const {
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
     const float scale = std::min(1.0f, room / std::max(sz.x, 1.0f));
-    dl->AddText(ImGui::GetFont(), fs * scale, {c.x - sz.x * scale * 0.5f, c.y - sz.y * scale * 0.5f}, col, s.c_str());
+    dl->AddText(ImGui::GetFont(), fs * scale,
+                {c.x - sz.x * scale * 0.5f, c.y - sz.y * scale * 0.5f}, col, s.c_str());
   }
-  void gate(ImVec2 c, const std::string& name, const char* fn, double v, const std::string& value, int kind) const {
+  void gate(ImVec2 c, const std::string& name, const char* fn, double v, const std::string& value,
+            int kind) const {
     const float hw = gate_half_w(), hh = gate_half_h();
     const ImVec2 a{c.x - hw, c.y - hh}, b{c.x + hw, c.y + hh};
     const ImU32 fill = std::isfinite(v) ? value_color(kind, v) : widgets::kNanColor;
@@ -384,8 +411,12 @@ struct Canvas {
   float gate_half_h() const { return fs * 1.25f; }
 };
 
-std::string val(const EquationLine* l) { return l ? minus(l->text) : "?"; }
-double num(const EquationLine* l) { return l ? l->value : std::nan(""); }
+std::string val(const EquationLine* l) {
+  return l ? minus(l->text) : "?";
+}
+double num(const EquationLine* l) {
+  return l ? l->value : std::nan("");
+}
 std::string op_text(const EquationLine* l, std::string_view symbol) {
   if (l)
     for (const Operand& o : l->operands)
@@ -403,10 +434,12 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
   k.arrow(k.at(0.0f, yc), {mul_f.x - r, mul_f.y}, k.ink, k.fs * 0.16f);
   k.arrow({mul_f.x + r, mul_f.y}, {plus.x - r, plus.y}, k.ink, k.fs * 0.16f);
   k.arrow({plus.x + r, plus.y}, k.at(1.0f, yc), k.ink, k.fs * 0.16f);
-  k.text({k.at(0.0f, 0).x, k.at(0, yc).y - r - 2}, k.dim, "c_{t\xE2\x88\x92\x31} = " + op_text(c_line, "c_{t\xE2\x88\x92\x31}"), 0, 1);
+  k.text({k.at(0.0f, 0).x, k.at(0, yc).y - r - 2}, k.dim,
+         "c_{t\xE2\x88\x92\x31} = " + op_text(c_line, "c_{t\xE2\x88\x92\x31}"), 0, 1);
   k.text({k.at(1.0f, 0).x, k.at(0, yc).y - r - 2}, k.ink, "c_t = " + val(c_line), 1, 1);
   // the gates
-  const ImVec2 gf = k.at(0.13f, yg), gi = k.at(0.33f, yg), gg = k.at(0.51f, yg), go = k.at(0.69f, yg);
+  const ImVec2 gf = k.at(0.13f, yg), gi = k.at(0.33f, yg), gg = k.at(0.51f, yg),
+               go = k.at(0.69f, yg);
   const char* names[4] = {"f", "i", "g", "o"};
   const ImVec2 pos[4] = {gf, gi, gg, go};
   const float top = k.gate_half_h();
@@ -414,7 +447,8 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
   const float ybus = k.at(0, yb).y;
   k.line(k.at(0.0f, yb), {go.x, ybus}, k.ink, k.fs * 0.12f);
   for (const ImVec2& g : pos) k.arrow({g.x, ybus}, {g.x, g.y + top}, k.ink);
-  k.text({k.at(0.0f, 0).x, ybus + k.fs * 0.15f}, k.dim, "h_{t\xE2\x88\x92\x31} = " + h_prev + ", x_t", 0, 0);
+  k.text({k.at(0.0f, 0).x, ybus + k.fs * 0.15f}, k.dim,
+         "h_{t\xE2\x88\x92\x31} = " + h_prev + ", x_t", 0, 0);
   // f -> ⊙ on the highway; i, g -> ⊙ -> +
   k.arrow({gf.x, gf.y - top}, {mul_f.x, mul_f.y + r}, k.ink);
   const ImVec2 mul_ig = {plus.x, k.at(0, yn).y};
@@ -437,9 +471,11 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
   k.node(mul_f, "\xE2\x8A\x99");
   k.node(plus, "+");
   k.node(mul_ig, "\xE2\x8A\x99");
-  k.dl->AddRectFilled({th.x - k.fs * 1.3f, th.y - k.fs * 0.6f}, {th.x + k.fs * 1.3f, th.y + k.fs * 0.6f},
+  k.dl->AddRectFilled({th.x - k.fs * 1.3f, th.y - k.fs * 0.6f},
+                      {th.x + k.fs * 1.3f, th.y + k.fs * 0.6f},
                       ImGui::GetColorU32(ImGuiCol_ChildBg), k.fs * 0.5f);
-  k.dl->AddRect({th.x - k.fs * 1.3f, th.y - k.fs * 0.6f}, {th.x + k.fs * 1.3f, th.y + k.fs * 0.6f}, k.ink, k.fs * 0.5f);
+  k.dl->AddRect({th.x - k.fs * 1.3f, th.y - k.fs * 0.6f}, {th.x + k.fs * 1.3f, th.y + k.fs * 0.6f},
+                k.ink, k.fs * 0.5f);
   k.text(th, k.ink, "tanh");
   k.node(mul_o, "\xE2\x8A\x99");
   k.text({h_out.x, h_out.y + k.fs * 0.15f}, k.ink, "h_t = " + val(h_line), 1, 0);
@@ -449,14 +485,17 @@ void diagram_gru(const Canvas& k, const CellInspection& ins) {
   const auto& f = ins.forward;
   const auto* h_line = find(f, "h_t");
   const float yh = 0.16f, yn = 0.39f, yg = 0.63f, yb = 0.86f, r = k.fs * 0.55f;
-  const ImVec2 gz = k.at(0.14f, yg), gr = k.at(0.38f, yg), mul_r = k.at(0.555f, yg), gn = k.at(0.73f, yg);
-  const ImVec2 mul_z = k.at(0.14f, yh), plus = k.at(0.73f, yh), one_minus = k.at(0.38f, yn), mul_n = k.at(0.73f, yn);
+  const ImVec2 gz = k.at(0.14f, yg), gr = k.at(0.38f, yg), mul_r = k.at(0.555f, yg),
+               gn = k.at(0.73f, yg);
+  const ImVec2 mul_z = k.at(0.14f, yh), plus = k.at(0.73f, yh), one_minus = k.at(0.38f, yn),
+               mul_n = k.at(0.73f, yn);
   const float top = k.gate_half_h(), ybus = k.at(0, yb).y;
   // the state's own path: h_{t−1} -> ⊙ z -> + -> h_t
   k.arrow(k.at(0.0f, yh), {mul_z.x - r, mul_z.y}, k.ink, k.fs * 0.16f);
   k.arrow({mul_z.x + r, mul_z.y}, {plus.x - r, plus.y}, k.ink, k.fs * 0.16f);
   k.arrow({plus.x + r, plus.y}, k.at(1.0f, yh), k.ink, k.fs * 0.16f);
-  k.text({k.at(0.0f, 0).x, k.at(0, yh).y - r - 2}, k.dim, "h_{t\xE2\x88\x92\x31} = " + op_text(h_line, "h_{t\xE2\x88\x92\x31}"), 0, 1);
+  k.text({k.at(0.0f, 0).x, k.at(0, yh).y - r - 2}, k.dim,
+         "h_{t\xE2\x88\x92\x31} = " + op_text(h_line, "h_{t\xE2\x88\x92\x31}"), 0, 1);
   k.text({k.at(1.0f, 0).x, k.at(0, yh).y - r - 2}, k.ink, "h_t = " + val(h_line), 1, 1);
   // the bus: [h_{t−1}, x_t] into z and r, h_{t−1} into r ⊙ h_{t−1}, x_t into n
   k.line(k.at(0.0f, yb), {gn.x, ybus}, k.ink, k.fs * 0.12f);
@@ -489,7 +528,8 @@ void diagram_gru(const Canvas& k, const CellInspection& ins) {
   k.node(mul_r, "\xE2\x8A\x99");
 }
 
-void diagram_rnn(const Canvas& k, const CellInspection& ins, const std::string& h_prev, Activation act) {
+void diagram_rnn(const Canvas& k, const CellInspection& ins, const std::string& h_prev,
+                 Activation act) {
   const auto& f = ins.forward;
   const auto* a_line = find(f, "a_t");
   const auto* h_line = find(f, "h_t");
@@ -502,7 +542,8 @@ void diagram_rnn(const Canvas& k, const CellInspection& ins, const std::string& 
   k.arrow({xm, k.at(0, 0.95f).y}, {xm, yy + bh}, k.ink);
   k.text({xm + k.fs * 0.4f, k.at(0, 0.92f).y}, k.dim, "x_t", 0, 0.5f);
   k.dl->AddRect({x0, yy - bh}, {x1, yy + bh}, k.ink, k.fs * 0.25f, 0, k.fs * 0.08f);
-  k.fit_text({xm, yy - bh * 0.45f}, k.ink, "W_hh h_{t\xE2\x88\x92\x31} + W_xh x_t + b", x1 - x0 - 8);
+  k.fit_text({xm, yy - bh * 0.45f}, k.ink, "W_hh h_{t\xE2\x88\x92\x31} + W_xh x_t + b",
+             x1 - x0 - 8);
   k.fit_text({xm, yy + bh * 0.45f}, k.ink, "a_t = " + val(a_line), x1 - x0 - 8);
   k.arrow({x1, yy}, {fn.x - k.gate_half_w(), fn.y}, k.ink, k.fs * 0.16f);
   const double hv = num(h_line);
@@ -530,13 +571,19 @@ void diagram_gradients(const Canvas& k, const CellInspection& ins) {
     return;
   }
   const bool lstm = ins.cell == CellType::Lstm;
-  const auto* d = find(b, lstm ? "\xE2\x88\x82L/\xE2\x88\x82\x63_t" : "\xE2\x88\x82L/\xE2\x88\x82h_t");
+  const auto* d =
+      find(b, lstm ? "\xE2\x88\x82L/\xE2\x88\x82\x63_t" : "\xE2\x88\x82L/\xE2\x88\x82h_t");
   const auto* dp = find(b, lstm ? "\xE2\x88\x82L/\xE2\x88\x82\x63_{t\xE2\x88\x92\x31} (highway)"
                                 : "\xE2\x88\x82L/\xE2\x88\x82h_{t\xE2\x88\x92\x31} (direct)");
   const float yy = 0.23f;
   k.arrow(k.at(1.0f, yy), k.at(0.0f, yy), k.grad, t);
-  k.label(k.at(1.0f, yy + 0.02f), k.grad, std::string(lstm ? "\xE2\x88\x82L/\xE2\x88\x82\x63_t" : "\xE2\x88\x82L/\xE2\x88\x82h_t") + " = " + val(d), 1, 0);
-  k.label(k.at(0.0f, yy + 0.02f), k.grad, std::string(lstm ? "\xC3\x97 f_t \xE2\x86\x92 " : "\xC3\x97 z_t \xE2\x86\x92 ") + val(dp), 0, 0);
+  k.label(k.at(1.0f, yy + 0.02f), k.grad,
+          std::string(lstm ? "\xE2\x88\x82L/\xE2\x88\x82\x63_t" : "\xE2\x88\x82L/\xE2\x88\x82h_t") +
+              " = " + val(d),
+          1, 0);
+  k.label(k.at(0.0f, yy + 0.02f), k.grad,
+          std::string(lstm ? "\xC3\x97 f_t \xE2\x86\x92 " : "\xC3\x97 z_t \xE2\x86\x92 ") + val(dp),
+          0, 0);
 }
 
 void draw_diagram(const CellInspection& ins, const std::string& h_prev, Activation act) {
@@ -547,12 +594,24 @@ void draw_diagram(const CellInspection& ins, const std::string& h_prev, Activati
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(o, {o.x + w, o.y + h}, ImGui::GetColorU32(ImGuiCol_ChildBg), fs * 0.3f);
   const float pad = fs * 0.5f;
-  const Canvas k{dl, {o.x + pad, o.y + pad}, w - 2 * pad, h - 2 * pad, fs, ImGui::GetColorU32(ImGuiCol_Text),
-                 ImGui::GetColorU32(ImGuiCol_TextDisabled), IM_COL32(86, 180, 233, 255)};
+  const Canvas k{dl,
+                 {o.x + pad, o.y + pad},
+                 w - 2 * pad,
+                 h - 2 * pad,
+                 fs,
+                 ImGui::GetColorU32(ImGuiCol_Text),
+                 ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                 IM_COL32(86, 180, 233, 255)};
   switch (ins.cell) {
-    case CellType::Lstm: diagram_lstm(k, ins, h_prev); break;
-    case CellType::Gru: diagram_gru(k, ins); break;
-    case CellType::Rnn: diagram_rnn(k, ins, h_prev, act); break;
+    case CellType::Lstm:
+      diagram_lstm(k, ins, h_prev);
+      break;
+    case CellType::Gru:
+      diagram_gru(k, ins);
+      break;
+    case CellType::Rnn:
+      diagram_rnn(k, ins, h_prev, act);
+      break;
   }
   diagram_gradients(k, ins);
   ImGui::Dummy({w, h});
@@ -564,19 +623,25 @@ std::string gradient_story(const CellInspection& ins) {
   switch (ins.cell) {
     case CellType::Lstm: {
       const auto* ft = find(f, "f_t");
-      return "Along the highway the gradient to c_{t\xE2\x88\x92\x31} is multiplied by f_t = " + val(ft) +
-             " and by nothing else: no weight matrix, no squashing derivative. A forget gate near 1 passes it "
+      return "Along the highway the gradient to c_{t\xE2\x88\x92\x31} is multiplied by f_t = " +
+             val(ft) +
+             " and by nothing else: no weight matrix, no squashing derivative. A forget gate near "
+             "1 passes it "
              "on almost whole, step after step; near 0 it cuts it.";
     }
     case CellType::Gru: {
       const auto* zt = find(f, "z_t");
-      return "The direct path to h_{t\xE2\x88\x92\x31} multiplies the gradient by z_t = " + val(zt) +
-             " and nothing else, like the LSTM's forget gate: z near 1 keeps it alive over many steps. The other "
+      return "The direct path to h_{t\xE2\x88\x92\x31} multiplies the gradient by z_t = " +
+             val(zt) +
+             " and nothing else, like the LSTM's forget gate: z near 1 keeps it alive over many "
+             "steps. The other "
              "paths go through the gates and W_h.";
     }
     case CellType::Rnn:
-      return "Every step back, the gradient is multiplied by the activation's slope (tanh\xE2\x80\xB2 = 1 \xE2\x88\x92 "
-             "h_t\xC2\xB2, at most 1) and by W_hh\xE2\x8A\xA4 (the transposed recurrent weights). Over many steps the product of these factors "
+      return "Every step back, the gradient is multiplied by the activation's slope "
+             "(tanh\xE2\x80\xB2 = 1 \xE2\x88\x92 "
+             "h_t\xC2\xB2, at most 1) and by W_hh\xE2\x8A\xA4 (the transposed recurrent weights). "
+             "Over many steps the product of these factors "
              "shrinks (vanishing) or grows (exploding) geometrically.";
   }
   return "";
@@ -593,10 +658,13 @@ void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont*
   ImGui::PushTextWrapPos(0);
   if (ins.backward.empty()) {
     const bool later = m.phase == Phase::Backward && !m.profile_sweep;
-    ImGui::Text(later ? "The backward pass has not reached t = %d yet: \xE2\x86\x90 takes it one step further."
-                      : "No gradient yet: B runs the backward pass, which starts at t = T and reaches t = %d "
-                        "after the later steps.",
-                t + 1);
+    ImGui::Text(
+        later
+            ? "The backward pass has not reached t = %d yet: \xE2\x86\x90 takes it one step "
+              "further."
+            : "No gradient yet: B runs the backward pass, which starts at t = T and reaches t = %d "
+              "after the later steps.",
+        t + 1);
   } else {
     draw_rows("##backward", backward_rows(ins), mono);
     ImGui::Spacing();
@@ -621,8 +689,9 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
   app.unit = std::clamp(app.unit, 0, H - 1);
   if (s.follow) s.t = follow_target(m, s.t);
   if (T == 0 || m.h.empty()) {
-    ImGui::TextWrapped("Nothing computed yet. Press \xE2\x86\x92 to draw a batch and compute the first time step; "
-                       "this panel then shows that cell's arithmetic.");
+    ImGui::TextWrapped(
+        "Nothing computed yet. Press \xE2\x86\x92 to draw a batch and compute the first time step; "
+        "this panel then shows that cell's arithmetic.");
     return;
   }
   s.t = std::clamp(s.t, 0, T - 1);
@@ -634,7 +703,8 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(fs * 6);
   if (ImGui::SliderInt("##t", &t1, 1, T)) s.t = t1 - 1, s.follow = false;
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The inspected time step (also: click a cell in the unrolled network)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The inspected time step (also: click a cell in the unrolled network)");
   ImGui::SameLine();
   ImGui::TextUnformatted("unit");
   ImGui::SameLine();
@@ -642,8 +712,11 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
   ImGui::SetNextItemWidth(fs * 5.5f);
   if (ImGui::InputInt("##unit", &unit)) app.unit = std::clamp(unit, 0, H - 1);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Which of the %d hidden units (0 to %d) to follow; clicking a row of a heatmap chooses it too.\n"
-                      "Each unit has its own gates: one row of each weight matrix.", H, H - 1);
+    ImGui::SetTooltip(
+        "Which of the %d hidden units (0 to %d) to follow; clicking a row of a heatmap chooses it "
+        "too.\n"
+        "Each unit has its own gates: one row of each weight matrix.",
+        H, H - 1);
   if (L > 1) {
     ImGui::SameLine();
     ImGui::TextUnformatted("layer");
@@ -658,22 +731,32 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
 
   if (s.t >= m.forward_t) {
     ImGui::Spacing();
-    ImGui::TextWrapped("t = %d is not computed yet in this forward pass (t = 1 to %d are). Press \xE2\x86\x92 to compute "
-                       "it, or inspect an earlier step.", s.t + 1, m.forward_t);
+    ImGui::TextWrapped(
+        "t = %d is not computed yet in this forward pass (t = 1 to %d are). Press \xE2\x86\x92 to "
+        "compute "
+        "it, or inspect an earlier step.",
+        s.t + 1, m.forward_t);
     return;
   }
   const CellInspection ins = inspect_view(m, app.layer, s.t, app.unit);
   ImFont* mono = mono_font();
 
-  const char* cell = m.spec.cell == CellType::Lstm ? "LSTM" : m.spec.cell == CellType::Gru ? "GRU" : "RNN";
+  const char* cell = m.spec.cell == CellType::Lstm  ? "LSTM"
+                     : m.spec.cell == CellType::Gru ? "GRU"
+                                                    : "RNN";
   char head[160];
   std::snprintf(head, sizeof head, "%s cell at t = %d%s, unit %d, sequence %d", cell, s.t + 1,
-                L > 1 ? (", layer " + std::to_string(app.layer + 1)).c_str() : "", app.unit, m.sample + 1);
+                L > 1 ? (", layer " + std::to_string(app.layer + 1)).c_str() : "", app.unit,
+                m.sample + 1);
   ImGui::Separator();
   ImGui::TextUnformatted(head);
-  help_marker("The chosen unit's arithmetic at this step, with the engine's own numbers: each row is a line of the "
-              "cell's equations as the lectures write them, then the same line with the numbers put in, then its "
-              "value. Hover a row for what it means and every operand. Nothing here is recomputed for display.");
+  help_marker(
+      "The chosen unit's arithmetic at this step, with the engine's own numbers: each row is a "
+      "line of the "
+      "cell's equations as the lectures write them, then the same line with the numbers put in, "
+      "then its "
+      "value. Hover a row for what it means and every operand. Nothing here is recomputed for "
+      "display.");
 
   const double h_prev_v = s.t == 0 ? m.h0(app.unit, app.layer) : m.h[app.layer](app.unit, s.t - 1);
   const std::string h_prev = minus(format_number(h_prev_v));
@@ -693,11 +776,13 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
     return;
   }
   if (!ImGui::BeginTabBar("##halves")) return;
-  if (ImGui::BeginTabItem("Forward", nullptr, bring && phase == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
+  if (ImGui::BeginTabItem("Forward", nullptr,
+                          bring && phase == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
     draw_forward(ins, m, mono);
     ImGui::EndTabItem();
   }
-  if (ImGui::BeginTabItem("Backward", nullptr, bring && phase == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
+  if (ImGui::BeginTabItem("Backward", nullptr,
+                          bring && phase == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
     draw_backward(ins, m, s.t, mono);
     ImGui::EndTabItem();
   }

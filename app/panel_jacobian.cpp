@@ -20,7 +20,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // λ₁ (the largest singular value of W_hh) of each vanilla model, from the spectra when they are
 // there, else from the weights once per snapshot. NaN for gated cells.
 void update_sigma(const Snapshot& snap, int layer, JacobianPanelState& st) {
-  if (st.sigma_version == snap.version && st.sigma_layer == layer && st.sigma.size() == snap.models.size()) return;
+  if (st.sigma_version == snap.version && st.sigma_layer == layer &&
+      st.sigma.size() == snap.models.size())
+    return;
   st.sigma_version = snap.version;
   st.sigma_layer = layer;
   st.sigma.assign(snap.models.size(), kNaN);
@@ -39,18 +41,20 @@ void update_sigma(const Snapshot& snap, int layer, JacobianPanelState& st) {
 std::string verdict(const ModelView& m, double sigma, int distance) {
   char buf[512];
   if (m.spec.cell == CellType::Lstm) {
-    std::snprintf(buf, sizeof buf,
-                  "%s: the bound does not apply. The gradient also flows through the cell state, "
-                  "∂c_t/∂c_{t−1} = diag(f_t): no W_hh and no squashing on that path, so with the forget gate "
-                  "near 1 it survives many steps.",
-                  m.name.c_str());
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: the bound does not apply. The gradient also flows through the cell state, "
+        "∂c_t/∂c_{t−1} = diag(f_t): no W_hh and no squashing on that path, so with the forget gate "
+        "near 1 it survives many steps.",
+        m.name.c_str());
     return buf;
   }
   if (m.spec.cell == CellType::Gru) {
-    std::snprintf(buf, sizeof buf,
-                  "%s: the bound does not apply. h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n: the direct path's Jacobian "
-                  "is diag(z), no W_hh on it, so with z near 1 the gradient survives many steps.",
-                  m.name.c_str());
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: the bound does not apply. h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n: the direct path's Jacobian "
+        "is diag(z), no W_hh on it, so with z near 1 the gradient survives many steps.",
+        m.name.c_str());
     return buf;
   }
   const double gamma = activation_derivative_bound(m.spec.activation);
@@ -58,15 +62,17 @@ std::string verdict(const ModelView& m, double sigma, int distance) {
   if (!std::isfinite(rate)) return m.name + ": λ₁ is not available yet.";
   const std::string act(to_string(m.spec.activation));
   if (rate < 1) {
-    std::snprintf(buf, sizeof buf,
-                  "%s: λ₁γ = %.3g × %g (%s) = %.3g < 1, so the bound guarantees vanishing: the gradient "
-                  "shrinks at least geometrically; at distance %d it is at most %.2g of its size.",
-                  m.name.c_str(), sigma, gamma, act.c_str(), rate, distance, std::pow(rate, distance));
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: λ₁γ = %.3g × %g (%s) = %.3g < 1, so the bound guarantees vanishing: the gradient "
+        "shrinks at least geometrically; at distance %d it is at most %.2g of its size.",
+        m.name.c_str(), sigma, gamma, act.c_str(), rate, distance, std::pow(rate, distance));
   } else {
-    std::snprintf(buf, sizeof buf,
-                  "%s: λ₁γ = %.3g × %g (%s) = %.3g ≥ 1: the bound allows growth, so it guarantees nothing; "
-                  "vanishing or exploding now depends on the slopes the activations actually reach.",
-                  m.name.c_str(), sigma, gamma, act.c_str(), rate);
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: λ₁γ = %.3g × %g (%s) = %.3g ≥ 1: the bound allows growth, so it guarantees nothing; "
+        "vanishing or exploding now depends on the slopes the activations actually reach.",
+        m.name.c_str(), sigma, gamma, act.c_str(), rate);
   }
   return buf;
 }
@@ -87,9 +93,12 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
   }
   ImGui::Checkbox("bound (λ₁γ)^d", &st.show_bound);
   help_marker(
-      "For the vanilla cell one step back multiplies by ∂h_k/∂h_{k−1} = diag(act′(a_k)) W_hh. The norm of a product is "
-      "at most the product of the norms, and ‖diag(act′)‖ ≤ γ (1 for tanh, ¼ for sigmoid), ‖W_hh‖₂ = λ₁, its largest "
-      "singular value. So d steps back the gradient is at most (λ₁γ)^d times its size (Pascanu, Mikolov and Bengio, 2013).\n\n"
+      "For the vanilla cell one step back multiplies by ∂h_k/∂h_{k−1} = diag(act′(a_k)) W_hh. The "
+      "norm of a product is "
+      "at most the product of the norms, and ‖diag(act′)‖ ≤ γ (1 for tanh, ¼ for sigmoid), ‖W_hh‖₂ "
+      "= λ₁, its largest "
+      "singular value. So d steps back the gradient is at most (λ₁γ)^d times its size (Pascanu, "
+      "Mikolov and Bengio, 2013).\n\n"
       "λ₁γ < 1 is sufficient for vanishing. λ₁γ > 1 is necessary for exploding, not sufficient.");
   ImGui::SameLine();
   ImGui::TextDisabled("inspected sequence %d, last step back to the first", app.sample + 1);
@@ -107,16 +116,21 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
 
   // The words below the plot, measured first so the plot takes the rest.
   std::vector<std::string> words;
-  for (size_t i = 0; i < snap.models.size(); ++i) words.push_back(verdict(snap.models[i], st.sigma[i], std::max(distance, 1)));
+  for (size_t i = 0; i < snap.models.size(); ++i)
+    words.push_back(verdict(snap.models[i], st.sigma[i], std::max(distance, 1)));
   const float wrap = ImGui::GetContentRegionAvail().x;
   float words_h = 0;
-  for (const std::string& w : words) words_h += ImGui::CalcTextSize(w.c_str(), nullptr, false, wrap - 1.2f * em).y + ImGui::GetStyle().ItemSpacing.y;
+  for (const std::string& w : words)
+    words_h += ImGui::CalcTextSize(w.c_str(), nullptr, false, wrap - 1.2f * em).y +
+               ImGui::GetStyle().ItemSpacing.y;
 
   if (distance == 0) {
     ImGui::TextDisabled("computing the Jacobian products…");
-  } else if (widgets::BeginPlot("##jacobian", ImVec2(-1, -words_h - ImGui::GetStyle().ItemSpacing.y), st.plot)) {
-    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂", widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
-                                                                            widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
+  } else if (widgets::BeginPlot("##jacobian",
+                                ImVec2(-1, -words_h - ImGui::GetStyle().ItemSpacing.y), st.plot)) {
+    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂",
+                       widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
+                           widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
     // The bound may run off the top or the bottom; the view follows the measured products.
     widgets::SetupAxisLimits(widgets::Axis::X, 0, distance);
     widgets::SetupAxisLimits(widgets::Axis::Y, std::max(lo / 5, 1e-300), std::max(hi * 20, 5.0));
@@ -124,7 +138,8 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
       const ModelView& m = snap.models[i];
       if (m.jacobian_norms.size() < 2) continue;
       widgets::SetNextSeriesStyle({.color = widgets::series_color(static_cast<int>(i))});
-      widgets::PlotLine(m.name.c_str(), nullptr, m.jacobian_norms.data(), static_cast<int>(m.jacobian_norms.size()));
+      widgets::PlotLine(m.name.c_str(), nullptr, m.jacobian_norms.data(),
+                        static_cast<int>(m.jacobian_norms.size()));
     }
     if (st.show_bound)
       for (size_t i = 0; i < snap.models.size(); ++i) {
@@ -134,7 +149,8 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
         st.bound.resize(distance + 1);
         for (int d = 0; d <= distance; ++d) st.bound[d] = std::pow(rate, d);
         const std::string label = "bound (λ₁γ)^d, " + m.name + "##bound" + std::to_string(i);
-        widgets::SetNextSeriesStyle({.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
+        widgets::SetNextSeriesStyle(
+            {.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
         widgets::PlotLine(label.c_str(), nullptr, st.bound.data(), distance + 1);
       }
     widgets::EndPlot();
@@ -142,7 +158,8 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
   for (size_t i = 0; i < words.size(); ++i) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float line = ImGui::GetTextLineHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line), ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
+                                              ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
                                               widgets::series_color(static_cast<int>(i)));
     ImGui::SetCursorScreenPos(ImVec2(p.x + 0.8f * em, p.y));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap - 1.2f * em);

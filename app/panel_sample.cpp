@@ -77,7 +77,8 @@ void value_bar(const char* label, double value, double hi, ImU32 color, float la
   else
     std::snprintf(overlay, sizeof overlay, "\xE2\x80\x94");
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, color);
-  const float f = std::isfinite(value) ? static_cast<float>(std::clamp(value / hi, 0.0, 1.0)) : 0.0f;
+  const float f =
+      std::isfinite(value) ? static_cast<float>(std::clamp(value / hi, 0.0, 1.0)) : 0.0f;
   ImGui::ProgressBar(f, ImVec2(-1, 0), overlay);
   ImGui::PopStyleColor();
 }
@@ -93,8 +94,8 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
   const bool adding = task.readout == Readout::Last && I == 2 && task.input_labels.size() == 2 &&
                       task.input_labels[1] == "marker";
   const float em = ImGui::GetFontSize();
-  const float plot_h = task.readout == Readout::Last ? -(ImGui::GetFrameHeightWithSpacing() * 3 + em)
-                                                     : -1.0f;
+  const float plot_h =
+      task.readout == Readout::Last ? -(ImGui::GetFrameHeightWithSpacing() * 3 + em) : -1.0f;
   if (widgets::BeginPlot("##series", ImVec2(-1, plot_h), st.series)) {
     widgets::SetupAxes("t", adding ? "input" : "value", widgets::PlotFlags_LegendBottom);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
@@ -110,9 +111,9 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
                            widgets::Marker::Diamond);
     } else {
       for (int i = 0; i < I; ++i) {
-        const std::string label = "input " + (i < static_cast<int>(task.input_labels.size())
-                                                  ? task.input_labels[i]
-                                                  : std::to_string(i));
+        const std::string label =
+            "input " + (i < static_cast<int>(task.input_labels.size()) ? task.input_labels[i]
+                                                                       : std::to_string(i));
         widgets::SetNextLineStyle(widgets::series_color(1 + i), 0.8f);
         plot_matrix_row(label.c_str(), st.t_axis.data(), m.inputs, i, st.row);
       }
@@ -182,7 +183,8 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
 
   st.label_ptrs.resize(I);
   for (int i = 0; i < I; ++i)
-    st.label_ptrs[i] = i < static_cast<int>(task.input_labels.size()) ? task.input_labels[i].c_str() : "?";
+    st.label_ptrs[i] =
+        i < static_cast<int>(task.input_labels.size()) ? task.input_labels[i].c_str() : "?";
   widgets::HeatmapOptions opt;
   opt.title = "input x\xE2\x82\x9C (one-hot: a bright cell is the symbol shown)";
   opt.x_label = "t";
@@ -206,8 +208,9 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
   else
     ImGui::Text("predicted %s, target %s: %s", short_label(task.output_labels, predicted),
                 short_label(task.output_labels, target), predicted == target ? "right" : "wrong");
-  help_tooltip("The softmax output after the last step: the network's probability for each class. "
-               "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
+  help_tooltip(
+      "The softmax output after the last step: the network's probability for each class. "
+      "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
   float label_w = 0;
   for (int k = 0; k < K; ++k)
     label_w = std::max(label_w, ImGui::CalcTextSize(short_label(task.output_labels, k)).x);
@@ -236,17 +239,19 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   // Rows of symbols: one column per step, p(target) coloured on the sequential map.
   float cell_w = ImGui::CalcTextSize("100").x + 0.6f * em;
   for (const auto& l : task.input_labels)
-    if (l != "blank" && l != "delimiter") cell_w = std::max(cell_w, ImGui::CalcTextSize(l.c_str()).x + 0.6f * em);
+    if (l != "blank" && l != "delimiter")
+      cell_w = std::max(cell_w, ImGui::CalcTextSize(l.c_str()).x + 0.6f * em);
   const float label_w = ImGui::CalcTextSize("p(target) %").x + em;
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float table_h = 5 * (ImGui::GetTextLineHeight() + 2 * style.CellPadding.y) +
-                        style.ScrollbarSize + 0.4f * em;
+  const float table_h =
+      5 * (ImGui::GetTextLineHeight() + 2 * style.CellPadding.y) + style.ScrollbarSize + 0.4f * em;
   if (ImGui::BeginTable("##symbols", T + 1, flags, ImVec2(0, table_h))) {
     ImGui::TableSetupScrollFreeze(1, 0);
     ImGui::TableSetupColumn("##name", ImGuiTableColumnFlags_WidthFixed, label_w);
-    for (int t = 0; t < T; ++t) ImGui::TableSetupColumn("##t", ImGuiTableColumnFlags_WidthFixed, cell_w);
+    for (int t = 0; t < T; ++t)
+      ImGui::TableSetupColumn("##t", ImGuiTableColumnFlags_WidthFixed, cell_w);
     const char* names[] = {"t", "input", "target", "predicted", "p(target) %"};
     const char* help[] = {
         "The time step.", "The symbol shown at step t.",
@@ -263,13 +268,20 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
       help_tooltip(help[row]);
       for (int t = 0; t < T; ++t) {
         ImGui::TableSetColumnIndex(t + 1);
-        if (t == step_col) ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
+        if (t == step_col)
+          ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
         const int target = t < m.targets.cols() ? argmax_col(m.targets, t, true) : -1;
         const int pred = t < m.outputs.cols() ? argmax_col(m.outputs, t, false) : -1;
         switch (row) {
-          case 0: ImGui::TextDisabled("%d", t + 1); break;
-          case 1: ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true))); break;
-          case 2: ImGui::TextUnformatted(short_label(task.output_labels, target)); break;
+          case 0:
+            ImGui::TextDisabled("%d", t + 1);
+            break;
+          case 1:
+            ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true)));
+            break;
+          case 2:
+            ImGui::TextUnformatted(short_label(task.output_labels, target));
+            break;
           case 3:
             if (pred < 0) break;
             ImGui::PushStyleColor(ImGuiCol_Text, pred == target ? ImGui::GetColorU32(ImGuiCol_Text)
@@ -283,7 +295,8 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
             const ImU32 bg = widgets::colormap_color(widgets::Colormap::Sequential, p, 0.0, 1.0);
             ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bg);
             const bool light = p > 0.55;  // the map turns light from green to yellow
-            ImGui::PushStyleColor(ImGuiCol_Text, light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
+            ImGui::PushStyleColor(ImGuiCol_Text,
+                                  light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
             ImGui::Text("%.0f", 100 * p);
             ImGui::PopStyleColor();
             break;
@@ -302,7 +315,8 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   if (copy_symbols)
     ImGui::TextDisabled("\xC2\xB7 blank    | delimiter: now write the symbols back, in order");
   if (space || newline)
-    ImGui::TextDisabled("%s%s", space ? "\xE2\x96\x81 space    " : "", newline ? "\xE2\x86\xB5 new line" : "");
+    ImGui::TextDisabled("%s%s", space ? "\xE2\x96\x81 space    " : "",
+                        newline ? "\xE2\x86\xB5 new line" : "");
 
   // The probabilities of every symbol at every step (small vocabularies), then generated text.
   const float text_h = lm ? 6.0f * ImGui::GetTextLineHeightWithSpacing() : 0.0f;
@@ -311,7 +325,8 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     st.label_ptrs.resize(O);
     for (int o = 0; o < O; ++o) st.label_ptrs[o] = short_label(task.output_labels, o);
     st.labels.resize(T);
-    for (int t = 0; t < T; ++t) st.labels[t] = short_label(task.input_labels, argmax_col(m.inputs, t, true));
+    for (int t = 0; t < T; ++t)
+      st.labels[t] = short_label(task.input_labels, argmax_col(m.inputs, t, true));
     std::vector<const char*>& x_ptrs = st.x_label_ptrs;
     x_ptrs.resize(T);
     for (int t = 0; t < T; ++t) x_ptrs[t] = st.labels[t].c_str();
@@ -342,12 +357,14 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     c.value = app.temperature;
     worker.send(c);
   }
-  help_tooltip("Characters are drawn one at a time from softmax(y / temperature), each fed back as "
-               "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
-               "distribution; high: more random. Resampled every 50 iterations.");
+  help_tooltip(
+      "Characters are drawn one at a time from softmax(y / temperature), each fed back as "
+      "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
+      "distribution; high: more random. Resampled every 50 iterations.");
   ImGui::BeginChild("##generated", ImVec2(0, 0), true);
   ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(m.generated.empty() ? "(sampled after the next iterations)" : m.generated.c_str());
+  ImGui::TextUnformatted(m.generated.empty() ? "(sampled after the next iterations)"
+                                             : m.generated.c_str());
   ImGui::PopTextWrapPos();
   ImGui::EndChild();
 }

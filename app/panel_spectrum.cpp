@@ -28,7 +28,9 @@ namespace {
 constexpr const char* kLstmBlocks[] = {"i", "f", "g", "o"};
 constexpr const char* kGruBlocks[] = {"r", "z", "n"};
 
-ImU32 model_colour(int model) { return widgets::series_color(model); }
+ImU32 model_colour(int model) {
+  return widgets::series_color(model);
+}
 
 // Window::rebuild_fonts adds the UI, mono and title fonts in that order; the title font is the
 // large one. Falls back to the current font.
@@ -37,7 +39,9 @@ ImFont* big_font() {
   return atlas->Fonts.Size >= 3 ? atlas->Fonts[2] : ImGui::GetFont();
 }
 
-int clamped_layer(const ModelView& m, int layer) { return std::clamp(layer, 0, static_cast<int>(m.spectra.size()) - 1); }
+int clamped_layer(const ModelView& m, int layer) {
+  return std::clamp(layer, 0, static_cast<int>(m.spectra.size()) - 1);
+}
 
 // The gate block of W_h the panel shows for this model.
 int shown_block(const ModelView& m, const SpectrumPanelState& st, int layer) {
@@ -55,7 +59,9 @@ std::string block_name(const ModelView& m, int block) {
 }
 
 // The models whose spectra have arrived.
-bool has_spectra(const ModelView& m) { return !m.spectra.empty() && !m.spectra[0].empty(); }
+bool has_spectra(const ModelView& m) {
+  return !m.spectra.empty() && !m.spectra[0].empty();
+}
 
 // [SECTION] The plane
 
@@ -79,7 +85,9 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
   }
   extent *= 1.18;
   const float scale = (0.5f * side - 0.4f * em) / static_cast<float>(extent);  // pixels per unit
-  const auto at = [&](double re, double im) { return ImVec2(c.x + static_cast<float>(re) * scale, c.y - static_cast<float>(im) * scale); };
+  const auto at = [&](double re, double im) {
+    return ImVec2(c.x + static_cast<float>(re) * scale, c.y - static_cast<float>(im) * scale);
+  };
 
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_Text, 0.35f);
@@ -100,8 +108,11 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
   }
   dl->AddCircle(c, scale, text, 128, std::max(1.5f, 0.12f * em));
   // Axis names above the Re axis and left of the Im axis, clear of the ±1 ticks.
-  dl->AddText(ImVec2(box.Max.x - ImGui::CalcTextSize("Re").x - 0.3f * em, c.y - ImGui::GetTextLineHeight() - 0.1f * em), text, "Re");
-  dl->AddText(ImVec2(c.x - ImGui::CalcTextSize("Im").x - 0.3f * em, box.Min.y + 0.2f * em), text, "Im");
+  dl->AddText(ImVec2(box.Max.x - ImGui::CalcTextSize("Re").x - 0.3f * em,
+                     c.y - ImGui::GetTextLineHeight() - 0.1f * em),
+              text, "Re");
+  dl->AddText(ImVec2(c.x - ImGui::CalcTextSize("Im").x - 0.3f * em, box.Min.y + 0.2f * em), text,
+              "Im");
   {
     const char* note = "|λ| = 1";
     const ImVec2 q = at(std::cos(0.8), std::sin(0.8));  // on the circle, upper right
@@ -137,7 +148,8 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
     if (!has_spectra(m)) continue;
     const int l = clamped_layer(m, app.layer);
     const std::string label = m.name + ": " + block_name(m, shown_block(m, st, l));
-    dl->AddCircleFilled(ImVec2(box.Min.x + 0.7f * em, y + 0.5f * ImGui::GetTextLineHeight()), r, model_colour(mi), 12);
+    dl->AddCircleFilled(ImVec2(box.Min.x + 0.7f * em, y + 0.5f * ImGui::GetTextLineHeight()), r,
+                        model_colour(mi), 12);
     dl->AddText(ImVec2(box.Min.x + 1.3f * em, y), text, label.c_str());
     y += ImGui::GetTextLineHeightWithSpacing();
   }
@@ -146,9 +158,11 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
 
   if (best_model >= 0) {
     ImGui::BeginTooltip();
-    ImGui::Text("%s: λ = %.4f %c %.4fi", snap.models[best_model].name.c_str(), best.real(), best.imag() < 0 ? '-' : '+',
-                std::abs(best.imag()));
-    ImGui::Text("|λ| = %.4f: %s", std::abs(best), std::abs(best) < 1 ? "this direction shrinks at every step" : "this direction can grow at every step");
+    ImGui::Text("%s: λ = %.4f %c %.4fi", snap.models[best_model].name.c_str(), best.real(),
+                best.imag() < 0 ? '-' : '+', std::abs(best.imag()));
+    ImGui::Text("|λ| = %.4f: %s", std::abs(best),
+                std::abs(best) < 1 ? "this direction shrinks at every step"
+                                   : "this direction can grow at every step");
     ImGui::EndTooltip();
   }
 }
@@ -176,36 +190,45 @@ void draw_numbers(const Snapshot& snap, const AppState& app, ImVec2 size) {
     sigma_max = std::max(sigma_max, s.largest_singular_value);
     ++count;
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%s  %s", m.name.c_str(), block_name(m, shown_block(m, st, l)).c_str());
-    dl->AddRectFilled(ImVec2(p0.x, y + 0.15f * em), ImVec2(p0.x + 0.35f * em, y + big_px * 1.0f + ImGui::GetTextLineHeight()),
+    std::snprintf(buf, sizeof buf, "%s  %s", m.name.c_str(),
+                  block_name(m, shown_block(m, st, l)).c_str());
+    dl->AddRectFilled(ImVec2(p0.x, y + 0.15f * em),
+                      ImVec2(p0.x + 0.35f * em, y + big_px * 1.0f + ImGui::GetTextLineHeight()),
                       model_colour(mi));
     dl->AddText(ImVec2(p0.x + 0.7f * em, y), text, buf);
     y += ImGui::GetTextLineHeight();
     std::snprintf(buf, sizeof buf, "ρ = %.3f", s.spectral_radius);
     dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em, y), text, buf);
-    const float col = ImGui::CalcTextSize("ρ = 00.000").x * big_px / ImGui::GetFontSize() + 2.5f * em;
+    const float col =
+        ImGui::CalcTextSize("ρ = 00.000").x * big_px / ImGui::GetFontSize() + 2.5f * em;
     std::snprintf(buf, sizeof buf, "σ₁ = %.3f", s.largest_singular_value);
     dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em + col, y), text, buf);
     // In words, for the back row: which side of the circle the largest eigenvalue is on.
     const char* verdict = s.spectral_radius < 1 ? "ρ < 1: shrinks" : "ρ ≥ 1: can grow";
     const float vx = p0.x + 0.7f * em + 2 * col;
     if (vx + ImGui::CalcTextSize(verdict).x < p0.x + size.x)
-      dl->AddText(ImVec2(vx, y + big_px - ImGui::GetTextLineHeight()), ImGui::GetColorU32(ImGuiCol_TextDisabled), verdict);
+      dl->AddText(ImVec2(vx, y + big_px - ImGui::GetTextLineHeight()),
+                  ImGui::GetColorU32(ImGuiCol_TextDisabled), verdict);
     y += big_px + 0.5f * em;
   }
   if (count == 0) return;
 
   // The bars: singular values sorted, one group per index, one bar per model.
   const float line = ImGui::GetTextLineHeight();
-  const ImRect bars(ImVec2(p0.x + 2.2f * em, y + line + 0.3f * em), ImVec2(p0.x + size.x - 0.3f * em, p0.y + size.y - line - 0.4f * em));
+  const ImRect bars(ImVec2(p0.x + 2.2f * em, y + line + 0.3f * em),
+                    ImVec2(p0.x + size.x - 0.3f * em, p0.y + size.y - line - 0.4f * em));
   if (bars.GetHeight() < 2 * em || bars.GetWidth() < 4 * em) return;
   dl->AddText(ImVec2(p0.x, y), text, "singular values σ_k, largest first");
   dl->AddRectFilled(bars.Min, bars.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
   const double top = sigma_max * 1.1;
-  const auto py = [&](double v) { return bars.Max.y - static_cast<float>(v / top) * bars.GetHeight(); };
+  const auto py = [&](double v) {
+    return bars.Max.y - static_cast<float>(v / top) * bars.GetHeight();
+  };
   int n = 0;
   for (const ModelView& m : snap.models)
-    if (has_spectra(m)) n = std::max(n, static_cast<int>(m.spectra[clamped_layer(m, app.layer)][0].singular_values.size()));
+    if (has_spectra(m))
+      n = std::max(
+          n, static_cast<int>(m.spectra[clamped_layer(m, app.layer)][0].singular_values.size()));
   const float group = bars.GetWidth() / static_cast<float>(std::max(n, 1));
   const float bar = std::max(1.0f, (group * 0.8f) / static_cast<float>(count));
   int shown = 0;
@@ -227,10 +250,14 @@ void draw_numbers(const Snapshot& snap, const AppState& app, ImVec2 size) {
   dl->AddText(ImVec2(p0.x, y1 - 0.5f * line), text, "1");
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2g", top);
-  dl->AddText(ImVec2(p0.x, bars.Min.y - 0.5f * line), ImGui::GetColorU32(ImGuiCol_TextDisabled), buf);
-  dl->AddText(ImVec2(p0.x, bars.Max.y - 0.5f * line), ImGui::GetColorU32(ImGuiCol_TextDisabled), "0");
+  dl->AddText(ImVec2(p0.x, bars.Min.y - 0.5f * line), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+              buf);
+  dl->AddText(ImVec2(p0.x, bars.Max.y - 0.5f * line), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+              "0");
   std::snprintf(buf, sizeof buf, "k = 1 … %d", n);
-  dl->AddText(ImVec2(bars.GetCenter().x - 0.5f * ImGui::CalcTextSize(buf).x, bars.Max.y + 0.2f * em), text, buf);
+  dl->AddText(
+      ImVec2(bars.GetCenter().x - 0.5f * ImGui::CalcTextSize(buf).x, bars.Max.y + 0.2f * em), text,
+      buf);
   dl->AddRect(bars.Min, bars.Max, ImGui::GetColorU32(ImGuiCol_Border));
 }
 
@@ -240,7 +267,8 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
   SpectrumPanelState& st = app.lab.spectrum;
   const float em = ImGui::GetFontSize();
   ImGui::SetNextItemWidth(12 * em);
-  const bool moved = ImGui::SliderFloat("##rho", &st.target_radius, 0.1f, 3.0f, "ρ → %.2f", ImGuiSliderFlags_AlwaysClamp);
+  const bool moved = ImGui::SliderFloat("##rho", &st.target_radius, 0.1f, 3.0f, "ρ → %.2f",
+                                        ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   const auto rescale_now = [&] {
     Command c = Command::of(Command::Kind::RescaleRecurrent);
@@ -249,8 +277,9 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
   };
   if (ImGui::Button("Rescale now")) rescale_now();
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Scales every recurrent block of W_hh, in every model, so that its spectral radius is ρ.\n"
-                      "Applied between two iterations; training goes on from there.");
+    ImGui::SetTooltip(
+        "Scales every recurrent block of W_hh, in every model, so that its spectral radius is ρ.\n"
+        "Applied between two iterations; training goes on from there.");
   ImGui::SameLine();
   ImGui::Checkbox("live", &st.live);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Rescale as the slider moves.");
@@ -265,8 +294,9 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
     worker.send(c);
   }
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Sets the experiment's initial spectral radius to ρ (every model) and starts again\n"
-                      "from the seed: the first iterations then show what ρ does.");
+    ImGui::SetTooltip(
+        "Sets the experiment's initial spectral radius to ρ (every model) and starts again\n"
+        "from the seed: the first iterations then show what ρ does.");
 }
 
 }  // namespace
@@ -309,13 +339,19 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
     ImGui::TextUnformatted(
-        "Backpropagation through time multiplies the gradient by W_hhᵀ (and the activation's slope) once per step back. "
-        "In the linear regime its part along an eigenvector of W_hh is scaled by |λ| at every step, so after d steps by |λ|^d.\n\n"
-        "ρ < 1 (every eigenvalue inside the circle): gradients through time shrink geometrically, they vanish.\n"
-        "ρ > 1 (an eigenvalue outside): they can grow geometrically, they can explode; the nonlinearity may still hold them back.\n\n"
-        "σ₁, the largest singular value, is the most one step can stretch any vector: σ₁ < 1 guarantees shrinking, whatever the "
+        "Backpropagation through time multiplies the gradient by W_hhᵀ (and the activation's "
+        "slope) once per step back. "
+        "In the linear regime its part along an eigenvector of W_hh is scaled by |λ| at every "
+        "step, so after d steps by |λ|^d.\n\n"
+        "ρ < 1 (every eigenvalue inside the circle): gradients through time shrink geometrically, "
+        "they vanish.\n"
+        "ρ > 1 (an eigenvalue outside): they can grow geometrically, they can explode; the "
+        "nonlinearity may still hold them back.\n\n"
+        "σ₁, the largest singular value, is the most one step can stretch any vector: σ₁ < 1 "
+        "guarantees shrinking, whatever the "
         "direction. Always ρ ≤ σ₁.\n\n"
-        "LSTM and GRU: each gate block has its own W_h; the gradient also takes the cell-state path, which W_h does not scale.");
+        "LSTM and GRU: each gate block has its own W_h; the gradient also takes the cell-state "
+        "path, which W_h does not scale.");
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
   }

@@ -111,7 +111,8 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
     ImGui::SetTooltip("The selected unit over time as a line, with its neighbours for context");
   ImGui::SameLine();
   ImGui::RadioButton("heatmap", &mode, 1);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Every unit at once: a row per unit, a column per step");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Every unit at once: a row per unit, a column per step");
   st.as_heatmap = mode == 1;
   fit_on_line(12 * em);
   ImGui::SetNextItemWidth(6 * em);
@@ -129,34 +130,51 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   StateView views[2];
   int n = 0;
   if (lstm)
-    views[n++] = {"c", "c\xE2\x82\x9C \xE2\x80\x94 cell state: the LSTM's memory",
-                  "c\xE2\x82\x9C = f\xE2\x82\x9C \xE2\x8A\x99 c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
-                  "i\xE2\x82\x9C \xE2\x8A\x99 g\xE2\x82\x9C: kept by the forget gate, written by the "
-                  "input gate. It is not squashed, so it can grow beyond \xC2\xB1" "1 and carry a value "
-                  "(and its gradient) across many steps.",
-                  &m.c[l], kNaN, kNaN, true};
+    views[n++] = {
+        "c",
+        "c\xE2\x82\x9C \xE2\x80\x94 cell state: the LSTM's memory",
+        "c\xE2\x82\x9C = f\xE2\x82\x9C \xE2\x8A\x99 c\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+        "i\xE2\x82\x9C \xE2\x8A\x99 g\xE2\x82\x9C: kept by the forget gate, written by the "
+        "input gate. It is not squashed, so it can grow beyond \xC2\xB1"
+        "1 and carry a value "
+        "(and its gradient) across many steps.",
+        &m.c[l],
+        kNaN,
+        kNaN,
+        true};
   const bool sgn = h_signed_unit(m.spec), unit01 = h_unit(m.spec);
   const char* h_help =
       m.spec.cell == CellType::Lstm
-          ? "h\xE2\x82\x9C = o\xE2\x82\x9C \xE2\x8A\x99 tanh(c\xE2\x82\x9C), in [\xE2\x88\x92" "1, 1]: "
+          ? "h\xE2\x82\x9C = o\xE2\x82\x9C \xE2\x8A\x99 tanh(c\xE2\x82\x9C), in [\xE2\x88\x92"
+            "1, 1]: "
             "what the next step and the readout see of the cell."
       : m.spec.cell == CellType::Gru
           ? "h\xE2\x82\x9C = z\xE2\x82\x9C \xE2\x8A\x99 h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
-            "(1 \xE2\x88\x92 z\xE2\x82\x9C) \xE2\x8A\x99 n\xE2\x82\x9C, in [\xE2\x88\x92" "1, 1]: the "
+            "(1 \xE2\x88\x92 z\xE2\x82\x9C) \xE2\x8A\x99 n\xE2\x82\x9C, in [\xE2\x88\x92"
+            "1, 1]: the "
             "GRU's memory and its output at once."
-          : "h\xE2\x82\x9C = act(W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + b): "
+          : "h\xE2\x82\x9C = act(W_xh x\xE2\x82\x9C + W_hh h\xE2\x82\x9C\xE2\x82\x8B\xE2\x82\x81 + "
+            "b): "
             "the whole memory of a vanilla RNN, rewritten at every step.";
-  views[n++] = {"h", "h\xE2\x82\x9C \xE2\x80\x94 hidden state", h_help, &m.h[l],
-                sgn ? -1.0 : unit01 ? 0.0 : kNaN, sgn || unit01 ? 1.0 : kNaN, !unit01 &&
-                m.spec.activation != Activation::Relu};
+  views[n++] = {"h",
+                "h\xE2\x82\x9C \xE2\x80\x94 hidden state",
+                h_help,
+                &m.h[l],
+                sgn      ? -1.0
+                : unit01 ? 0.0
+                         : kNaN,
+                sgn || unit01 ? 1.0 : kNaN,
+                !unit01 && m.spec.activation != Activation::Relu};
 
   // The selected unit's values at the newest computed step, in words.
   const int last_t = std::min(m.forward_t, T) - 1;
   if (last_t >= 0) {
-    std::string line = "unit " + std::to_string(app.unit) + " at t = " + std::to_string(last_t + 1) + ":";
+    std::string line =
+        "unit " + std::to_string(app.unit) + " at t = " + std::to_string(last_t + 1) + ":";
     char buf[48];
     for (int k = 0; k < n; ++k) {
-      std::snprintf(buf, sizeof buf, "  %s = %.3f", views[k].symbol, (*views[k].values)(app.unit, last_t));
+      std::snprintf(buf, sizeof buf, "  %s = %.3f", views[k].symbol,
+                    (*views[k].values)(app.unit, last_t));
       line += buf;
     }
     ImGui::TextUnformatted(line.c_str());
@@ -177,7 +195,8 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
     for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
     widgets::PlotState* plots[2] = {lstm ? &st.cell_lanes : &st.hidden_lanes, &st.hidden_lanes};
     for (int k = 0; k < n; ++k)
-      draw_lanes(views[k], H, T, app.unit, st.neighbours, st.t_axis.data(), st.row, *plots[k], size);
+      draw_lanes(views[k], H, T, app.unit, st.neighbours, st.t_axis.data(), st.row, *plots[k],
+                 size);
   }
 }
 

@@ -36,7 +36,8 @@ void tooltip_if(bool show, const char* text) {
   ImGui::EndTooltip();
 }
 
-// Share of iterations clipped in what the view shows (overview: bucket fractions weighted by count).
+// Share of iterations clipped in what the view shows (overview: bucket fractions weighted by
+// count).
 double clipped_share(const History& h, bool overview, double* iterations) {
   const Series c = series(h, Field::Clipped, overview), n = series(h, Field::Count, overview);
   double clipped = 0, total = 0;
@@ -60,11 +61,13 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   int mode = st.overview ? 1 : 0;
   ImGui::RadioButton("recent", &mode, 0);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The last %d iterations, each one a point", snap.models[0].history.capacity());
+    ImGui::SetTooltip("The last %d iterations, each one a point",
+                      snap.models[0].history.capacity());
   ImGui::SameLine();
   ImGui::RadioButton("whole run", &mode, 1);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Every iteration since the start, averaged in buckets so the run always fits");
+    ImGui::SetTooltip(
+        "Every iteration since the start, averaged in buckets so the run always fits");
   st.overview = mode == 1;
   fit_on_line(8 * em);
   ImGui::Checkbox("log loss", &st.log_loss);
@@ -76,7 +79,8 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   fit_on_line(ImGui::CalcTextSize(line).x);
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(line);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step size of the optimiser; change it in Experiment");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Step size of the optimiser; change it in Experiment");
   // One line: the share of iterations clipped, per model in compare mode.
   if (tc.clip.mode == ClipMode::None) {
     ImGui::TextUnformatted("no clipping");
@@ -86,8 +90,8 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
     for (const ModelView& m : snap.models) {
       const double share = clipped_share(m.history, st.overview, &n);
       char buf[96];
-      std::snprintf(buf, sizeof buf, "%s%s%s%.0f%%", shares.empty() ? "" : ", ", compare ? m.name.c_str() : "",
-                    compare ? " " : "", 100 * share);
+      std::snprintf(buf, sizeof buf, "%s%s%s%.0f%%", shares.empty() ? "" : ", ",
+                    compare ? m.name.c_str() : "", compare ? " " : "", 100 * share);
       shares += buf;
     }
     std::snprintf(line, sizeof line, "clipped (%s, threshold %.3g) in %s of %s %.0f iterations",
@@ -117,8 +121,8 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
     std::string acc = "accuracy (last iteration):";
     for (const ModelView& m : snap.models) {
       char buf[96];
-      std::snprintf(buf, sizeof buf, "  %s%s%.0f%%", compare ? m.name.c_str() : "", compare ? " " : "",
-                    100 * m.last_accuracy);
+      std::snprintf(buf, sizeof buf, "  %s%s%.0f%%", compare ? m.name.c_str() : "",
+                    compare ? " " : "", 100 * m.last_accuracy);
       acc += buf;
     }
     ImGui::TextUnformatted(acc.c_str());
@@ -127,7 +131,8 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
 
   // Loss.
   if (widgets::BeginPlot("##loss", ImVec2(-1, 3 * unit), st.loss)) {
-    widgets::SetupAxes("iteration", snap.task.loss == LossKind::Mse ? "loss (MSE)" : "loss (cross-entropy)",
+    widgets::SetupAxes("iteration",
+                       snap.task.loss == LossKind::Mse ? "loss (MSE)" : "loss (cross-entropy)",
                        st.log_loss ? widgets::PlotFlags_LogY : widgets::PlotFlags_None);
     for (size_t k = 0; k < snap.models.size(); ++k) {
       const ModelView& m = snap.models[k];
@@ -143,8 +148,10 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   }
   tooltip_if(ImGui::IsItemHovered() && !st.loss.hovered,
              ("The training loss of each iteration's batch. Dashed: the chance level, " +
-              snap.task.baseline_note + ". Below it the network has learned something the task "
-              "needs remembered.").c_str());
+              snap.task.baseline_note +
+              ". Below it the network has learned something the task "
+              "needs remembered.")
+                 .c_str());
 
   // Accuracy.
   if (accuracy && widgets::BeginPlot("##accuracy", ImVec2(-1, 2.0f * unit), st.accuracy)) {
@@ -174,8 +181,9 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
       const char* who = compare ? m.name.c_str() : "";
       const char* sep = compare ? " " : "";
       std::snprintf(label, sizeof label, compare ? "%s" : "before clipping", who);
-      // Compare mode keeps one line per model (before clipping) so the legend stays small. Drawn wide under the "after" line: where nothing was clipped the two coincide and the
-      // wide line shows as a rim.
+      // Compare mode keeps one line per model (before clipping) so the legend stays small. Drawn
+      // wide under the "after" line: where nothing was clipped the two coincide and the wide line
+      // shows as a rim.
       widgets::SetNextLineStyle(c, tc.clip.mode != ClipMode::None && !compare ? 2.0f : 1.0f);
       plot(label, x, before);
       if (tc.clip.mode != ClipMode::None && !compare) {

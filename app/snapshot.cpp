@@ -58,10 +58,13 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
   for (int l = 0; l < L && T > 0; ++l) {
     const auto& steps = trace.steps[l];
     gather(v.pre[l], GH, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].pre; });
-    gather(v.gates[l], GH, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].gates; });
+    gather(v.gates[l], GH, T, fwd_valid, sample,
+           [&](int t) -> const Mat& { return steps[t].gates; });
     gather(v.h[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].h; });
-    if (lstm) gather(v.c[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].c; });
-    if (gru) gather(v.hn[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].hn; });
+    if (lstm)
+      gather(v.c[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].c; });
+    if (gru)
+      gather(v.hn[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].hn; });
     if (sample < trace.h0[l].cols()) v.h0.col(l) = trace.h0[l].col(sample);
     if (lstm && sample < trace.c0[l].cols()) v.c0.col(l) = trace.c0[l].col(sample);
   }
@@ -79,7 +82,8 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
         if (sample < src[t].cols()) out.col(t) = src[t].col(sample);
     };
     fill_grad(v.dh[l], l < static_cast<int>(gt.dh.size()) ? gt.dh[l] : std::vector<Mat>{});
-    if (lstm) fill_grad(v.dc[l], l < static_cast<int>(gt.dc.size()) ? gt.dc[l] : std::vector<Mat>{});
+    if (lstm)
+      fill_grad(v.dc[l], l < static_cast<int>(gt.dc.size()) ? gt.dc[l] : std::vector<Mat>{});
   }
   v.dh_norm = gt.dh_norm;
   v.dc_norm = gt.dc_norm;
@@ -111,8 +115,10 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
   v.clip = tr.last_clip();
   v.params = net.params();
   v.trace_params = tr.trace_params();
-  if (v.history.capacity() == tr.history().capacity()) v.history.copy_from(tr.history());
-  else v.history = tr.history();
+  if (v.history.capacity() == tr.history().capacity())
+    v.history.copy_from(tr.history());
+  else
+    v.history = tr.history();
   v.divergence = tr.divergence();
 }
 

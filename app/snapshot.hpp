@@ -26,11 +26,11 @@ struct ModelView {
   NetworkSpec spec;
   int64_t iteration = 0;  // completed updates
   Phase phase = Phase::Ready;
-  int forward_t = 0;          // forward steps computed in the current iteration (T when done)
-  int backward_t = -1;        // next backward step (-1 when not in the backward pass)
-  bool profile_sweep = false; // the backward pass is in its decay-profile sweep
-  int sample = 0;             // the inspected sequence of the batch
-  int steps = 0;              // T
+  int forward_t = 0;           // forward steps computed in the current iteration (T when done)
+  int backward_t = -1;         // next backward step (-1 when not in the backward pass)
+  bool profile_sweep = false;  // the backward pass is in its decay-profile sweep
+  int sample = 0;              // the inspected sequence of the batch
+  int steps = 0;               // T
 
   // The inspected sequence.
   std::vector<Mat> pre;    // L x (G*H, T) pre-activations
@@ -46,10 +46,10 @@ struct ModelView {
   Mat h0, c0;              // (H, L) initial states of this sequence
 
   // The whole batch.
-  Mat dh_norm;  // (L, T) ‖dL/dh_t‖ over the batch
-  Mat dc_norm;  // (L, T)
-  Mat profile;  // (L, T) decay profile ‖dL_T/dh_{T-1-d}‖, d = distance
-  Vec step_loss;  // (T)
+  Mat dh_norm;      // (L, T) ‖dL/dh_t‖ over the batch
+  Mat dc_norm;      // (L, T)
+  Mat profile;      // (L, T) decay profile ‖dL_T/dh_{T-1-d}‖, d = distance
+  Vec step_loss;    // (T)
   double loss = 0;  // this iteration's loss (NaN before the forward pass ends)
   double last_loss = 0, last_accuracy = 0;  // the last completed iteration
   ClipRecord clip;
@@ -64,19 +64,19 @@ struct ModelView {
   std::vector<std::vector<Spectrum>> spectra;  // [L][G] eigen- and singular values of each
                                                //   recurrent block of W_h
   int jacobian_layer = -1;  // the layer jacobian_norms belong to; -1: not computed
-  Vec jacobian_norms;       // (D + 1) ‖∂h_{T−1}/∂h_{T−1−d}‖₂ for the inspected sequence, d = 0..D
+  Vec jacobian_norms;  // (D + 1) ‖∂h_{T−1}/∂h_{T−1−d}‖₂ for the inspected sequence, d = 0..D
 };
 
 struct Snapshot {
-  uint64_t version = 0;        // increases with every publish
-  ExperimentConfig config;     // as the trainers run it (live settings included)
+  uint64_t version = 0;     // increases with every publish
+  ExperimentConfig config;  // as the trainers run it (live settings included)
   TaskInfo task;
   std::vector<std::string> vocabulary;  // char-LM: the characters; empty otherwise
   std::vector<ModelView> models;        // the main model first, then compared ones
   bool playing = false;
-  double speed = 0;             // target iterations per second (0: as fast as possible)
-  double measured_speed = 0;    // iterations per second achieved recently
-  std::string error;            // the last command's error (e.g. a config that cannot apply)
+  double speed = 0;           // target iterations per second (0: as fast as possible)
+  double measured_speed = 0;  // iterations per second achieved recently
+  std::string error;          // the last command's error (e.g. a config that cannot apply)
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.

@@ -35,9 +35,9 @@ struct GraphPanelState {
   bool batch_norms = false;  // arrows show the batch's ‖∂L/∂h_t‖ (dh_norm), not the sequence's
   bool animate = false;      // step every animate_ms while on (Space)
   int animate_ms = 600;
-  double next_due = 0;       // ImGui::GetTime() when the next animated step is due
-  uint64_t sent_version = 0; // snapshot version when the last animated step was sent
-  int scrolled_to = -1;      // the inspected step the view last scrolled to
+  double next_due = 0;        // ImGui::GetTime() when the next animated step is due
+  uint64_t sent_version = 0;  // snapshot version when the last animated step was sent
+  int scrolled_to = -1;       // the inspected step the view last scrolled to
 };
 
 struct InspectorPanelState {

@@ -19,7 +19,9 @@ constexpr int kGeneratedChars = 240;
 }  // namespace
 
 TrainingWorker::TrainingWorker() = default;
-TrainingWorker::~TrainingWorker() { stop(); }
+TrainingWorker::~TrainingWorker() {
+  stop();
+}
 
 bool TrainingWorker::configure(const ExperimentConfig& config, std::string* error) {
   std::vector<std::unique_ptr<Trainer>> trainers;
@@ -85,8 +87,12 @@ void TrainingWorker::apply(Command& c) {
   };
   error_.clear();
   switch (c.kind) {
-    case K::Play: playing_ = true; break;
-    case K::Pause: playing_ = false; break;
+    case K::Play:
+      playing_ = true;
+      break;
+    case K::Pause:
+      playing_ = false;
+      break;
     case K::StepIteration:
       playing_ = false;
       each([](Trainer& t) { t.run_iteration(); });
@@ -113,12 +119,16 @@ void TrainingWorker::apply(Command& c) {
       playing_ = false;
       each([](Trainer& t) { t.apply_update(); });
       break;
-    case K::Reset: each([](Trainer& t) { t.reset(); }); break;
+    case K::Reset:
+      each([](Trainer& t) { t.reset(); });
+      break;
     case K::Reseed:
       config_.training.seed = c.seed;
       each([&](Trainer& t) { t.reseed(c.seed); });
       break;
-    case K::SetSpeed: speed_ = std::max(0.0, c.value); break;
+    case K::SetSpeed:
+      speed_ = std::max(0.0, c.value);
+      break;
     case K::SetOptimizer:
       if (validate(c.optimizer).empty()) {
         config_.training.optimizer = c.optimizer;
@@ -145,7 +155,9 @@ void TrainingWorker::apply(Command& c) {
         // the old experiment keeps running; error_ says why the new one could not start
       }
       break;
-    case K::SetSample: sample_ = static_cast<int>(c.count); break;
+    case K::SetSample:
+      sample_ = static_cast<int>(c.count);
+      break;
     case K::SetTemperature:
       temperature_ = std::clamp(c.value, 0.05, 5.0);
       generated_at_ = -1;
@@ -179,8 +191,10 @@ void TrainingWorker::run() {
       std::unique_lock lock(mutex_);
       const bool can_train = playing_ && !trainers_.empty();
       if (!quit_ && queue_.empty()) {
-        if (!can_train) wake_.wait(lock, [&] { return quit_ || !queue_.empty(); });
-        else if (speed_ > 0) wake_.wait_until(lock, next_due, [&] { return quit_ || !queue_.empty(); });
+        if (!can_train)
+          wake_.wait(lock, [&] { return quit_ || !queue_.empty(); });
+        else if (speed_ > 0)
+          wake_.wait_until(lock, next_due, [&] { return quit_ || !queue_.empty(); });
       }
       if (quit_) break;
       commands.swap(queue_);
@@ -268,14 +282,16 @@ void TrainingWorker::publish() {
   s->vocabulary.clear();
   if (!trainers_.empty()) {
     s->task = trainers_[0]->task().info();
-    if (const auto* lm = dynamic_cast<const CharLmTask*>(&trainers_[0]->task())) s->vocabulary = lm->vocabulary();
+    if (const auto* lm = dynamic_cast<const CharLmTask*>(&trainers_[0]->task()))
+      s->vocabulary = lm->vocabulary();
   }
   for (size_t i = 0; i < trainers_.size(); ++i) {
     const Trainer& t = *trainers_[i];
     fill_model_view(s->models[i], t, sample_);
     // Char-LM: new text once per ~second of training (cheap: a few hundred cell steps).
     if (const auto* lm = dynamic_cast<const CharLmTask*>(&t.task())) {
-      if (generated_at_ < 0 || t.iteration() - generated_at_ >= 50 || t.iteration() < generated_at_) {
+      if (generated_at_ < 0 || t.iteration() - generated_at_ >= 50 ||
+          t.iteration() < generated_at_) {
         Rng rng(t.iteration() * 7919 + i);
         generated_[i] = sample_text(t.network(), *lm, rng, kGeneratedChars, temperature_);
         if (i + 1 == trainers_.size()) generated_at_ = t.iteration();
@@ -286,14 +302,17 @@ void TrainingWorker::publish() {
     const NetworkSpec& spec = t.network().spec();
     v.spectra.clear();
     if (want_spectra_)
-      for (int l = 0; l < spec.num_layers; ++l) v.spectra.push_back(recurrent_spectra(t.network().params(), spec, l));
+      for (int l = 0; l < spec.num_layers; ++l)
+        v.spectra.push_back(recurrent_spectra(t.network().params(), spec, l));
     v.jacobian_layer = -1;
     v.jacobian_norms.resize(0);
     const int T = t.trace().num_steps();
-    if (jacobian_layer_ >= 0 && T > 0 && t.phase() != Phase::Forward && t.batch().batch_size() > 0) {
+    if (jacobian_layer_ >= 0 && T > 0 && t.phase() != Phase::Forward &&
+        t.batch().batch_size() > 0) {
       const int l = std::min(jacobian_layer_, spec.num_layers - 1);
       v.jacobian_layer = l;
-      v.jacobian_norms = jacobian_product_norms(t.network(), t.trace(), t.batch(), l, T - 1, v.sample, T - 1);
+      v.jacobian_norms =
+          jacobian_product_norms(t.network(), t.trace(), t.batch(), l, T - 1, v.sample, T - 1);
     }
   }
   std::lock_guard lock(mutex_);

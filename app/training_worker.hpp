@@ -44,7 +44,8 @@ struct Command {
     SetTemperature,  // char-LM sampling temperature
     RunIterations,   // `count` iterations now, synchronously (screenshots, tests)
     SetAnalysis,     // spectra on/off (`value` != 0), Jacobian products of layer `count` (−1 off)
-    RescaleRecurrent,  // between iterations: every recurrent block of W_h to spectral radius `value`
+    RescaleRecurrent,  // between iterations: every recurrent block of W_h to spectral radius
+                       // `value`
   };
   Kind kind = Kind::Play;
   double value = 0;

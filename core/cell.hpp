@@ -26,14 +26,14 @@ struct CellSpec {
 
 // What the forward pass keeps for one layer at one time step.
 struct StepTrace {
-  Mat pre;    // (G*H, B) pre-activations, gate blocks in order. Vanilla: a_t.
-              //   GRU n block: the full argument of tanh (with r applied).
-  Mat gates;  // (G*H, B) activations: LSTM [i f g o], GRU [r z n], vanilla h_t = act(a_t)
-  Mat c;      // (H, B) LSTM cell state c_t; empty for the other cells
-  Mat tanh_c; // (H, B) LSTM tanh(c_t); empty for the other cells
-  Mat hn;     // (H, B) GRU recurrent term of n: W_hn (r ⊙ h_{t-1}) reset-before,
-              //   W_hn h_{t-1} + b_hn reset-after; empty for the other cells
-  Mat h;      // (H, B) h_t
+  Mat pre;     // (G*H, B) pre-activations, gate blocks in order. Vanilla: a_t.
+               //   GRU n block: the full argument of tanh (with r applied).
+  Mat gates;   // (G*H, B) activations: LSTM [i f g o], GRU [r z n], vanilla h_t = act(a_t)
+  Mat c;       // (H, B) LSTM cell state c_t; empty for the other cells
+  Mat tanh_c;  // (H, B) LSTM tanh(c_t); empty for the other cells
+  Mat hn;      // (H, B) GRU recurrent term of n: W_hn (r ⊙ h_{t-1}) reset-before,
+               //   W_hn h_{t-1} + b_hn reset-after; empty for the other cells
+  Mat h;       // (H, B) h_t
 };
 
 // Where the backward pass writes. Any pointer may be null to skip that output (the Jacobian
@@ -84,7 +84,9 @@ void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x);
 
 // Element-wise activations and their derivatives written in terms of the output y = act(a)
 // where possible. Shared by the cells and by the analysis code.
-inline double sigmoid(double a) { return 1.0 / (1.0 + std::exp(-a)); }
+inline double sigmoid(double a) {
+  return 1.0 / (1.0 + std::exp(-a));
+}
 void apply_activation(Activation act, const Mat& a, Mat& y);  // y = act(a)
 // dy/da given a and y = act(a): tanh 1 - y², sigmoid y(1 - y), relu [a > 0], identity 1.
 void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out);

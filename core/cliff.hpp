@@ -14,9 +14,9 @@
 namespace unrolled {
 
 struct CliffModel {
-  int steps = 50;          // T
-  double x0 = 0.5;         // x_0
-  double target = 0.7;     // the loss compares σ(x_T) with this
+  int steps = 50;       // T
+  double x0 = 0.5;      // x_0
+  double target = 0.7;  // the loss compares σ(x_T) with this
 };
 
 struct CliffPoint {

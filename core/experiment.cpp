@@ -33,10 +33,13 @@ class Fields {
   void integer(const char* key, int64_t lo, int64_t hi, int64_t& out) {
     if (!take(key)) return;
     const Json& v = j_[key];
-    const std::string range = "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-    if (!v.is_number_integer()) return fail(where(key), v.dump() + " is not allowed; expected " + range);
+    const std::string range =
+        "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+    if (!v.is_number_integer())
+      return fail(where(key), v.dump() + " is not allowed; expected " + range);
     const int64_t x = v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)
-                          ? INT64_MAX : v.get<int64_t>();
+                          ? INT64_MAX
+                          : v.get<int64_t>();
     if (x < lo || x > hi) return fail(where(key), v.dump() + " is out of range; expected " + range);
     out = x;
   }
@@ -49,7 +52,8 @@ class Fields {
   void number(const char* key, double lo, double hi, bool lo_open, double& out) {
     if (!take(key)) return;
     const Json& v = j_[key];
-    const std::string range = std::string("a number in ") + (lo_open ? "(" : "[") + fmt(lo) + ", " + fmt(hi) + "]";
+    const std::string range =
+        std::string("a number in ") + (lo_open ? "(" : "[") + fmt(lo) + ", " + fmt(hi) + "]";
     if (!v.is_number()) return fail(where(key), v.dump() + " is not allowed; expected " + range);
     const double x = v.get<double>();
     if (!std::isfinite(x) || x < lo || x > hi || (lo_open && x == lo))
@@ -152,7 +156,8 @@ bool read_task(const Json& j, TaskSpec& t, std::string* error) {
           t.sine.frequencies.clear();
           for (const Json& x : v) {
             if (!x.is_number() || !(x.get<double>() > 0) || x.get<double>() > 0.5) {
-              f.fail("task.frequencies", x.dump() + " is out of range; each frequency is in (0, 0.5] cycles per step");
+              f.fail("task.frequencies",
+                     x.dump() + " is out of range; each frequency is in (0, 0.5] cycles per step");
               break;
             }
             t.sine.frequencies.push_back(x.get<double>());
@@ -161,9 +166,12 @@ bool read_task(const Json& j, TaskSpec& t, std::string* error) {
       }
       f.number("noise", 0.0, 1.0, false, t.sine.noise);
       break;
-    case TaskKind::CharLm: f.text("text", 4096, t.charlm.text); break;
+    case TaskKind::CharLm:
+      f.text("text", 4096, t.charlm.text);
+      break;
     case TaskKind::Adding:
-    case TaskKind::Sentiment: break;
+    case TaskKind::Sentiment:
+      break;
   }
   f.finish();
   return f.ok();
@@ -197,8 +205,9 @@ bool read_training(const Json& j, TrainingConfig& tr, std::string* error) {
     if (!c.ok()) return false;
     if (tr.k2 > 0 && tr.k2 < tr.k1) {
       if (error)
-        *error = "training.truncation.k2: " + std::to_string(tr.k2) + " is below k1 = " +
-                 std::to_string(tr.k1) + "; back-propagate at least as far as each chunk (k2 >= k1), or 0 for k2 = k1";
+        *error = "training.truncation.k2: " + std::to_string(tr.k2) +
+                 " is below k1 = " + std::to_string(tr.k1) +
+                 "; back-propagate at least as far as each chunk (k2 >= k1), or 0 for k2 = k1";
       return false;
     }
   }
@@ -339,9 +348,12 @@ Json experiment_to_json(const ExperimentConfig& c) {
       task["frequencies"] = c.task.sine.frequencies;
       task["noise"] = c.task.sine.noise;
       break;
-    case TaskKind::CharLm: task["text"] = c.task.charlm.text; break;
+    case TaskKind::CharLm:
+      task["text"] = c.task.charlm.text;
+      break;
     case TaskKind::Adding:
-    case TaskKind::Sentiment: break;
+    case TaskKind::Sentiment:
+      break;
   }
   const TrainingConfig& t = c.training;
   Json training = {{"optimizer", to_string(t.optimizer.kind)},
@@ -356,9 +368,13 @@ Json experiment_to_json(const ExperimentConfig& c) {
     training["beta1"] = t.optimizer.beta1;
     training["beta2"] = t.optimizer.beta2;
   }
-  Json j = {{"format", "unrolled-experiment"}, {"version", 1},    {"title", c.title},
-            {"description", c.description},    {"model", model_json(c.model)},
-            {"task", task},                    {"training", training}};
+  Json j = {{"format", "unrolled-experiment"},
+            {"version", 1},
+            {"title", c.title},
+            {"description", c.description},
+            {"model", model_json(c.model)},
+            {"task", task},
+            {"training", training}};
   if (!c.compare.empty()) {
     j["compare"] = Json::array();
     for (const auto& m : c.compare) j["compare"].push_back(model_json(m));
@@ -366,8 +382,8 @@ Json experiment_to_json(const ExperimentConfig& c) {
   return j;
 }
 
-bool parse_experiment_text(const std::string& text, const std::string& name,
-                           ExperimentConfig& out, std::string* error) {
+bool parse_experiment_text(const std::string& text, const std::string& name, ExperimentConfig& out,
+                           std::string* error) {
   Json j;
   if (!parse_json_text(text, name, j, error)) return false;
   std::string e;
@@ -388,7 +404,8 @@ std::vector<std::pair<std::string, std::string>> embedded_presets() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const EmbeddedFile& f : embedded_samples()) {
     const std::string name = f.name;
-    if (name.size() > 5 && name.ends_with(".json")) out.emplace_back(name.substr(0, name.size() - 5), std::string(f.text()));
+    if (name.size() > 5 && name.ends_with(".json"))
+      out.emplace_back(name.substr(0, name.size() - 5), std::string(f.text()));
   }
   return out;
 }

@@ -28,8 +28,8 @@
 
 namespace unrolled {
 
-constexpr int kMaxHidden = 512;                    // hidden_size in an experiment
-constexpr int64_t kMaxIterations = 1'000'000'000;  // training.iterations
+constexpr int kMaxHidden = 512;                          // hidden_size in an experiment
+constexpr int64_t kMaxIterations = 1'000'000'000;        // training.iterations
 constexpr double kMaxTraceBytes = 1024.0 * 1024 * 1024;  // forward + backward trace of one batch
 constexpr size_t kMaxExperimentFileBytes = 1 << 20;
 constexpr int kMaxCompareModels = 3;  // the main model plus at most 2 more
@@ -77,8 +77,8 @@ double trace_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size);
 bool experiment_from_json(const Json& j, ExperimentConfig& out, std::string* error);
 Json experiment_to_json(const ExperimentConfig& c);
 bool load_experiment(const std::string& path, ExperimentConfig& out, std::string* error);
-bool parse_experiment_text(const std::string& text, const std::string& name,
-                           ExperimentConfig& out, std::string* error);
+bool parse_experiment_text(const std::string& text, const std::string& name, ExperimentConfig& out,
+                           std::string* error);
 // Checks the combination (task can be built, sizes fit kMaxTraceBytes, batch within the task's
 // limit). experiment_from_json calls it; the UI calls it before applying edits.
 std::string validate(const ExperimentConfig& c);

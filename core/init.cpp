@@ -8,10 +8,14 @@ namespace unrolled {
 
 std::string_view to_string(InitKind v) {
   switch (v) {
-    case InitKind::Uniform: return "uniform";
-    case InitKind::Glorot: return "glorot";
-    case InitKind::Orthogonal: return "orthogonal";
-    case InitKind::Identity: return "identity";
+    case InitKind::Uniform:
+      return "uniform";
+    case InitKind::Glorot:
+      return "glorot";
+    case InitKind::Orthogonal:
+      return "orthogonal";
+    case InitKind::Identity:
+      return "identity";
   }
   return "?";
 }
@@ -25,7 +29,9 @@ bool parse(std::string_view s, InitKind& out) {
   return false;
 }
 
-std::string allowed_names(InitKind) { return "uniform|glorot|orthogonal|identity"; }
+std::string allowed_names(InitKind) {
+  return "uniform|glorot|orthogonal|identity";
+}
 
 double spectral_radius(const Mat& W) {
   if (W.size() == 0) return 0;
@@ -86,7 +92,8 @@ void initialize(Params& p, const NetworkSpec& spec, const InitSettings& s, Rng& 
         for (int g = 0; g < G; ++g) layer.W_h.middleRows(g * H, H) = random_orthogonal(H, rng);
         break;
       case InitKind::Identity:
-        for (Eigen::Index i = 0; i < layer.W_x.size(); ++i) layer.W_x.data()[i] = 1e-3 * rng.normal();
+        for (Eigen::Index i = 0; i < layer.W_x.size(); ++i)
+          layer.W_x.data()[i] = 1e-3 * rng.normal();
         for (int g = 0; g < G; ++g) layer.W_h.middleRows(g * H, H).setIdentity();
         break;
     }

@@ -39,19 +39,19 @@ enum class EquationKind {
   GruMix,         // h = z·h_prev + (1−z)·n    operands z, h_prev, n
   ResetAfterSum,  // a = wx + b + r·hn         operands wx, b, r, hn
   Product,        // value = Π operands
-  LstmDc,         // dc = dc_next·f_next + dh·o·(1 − tanh²(c))   operands dc_next, f_next, dh, o, c
-  ActGrad,        // da = dh · act'(a) from h  operands dh, h (tanh: 1 − h²; sigmoid: h(1 − h))
+  LstmDc,   // dc = dc_next·f_next + dh·o·(1 − tanh²(c))   operands dc_next, f_next, dh, o, c
+  ActGrad,  // da = dh · act'(a) from h  operands dh, h (tanh: 1 − h²; sigmoid: h(1 − h))
 };
 
 struct Operand {
   std::string symbol;  // "c_{t−1}", "W_xf x_t", ...
   double value = 0;
-  std::string text;    // value as displayed
+  std::string text;  // value as displayed
 };
 
 struct EquationLine {
-  std::string lhs;          // "f_t"
-  std::string formula;      // "σ(W_xf x_t + W_hf h_{t−1} + b_f)" in the lectures' notation
+  std::string lhs;      // "f_t"
+  std::string formula;  // "σ(W_xf x_t + W_hf h_{t−1} + b_f)" in the lectures' notation
   EquationKind kind = EquationKind::Sum;
   Activation activation = Activation::Tanh;  // ActGrad only
   std::vector<Operand> operands;

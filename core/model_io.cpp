@@ -15,8 +15,9 @@ std::string shape(Eigen::Index r, Eigen::Index c) {
 bool read_matrix(const Json& j, const std::string& name, Eigen::Index rows, Eigen::Index cols,
                  const std::string& expected, Mat& out, std::string* error) {
   auto fail = [&](const std::string& found) {
-    if (error) *error = name + ": expected shape " + expected + " = " + shape(rows, cols) +
-                        ", found " + found;
+    if (error)
+      *error =
+          name + ": expected shape " + expected + " = " + shape(rows, cols) + ", found " + found;
     return false;
   };
   if (!j.is_array()) return fail(json_type_name(j));
@@ -33,8 +34,8 @@ bool read_matrix(const Json& j, const std::string& name, Eigen::Index rows, Eige
     for (Eigen::Index c = 0; c < cols; ++c) {
       if (!row[c].is_number()) {
         if (error)
-          *error = name + "[" + std::to_string(r) + "][" + std::to_string(c) + "]: expected a number, found " +
-                   json_type_name(row[c]);
+          *error = name + "[" + std::to_string(r) + "][" + std::to_string(c) +
+                   "]: expected a number, found " + json_type_name(row[c]);
         return false;
       }
       out(r, c) = row[c].get<double>();
@@ -76,7 +77,8 @@ bool read_enum(const Json& j, const char* key, E& out, bool required, std::strin
   const Json& v = j[key];
   if (!v.is_string() || !parse(v.get<std::string>(), out)) {
     if (error)
-      *error = std::string(key) + ": " + (v.is_string() ? "'" + v.get<std::string>() + "'" : json_type_name(v)) +
+      *error = std::string(key) + ": " +
+               (v.is_string() ? "'" + v.get<std::string>() + "'" : json_type_name(v)) +
                " is not allowed; allowed: " + allowed_names(E{});
     return false;
   }
@@ -85,8 +87,9 @@ bool read_enum(const Json& j, const char* key, E& out, bool required, std::strin
 
 bool read_int(const Json& j, const char* key, int lo, int hi, int& out, std::string* error) {
   if (!j.contains(key)) {
-    if (error) *error = std::string(key) + ": missing; expected an integer in [" + std::to_string(lo) +
-                        ", " + std::to_string(hi) + "]";
+    if (error)
+      *error = std::string(key) + ": missing; expected an integer in [" + std::to_string(lo) +
+               ", " + std::to_string(hi) + "]";
     return false;
   }
   const Json& v = j[key];
@@ -121,12 +124,13 @@ Json vector_to_json(const Vec& v) {
 Json params_to_json(const Params& p) {
   Json layers = Json::array();
   for (const auto& l : p.layers) {
-    Json jl = {{"W_x", matrix_to_json(l.W_x)}, {"W_h", matrix_to_json(l.W_h)},
-               {"b", vector_to_json(l.b)}};
+    Json jl = {
+        {"W_x", matrix_to_json(l.W_x)}, {"W_h", matrix_to_json(l.W_h)}, {"b", vector_to_json(l.b)}};
     if (l.b_hn.size() > 0) jl["b_hn"] = vector_to_json(l.b_hn);
     layers.push_back(std::move(jl));
   }
-  return {{"layers", layers}, {"output", {{"W", matrix_to_json(p.W_y)}, {"b", vector_to_json(p.b_y)}}}};
+  return {{"layers", layers},
+          {"output", {{"W", matrix_to_json(p.W_y)}, {"b", vector_to_json(p.b_y)}}}};
 }
 
 Json model_to_json(const Network& net) {
@@ -152,15 +156,16 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     if (error) *error = "model: expected a JSON object, found " + json_type_name(j);
     return false;
   }
-  static const char* kKeys[] = {"format", "version", "cell", "activation", "gru_variant",
-                                "input_size", "hidden_size", "output_size", "readout", "loss",
-                                "layers", "output"};
+  static const char* kKeys[] = {"format",      "version",    "cell",        "activation",
+                                "gru_variant", "input_size", "hidden_size", "output_size",
+                                "readout",     "loss",       "layers",      "output"};
   for (const auto& [key, value] : j.items()) {
     bool known = false;
     for (const char* k : kKeys) known = known || key == k;
     if (!known) {
       if (error)
-        *error = "model: unknown key '" + key + "'; allowed: format, version, cell, activation, "
+        *error = "model: unknown key '" + key +
+                 "'; allowed: format, version, cell, activation, "
                  "gru_variant, input_size, hidden_size, output_size, readout, loss, layers, output";
       return false;
     }
@@ -170,8 +175,10 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     return false;
   }
   if (!j.contains("version") || j["version"] != 1) {
-    if (error) *error = "version: " + (j.contains("version") ? j["version"].dump() : std::string("missing")) +
-                        " is not supported; this build reads version 1";
+    if (error)
+      *error =
+          "version: " + (j.contains("version") ? j["version"].dump() : std::string("missing")) +
+          " is not supported; this build reads version 1";
     return false;
   }
   NetworkSpec s;
@@ -186,7 +193,8 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     return false;
   if (!j.contains("layers") || !j["layers"].is_array() || j["layers"].empty() ||
       j["layers"].size() > kMaxLayers) {
-    if (error) *error = "layers: expected an array of 1 to " + std::to_string(kMaxLayers) + " layers";
+    if (error)
+      *error = "layers: expected an array of 1 to " + std::to_string(kMaxLayers) + " layers";
     return false;
   }
   s.num_layers = static_cast<int>(j["layers"].size());
@@ -206,16 +214,21 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
         if (error) *error = pre + key + ": missing";
         return false;
       }
-    if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(), "(" + G + "H, " + I + ")", lp.W_x, error) ||
-        !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)", lp.W_h, error) ||
+    if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(),
+                     "(" + G + "H, " + I + ")", lp.W_x, error) ||
+        !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)",
+                     lp.W_h, error) ||
         !read_vector(jl["b"], pre + "b", lp.b.size(), "(" + G + "H)", lp.b, error))
       return false;
     if (lp.b_hn.size() > 0) {
       if (!jl.contains("b_hn")) {
-        if (error) *error = pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
+        if (error)
+          *error =
+              pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
         return false;
       }
-      if (!read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error)) return false;
+      if (!read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error))
+        return false;
     }
   }
   if (!j.contains("output") || !j["output"].is_object() || !j["output"].contains("W") ||
@@ -223,7 +236,8 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     if (error) *error = "output: expected an object {\"W\": (O, H), \"b\": (O)}";
     return false;
   }
-  if (!read_matrix(j["output"]["W"], "output.W", p.W_y.rows(), p.W_y.cols(), "(O, H)", p.W_y, error) ||
+  if (!read_matrix(j["output"]["W"], "output.W", p.W_y.rows(), p.W_y.cols(), "(O, H)", p.W_y,
+                   error) ||
       !read_vector(j["output"]["b"], "output.b", p.b_y.size(), "(O)", p.b_y, error))
     return false;
   out = Network(s, std::move(p));
@@ -275,13 +289,15 @@ bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::st
     b.targets.assign(T, Mat(spec.output_size, B));
     for (Eigen::Index s = 0; s < B; ++s) {
       Mat seq;  // (T, O)
-      if (!read_matrix(tg[s], "targets[" + std::to_string(s) + "]", T, spec.output_size, "(T, O)", seq, error))
+      if (!read_matrix(tg[s], "targets[" + std::to_string(s) + "]", T, spec.output_size, "(T, O)",
+                       seq, error))
         return false;
       for (Eigen::Index t = 0; t < T; ++t) b.targets[t].col(s) = seq.row(t).transpose();
     }
   } else {
     Mat all;  // (B, O)
-    if (!read_matrix(tg, "targets", B, spec.output_size, "(B, O) for readout last", all, error)) return false;
+    if (!read_matrix(tg, "targets", B, spec.output_size, "(B, O) for readout last", all, error))
+      return false;
     b.targets.assign(1, all.transpose());
   }
   if (j.contains("mask")) {
@@ -320,8 +336,10 @@ Json batch_to_json(const Batch& b, Readout readout) {
   if (b.mask.size() > 0) {
     Json m = Json::array();
     for (int s = 0; s < B; ++s) {
-      if (b.mask.rows() == 1) m.push_back(b.mask(0, s));
-      else m.push_back(vector_to_json(b.mask.col(s)));
+      if (b.mask.rows() == 1)
+        m.push_back(b.mask(0, s));
+      else
+        m.push_back(vector_to_json(b.mask.col(s)));
     }
     j["mask"] = m;
   }

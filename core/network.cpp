@@ -95,11 +95,16 @@ void Network::forward_begin(Trace& trace, const Batch& batch, const std::vector<
   trace.h0.resize(L);
   trace.c0.resize(L);
   for (int l = 0; l < L; ++l) {
-    if (h0) trace.h0[l] = (*h0)[l];
-    else trace.h0[l].setZero(H, B);
-    if (spec_.cell != CellType::Lstm) trace.c0[l].resize(0, 0);
-    else if (c0) trace.c0[l] = (*c0)[l];
-    else trace.c0[l].setZero(H, B);
+    if (h0)
+      trace.h0[l] = (*h0)[l];
+    else
+      trace.h0[l].setZero(H, B);
+    if (spec_.cell != CellType::Lstm)
+      trace.c0[l].resize(0, 0);
+    else if (c0)
+      trace.c0[l] = (*c0)[l];
+    else
+      trace.c0[l].setZero(H, B);
   }
   const int n_out = spec_.readout == Readout::Every ? T : 1;
   trace.y.resize(n_out);
@@ -171,8 +176,10 @@ void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& ba
   const int H = spec.hidden_size, GH = spec.gates() * H;
   const bool lstm = spec.cell == CellType::Lstm;
 
-  if (grads.layers.size() != net.params().layers.size()) grads = Params::zeros_like(net.params());
-  else grads.set_zero();
+  if (grads.layers.size() != net.params().layers.size())
+    grads = Params::zeros_like(net.params());
+  else
+    grads.set_zero();
   gt.dh.resize(L);
   gt.dc.resize(L);
   gt.dpre.resize(L);
@@ -191,13 +198,17 @@ void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& ba
       if (lstm) gt.dc[l][t].resize(H, B);
     }
     gt.dh0[l].setZero(H, B);
-    if (lstm) gt.dc0[l].setZero(H, B);
-    else gt.dc0[l].resize(0, 0);
+    if (lstm)
+      gt.dc0[l].setZero(H, B);
+    else
+      gt.dc0[l].resize(0, 0);
   }
   gt.dh_norm.setZero(L, T);
   gt.dc_norm.setZero(L, T);
-  if (options.profile) gt.profile.setZero(L, T);
-  else gt.profile.resize(0, 0);
+  if (options.profile)
+    gt.profile.setZero(L, T);
+  else
+    gt.profile.resize(0, 0);
 
   windows_.clear();
   if (options.k1 <= 0) {
@@ -284,8 +295,8 @@ bool BackwardPass::step() {
     out.dpre = first ? &gt_->dpre[l][t] : &dpre_;
     out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &dc_total_) : nullptr;
     // dc (dc_next_[l]) is read before dc_prev (the same buffer) is written.
-    cell_backward(out, scratch_, net.cell_spec(l), P.layers[l], tr.steps[l][t], x,
-                  tr.h_prev(l, t), tr.c_prev(l, t), dh_cur, dc_next_[l]);
+    cell_backward(out, scratch_, net.cell_spec(l), P.layers[l], tr.steps[l][t], x, tr.h_prev(l, t),
+                  tr.c_prev(l, t), dh_cur, dc_next_[l]);
     if (record) {
       if (!first) {
         gt_->dpre[l][t] += dpre_;

@@ -56,8 +56,8 @@ struct GradTrace {
 };
 
 struct BackwardOptions {
-  int k1 = 0;  // truncated BPTT: back-propagate every k1 steps (0: full BPTT)
-  int k2 = 0;  //   through at most k2 steps (0: k2 = k1); requires k2 >= k1
+  int k1 = 0;           // truncated BPTT: back-propagate every k1 steps (0: full BPTT)
+  int k2 = 0;           //   through at most k2 steps (0: k2 = k1); requires k2 >= k1
   bool profile = true;  // also compute the decay profile (one more backward sweep, no weights)
 };
 
@@ -111,8 +111,8 @@ class BackwardPass {
 
  private:
   struct Window {
-    int t_end;    // the sweep starts at t_end - 1 ...
-    int t_start;  // ... and stops after t_start
+    int t_end;             // the sweep starts at t_end - 1 ...
+    int t_start;           // ... and stops after t_start
     int loss_lo, loss_hi;  // losses of steps in [loss_lo, loss_hi) are injected
     bool profile_only;
   };

@@ -19,7 +19,8 @@ std::string sample_text(const Network& net, const CharLmTask& task, Rng& rng, in
     x.setZero();
     x(ch, 0) = 1.0;
     for (int l = 0; l < L; ++l) {
-      cell_forward(step, net.cell_spec(l), net.params().layers[l], l == 0 ? x : h[l - 1], h[l], c[l]);
+      cell_forward(step, net.cell_spec(l), net.params().layers[l], l == 0 ? x : h[l - 1], h[l],
+                   c[l]);
       h[l] = step.h;
       if (s.cell == CellType::Lstm) c[l] = step.c;
     }
@@ -32,11 +33,15 @@ std::string sample_text(const Network& net, const CharLmTask& task, Rng& rng, in
     for (size_t i = 0; i < prime.size();) {  // skip characters outside the vocabulary
       size_t len = 1;
       const unsigned char b = prime[i];
-      if (b >= 0xF0) len = 4;
-      else if (b >= 0xE0) len = 3;
-      else if (b >= 0xC0) len = 2;
+      if (b >= 0xF0)
+        len = 4;
+      else if (b >= 0xE0)
+        len = 3;
+      else if (b >= 0xC0)
+        len = 2;
       std::vector<int> one;
-      if (task.encode(prime.substr(i, len), one, nullptr)) primed.insert(primed.end(), one.begin(), one.end());
+      if (task.encode(prime.substr(i, len), one, nullptr))
+        primed.insert(primed.end(), one.begin(), one.end());
       i += len;
     }
   }

@@ -7,7 +7,9 @@
 
 namespace unrolled {
 
-Sweep::~Sweep() { cancel(); }
+Sweep::~Sweep() {
+  cancel();
+}
 
 bool Sweep::start(const SweepSpec& spec, std::string* error) {
   cancel();
@@ -43,7 +45,8 @@ void Sweep::cancel() {
 }
 
 double Sweep::progress() const {
-  return std::min(1.0, static_cast<double>(done_) / static_cast<double>(std::max<int64_t>(total_, 1)));
+  return std::min(1.0,
+                  static_cast<double>(done_) / static_cast<double>(std::max<int64_t>(total_, 1)));
 }
 
 std::vector<SweepResult> Sweep::results() const {
@@ -89,8 +92,8 @@ std::string Sweep::to_csv(const std::vector<SweepResult>& results) {
   s.precision(10);
   s << "model,lag,loss,baseline,accuracy,iterations,diverged\n";
   for (const SweepResult& r : results)
-    s << r.model_name << ',' << r.lag << ',' << r.loss << ',' << r.baseline << ',' << r.accuracy << ','
-      << r.iterations << ',' << (r.diverged ? 1 : 0) << '\n';
+    s << r.model_name << ',' << r.lag << ',' << r.loss << ',' << r.baseline << ',' << r.accuracy
+      << ',' << r.iterations << ',' << (r.diverged ? 1 : 0) << '\n';
   return s.str();
 }
 

@@ -15,7 +15,7 @@
 namespace unrolled {
 
 struct SweepSpec {
-  ExperimentConfig base;   // the task kind, the models and the training settings
+  ExperimentConfig base;  // the task kind, the models and the training settings
   std::vector<int> lags{5, 10, 20, 40, 80};
   int64_t iterations = 500;  // per model and lag
   int eval_batches = 8;

@@ -10,11 +10,16 @@ namespace unrolled {
 
 std::string_view to_string(Phase p) {
   switch (p) {
-    case Phase::Ready: return "ready";
-    case Phase::Forward: return "forward";
-    case Phase::Backward: return "backward";
-    case Phase::Update: return "update";
-    case Phase::Diverged: return "diverged";
+    case Phase::Ready:
+      return "ready";
+    case Phase::Forward:
+      return "forward";
+    case Phase::Backward:
+      return "backward";
+    case Phase::Update:
+      return "update";
+    case Phase::Diverged:
+      return "diverged";
   }
   return "?";
 }
@@ -107,7 +112,8 @@ void Trainer::set_truncation(int k1, int k2) {
 
 bool Trainer::rescale_recurrent(double rho) {
   if (phase_ != Phase::Ready || !(rho > 0) || !std::isfinite(rho)) return false;
-  for (auto& layer : net_.params().layers) rescale_recurrent_blocks(layer.W_h, net_.spec().hidden_size, rho);
+  for (auto& layer : net_.params().layers)
+    rescale_recurrent_blocks(layer.W_h, net_.spec().hidden_size, rho);
   return true;
 }
 
@@ -121,10 +127,12 @@ void Trainer::end_forward() {
   if (!std::isfinite(trace_.loss)) {
     int t = 0;
     while (t < trace_.num_steps() && std::isfinite(trace_.step_loss(t))) ++t;
-    return diverge("forward pass: the loss is " + std::string(std::isnan(trace_.loss) ? "NaN" : "infinite") +
+    return diverge("forward pass: the loss is " +
+                   std::string(std::isnan(trace_.loss) ? "NaN" : "infinite") +
                    " (first at t = " + std::to_string(t) + ")");
   }
-  backward_.begin(net_, trace_, batch_, {config_.training.k1, config_.training.k2, true}, grads_, gt_);
+  backward_.begin(net_, trace_, batch_, {config_.training.k1, config_.training.k2, true}, grads_,
+                  gt_);
   phase_ = Phase::Backward;
 }
 
@@ -149,7 +157,8 @@ bool Trainer::apply_update() {
   if (phase_ != Phase::Update) return false;
   if (!grads_.all_finite()) {
     for (const auto& t : grads_.tensors())
-      if (!t.array().isFinite().all()) return diverge("backward pass: the gradient of " + t.name + " is not finite"), false;
+      if (!t.array().isFinite().all())
+        return diverge("backward pass: the gradient of " + t.name + " is not finite"), false;
   }
   clip_record_ = clip(grads_, config_.training.clip);
   saved_params_ = net_.params();
@@ -224,8 +233,8 @@ std::string Trainer::likely_cause() const {
   const double lr = tr.optimizer.learning_rate;
   if (lr > 10 * default_learning_rate(tr.optimizer.kind)) {
     std::ostringstream c;
-    c << "the learning rate " << lr << " is high for " << to_string(tr.optimizer.kind)
-      << " (try " << default_learning_rate(tr.optimizer.kind) << ")";
+    c << "the learning rate " << lr << " is high for " << to_string(tr.optimizer.kind) << " (try "
+      << default_learning_rate(tr.optimizer.kind) << ")";
     causes.push_back(c.str());
   }
   for (int l = 0; l < net_.spec().num_layers; ++l) {

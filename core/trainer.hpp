@@ -77,8 +77,8 @@ class Trainer {
   double evaluate(int batches, double* accuracy = nullptr) const;
 
   Phase phase() const { return phase_; }
-  int64_t iteration() const { return iteration_; }      // completed updates
-  int forward_t() const { return trace_.steps_done; }   // steps computed in this forward pass
+  int64_t iteration() const { return iteration_; }            // completed updates
+  int forward_t() const { return trace_.steps_done; }         // steps computed in this forward pass
   int backward_next_t() const { return backward_.next_t(); }  // -1 when not in Backward
   bool in_profile_sweep() const { return backward_.in_profile_sweep(); }
 

@@ -14,8 +14,8 @@ using detail::name_of;
 using detail::NameTable;
 using detail::parse_in;
 
-constexpr NameTable<CellType, 3> kCell{{{CellType::Rnn, "rnn"}, {CellType::Lstm, "lstm"},
-                                        {CellType::Gru, "gru"}}};
+constexpr NameTable<CellType, 3> kCell{
+    {{CellType::Rnn, "rnn"}, {CellType::Lstm, "lstm"}, {CellType::Gru, "gru"}}};
 constexpr NameTable<Activation, 4> kAct{{{Activation::Tanh, "tanh"},
                                          {Activation::Relu, "relu"},
                                          {Activation::Sigmoid, "sigmoid"},
@@ -42,27 +42,60 @@ void visit_tensors(P& p, F&& f) {
 
 }  // namespace
 
-std::string_view to_string(CellType v) { return name_of(kCell, v); }
-std::string_view to_string(Activation v) { return name_of(kAct, v); }
-std::string_view to_string(GruVariant v) { return name_of(kGru, v); }
-std::string_view to_string(Readout v) { return name_of(kReadout, v); }
-std::string_view to_string(LossKind v) { return name_of(kLoss, v); }
-bool parse(std::string_view s, CellType& out) { return parse_in(kCell, s, out); }
-bool parse(std::string_view s, Activation& out) { return parse_in(kAct, s, out); }
-bool parse(std::string_view s, GruVariant& out) { return parse_in(kGru, s, out); }
-bool parse(std::string_view s, Readout& out) { return parse_in(kReadout, s, out); }
-bool parse(std::string_view s, LossKind& out) { return parse_in(kLoss, s, out); }
-std::string allowed_names(CellType) { return allowed_in(kCell); }
-std::string allowed_names(Activation) { return allowed_in(kAct); }
-std::string allowed_names(GruVariant) { return allowed_in(kGru); }
-std::string allowed_names(Readout) { return allowed_in(kReadout); }
-std::string allowed_names(LossKind) { return allowed_in(kLoss); }
+std::string_view to_string(CellType v) {
+  return name_of(kCell, v);
+}
+std::string_view to_string(Activation v) {
+  return name_of(kAct, v);
+}
+std::string_view to_string(GruVariant v) {
+  return name_of(kGru, v);
+}
+std::string_view to_string(Readout v) {
+  return name_of(kReadout, v);
+}
+std::string_view to_string(LossKind v) {
+  return name_of(kLoss, v);
+}
+bool parse(std::string_view s, CellType& out) {
+  return parse_in(kCell, s, out);
+}
+bool parse(std::string_view s, Activation& out) {
+  return parse_in(kAct, s, out);
+}
+bool parse(std::string_view s, GruVariant& out) {
+  return parse_in(kGru, s, out);
+}
+bool parse(std::string_view s, Readout& out) {
+  return parse_in(kReadout, s, out);
+}
+bool parse(std::string_view s, LossKind& out) {
+  return parse_in(kLoss, s, out);
+}
+std::string allowed_names(CellType) {
+  return allowed_in(kCell);
+}
+std::string allowed_names(Activation) {
+  return allowed_in(kAct);
+}
+std::string allowed_names(GruVariant) {
+  return allowed_in(kGru);
+}
+std::string allowed_names(Readout) {
+  return allowed_in(kReadout);
+}
+std::string allowed_names(LossKind) {
+  return allowed_in(kLoss);
+}
 
 std::vector<std::string> gate_names(CellType c) {
   switch (c) {
-    case CellType::Lstm: return {"i", "f", "g", "o"};
-    case CellType::Gru: return {"r", "z", "n"};
-    case CellType::Rnn: break;
+    case CellType::Lstm:
+      return {"i", "f", "g", "o"};
+    case CellType::Gru:
+      return {"r", "z", "n"};
+    case CellType::Rnn:
+      break;
   }
   return {"a"};
 }

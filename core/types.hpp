@@ -57,10 +57,10 @@ struct NetworkSpec {
   CellType cell = CellType::Lstm;
   Activation activation = Activation::Tanh;  // vanilla cell only
   GruVariant gru_variant = GruVariant::ResetBefore;
-  int input_size = 1;   // I
-  int hidden_size = 16; // H
-  int output_size = 1;  // O
-  int num_layers = 1;   // L, 1..4
+  int input_size = 1;    // I
+  int hidden_size = 16;  // H
+  int output_size = 1;   // O
+  int num_layers = 1;    // L, 1..4
   Readout readout = Readout::Every;
   LossKind loss = LossKind::Mse;
 

@@ -43,8 +43,8 @@ bool have_display() {
   return d && *d;
 }
 
-#define SKIP_WITHOUT_DISPLAY()                                                                  \
-  if (!have_display())                                                                          \
+#define SKIP_WITHOUT_DISPLAY() \
+  if (!have_display())         \
   GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\""
 
 struct Image {
@@ -53,7 +53,8 @@ struct Image {
 };
 
 // A lesson as an experiment file in the test's temp directory.
-std::string write_lesson(const std::string& name, const std::string& model, const std::string& task) {
+std::string write_lesson(const std::string& name, const std::string& model,
+                         const std::string& task) {
   const std::string path = ::testing::TempDir() + "unrolled_gui_app_" + name + ".json";
   std::ofstream(path) << R"({"format": "unrolled-experiment", "version": 1, "title": ")" << name
                       << R"(", "model": )" << model << R"(, "task": )" << task
@@ -64,8 +65,8 @@ std::string write_lesson(const std::string& name, const std::string& model, cons
 
 // Runs the app to a screenshot; fails the test (and returns an empty image) when it does not.
 // extra: e.g. `--only "Gates"`, or `open FILE` before the flags.
-Image screenshot(const std::string& tag, const std::string& before, const std::string& extra,
-                 int w, int h) {
+Image screenshot(const std::string& tag, const std::string& before, const std::string& extra, int w,
+                 int h) {
   const std::string dir = ::testing::TempDir();
   const std::string png = dir + "unrolled_gui_app_" + tag + ".png";
   const std::string log = dir + "unrolled_gui_app_" + tag + ".log";
@@ -204,10 +205,12 @@ TEST(AppWindow, LstmGruAndVanillaLessons) {
     std::string model, task;
   };
   const Case cases[] = {
-      {"lstm_adding", R"({"cell": "lstm", "hidden_size": 16})", R"({"kind": "adding", "length": 20})"},
+      {"lstm_adding", R"({"cell": "lstm", "hidden_size": 16})",
+       R"({"kind": "adding", "length": 20})"},
       {"gru_copy", R"({"cell": "gru", "hidden_size": 16})",
        R"({"kind": "copy", "length": 6, "symbols": 4, "count": 3})"},
-      {"vanilla_sine", R"({"cell": "rnn", "hidden_size": 16})", R"({"kind": "sine", "length": 30})"},
+      {"vanilla_sine", R"({"cell": "rnn", "hidden_size": 16})",
+       R"({"kind": "sine", "length": 30})"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -223,10 +226,12 @@ TEST(AppWindow, LstmGruAndVanillaLessons) {
 TEST(AppOpen, MalformedFileExitsWithOneMessageAndNoWindow) {
   const std::string dir = ::testing::TempDir();
   const std::string bad = dir + "unrolled_gui_app_bad.json";
-  std::ofstream(bad) << R"({"format": "unrolled-experiment", "version": 1, "model": {"cell": "lstmx"}})";
+  std::ofstream(bad)
+      << R"({"format": "unrolled-experiment", "version": 1, "model": {"cell": "lstmx"}})";
   const std::string log = dir + "unrolled_gui_app_bad.log";
   // `timeout`: a window that opened would wait for its user; 124 would say so.
-  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json timeout 20 " +
+  const std::string command = "UNROLLED_SETTINGS=" + dir +
+                              "unrolled_gui_app_settings.json timeout 20 " +
                               std::string(UNROLLED_EXE) + " open " + bad + " 2>" + log;
   EXPECT_EQ(run(command), 2) << command;
   const std::string err = read_text(log);

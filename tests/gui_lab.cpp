@@ -27,13 +27,15 @@ struct Image {
 
   size_t distinct_colours() const {
     std::set<int> s;
-    for (size_t i = 0; i + 2 < rgb.size(); i += 3) s.insert(rgb[i] << 16 | rgb[i + 1] << 8 | rgb[i + 2]);
+    for (size_t i = 0; i + 2 < rgb.size(); i += 3)
+      s.insert(rgb[i] << 16 | rgb[i + 1] << 8 | rgb[i + 2]);
     return s.size();
   }
   // Pixels within tol of colour c (each channel), in the part of the image from (x0, y0) on
   // (fractions of the width and height).
   int count_near(ImU32 c, int tol, double x0 = 0, double y0 = 0) const {
-    const int r = (c >> IM_COL32_R_SHIFT) & 0xFF, g = (c >> IM_COL32_G_SHIFT) & 0xFF, b = (c >> IM_COL32_B_SHIFT) & 0xFF;
+    const int r = (c >> IM_COL32_R_SHIFT) & 0xFF, g = (c >> IM_COL32_G_SHIFT) & 0xFF,
+              b = (c >> IM_COL32_B_SHIFT) & 0xFF;
     int k = 0;
     for (int y = static_cast<int>(y0 * h); y < h; ++y)
       for (int x = static_cast<int>(x0 * w); x < w; ++x) {
@@ -54,8 +56,9 @@ bool have_display() {
 Image screenshot(const std::string& tag, const std::string& args) {
   testing_support::TempDir dir("lab_" + tag);
   const std::string png = dir / (tag + ".png"), log = dir / "log.txt";
-  const std::string cmd = "UNROLLED_SETTINGS='" + (dir / "settings.json") + "' " + UNROLLED_EXE + " " + args +
-                          " --size 1600x900 --screenshot '" + png + "' > '" + log + "' 2>&1";
+  const std::string cmd = "UNROLLED_SETTINGS='" + (dir / "settings.json") + "' " + UNROLLED_EXE +
+                          " " + args + " --size 1600x900 --screenshot '" + png + "' > '" + log +
+                          "' 2>&1";
   const int status = std::system(cmd.c_str());
   Image img;
   std::ifstream in(log);
@@ -84,24 +87,29 @@ std::string compare_experiment(const testing_support::TempDir& dir) {
 }
 
 TEST(GuiCompare, SpectrumAndJacobianPanelsDrawBothModels) {
-  if (!have_display()) GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  if (!have_display())
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
   testing_support::TempDir dir("compare_exp");
   const std::string exp = compare_experiment(dir);
-  const Image img = screenshot("compare", "open " + exp +
-                                              " --mode compare --frames 20 --warmup 30 --paused");
+  const Image img =
+      screenshot("compare", "open " + exp + " --mode compare --frames 20 --warmup 30 --paused");
   ASSERT_EQ(img.w, 1600);
   EXPECT_GT(img.distinct_colours(), 1500u) << "the screenshot looks blank";
   // The bottom row (spectrum, Jacobian products), right of the controls: eigenvalue dots,
   // singular-value bars and the measured products in both models' colours.
-  EXPECT_GT(img.count_near(widgets::series_color(0), 8, 0.3, 0.58), 600) << "the first model's colour (RNN)";
-  EXPECT_GT(img.count_near(widgets::series_color(1), 8, 0.3, 0.58), 600) << "the second model's colour (LSTM)";
+  EXPECT_GT(img.count_near(widgets::series_color(0), 8, 0.3, 0.58), 600)
+      << "the first model's colour (RNN)";
+  EXPECT_GT(img.count_near(widgets::series_color(1), 8, 0.3, 0.58), 600)
+      << "the second model's colour (LSTM)";
 }
 
 TEST(GuiSpectrum, PlaneShowsTheUnitCircleAndEigenvalues) {
-  if (!have_display()) GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  if (!have_display())
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
   testing_support::TempDir dir("spectrum_exp");
   const std::string exp = compare_experiment(dir);
-  const Image img = screenshot("spectrum", "open " + exp + " --only 'Spectrum of W_hh' --frames 20 --paused");
+  const Image img =
+      screenshot("spectrum", "open " + exp + " --only 'Spectrum of W_hh' --frames 20 --paused");
   ASSERT_EQ(img.w, 1600);
   EXPECT_GT(img.distinct_colours(), 300u) << "the screenshot looks blank";
   // 16 eigenvalues and 16 singular-value bars per model.
@@ -110,27 +118,32 @@ TEST(GuiSpectrum, PlaneShowsTheUnitCircleAndEigenvalues) {
 }
 
 TEST(GuiCliff, ExplorerShowsTheLossMapAndBothPaths) {
-  if (!have_display()) GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  if (!have_display())
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
   const Image img = screenshot("cliff", "--mode cliff --frames 5 --paused");
   ASSERT_EQ(img.w, 1600);
   EXPECT_GT(img.distinct_colours(), 1500u) << "the screenshot looks blank";
   // The heatmap spans the sequential map: dark purple (plateau of high loss) to yellow.
   int found = 0;
-  for (double t : {0.02, 0.3, 0.6, 0.98}) found += img.count_near(widgets::colormap_at(Colormap::Sequential, t), 10) >= 100;
+  for (double t : {0.02, 0.3, 0.6, 0.98})
+    found += img.count_near(widgets::colormap_at(Colormap::Sequential, t), 10) >= 100;
   EXPECT_GE(found, 3) << "the loss map's colours";
-  EXPECT_GT(img.count_near(IM_COL32(213, 94, 0, 255), 6), 200) << "the path without clipping (vermillion)";
+  EXPECT_GT(img.count_near(IM_COL32(213, 94, 0, 255), 6), 200)
+      << "the path without clipping (vermillion)";
   EXPECT_GT(img.count_near(IM_COL32(86, 180, 233, 255), 6), 200) << "the clipped path (sky blue)";
 }
 
 TEST(GuiCompare, SweepPanelPlotsTheChanceLevelBeforeAnyRun) {
-  if (!have_display()) GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  if (!have_display())
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
   testing_support::TempDir dir("sweep_exp");
   const std::string exp = compare_experiment(dir);
   const Image img = screenshot("sweep", "open " + exp + " --mode sweep --frames 5 --paused");
   ASSERT_EQ(img.w, 1600);
   EXPECT_GT(img.distinct_colours(), 300u) << "the screenshot looks blank";
   // The plot's frame background covers a large area; the dashed chance level crosses it.
-  EXPECT_GT(img.count_near(widgets::series_color(0), 8) + img.count_near(widgets::series_color(1), 8), 20)
+  EXPECT_GT(
+      img.count_near(widgets::series_color(0), 8) + img.count_near(widgets::series_color(1), 8), 20)
       << "the legend's swatches of both models";
 }
 

@@ -38,7 +38,8 @@ TEST(AppSettings, MissingOrBadFilesGiveDefaultsOrClampedValues) {
   std::ofstream(dir / "junk.json") << "{not json";
   s = load_settings(dir / "junk.json");
   EXPECT_EQ(s.window_height, defaults.window_height);
-  std::ofstream(dir / "absurd.json") << R"({"window_width": 1e9, "ui_scale": -3, "panels": {"gates": "yes"}})";
+  std::ofstream(dir / "absurd.json")
+      << R"({"window_width": 1e9, "ui_scale": -3, "panels": {"gates": "yes"}})";
   s = load_settings(dir / "absurd.json");
   EXPECT_EQ(s.window_width, 8192);
   EXPECT_FLOAT_EQ(s.ui_scale, 0.5f);

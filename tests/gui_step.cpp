@@ -59,7 +59,9 @@ Columns gather(const Trainer& tr, int l, int b) {
     out.resize(first.rows(), T);
     for (int t = 0; t < T; ++t) out.col(t) = get(t).col(b);
   };
-  take(k.x, [&](int t) -> const Mat& { return l == 0 ? tr.batch().inputs[t] : trace.steps[l - 1][t].h; });
+  take(k.x, [&](int t) -> const Mat& {
+    return l == 0 ? tr.batch().inputs[t] : trace.steps[l - 1][t].h;
+  });
   take(k.pre, [&](int t) -> const Mat& { return trace.steps[l][t].pre; });
   take(k.gates, [&](int t) -> const Mat& { return trace.steps[l][t].gates; });
   take(k.c, [&](int t) -> const Mat& { return trace.steps[l][t].c; });
@@ -70,7 +72,8 @@ Columns gather(const Trainer& tr, int l, int b) {
   if (static_cast<int>(gt.dc.size()) > l && static_cast<int>(gt.dc[l].size()) == T)
     take(k.dc, [&](int t) -> const Mat& { return gt.dc[l][t]; });
   k.h0 = trace.h0[l].col(b);
-  k.c0 = trace.c0.size() > static_cast<size_t>(l) && trace.c0[l].size() ? Vec(trace.c0[l].col(b)) : Vec::Zero(k.h0.size());
+  k.c0 = trace.c0.size() > static_cast<size_t>(l) && trace.c0[l].size() ? Vec(trace.c0[l].col(b))
+                                                                        : Vec::Zero(k.h0.size());
   return k;
 }
 
@@ -104,11 +107,20 @@ int compare_view(const Trainer& tr, const Params& weights, int sample, bool expe
         if (dc.size()) dc.col(t).setConstant(std::nan(""));
       }
     const Mat empty;
-    SequenceRef direct{&k.x, &k.pre, &k.gates, k.c.size() ? &k.c : &empty, &k.h, k.hn.size() ? &k.hn : &empty,
-                       dh.size() ? &dh : &empty, dc.size() ? &dc : nullptr, k.h0, k.c0};
+    SequenceRef direct{&k.x,
+                       &k.pre,
+                       &k.gates,
+                       k.c.size() ? &k.c : &empty,
+                       &k.h,
+                       k.hn.size() ? &k.hn : &empty,
+                       dh.size() ? &dh : &empty,
+                       dc.size() ? &dc : nullptr,
+                       k.h0,
+                       k.c0};
     for (int t = 0; t < view.forward_t; ++t)
       for (int u : {0, spec.hidden_size - 1}) {
-        const std::string where = "layer " + std::to_string(l) + ", t " + std::to_string(t) + ", unit " + std::to_string(u);
+        const std::string where = "layer " + std::to_string(l) + ", t " + std::to_string(t) +
+                                  ", unit " + std::to_string(u);
         const CellInspection got = inspect_view(view, l, t, u);
         const CellInspection want = inspect_cell(spec, weights, l, direct, t, u);
         expect_same_lines(got.forward, want.forward, where);
@@ -118,7 +130,8 @@ int compare_view(const Trainer& tr, const Params& weights, int sample, bool expe
         for (const EquationLine& line : got.forward) {
           std::vector<double> ops;
           for (const Operand& o : line.operands) ops.push_back(o.value);
-          EXPECT_NEAR(recompute(line, ops), line.value, 1e-9 * (1 + std::abs(line.value))) << where << " " << line.lhs;
+          EXPECT_NEAR(recompute(line, ops), line.value, 1e-9 * (1 + std::abs(line.value)))
+              << where << " " << line.lhs;
         }
         lines += static_cast<int>(got.forward.size() + got.backward.size());
       }
@@ -244,8 +257,10 @@ TEST_F(StepKeys, BStartsTheBackwardPassAndLeftStepsIt) {
   EXPECT_EQ(view().backward_t, T - 3);
   EXPECT_EQ(s.t, T - 2);
   EXPECT_TRUE(s.follow);
-  for (int i = 0; i < T - 2; ++i) press(StepAction::Back);  // down to t = 1: the gradients are ready
-  EXPECT_EQ(view().phase, Phase::Update) << "the last BPTT step also finishes the decay-profile sweep";
+  for (int i = 0; i < T - 2; ++i)
+    press(StepAction::Back);  // down to t = 1: the gradients are ready
+  EXPECT_EQ(view().phase, Phase::Update)
+      << "the last BPTT step also finishes the decay-profile sweep";
   EXPECT_EQ(s.t, 0);
   EXPECT_EQ(view().iteration, 0);
   press(StepAction::Forward);  // applies the update and starts the next iteration
@@ -317,13 +332,15 @@ void screenshot_step_mode(const char* cell, const std::string& args, bool gradie
   {
     std::ofstream f(json);
     f << R"({"format": "unrolled-experiment", "version": 1, "title": "Step test",
-             "model": {"name": "M", "cell": ")" << cell << R"(", "hidden_size": 16},
+             "model": {"name": "M", "cell": ")"
+      << cell << R"(", "hidden_size": 16},
              "task": {"kind": "recall", "length": 12, "classes": 4, "distractors": 4},
              "training": {"batch_size": 8, "seed": 3}})";
   }
-  const std::string command = "UNROLLED_SETTINGS=" + (dir / "settings.json") + " " + UNROLLED_EXE + " open " + json +
-                              " --mode step --paused --warmup 5 --size 1600x900 --frames 6 --screenshot " + png +
-                              " " + args + " 2>" + (dir / "log.txt");
+  const std::string command =
+      "UNROLLED_SETTINGS=" + (dir / "settings.json") + " " + UNROLLED_EXE + " open " + json +
+      " --mode step --paused --warmup 5 --size 1600x900 --frames 6 --screenshot " + png + " " +
+      args + " 2>" + (dir / "log.txt");
   ASSERT_EQ(run(command), 0) << command;
   Shot s;
   int channels = 0;
@@ -331,7 +348,8 @@ void screenshot_step_mode(const char* cell, const std::string& args, bool gradie
   ASSERT_NE(s.px, nullptr) << "cannot read " << png;
   ASSERT_EQ(s.w, 1600);
   std::set<int> distinct;
-  for (int i = 0; i < s.w * s.h; ++i) distinct.insert(s.px[3 * i] << 16 | s.px[3 * i + 1] << 8 | s.px[3 * i + 2]);
+  for (int i = 0; i < s.w * s.h; ++i)
+    distinct.insert(s.px[3 * i] << 16 | s.px[3 * i + 1] << 8 | s.px[3 * i + 2]);
   EXPECT_GT(distinct.size(), 500u) << "the screenshot looks blank";
   // The graph is the top of the main area (right of the 384-pixel left column, above the gates):
   // the computed cells in the button colour, the active one in orange.
@@ -342,9 +360,15 @@ void screenshot_step_mode(const char* cell, const std::string& args, bool gradie
   if (gradient) EXPECT_GT(s.count(253, 231, 37, 12, x0, y0, x1, y1), 20) << "gradient arrows";
 }
 
-TEST(StepScreenshot, LstmForwardShowsTheGraph) { screenshot_step_mode("lstm", "--steps-forward 6", false); }
-TEST(StepScreenshot, GruBackwardShowsTheGraph) { screenshot_step_mode("gru", "--steps-forward 13 --steps-backward 5", true); }
-TEST(StepScreenshot, RnnBackwardShowsTheGraph) { screenshot_step_mode("rnn", "--steps-forward 13 --steps-backward 3", true); }
+TEST(StepScreenshot, LstmForwardShowsTheGraph) {
+  screenshot_step_mode("lstm", "--steps-forward 6", false);
+}
+TEST(StepScreenshot, GruBackwardShowsTheGraph) {
+  screenshot_step_mode("gru", "--steps-forward 13 --steps-backward 5", true);
+}
+TEST(StepScreenshot, RnnBackwardShowsTheGraph) {
+  screenshot_step_mode("rnn", "--steps-forward 13 --steps-backward 3", true);
+}
 
 }  // namespace
 }  // namespace unrolled

@@ -176,7 +176,8 @@ TEST(WidgetTicks, LogTicksManyDecadesFewLabelsStillLabelTwoDecades) {
   // (10) used to miss every decade but one, and the fallback then labelled 1-2-5 multiples of all
   // 18 decades on top of each other.
   std::vector<Tick> ticks;
-  for (const auto& [lo, hi, room] : {std::tuple{3e-19, 0.02, 3}, {5e-8, 0.02, 2}, {2e-13, 7e-3, 2}}) {
+  for (const auto& [lo, hi, room] :
+       {std::tuple{3e-19, 0.02, 3}, {5e-8, 0.02, 2}, {2e-13, 7e-3, 2}}) {
     log_ticks(lo, hi, room, ticks);
     int labelled = 0;
     for (const Tick& t : ticks)

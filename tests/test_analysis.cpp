@@ -11,7 +11,8 @@ namespace {
 
 Batch normal_batch(int I, int O, int T, int B, Rng& rng) {
   Batch b;
-  for (int t = 0; t < T; ++t) b.inputs.push_back(Mat::NullaryExpr(I, B, [&] { return rng.normal(); }));
+  for (int t = 0; t < T; ++t)
+    b.inputs.push_back(Mat::NullaryExpr(I, B, [&] { return rng.normal(); }));
   for (int t = 0; t < T; ++t) b.targets.push_back(Mat::Zero(O, B));
   return b;
 }
@@ -96,7 +97,8 @@ TEST(Jacobian, LocalJacobianMatchesFiniteDifferencesForEveryCell) {
       cell_forward(sp, net.cell_spec(l), net.params().layers[l], x, hp, c);
       cell_forward(sm, net.cell_spec(l), net.params().layers[l], x, hm, c);
       const Vec numeric = (sp.h - sm.h) / (2 * eps);
-      EXPECT_LT((J.col(j) - numeric).cwiseAbs().maxCoeff(), 1e-8) << to_string(cell) << " column " << j;
+      EXPECT_LT((J.col(j) - numeric).cwiseAbs().maxCoeff(), 1e-8)
+          << to_string(cell) << " column " << j;
     }
   }
 }

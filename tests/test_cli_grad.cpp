@@ -34,7 +34,8 @@ TEST_F(CliGrad, PrintsTheSameLossAndGradientsAsTheEngine) {
   Rng rng(3);
   initialize(net.params(), s, {}, rng);
   Batch b;
-  for (int t = 0; t < 6; ++t) b.inputs.push_back(Mat::NullaryExpr(2, 4, [&] { return rng.normal(); }));
+  for (int t = 0; t < 6; ++t)
+    b.inputs.push_back(Mat::NullaryExpr(2, 4, [&] { return rng.normal(); }));
   for (int t = 0; t < 6; ++t) {
     Mat y = Mat::Zero(3, 4);
     for (int j = 0; j < 4; ++j) y(rng.index(3), j) = 1;
@@ -67,7 +68,8 @@ TEST_F(CliGrad, BadInputGetsOneMessageAndANonZeroExit) {
   std::ofstream(path("bad_batch.json")) << R"({"inputs": [[[1, 2, 3]]], "targets": [[[0]]]})";
   std::ofstream(path("junk.json")) << "{not json";
 
-  ExeResult r = run_exe("grad --model " + path("absent.json") + " --batch " + path("bad_batch.json"), true);
+  ExeResult r =
+      run_exe("grad --model " + path("absent.json") + " --batch " + path("bad_batch.json"), true);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("absent.json: no such file"), std::string::npos) << r.out;
 
@@ -85,7 +87,8 @@ TEST_F(CliGrad, BadInputGetsOneMessageAndANonZeroExit) {
 
   r = run_exe("grad --model " + path("m.json") + " --batch " + path("m.json") + " --k1 -4", true);
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.out.find("--k1 '-4': expected an integer in [0, 100000]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--k1 '-4': expected an integer in [0, 100000]"), std::string::npos)
+      << r.out;
 }
 
 }  // namespace

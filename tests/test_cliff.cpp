@@ -39,7 +39,9 @@ TEST(Cliff, GridHoldsTheLossAtEachPoint) {
   cliff_grid(m, g);
   ASSERT_EQ(g.loss.rows(), 7);
   ASSERT_EQ(g.loss.cols(), 11);
-  EXPECT_EQ(g.loss(3, 5), cliff_eval(m, g.w_min + 5 * (g.w_max - g.w_min) / 10, g.b_min + 3 * (g.b_max - g.b_min) / 6).loss);
+  EXPECT_EQ(g.loss(3, 5), cliff_eval(m, g.w_min + 5 * (g.w_max - g.w_min) / 10,
+                                     g.b_min + 3 * (g.b_max - g.b_min) / 6)
+                              .loss);
 }
 
 // The cliff face along a line of constant w: where x_T switches between the recurrence's two
@@ -65,13 +67,18 @@ TEST(Cliff, TheSurfaceHasACliffWhereTheGradientExplodes) {
   // On the grid: neighbouring points whose losses differ by a large step.
   double largest_jump = 0;
   for (int i = 0; i < g.nw; ++i)
-    for (int j = 1; j < g.nb; ++j) largest_jump = std::max(largest_jump, std::abs(g.loss(j, i) - g.loss(j - 1, i)));
+    for (int j = 1; j < g.nb; ++j)
+      largest_jump = std::max(largest_jump, std::abs(g.loss(j, i) - g.loss(j - 1, i)));
   // Near the face: the gradient grows without bound as the face is approached.
   const double b_face = cliff_face_b(m, 5.0, -5.0, 0.0);
-  const double near = std::hypot(cliff_eval(m, 5.0, b_face + 1e-9).dw, cliff_eval(m, 5.0, b_face + 1e-9).db);
-  const double away = std::hypot(cliff_eval(m, 5.0, b_face + 0.5).dw, cliff_eval(m, 5.0, b_face + 0.5).db);
-  std::printf("  largest loss step between grid neighbours %.3f; gradient norm 1e-9 from the face %.3g, 0.5 away %.3g\n",
-              largest_jump, near, away);
+  const double near =
+      std::hypot(cliff_eval(m, 5.0, b_face + 1e-9).dw, cliff_eval(m, 5.0, b_face + 1e-9).db);
+  const double away =
+      std::hypot(cliff_eval(m, 5.0, b_face + 0.5).dw, cliff_eval(m, 5.0, b_face + 0.5).db);
+  std::printf(
+      "  largest loss step between grid neighbours %.3f; gradient norm 1e-9 from the face %.3g, "
+      "0.5 away %.3g\n",
+      largest_jump, near, away);
   EXPECT_GT(largest_jump, 0.1);
   EXPECT_GT(near, 1e3);
   EXPECT_GT(near, 1e4 * away);
@@ -87,7 +94,8 @@ TEST(Cliff, ClippingBoundsEveryStepAndKeepsThePathNearby) {
   ASSERT_GE(clipped.size(), 2u);
   ASSERT_GE(plain.size(), 2u);
   for (size_t k = 1; k < clipped.size(); ++k)
-    EXPECT_LE(std::hypot(clipped[k].w - clipped[k - 1].w, clipped[k].b - clipped[k - 1].b), lr * threshold + 1e-12);
+    EXPECT_LE(std::hypot(clipped[k].w - clipped[k - 1].w, clipped[k].b - clipped[k - 1].b),
+              lr * threshold + 1e-12);
   const double jump_plain = std::hypot(plain[1].w - plain[0].w, plain[1].b - plain[0].b);
   std::printf("  first step from the cliff face: %.3g unclipped, %.3g clipped\n", jump_plain,
               std::hypot(clipped[1].w - clipped[0].w, clipped[1].b - clipped[0].b));

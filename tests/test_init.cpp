@@ -49,14 +49,16 @@ TEST(Init, IdentityIsIrnn) {
 }
 
 TEST(Init, EveryKindRescalesToTheChosenSpectralRadius) {
-  for (InitKind k : {InitKind::Uniform, InitKind::Glorot, InitKind::Orthogonal, InitKind::Identity}) {
+  for (InitKind k :
+       {InitKind::Uniform, InitKind::Glorot, InitKind::Orthogonal, InitKind::Identity}) {
     NetworkSpec s = lstm_spec(12);
     s.cell = CellType::Gru;
     Params p;
     Rng rng(4);
     initialize(p, s, {k, 1.5, 1.0}, rng);
     for (int g = 0; g < 3; ++g)
-      EXPECT_NEAR(spectral_radius(p.layers[1].W_h.middleRows(g * 12, 12)), 1.5, 1e-9) << to_string(k);
+      EXPECT_NEAR(spectral_radius(p.layers[1].W_h.middleRows(g * 12, 12)), 1.5, 1e-9)
+          << to_string(k);
   }
 }
 

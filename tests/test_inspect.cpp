@@ -44,8 +44,10 @@ void check_cell(NetworkSpec spec) {
   Rng rng(31);
   initialize(net.params(), spec, {InitKind::Uniform, 0, 1.0}, rng);
   Batch batch;
-  for (int t = 0; t < 6; ++t) batch.inputs.push_back(Mat::NullaryExpr(3, 2, [&] { return rng.normal(); }));
-  for (int t = 0; t < 6; ++t) batch.targets.push_back(Mat::NullaryExpr(2, 2, [&] { return rng.normal(); }));
+  for (int t = 0; t < 6; ++t)
+    batch.inputs.push_back(Mat::NullaryExpr(3, 2, [&] { return rng.normal(); }));
+  for (int t = 0; t < 6; ++t)
+    batch.targets.push_back(Mat::NullaryExpr(2, 2, [&] { return rng.normal(); }));
   Trace tr;
   net.forward(tr, batch);
   Params g;
@@ -54,7 +56,15 @@ void check_cell(NetworkSpec spec) {
   int lines_checked = 0;
   for (int l = 0; l < 2; ++l) {
     const Extracted e = extract(tr, gt, batch, l, 1);
-    SequenceRef s{&e.x, &e.pre, &e.gates, &e.c, &e.h, &e.hn, &e.dh, &e.dc, tr.h0[l].col(1),
+    SequenceRef s{&e.x,
+                  &e.pre,
+                  &e.gates,
+                  &e.c,
+                  &e.h,
+                  &e.hn,
+                  &e.dh,
+                  &e.dc,
+                  tr.h0[l].col(1),
                   spec.cell == CellType::Lstm ? Vec(tr.c0[l].col(1)) : Vec()};
     for (int t : {0, 3, 5})
       for (int u : {0, 2}) {
@@ -72,8 +82,10 @@ void check_cell(NetworkSpec spec) {
           }
           const auto names = gate_names(spec.cell);
           for (size_t k = 0; k < names.size(); ++k) {
-            if (line.lhs == names[k] + "_t") EXPECT_EQ(line.value, st.gates(k * 4 + u, 1)) << line.lhs;
-            if (line.lhs == "a_" + names[k]) EXPECT_EQ(line.value, st.pre(k * 4 + u, 1)) << line.lhs;
+            if (line.lhs == names[k] + "_t")
+              EXPECT_EQ(line.value, st.gates(k * 4 + u, 1)) << line.lhs;
+            if (line.lhs == "a_" + names[k])
+              EXPECT_EQ(line.value, st.pre(k * 4 + u, 1)) << line.lhs;
           }
         }
         for (const EquationLine& line : ins.backward) {
@@ -92,16 +104,19 @@ void check_cell(NetworkSpec spec) {
             shown.push_back(std::strtod(o.text.c_str(), nullptr));
             magnitude += std::abs(o.value);
           }
-          EXPECT_NEAR(recompute(line, exact), line.value, 1e-12 * (1 + magnitude)) << line.lhs << " = " << line.substituted;
+          EXPECT_NEAR(recompute(line, exact), line.value, 1e-12 * (1 + magnitude))
+              << line.lhs << " = " << line.substituted;
           const double shown_value = std::strtod(line.text.c_str(), nullptr);
-          EXPECT_NEAR(recompute(line, shown), shown_value, 4 * kDisplayedRelativePrecision * (magnitude + 1e-9))
+          EXPECT_NEAR(recompute(line, shown), shown_value,
+                      4 * kDisplayedRelativePrecision * (magnitude + 1e-9))
               << line.lhs << " = " << line.substituted;
           EXPECT_NE(line.substituted.find(line.text), std::string::npos);
           ++lines_checked;
         }
       }
   }
-  std::printf("  %s: %d equation lines checked\n", std::string(to_string(spec.cell)).c_str(), lines_checked);
+  std::printf("  %s: %d equation lines checked\n", std::string(to_string(spec.cell)).c_str(),
+              lines_checked);
 }
 
 TEST(Inspect, VanillaNumbersAreTheEnginesAndAddUp) {
@@ -132,8 +147,8 @@ TEST(Inspect, NoBackwardLinesBeforeTheBackwardPassReachesTheStep) {
   spec.input_size = 1;
   spec.hidden_size = 2;
   Network net(spec);
-  const Mat x = Mat::Ones(1, 3), pre = Mat::Zero(8, 3), gates = Mat::Constant(8, 3, 0.5), c = Mat::Zero(2, 3),
-            h = Mat::Zero(2, 3), none, dh = Mat::Constant(2, 3, std::nan(""));
+  const Mat x = Mat::Ones(1, 3), pre = Mat::Zero(8, 3), gates = Mat::Constant(8, 3, 0.5),
+            c = Mat::Zero(2, 3), h = Mat::Zero(2, 3), none, dh = Mat::Constant(2, 3, std::nan(""));
   SequenceRef s{&x, &pre, &gates, &c, &h, &none, &dh, &dh, Vec::Zero(2), Vec::Zero(2)};
   const CellInspection ins = inspect_cell(spec, net.params(), 0, s, 1, 0);
   EXPECT_EQ(ins.forward.size(), 10u);

@@ -12,14 +12,17 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() /
-                     ("unrolled_io_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  const fs::path d =
+      fs::temp_directory_path() /
+      ("unrolled_io_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+       ::testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::create_directories(d);
   return d;
 }
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 Network make_net(CellType cell, GruVariant v = GruVariant::ResetBefore) {
   NetworkSpec s;
@@ -56,7 +59,8 @@ TEST(ModelIo, SaveLoadForwardIsBitIdentical) {
     EXPECT_EQ(back.spec().num_layers, 2);
     Batch batch;
     Rng rng(2);
-    for (int t = 0; t < 7; ++t) batch.inputs.push_back(Mat::NullaryExpr(3, 2, [&] { return rng.normal(); }));
+    for (int t = 0; t < 7; ++t)
+      batch.inputs.push_back(Mat::NullaryExpr(3, 2, [&] { return rng.normal(); }));
     batch.targets.push_back((Mat(2, 2) << 1, 0, 0, 1).finished());
     Trace a, b;
     net.forward(a, batch);
@@ -126,7 +130,8 @@ TEST(ModelIo, MalformedFilesGetOneClearMessage) {
 TEST(ModelIo, SavingNeverLeavesAHalfWrittenFile) {
   const fs::path dir = temp_dir();
   std::string error;
-  EXPECT_FALSE(save_model((dir / "no_such_dir" / "m.json").string(), make_net(CellType::Rnn), &error));
+  EXPECT_FALSE(
+      save_model((dir / "no_such_dir" / "m.json").string(), make_net(CellType::Rnn), &error));
   EXPECT_NE(error.find("cannot be written"), std::string::npos) << error;
   const std::string path = (dir / "m.json").string();
   write(path, "old");
@@ -144,7 +149,8 @@ TEST(ModelIo, BatchFilesRoundTripInBothReadouts) {
     s.readout = r;
     Batch b;
     Rng rng(1);
-    for (int t = 0; t < 4; ++t) b.inputs.push_back(Mat::NullaryExpr(2, 3, [&] { return rng.normal(); }));
+    for (int t = 0; t < 4; ++t)
+      b.inputs.push_back(Mat::NullaryExpr(2, 3, [&] { return rng.normal(); }));
     for (int t = 0; t < (r == Readout::Every ? 4 : 1); ++t)
       b.targets.push_back(Mat::NullaryExpr(3, 3, [&] { return rng.normal(); }));
     b.mask = Mat::Ones(r == Readout::Every ? 4 : 1, 3);

@@ -13,9 +13,11 @@ namespace {
 
 Batch normal_batch(int I, int O, int T, int B, Rng& rng, Readout readout = Readout::Every) {
   Batch b;
-  for (int t = 0; t < T; ++t) b.inputs.push_back(Mat::NullaryExpr(I, B, [&] { return rng.normal(); }));
+  for (int t = 0; t < T; ++t)
+    b.inputs.push_back(Mat::NullaryExpr(I, B, [&] { return rng.normal(); }));
   const int n = readout == Readout::Every ? T : 1;
-  for (int k = 0; k < n; ++k) b.targets.push_back(Mat::NullaryExpr(O, B, [&] { return rng.normal(); }));
+  for (int k = 0; k < n; ++k)
+    b.targets.push_back(Mat::NullaryExpr(O, B, [&] { return rng.normal(); }));
   return b;
 }
 
@@ -82,8 +84,8 @@ TEST(Network, LstmWithForgetGateOpenAndInputGateShutCarriesTheCellUnchanged) {
   // its own output: dL/dh_{t-1} ⊙ o_{t-1} ⊙ (1 - tanh²(c_{t-1})). Nothing is lost on the way.
   for (int t = 1; t < 40; ++t) {
     const StepTrace& s = tr.steps[0][t - 1];
-    const Mat local = gt.dh[0][t - 1].array() * s.gates.bottomRows(H).array() *
-                      (1.0 - s.tanh_c.array().square());
+    const Mat local =
+        gt.dh[0][t - 1].array() * s.gates.bottomRows(H).array() * (1.0 - s.tanh_c.array().square());
     const Mat change = gt.dc[0][t - 1] - gt.dc[0][t];
     EXPECT_LT((change - local).cwiseAbs().maxCoeff(), 1e-12) << "t=" << t;
   }
@@ -136,17 +138,21 @@ TEST(Network, GradTraceDhMatchesFiniteDifferencesOfTheLoss) {
         for (int i = 0; i < 3; ++i)
           for (int b = 0; b < 2; ++b) {
             const double numeric = (loss_with_h_nudge(net, batch, l, t, i, b, eps) -
-                                    loss_with_h_nudge(net, batch, l, t, i, b, -eps)) / (2 * eps);
+                                    loss_with_h_nudge(net, batch, l, t, i, b, -eps)) /
+                                   (2 * eps);
             const double analytic = gt.dh[l][t](i, b);
             worst = std::max(worst, std::abs(numeric - analytic) /
                                         std::max({std::abs(numeric), std::abs(analytic), 1e-4}));
           }
-    std::printf("  %s: dL/dh_t largest relative error %.2e\n", std::string(to_string(cell)).c_str(), worst);
+    std::printf("  %s: dL/dh_t largest relative error %.2e\n", std::string(to_string(cell)).c_str(),
+                worst);
     EXPECT_LT(worst, 1e-6);
   }
 }
 
-double sig(double a) { return 1.0 / (1.0 + std::exp(-a)); }
+double sig(double a) {
+  return 1.0 / (1.0 + std::exp(-a));
+}
 
 TEST(Network, ResetAfterGruAgreesWithPyTorchsDocumentedEquations) {
   // Hand-made weights, I = 2, H = 2. PyTorch keeps two biases per gate (b_i*, b_h*); for r and z
@@ -189,8 +195,10 @@ TEST(Network, ResetAfterGruAgreesWithPyTorchsDocumentedEquations) {
     double hn[2];
     for (int i = 0; i < 2; ++i) {
       const double* x = xs[t];
-      const double r = sig(W_ir[i][0] * x[0] + W_ir[i][1] * x[1] + b_ir[i] + W_hr[i][0] * h[0] + W_hr[i][1] * h[1] + b_hr[i]);
-      const double z = sig(W_iz[i][0] * x[0] + W_iz[i][1] * x[1] + b_iz[i] + W_hz[i][0] * h[0] + W_hz[i][1] * h[1] + b_hz[i]);
+      const double r = sig(W_ir[i][0] * x[0] + W_ir[i][1] * x[1] + b_ir[i] + W_hr[i][0] * h[0] +
+                           W_hr[i][1] * h[1] + b_hr[i]);
+      const double z = sig(W_iz[i][0] * x[0] + W_iz[i][1] * x[1] + b_iz[i] + W_hz[i][0] * h[0] +
+                           W_hz[i][1] * h[1] + b_hz[i]);
       const double n = std::tanh(W_in[i][0] * x[0] + W_in[i][1] * x[1] + b_in[i] +
                                  r * (W_hn[i][0] * h[0] + W_hn[i][1] * h[1] + b_hn[i]));
       hn[i] = (1 - z) * n + z * h[i];
@@ -230,7 +238,8 @@ TEST(Network, SteppingOneTimeStepAtATimeIsBitIdenticalToTheWholePass) {
   }
   EXPECT_GT(steps, 12);  // the truncation windows overlap, plus the profile sweep
   const auto a = g1.tensors(), b = g2.tensors();
-  for (size_t k = 0; k < a.size(); ++k) EXPECT_TRUE((a[k].array() == b[k].array()).all()) << a[k].name;
+  for (size_t k = 0; k < a.size(); ++k)
+    EXPECT_TRUE((a[k].array() == b[k].array()).all()) << a[k].name;
   EXPECT_TRUE((gt1.profile.array() == gt2.profile.array()).all());
   EXPECT_TRUE((gt1.dh_norm.array() == gt2.dh_norm.array()).all());
 }

@@ -53,9 +53,8 @@ void randomize(Params& p, Rng& rng, double scale) {
 // A batch with a mask that leaves some steps unscored, so masking is checked too.
 Batch random_batch(const NetworkSpec& s, int T, int B, Rng& rng) {
   Batch b;
-  for (int t = 0; t < T; ++t) b.inputs.push_back(Mat::NullaryExpr(s.input_size, B, [&] {
-    return rng.normal();
-  }));
+  for (int t = 0; t < T; ++t)
+    b.inputs.push_back(Mat::NullaryExpr(s.input_size, B, [&] { return rng.normal(); }));
   const int n = s.readout == Readout::Every ? T : 1;
   for (int k = 0; k < n; ++k) {
     Mat y(s.output_size, B);
@@ -91,7 +90,8 @@ double truncated_loss(const Network& net, const Batch& batch, const Trace& base,
     }
     Trace tr;
     net.forward(tr, sub, &h0, &c0);
-    for (int t = lo; t < hi; ++t) total += tr.step_loss(t - start) * tr.weight_sum / base.weight_sum;
+    for (int t = lo; t < hi; ++t)
+      total += tr.step_loss(t - start) * tr.weight_sum / base.weight_sum;
   }
   return total;
 }
@@ -135,8 +135,8 @@ double check_case(const Case& c) {
       const double lm = loss_at();
       w = saved;
       const double numeric = (lp - lm) / (2 * eps), analytic = g[k].data[i];
-      const double rel = std::abs(numeric - analytic) /
-                         std::max({std::abs(numeric), std::abs(analytic), floor});
+      const double rel =
+          std::abs(numeric - analytic) / std::max({std::abs(numeric), std::abs(analytic), floor});
       tensor_worst = std::max(tensor_worst, rel);
     }
     if (tensor_worst > worst) {

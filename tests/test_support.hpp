@@ -33,8 +33,9 @@ inline ExeResult run_exe(const std::string& args, bool merge_stderr = false) {
 class TempDir {
  public:
   explicit TempDir(const std::string& tag) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("unrolled_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("unrolled_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

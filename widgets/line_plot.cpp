@@ -311,7 +311,8 @@ void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, fl
         draw_dashed_hline(dl, a.x, b.x, y, s.color, 0.14f * em, 0.3f * em);
       else
         dl->AddLine(ImVec2(a.x, y), ImVec2(b.x, y), s.color, 0.16f * em * std::max(s.weight, 0.6f));
-      if (s.markers) draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.3f * em, s.marker, s.color, edge);
+      if (s.markers)
+        draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.3f * em, s.marker, s.color, edge);
       break;
     case detail::Series::Scatter:
       draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.32f * em, s.marker, s.color, edge);
@@ -445,11 +446,13 @@ void EndPlot() {
       const float w = thick * ser.weight;
       if (run.size() == 1) dl->AddCircleFilled(run[0], std::max(0.5f * w, 1.5f), ser.color);
       if (run.size() > 1 && ser.dashed)
-        draw_dashed_polyline(dl, run.data(), static_cast<int>(run.size()), ser.color, w, 0.45f * em);
+        draw_dashed_polyline(dl, run.data(), static_cast<int>(run.size()), ser.color, w,
+                             0.45f * em);
       else if (run.size() > 1)
         dl->AddPolyline(run.data(), static_cast<int>(run.size()), ser.color, 0, w);
       if (ser.markers)
-        for (const ImVec2& q : run) draw_marker(dl, q, 0.32f * em * ser.weight, ser.marker, ser.color, edge);
+        for (const ImVec2& q : run)
+          draw_marker(dl, q, 0.32f * em * ser.weight, ser.marker, ser.color, edge);
       run.clear();
     };
     run.clear();

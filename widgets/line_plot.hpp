@@ -56,7 +56,7 @@ struct SeriesStyle {
   bool dashed = false;   // lines: dashed (a bound, a baseline)
   bool markers = false;  // lines: a marker at every point as well
   Marker marker = Marker::Circle;
-  float weight = 1.0f;   // line thickness and marker size relative to the default
+  float weight = 1.0f;  // line thickness and marker size relative to the default
 };
 
 namespace detail {
