@@ -8,6 +8,7 @@
 #include "app/lab_state.hpp"
 #include "app/step_state.hpp"
 #include "core/experiment.hpp"
+#include "core/json_io.hpp"
 #include "widgets/heatmap.hpp"
 #include "widgets/line_plot.hpp"
 
@@ -95,8 +96,9 @@ struct SamplePanelState {
 };
 struct ConfigPanelState {
   ExperimentConfig edit;  // the working copy the widgets edit
-  bool edit_valid = true;
-  std::string edit_error;  // why the edit cannot be applied
+  Json checked;            // the edit as last validated (validation builds the task, which
+                           //   may read a text file: done only when the edit changes)
+  std::string edit_error;  // why the edit cannot be applied; "" when it can
   std::string load_path;   // the "open" text field
   std::string message;     // last load/save message
 };

@@ -266,7 +266,11 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   ImGui::PopItemWidth();
   ImGui::Spacing();
   const bool pending = needs_reset(e, snap.config);
-  const std::string problem = validate(e);
+  if (Json now = experiment_to_json(e); now != st.checked) {
+    st.checked = std::move(now);
+    st.edit_error = validate(e);
+  }
+  const std::string& problem = st.edit_error;
   if (!problem.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(235, 90, 80, 255));
     ImGui::TextWrapped("%s", problem.c_str());
