@@ -1,5 +1,5 @@
-// [SECTION] GL helpers: shader program, state save/restore
-// [SECTION] GPU colour mapping: upload values, render cols x rows colours into color_tex
+// [SECTION] GL state save/restore
+// [SECTION] GPU colour mapping: upload values, render cols x rows colours into a colour texture
 // [SECTION] Layout and ticks
 // [SECTION] Heatmap()
 #define IMGUI_DEFINE_MATH_OPERATORS  // ImVec2 arithmetic, before any ImGui header
@@ -16,80 +16,16 @@
 
 #include <imgui_internal.h>
 
-#include "shaders/embedded.hpp"
 #include "widgets/colorbar.hpp"
+#include "widgets/gl_util.hpp"
 #include "widgets/ticks.hpp"
-
-std::span<const unrolled::EmbeddedFile> embedded_shaders();
 
 namespace unrolled::widgets {
 namespace {
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] GL helpers: shader program, state save/restore
+// [SECTION] GL state save/restore
 // -----------------------------------------------------------------------------------------------
-
-GLuint compile(GLenum kind, std::string_view source, const char* name) {
-  const GLuint s = glCreateShader(kind);
-  const char* text = source.data();
-  const GLint len = static_cast<GLint>(source.size());
-  glShaderSource(s, 1, &text, &len);
-  glCompileShader(s);
-  GLint ok = 0;
-  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
-  if (!ok) {
-    char log[1024] = {};
-    glGetShaderInfoLog(s, sizeof log, nullptr, log);
-    std::fprintf(stderr, "unrolled: shader %s does not compile: %s\n", name, log);
-    glDeleteShader(s);
-    return 0;
-  }
-  return s;
-}
-
-GLuint build_program() {
-  const auto files = embedded_shaders();
-  const EmbeddedFile* vs_file = find_embedded(files, "heatmap.vert");
-  const EmbeddedFile* fs_file = find_embedded(files, "heatmap.frag");
-  if (!vs_file || !fs_file) {
-    std::fprintf(stderr, "unrolled: heatmap shaders are not embedded in this build\n");
-    return 0;
-  }
-  const GLuint vs = compile(GL_VERTEX_SHADER, vs_file->text(), "heatmap.vert");
-  const GLuint fs = compile(GL_FRAGMENT_SHADER, fs_file->text(), "heatmap.frag");
-  if (!vs || !fs) {
-    if (vs) glDeleteShader(vs);
-    if (fs) glDeleteShader(fs);
-    return 0;
-  }
-  const GLuint p = glCreateProgram();
-  glAttachShader(p, vs);
-  glAttachShader(p, fs);
-  glLinkProgram(p);
-  glDeleteShader(vs);
-  glDeleteShader(fs);
-  GLint ok = 0;
-  glGetProgramiv(p, GL_LINK_STATUS, &ok);
-  if (!ok) {
-    char log[1024] = {};
-    glGetProgramInfoLog(p, sizeof log, nullptr, log);
-    std::fprintf(stderr, "unrolled: heatmap program does not link: %s\n", log);
-    glDeleteProgram(p);
-    return 0;
-  }
-  return p;
-}
-
-GLuint make_texture(GLint filter) {
-  GLuint t = 0;
-  glGenTextures(1, &t);
-  glBindTexture(GL_TEXTURE_2D, t);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  return t;
-}
 
 // Everything the heatmap pass changes, so ImGui's own rendering later in the frame is unaffected.
 struct SavedGlState {
@@ -140,14 +76,14 @@ struct SavedGlState {
 };
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] GPU colour mapping: upload values, render cols x rows colours into color_tex
+// [SECTION] GPU colour mapping: upload values, render cols x rows colours into a colour texture
 // -----------------------------------------------------------------------------------------------
 
 // Makes sure program, VAO and LUT exist; false (and gpu_failed set) when they cannot be made.
 bool ensure_gpu(HeatmapState& s, Colormap map) {
   if (s.gpu_failed) return false;
   if (!s.program) {
-    s.program = build_program();
+    s.program = build_program("heatmap.vert", "heatmap.frag");
     if (!s.program) {
       s.gpu_failed = true;
       return false;
@@ -163,26 +99,39 @@ bool ensure_gpu(HeatmapState& s, Colormap map) {
     glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, kLutSize, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, lut);
     s.lut_map = static_cast<int>(map);
+    s.uploaded.clear();  // new colours: render again
   }
   return true;
 }
 
-// Uploads s.upload (rows x cols) and renders its colours into s.color_tex.
+// Uploads s.upload (rows x cols) and renders its colours into the back colour texture, which
+// then becomes the front one. Nothing is done when values and range are those already shown.
 bool render_colors(HeatmapState& s, int rows, int cols, const HeatmapOptions& opt, double vmin,
                    double vmax) {
   GLint max_size = 0;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_size);
   if (rows > max_size || cols > max_size) return false;
   if (!s.value_tex) s.value_tex = make_texture(GL_NEAREST);
-  if (!s.color_tex) s.color_tex = make_texture(GL_NEAREST);
+  for (unsigned& t : s.color_tex)
+    if (!t) t = make_texture(GL_NEAREST);
   glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
   glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
   glBindTexture(GL_TEXTURE_2D, s.value_tex);
   const bool resized = s.tex_rows != rows || s.tex_cols != cols;
+  const float lo = static_cast<float>(vmin), hi = static_cast<float>(vmax);
+  if (!resized && s.upload == s.uploaded && lo == s.uploaded_vmin && hi == s.uploaded_vmax &&
+      opt.log_scale == s.uploaded_log)
+    return true;
+  s.uploaded = s.upload;
+  s.uploaded_vmin = lo;
+  s.uploaded_vmax = hi;
+  s.uploaded_log = opt.log_scale;
   if (resized) {
     glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, cols, rows, 0, GL_RED, GL_FLOAT, s.upload.data());
-    glBindTexture(GL_TEXTURE_2D, s.color_tex);
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, cols, rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    for (unsigned t : s.color_tex) {
+      glBindTexture(GL_TEXTURE_2D, t);
+      glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, cols, rows, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    }
     s.tex_rows = rows;
     s.tex_cols = cols;
   } else {
@@ -190,14 +139,14 @@ bool render_colors(HeatmapState& s, int rows, int cols, const HeatmapOptions& op
   }
   if (!s.fbo) glGenFramebuffers(1, &s.fbo);
   glBindFramebuffer(GL_FRAMEBUFFER, s.fbo);
-  if (resized) {
-    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, s.color_tex, 0);
-    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
-      std::fprintf(stderr, "unrolled: heatmap framebuffer incomplete; drawing on the CPU\n");
-      s.gpu_failed = true;
-      return false;
-    }
+  const int back = 1 - s.front;
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, s.color_tex[back], 0);
+  if (resized && glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
+    std::fprintf(stderr, "unrolled: heatmap framebuffer incomplete; drawing on the CPU\n");
+    s.gpu_failed = true;
+    return false;
   }
+  s.front = back;
   glViewport(0, 0, cols, rows);
   glDisable(GL_BLEND);
   glDisable(GL_SCISSOR_TEST);
@@ -206,8 +155,8 @@ bool render_colors(HeatmapState& s, int rows, int cols, const HeatmapOptions& op
   glUseProgram(s.program);
   glUniform1i(glGetUniformLocation(s.program, "u_values"), 0);
   glUniform1i(glGetUniformLocation(s.program, "u_lut"), 1);
-  glUniform1f(glGetUniformLocation(s.program, "u_vmin"), static_cast<float>(vmin));
-  glUniform1f(glGetUniformLocation(s.program, "u_vmax"), static_cast<float>(vmax));
+  glUniform1f(glGetUniformLocation(s.program, "u_vmin"), lo);
+  glUniform1f(glGetUniformLocation(s.program, "u_vmax"), hi);
   glUniform1i(glGetUniformLocation(s.program, "u_log"), opt.log_scale ? 1 : 0);
   const ImVec4 nan = ImGui::ColorConvertU32ToFloat4(kNanColor);
   glUniform4f(glGetUniformLocation(s.program, "u_nan_color"), nan.x, nan.y, nan.z, nan.w);
@@ -255,12 +204,16 @@ void outline(ImDrawList* dl, ImVec2 a, ImVec2 b, float em) {
 
 void HeatmapState::release() {
   if (fbo) glDeleteFramebuffers(1, &fbo);
-  const GLuint textures[] = {value_tex, lut_tex, color_tex};
+  const GLuint textures[] = {value_tex, lut_tex, color_tex[0], color_tex[1]};
   for (GLuint t : textures)
     if (t) glDeleteTextures(1, &t);
   if (vao) glDeleteVertexArrays(1, &vao);
   if (program) glDeleteProgram(program);
-  program = vao = value_tex = lut_tex = color_tex = fbo = 0;
+  program = vao = value_tex = lut_tex = color_tex[0] = color_tex[1] = fbo = 0;
+  front = 0;
+  tex_rows = tex_cols = 0;
+  lut_map = -1;
+  uploaded.clear();
   tex_rows = tex_cols = 0;
   lut_map = -1;
 }
@@ -363,8 +316,8 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     if (opt.value_label)
       dl->AddText(ImVec2(b0.x, cells.Min.y - line - 0.3f * em), text, opt.value_label);
   }
-  dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
   if (empty || cells.GetWidth() < 1 || cells.GetHeight() < 1) {
+    dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
     // Two centred lines: "no data" and the shape, e.g. "(0 × 16)".
     const ImVec2 c = cells.GetCenter();
     dl->PushClipRect(cells.Min, cells.Max, true);
@@ -377,7 +330,7 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     return false;
   }
 
-  // Cells: on the GPU into color_tex, else rectangles on the CPU.
+  // Cells: on the GPU into a colour texture, else rectangles on the CPU.
   const float cw = cells.GetWidth() / cols, ch = cells.GetHeight() / rows;
   bool drawn = false;
   {
@@ -385,8 +338,9 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     if (ensure_gpu(state, opt.colormap)) drawn = render_colors(state, rows, cols, opt, vmin, vmax);
   }
   if (drawn) {
-    dl->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(state.color_tex)),
-                 cells.Min, cells.Max, ImVec2(0, 0), ImVec2(1, 1));
+    dl->AddImage(
+        reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(state.color_tex[state.front])),
+        cells.Min, cells.Max, ImVec2(0, 0), ImVec2(1, 1));
   } else {
     for (int r = 0; r < rows; ++r)
       for (int c = 0; c < cols; ++c) {

@@ -67,12 +67,20 @@ struct HeatmapState {
   unsigned program = 0, vao = 0;
   unsigned value_tex = 0;  // R32F, cols x rows
   unsigned lut_tex = 0;    // RGBA8, kLutSize x 1
-  unsigned color_tex = 0;  // RGBA8, cols x rows: what ImGui draws
-  unsigned fbo = 0;        // renders into color_tex
+  // RGBA8, cols x rows, two of them: ImGui draws color_tex[front]; new colours are rendered into
+  // the other, which then becomes the front. So a change of colours is a change of texture name
+  // in the draw list, which the app's renderer sees when it decides what to redraw.
+  unsigned color_tex[2] = {0, 0};
+  int front = 0;
+  unsigned fbo = 0;  // renders into the back colour texture
   int tex_rows = 0, tex_cols = 0;
   int lut_map = -1;           // Colormap in lut_tex; -1: not filled
   bool gpu_failed = false;    // shader or FBO unavailable: cells are drawn on the CPU
   std::vector<float> upload;  // (rows, cols) row-major staging for value_tex
+  // What color_tex[front] shows: the values and range last rendered (skipped when unchanged).
+  std::vector<float> uploaded;  // (rows, cols) row-major
+  float uploaded_vmin = 0, uploaded_vmax = 0;
+  bool uploaded_log = false;
 
   // Deletes the GL objects; needs the context that created them to be current.
   void release();
