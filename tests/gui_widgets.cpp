@@ -16,6 +16,7 @@
 #include <stb_image.h>
 
 #include "widgets/colormap.hpp"
+#include "widgets/line_plot.hpp"
 #include "widgets/ticks.hpp"
 
 namespace {
@@ -262,6 +263,42 @@ TEST(Gallery, ScreenshotShowsBothColourMaps) {
   }
   EXPECT_GE(count_near(rgb(kNanColor), 0), 200) << "NaN cells should be neutral grey";
   stbi_image_free(pixels);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(WidgetLinePlot, DecimatedLineKeepsEachColumnsExtremesAndEnds) {
+  // 5000 points over 100 pixel columns, a noisy sine: what a long loss curve looks like.
+  std::vector<ImVec2> run;
+  for (int i = 0; i < 5000; ++i) {
+    const float x = 10.0f + i * 0.02f;
+    run.emplace_back(x, 50.0f + 40.0f * std::sin(0.05f * i) + ((i * 7919) % 13) * 0.5f);
+  }
+  std::vector<ImVec2> kept = run;
+  unrolled::widgets::detail::decimate_columns(kept);
+  EXPECT_LE(kept.size(), 4u * 100u);
+  EXPECT_GE(kept.size(), 2u * 100u);
+  EXPECT_EQ(kept.front().x, run.front().x);
+  EXPECT_EQ(kept.back().x, run.back().x);
+  EXPECT_EQ(kept.back().y, run.back().y);
+  for (size_t i = 1; i < kept.size(); ++i) EXPECT_LE(kept[i - 1].x, kept[i].x) << "order kept";
+  // Per column, the lowest and highest y of the original line are still there.
+  for (int col = 10; col < 110; ++col) {
+    float lo = 1e9f, hi = -1e9f, klo = 1e9f, khi = -1e9f;
+    for (const ImVec2& p : run)
+      if (std::floor(p.x) == col) lo = std::min(lo, p.y), hi = std::max(hi, p.y);
+    for (const ImVec2& p : kept)
+      if (std::floor(p.x) == col) klo = std::min(klo, p.y), khi = std::max(khi, p.y);
+    EXPECT_EQ(lo, klo) << "column " << col;
+    EXPECT_EQ(hi, khi) << "column " << col;
+  }
+  // A line with one point per column is left as it is.
+  std::vector<ImVec2> sparse = {{0.5f, 1}, {1.5f, 3}, {2.5f, 2}};
+  unrolled::widgets::detail::decimate_columns(sparse);
+  ASSERT_EQ(sparse.size(), 3u);
+  EXPECT_EQ(sparse[1].y, 3);
 }
 
 }  // namespace

@@ -273,10 +273,17 @@ void draw_marker(ImDrawList* dl, ImVec2 c, float r, Marker m, ImU32 fill, ImU32 
   }
 }
 
+// Line widths are whole pixels: ImGui then draws an anti-aliased line from the font atlas's baked
+// line texture, two triangles per segment instead of six (the difference matters to a software
+// rasteriser, which sets up every triangle on the UI thread).
+float line_width(float w) {
+  return std::max(1.0f, std::round(w));
+}
+
 void draw_dashed_hline(ImDrawList* dl, float x0, float x1, float y, ImU32 col, float thick,
                        float dash) {
   for (float x = x0; x < x1; x += 2 * dash)
-    dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, thick);
+    dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, line_width(thick));
 }
 
 // A dashed polyline: dashes of length `dash` along the path, gaps as long, continuing across
@@ -292,7 +299,7 @@ void draw_dashed_polyline(ImDrawList* dl, const ImVec2* p, int n, ImU32 col, flo
     while (len > 0.0f) {
       const float take = std::min(left, len);
       const ImVec2 c = a + (b - a) * (take / len);
-      if (on) dl->AddLine(a, c, col, thick);
+      if (on) dl->AddLine(a, c, col, line_width(thick));
       a = c;
       len -= take;
       left -= take;
@@ -443,7 +450,8 @@ void EndPlot() {
     // A line breaks at every unusable point: runs of good points become separate polylines.
     auto& run = s.frame_screen;
     const auto flush = [&] {
-      const float w = thick * ser.weight;
+      const float w = line_width(thick * ser.weight);
+      if (run.size() > 2 * static_cast<std::size_t>(area.GetWidth())) detail::decimate_columns(run);
       if (run.size() == 1) dl->AddCircleFilled(run[0], std::max(0.5f * w, 1.5f), ser.color);
       if (run.size() > 1 && ser.dashed)
         draw_dashed_polyline(dl, run.data(), static_cast<int>(run.size()), ser.color, w,
@@ -549,6 +557,25 @@ void EndPlot() {
     }
     ImGui::EndTooltip();
   }
+}
+
+void detail::decimate_columns(std::vector<ImVec2>& run) {
+  std::size_t out = 0, i = 0;
+  while (i < run.size()) {
+    const float col = std::floor(run[i].x);
+    std::size_t lo = i, hi = i, end = i;
+    while (end < run.size() && std::floor(run[end].x) == col) {
+      if (run[end].y < run[lo].y) lo = end;
+      if (run[end].y > run[hi].y) hi = end;
+      ++end;
+    }
+    const std::size_t keep[4] = {i, std::min(lo, hi), std::max(lo, hi), end - 1};
+    std::size_t last = run.size();
+    for (std::size_t k : keep)
+      if (k != last) run[out++] = run[k], last = k;
+    i = end;
+  }
+  run.resize(out);
 }
 
 }  // namespace unrolled::widgets
