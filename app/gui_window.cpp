@@ -9,6 +9,7 @@
 #include <GL/glcorearb.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -170,17 +171,26 @@ bool Window::open(int width, int height, const char* title) {
   io.IniFilename = nullptr;  // layouts come from code, not from a file beside the binary
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  // The window system lost our pixels (uncovered, resized): present the whole canvas again.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetWindowRefreshCallback(window_, [](GLFWwindow* w) {
+    static_cast<Window*>(glfwGetWindowUserPointer(w))->force_present_ = true;
+  });
   ImGui_ImplOpenGL3_Init("#version 330 core");
   imgui_ready_ = true;
   rebuild_fonts();
   apply_style();
-  ImGui_ImplOpenGL3_CreateDeviceObjects();
+  ImGui_ImplOpenGL3_CreateDeviceObjects();  // the font texture; drawing is renderer_'s
+  own_renderer_ = renderer_.init();
+  if (own_renderer_) renderer_.set_back_buffer_preserved(back_buffer_survives_swap());
   return true;
 }
 
 void Window::close() {
   if (!window_) return;
   if (imgui_ready_) {
+    renderer_.release();
+    own_renderer_ = false;
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
@@ -256,17 +266,79 @@ void Window::begin_frame() {
   handle_scale_keys();
 }
 
-void Window::end_frame() {
-  ImGui::Render();
+// Does the back buffer keep its pixels across a swap? Two swaps of two slightly different
+// clears, then a read of the back buffer: the second colour means copy-on-swap (Mesa's llvmpipe
+// under X), the first or anything else a flip or an undefined buffer (GPU drivers).
+// UNROLLED_FULL_REDRAW=1 skips the probe and takes the offscreen canvas.
+bool Window::back_buffer_survives_swap() {
+  if (const char* e = std::getenv("UNROLLED_FULL_REDRAW"); e && *e && *e != '0') return false;
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glDisable(GL_SCISSOR_TEST);
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
-  glBindFramebuffer(GL_FRAMEBUFFER, 0);
   glViewport(0, 0, w, h);
-  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  const float first = bg.x < 0.5f ? bg.x + 2.0f / 255.0f : bg.x - 2.0f / 255.0f;
+  glClearColor(first, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  glfwSwapBuffers(window_);
   glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   glfwSwapBuffers(window_);
+  unsigned char px[4] = {};
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(w / 2, h / 2, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, px);
+  const auto near = [](unsigned char a, float b) { return std::abs(a - b * 255.0f) < 1.01f; };
+  return near(px[0], bg.x) && near(px[1], bg.y) && near(px[2], bg.z);
+}
+
+void Window::wait_for_next_frame() {
+  // Nothing was presented last frame: sleep until an event (input, expose) or until a 60 Hz
+  // frame's time has passed since the last frame began, instead of spinning.
+  const double now = glfwGetTime();
+  if (!presented_) glfwWaitEventsTimeout(std::max(0.0, frame_began_ + 1.0 / 60.0 - now));
+  frame_began_ = glfwGetTime();
+}
+
+void Window::end_frame() {
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  const auto t0 = Clock::now();
+  ImGui::Render();
+  const auto t1 = Clock::now();
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window_, &w, &h);
+  ImDrawData* dd = ImGui::GetDrawData();
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  const float clear[4] = {bg.x, bg.y, bg.z, 1.0f};
+  cost_.redrawn_pixels = 0;
+  if (own_renderer_) {
+    if (force_present_ && !renderer_.back_buffer_preserved()) renderer_.invalidate();
+    cost_.redrawn_pixels = renderer_.update(dd, w, h, clear);
+    presented_ = cost_.redrawn_pixels > 0 || force_present_;
+    if (presented_) renderer_.present(w, h);
+  } else {  // ImGui's stock backend: everything, every frame
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, w, h);
+    glClearColor(clear[0], clear[1], clear[2], clear[3]);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(dd);
+    presented_ = true;
+    cost_.redrawn_pixels = static_cast<std::int64_t>(w) * h;
+  }
+  force_present_ = false;
+  const auto t2 = Clock::now();
+  if (presented_) glfwSwapBuffers(window_);
+  const auto t3 = Clock::now();
+  cost_.render_ms = ms(t0, t1);
+  cost_.submit_ms = ms(t1, t2);
+  cost_.swap_ms = ms(t2, t3);
+  cost_.presented = presented_;
+  cost_.vertices = dd->TotalVtxCount;
+  cost_.triangles = dd->TotalIdxCount / 3;
 }
 
 bool Window::should_close() const {
@@ -287,28 +359,30 @@ int Window::framebuffer_height() const {
   return h;
 }
 
-bool Window::save_screenshot(const std::string& path) {
+std::vector<unsigned char> Window::read_pixels() {
   ImDrawData* draw_data = ImGui::GetDrawData();
-  if (!window_ || !draw_data || !draw_data->Valid) {
-    std::fprintf(stderr, "unrolled: no frame rendered yet; cannot write %s\n", path.c_str());
-    return false;
-  }
-  // The back buffer is undefined after a swap, so draw the last frame's draw lists again (they
-  // stay valid until the next NewFrame) and read them back before anything else touches them.
+  if (!window_ || !draw_data || !draw_data->Valid) return {};
   const int w = framebuffer_width(), h = framebuffer_height();
-  glBindFramebuffer(GL_FRAMEBUFFER, 0);
-  glViewport(0, 0, w, h);
-  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-  glClearColor(bg.x, bg.y, bg.z, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(draw_data);
-  glFinish();
   std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * h * 3);  // (h, w, RGB)
-  glReadBuffer(GL_BACK);
+  if (own_renderer_ && renderer_.bind_canvas_for_read()) {
+    // The canvas (or the preserved back buffer) holds the last frame, whole.
+  } else {
+    // The back buffer is undefined after a swap, so draw the last frame's draw lists again (they
+    // stay valid until the next NewFrame) and read them back before anything else touches them.
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, w, h);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(draw_data);
+    glReadBuffer(GL_BACK);
+  }
+  glFinish();
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glPixelStorei(GL_PACK_ROW_LENGTH, 0);
   glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, pixels.data());
-  // GL's first row is the bottom one; PNG's is the top.
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  // GL's first row is the bottom one; an image's is the top.
   const std::size_t row = static_cast<std::size_t>(w) * 3;
   std::vector<unsigned char> tmp(row);
   for (int y = 0; y < h / 2; ++y) {
@@ -318,11 +392,29 @@ bool Window::save_screenshot(const std::string& path) {
     std::copy(b, b + row, a);
     std::copy(tmp.begin(), tmp.end(), b);
   }
-  if (!stbi_write_png(path.c_str(), w, h, 3, pixels.data(), static_cast<int>(row))) {
+  return pixels;
+}
+
+bool Window::save_screenshot(const std::string& path) {
+  const std::vector<unsigned char> pixels = read_pixels();
+  if (pixels.empty()) {
+    std::fprintf(stderr, "unrolled: no frame rendered yet; cannot write %s\n", path.c_str());
+    return false;
+  }
+  const int w = framebuffer_width(), h = framebuffer_height();
+  if (!stbi_write_png(path.c_str(), w, h, 3, pixels.data(), w * 3)) {
     std::fprintf(stderr, "unrolled: cannot write screenshot %s\n", path.c_str());
     return false;
   }
   return true;
+}
+
+void Window::use_offscreen_canvas(bool on) {
+  if (own_renderer_) renderer_.set_back_buffer_preserved(!on && back_buffer_survives_swap());
+}
+
+void Window::redraw_everything() {
+  if (own_renderer_) renderer_.invalidate();
 }
 
 }  // namespace unrolled

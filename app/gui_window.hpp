@@ -14,10 +14,15 @@
 //   w.close();                                        // also done by the destructor
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "app/gui_renderer.hpp"
 
 struct GLFWwindow;
 struct ImFont;
+struct ImDrawData;
 
 namespace unrolled {
 
@@ -36,14 +41,40 @@ class Window {
   void close();
   bool is_open() const { return window_ != nullptr; }
 
+  // Call first in each loop turn: when the last frame presented nothing (nothing changed), sleeps
+  // until input arrives or a 60 Hz frame's time has passed.
+  void wait_for_next_frame();
   void begin_frame();
+  // Renders what changed since the last frame into the canvas and presents it; presents nothing
+  // (no swap) when nothing changed.
   void end_frame();
+  // What the last end_frame() did, for --bench-frames: ImGui::Render (building the draw lists),
+  // drawing what changed into the canvas and copying it to the window, and the buffer swap (where
+  // a software rasteriser such as Mesa's llvmpipe finishes its work). Milliseconds; the draw
+  // lists' size; the pixels redrawn; whether the frame was presented.
+  struct FrameCost {
+    double render_ms = 0, submit_ms = 0, swap_ms = 0;
+    int vertices = 0, triangles = 0;
+    std::int64_t redrawn_pixels = 0;
+    bool presented = false;
+  };
+  const FrameCost& last_cost() const { return cost_; }
+  // True when the UI is drawn straight into a back buffer that keeps its pixels across swaps.
+  bool back_buffer_preserved() const { return own_renderer_ && renderer_.back_buffer_preserved(); }
   bool should_close() const;
   void request_close();
 
   // Writes the last rendered frame (the default framebuffer, framebuffer pixels) as an RGB PNG.
   // Call after end_frame(). false, with a message, on failure.
   bool save_screenshot(const std::string& path);
+  // The last rendered frame as RGB bytes, top row first (framebuffer_width() x _height() x 3);
+  // empty before the first frame.
+  std::vector<unsigned char> read_pixels();
+  // Keep the UI in an offscreen canvas even where the back buffer survives swaps (tests compare
+  // the two ways); false probes the back buffer again.
+  void use_offscreen_canvas(bool on);
+  // The next end_frame() redraws every pixel, as if nothing had been drawn before.
+  void redraw_everything();
   // Framebuffer size in pixels.
   int framebuffer_width() const;
   int framebuffer_height() const;
@@ -71,6 +102,7 @@ class Window {
   void rebuild_fonts();  // outside a frame only
   void apply_style();
   void handle_scale_keys();
+  bool back_buffer_survives_swap();
 
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
@@ -82,6 +114,12 @@ class Window {
   ImFont* mono_font_ = nullptr;
   ImFont* title_font_ = nullptr;
   float mouse_override_x_ = -1.0f, mouse_override_y_ = -1.0f;
+  FrameCost cost_;
+  UiRenderer renderer_;
+  bool own_renderer_ = false;   // false: ImGui's stock OpenGL3 backend draws (shaders failed)
+  bool presented_ = true;       // the last end_frame() swapped
+  bool force_present_ = false;  // the window system asked for a redraw
+  double frame_began_ = 0;      // glfwGetTime() at the last wait_for_next_frame()
 };
 
 }  // namespace unrolled
