@@ -1,6 +1,7 @@
 // The training app: the window, the worker, the layout of the panels, the menu, the keyboard.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,19 @@ struct AppOptions {
 };
 
 int run_app(const AppOptions& options);
+
+struct AppState;
+struct Snapshot;
+
+// Which snapshot each panel (by title) draws this frame, kept in app.panel_snapshots. Paused,
+// stepping, or across a reset: the newest, everywhere. While training runs, at most
+// kPanelsPerFrame panels move to the newest snapshot per frame, those furthest behind first. A
+// snapshot comes up to 30 times a second and changes nearly every panel; redrawing them all in
+// one frame is more than a software rasteriser (Mesa's llvmpipe) does in 16 ms, a few of them is
+// not. So every panel is at most ceil(panels / kPanelsPerFrame) frames behind the newest.
+constexpr int kPanelsPerFrame = 2;
+std::vector<const Snapshot*> pace_snapshots(const std::vector<std::string>& panels,
+                                            const std::shared_ptr<const Snapshot>& latest,
+                                            AppState& app);
 
 }  // namespace unrolled

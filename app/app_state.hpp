@@ -2,6 +2,8 @@
 // between runs (window size, UI scale, theme, which panels are shown) in a small JSON file.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -95,7 +97,7 @@ struct SamplePanelState {
   }
 };
 struct ConfigPanelState {
-  ExperimentConfig edit;  // the working copy the widgets edit
+  ExperimentConfig edit;   // the working copy the widgets edit
   Json checked;            // the edit as last validated (validation builds the task, which
                            //   may read a text file: done only when the edit changes)
   std::string edit_error;  // why the edit cannot be applied; "" when it can
@@ -112,6 +114,8 @@ enum class Mode {
   Sweep,    // loss against dependency length
 };
 
+struct Snapshot;
+
 struct AppState {
   Settings settings;
   Mode mode = Mode::Train;
@@ -119,6 +123,9 @@ struct AppState {
   int analysis_jacobian = -1;
   std::string settings_file;
   std::string source;  // where the experiment came from: "built-in: default", a path...
+  // The snapshot each panel (by title) drew last frame. While training runs, panels take turns
+  // to move to the newest, a few per frame, so that no one frame redraws every panel.
+  std::map<std::string, std::shared_ptr<const Snapshot>> panel_snapshots;
 
   // Inspection, shared by the panels.
   int layer = 0;   // inspected layer
