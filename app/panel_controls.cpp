@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/panels.hpp"
+#include "app/step_state.hpp"
 
 namespace unrolled {
 namespace {
@@ -50,14 +51,31 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("R: weights and data back to the seed; history cleared");
 
-  if (ImGui::Button("\xE2\x86\x92 Forward t", {bw, 0})) send(worker, Command::Kind::StepForward);
+  // The time-step buttons do what the arrow keys do in the current mode: in Step through they
+  // are the graph's ← and → (step_state.hpp), elsewhere one forward / one BPTT step.
+  const bool step_mode = app.mode == Mode::Step && !snap.models.empty();
+  const auto step = [&](StepAction a, Command::Kind k) {
+    if (step_mode)
+      step_action(a, inspected_model(snap, app), snap.config.training.k1, app.step, worker);
+    else
+      send(worker, k);
+  };
+  if (ImGui::Button("\xE2\x86\x92 Forward t", {bw, 0}))
+    step(StepAction::Forward, Command::Kind::StepForward);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Right arrow: compute one more time step of the forward pass");
+    ImGui::SetTooltip(step_mode ? "Right arrow: forward in time. In the forward pass, compute the "
+                                  "next time step;\nin the backward pass, move the inspected cell "
+                                  "right over computed gradients"
+                                : "Right arrow: compute one more time step of the forward pass");
   ImGui::SameLine();
-  if (ImGui::Button("\xE2\x86\x90 Backward t", {bw, 0})) send(worker, Command::Kind::StepBackward);
+  if (ImGui::Button("\xE2\x86\x90 Backward t", {bw, 0}))
+    step(StepAction::Back, Command::Kind::StepBackward);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "Left arrow: back-propagate through one more time step (finishing the forward pass first)");
+    ImGui::SetTooltip(step_mode ? "Left arrow: back in time. In the forward pass, move the "
+                                  "inspected cell back;\nin the backward pass, back-propagate "
+                                  "through one more time step (B starts BPTT)"
+                                : "Left arrow: back-propagate through one more time step "
+                                  "(finishing the forward pass first)");
   ImGui::SameLine();
   if (ImGui::Button("Update", {bw, 0})) send(worker, Command::Kind::ApplyUpdate);
   if (ImGui::IsItemHovered())
