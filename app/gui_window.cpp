@@ -294,10 +294,14 @@ bool Window::back_buffer_survives_swap() {
 }
 
 void Window::wait_for_next_frame() {
-  // Nothing was presented last frame: sleep until an event (input, expose) or until a 60 Hz
-  // frame's time has passed since the last frame began, instead of spinning.
-  const double now = glfwGetTime();
-  if (!presented_) glfwWaitEventsTimeout(std::max(0.0, frame_began_ + 1.0 / 60.0 - now));
+  // At most 60 frames a second, even where the swap does not wait for the display (software
+  // rasterisers, Xvfb): the rest of the machine trains the network. After a frame that presented
+  // nothing, input wakes the loop at once.
+  const double due = frame_began_ + 1.0 / 60.0;
+  for (double now = glfwGetTime(); now < due; now = glfwGetTime()) {
+    glfwWaitEventsTimeout(due - now);
+    if (!presented_) break;
+  }
   frame_began_ = glfwGetTime();
 }
 

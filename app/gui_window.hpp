@@ -41,8 +41,8 @@ class Window {
   void close();
   bool is_open() const { return window_ != nullptr; }
 
-  // Call first in each loop turn: when the last frame presented nothing (nothing changed), sleeps
-  // until input arrives or a 60 Hz frame's time has passed.
+  // Call first in each loop turn: sleeps until a 60 Hz frame's time has passed since the last
+  // call (or, when the last frame presented nothing, until input arrives, if sooner).
   void wait_for_next_frame();
   void begin_frame();
   // Renders what changed since the last frame into the canvas and presents it; presents nothing
