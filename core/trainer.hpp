@@ -106,6 +106,8 @@ class Trainer {
   const Batch& batch() const { return batch_; }
   const Trace& trace() const;           // double; converted from a float iteration when asked
   const GradTrace& grad_trace() const;  // the same
+  // grad_trace().profile without the conversion: (L, T), double in both precisions.
+  const Mat& grad_profile() const { return f32() ? gt_f_.profile : gt_.profile; }
   // After clipping once Update is done. A float iteration writes it when BPTT is done.
   const Params& grads() const { return grads_; }
   // The parameters the current Trace and GradTrace were computed with: once this iteration's
