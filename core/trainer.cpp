@@ -163,6 +163,8 @@ void Trainer::begin_iteration() {
     if (was != precision_) {
       trace_f_ = TraceT<float>{};
       gt_f_ = GradTraceT<float>{};
+      trace_view_ = Trace{};
+      gt_view_ = GradTrace{};
     }
     net_.forward_begin(trace_, batch_);
   }
