@@ -156,9 +156,11 @@ TEST(CellsMath, FloatTanhAndSigmoidAreWithinAFewFloatUlps) {
   simd::tanh(a.data(), t.data(), n);
   simd::sigmoid(a.data(), s.data(), n);
   auto ulps = [](float got, long double want) {
-    const long double ulp = std::ldexp(1.0L, std::ilogb(static_cast<float>(want)) - 23);
-    return std::fabs(static_cast<long double>(got) - want) /
-           std::max(ulp, static_cast<long double>(std::numeric_limits<float>::denorm_min()));
+    // float's ulp at |want|, and at least the smallest normal float's (|want| 0 or subnormal)
+    const float at =
+        std::max(std::fabs(static_cast<float>(want)), std::numeric_limits<float>::min());
+    const long double ulp = std::ldexp(1.0L, std::ilogb(at) - 23);
+    return std::fabs(static_cast<long double>(got) - want) / ulp;
   };
   long double worst_t = 0, worst_s = 0;
   for (size_t k = 0; k < a.size(); ++k) {
