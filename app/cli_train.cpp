@@ -160,7 +160,7 @@ int cli_train(const std::vector<std::string>& args) {
                        << '\n';
     }
     if (profile.active()) {
-      const Mat& p = trainer.grad_trace().profile;  // (L, T), top layer reported
+      const Mat& p = trainer.grad_profile();  // (L, T), top layer reported
       if (trainer.iteration() == 1) {
         profile.stream() << "iteration";
         for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ",d" << d;

@@ -4,17 +4,21 @@
 //         GRU 3). One layer, readout at every step, MSE loss.
 //
 // [SECTION] What is measured
-//   BM_Step/<cell>/I<I>_H<H>_T<T>_B<B>/profile:<0|1>
+//   BM_Step/<cell>/I<I>_H<H>_T<T>_B<B>/profile:<0|1>/<f32|f64>
 //     forward (T steps) + full BPTT + plain SGD (p -= lr * g over every tensor), on a fixed batch
-//     of N(0, 1) inputs and targets, weights from the uniform init with a fixed seed. Trace,
+//     of N(0, 1) inputs and targets, weights from the uniform init with a fixed seed, in the
+//     engine's float (f32: NetworkT<float>) or double (f64: Network) instantiation. Trace,
 //     GradTrace and grads live outside the timed loop and are reused, as the trainer does.
+//     (The float32 trainer also casts the double master weights to float and the float gradients
+//     back each iteration: a few thousand values, not included here.)
 //     profile:1 also runs the decay-profile sweep (BackwardOptions::profile, what the trainer
 //     does every iteration); profile:0 does not, so the difference is the profile's cost.
 //     Counters: the benchmark's own time per step (ms), and `flops` = achieved FLOP/s under the
 //     model below.
-//   BM_Roofline/<cell>/I<I>_H<H>_T<T>_B<B>/<kind>_M<m>_K<k>_N<n>
+//   BM_Roofline/<cell>/I<I>_H<H>_T<T>_B<B>/<kind>_M<m>_K<k>_N<n>/<f32|f64>
 //     a bare Eigen product with the shape of one of the case's GEMMs, done as often as the step
-//     does it (T times), reporting its FLOP/s: what Eigen reaches on this machine for that shape.
+//     does it (T times), reporting its FLOP/s: what Eigen reaches on this machine for that shape,
+//     in float and in double.
 //       recurrent      pre (GH, B) += W_h (GH, H) · h (H, B)           forward, every step
 //       recurrent_t    dh (H, B)    = W_hᵀ (H, GH) · dpre (GH, B)      backward, every step
 //       wgrad          dW_h (GH, H) += dpre (GH, B) · hᵀ (B, H)         backward, every step
@@ -35,13 +39,15 @@
 //   cmake --build build -j2 --target unrolled_bench
 //   ./build/bench/unrolled_bench --benchmark_min_time=0.5        # libbenchmark 1.7 (Debian 12)
 //   ./build/bench/unrolled_bench --benchmark_min_time=0.5s       # libbenchmark >= 1.8
-//   ./build/bench/unrolled_bench --benchmark_filter='BM_Step/lstm/I1_H64' --benchmark_repetitions=5
+//   taskset -c 1 ./build/bench/unrolled_bench --benchmark_filter='BM_Step/lstm/I1_H64'
+//       --benchmark_repetitions=5      (one core: the machine's other core builds)
 //   Add -DCMAKE_CXX_FLAGS=-march=native (in a separate build dir) to let Eigen use AVX2/AVX-512.
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/init.hpp"
@@ -51,6 +57,13 @@
 namespace {
 
 using unrolled::Mat;
+template <class S>
+using MatT = unrolled::MatT<S>;
+
+template <class S>
+const char* precision_name() {
+  return std::is_same_v<S, float> ? "f32" : "f64";
+}
 
 constexpr uint64_t kWeightSeed = 1234;
 constexpr uint64_t kDataSeed = 5678;
@@ -86,6 +99,7 @@ benchmark::Counter flop_rate(double flops_per_iteration) {
 
 // [SECTION] BM_Step
 
+template <class S>
 void BM_Step(benchmark::State& state, Case c, bool profile) {
   unrolled::NetworkSpec spec;
   spec.cell = c.cell;
@@ -99,25 +113,31 @@ void BM_Step(benchmark::State& state, Case c, bool profile) {
   unrolled::Params params = unrolled::make_params(spec);
   unrolled::Rng weight_rng(kWeightSeed);
   unrolled::initialize(params, spec, unrolled::InitSettings{}, weight_rng);  // uniform init
-  unrolled::Network net(spec, std::move(params));
+  unrolled::NetworkT<S> net(spec);
+  unrolled::cast_params(net.params(), params);
 
-  unrolled::Batch batch;
+  unrolled::Batch batch_d;
   unrolled::Rng data_rng(kDataSeed);
-  batch.inputs.resize(c.T);
-  batch.targets.resize(c.T);
+  batch_d.inputs.resize(c.T);
+  batch_d.targets.resize(c.T);
   for (int t = 0; t < c.T; ++t) {
-    batch.inputs[t] = Mat::NullaryExpr(c.I, c.B, [&] { return data_rng.normal(); });  // (I, B)
-    batch.targets[t] = Mat::NullaryExpr(1, c.B, [&] { return data_rng.normal(); });   // (O, B)
+    batch_d.inputs[t] = Mat::NullaryExpr(c.I, c.B, [&] { return data_rng.normal(); });  // (I, B)
+    batch_d.targets[t] = Mat::NullaryExpr(1, c.B, [&] { return data_rng.normal(); });   // (O, B)
   }
+  unrolled::BatchT<S> batch;
+  if constexpr (std::is_same_v<S, double>)
+    batch = batch_d;
+  else
+    unrolled::cast_batch(batch, batch_d);
   if (const std::string err = net.validate(batch); !err.empty()) {
     state.SkipWithError(err.c_str());
     return;
   }
 
   // Reused across iterations, like the trainer's buffers.
-  unrolled::Trace trace;
-  unrolled::GradTrace grad_trace;
-  unrolled::Params grads = unrolled::Params::zeros_like(net.params());
+  unrolled::TraceT<S> trace;
+  unrolled::GradTraceT<S> grad_trace;
+  unrolled::ParamsT<S> grads = unrolled::ParamsT<S>::zeros_like(net.params());
   unrolled::BackwardOptions options;  // full BPTT
   options.profile = profile;
 
@@ -126,7 +146,8 @@ void BM_Step(benchmark::State& state, Case c, bool profile) {
     net.backward(grads, grad_trace, trace, batch, options);
     const auto p = net.params().tensors();
     const auto g = grads.tensors();
-    for (size_t k = 0; k < p.size(); ++k) p[k].array() -= kLearningRate * g[k].array();
+    for (size_t k = 0; k < p.size(); ++k)
+      p[k].array() -= static_cast<S>(kLearningRate) * g[k].array();
     benchmark::ClobberMemory();
   }
   state.counters["flops"] = flop_rate(c.step_flops());
@@ -172,16 +193,18 @@ std::string gemm_shape(Gemm k, const Case& c) {
   return "_M" + std::to_string(m) + "_K" + std::to_string(kk) + "_N" + std::to_string(n);
 }
 
+template <class S>
 void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
+  using M = MatT<S>;
   const int GH = c.G() * c.H;
-  const Mat W = Mat::Random(GH, c.H);               // (GH, H)   W_h
-  const Mat h = Mat::Random(c.H, c.B);              // (H, B)    h_{t-1}
-  const Mat dpre = Mat::Random(GH, c.B);            // (GH, B)   dL/dpre
-  const Mat dpre_all = Mat::Random(GH, c.T * c.B);  // (GH, T·B) every step's dpre side by side
-  const Mat h_all = Mat::Random(c.H, c.T * c.B);    // (H, T·B)  every step's h_{t-1}
-  Mat pre = Mat::Zero(GH, c.B);                     // (GH, B)
-  Mat dh = Mat::Zero(c.H, c.B);                     // (H, B)
-  Mat dW = Mat::Zero(GH, c.H);                      // (GH, H)
+  const M W = M::Random(GH, c.H);               // (GH, H)   W_h
+  const M h = M::Random(c.H, c.B);              // (H, B)    h_{t-1}
+  const M dpre = M::Random(GH, c.B);            // (GH, B)   dL/dpre
+  const M dpre_all = M::Random(GH, c.T * c.B);  // (GH, T·B) every step's dpre side by side
+  const M h_all = M::Random(c.H, c.T * c.B);    // (H, T·B)  every step's h_{t-1}
+  M pre = M::Zero(GH, c.B);                     // (GH, B)
+  M dh = M::Zero(c.H, c.B);                     // (H, B)
+  M dW = M::Zero(GH, c.H);                      // (GH, H)
 
   for (auto _ : state) {
     switch (kind) {
@@ -223,15 +246,25 @@ int main(int argc, char** argv) {
 
   for (const Case& c : cases()) {
     for (bool profile : {true, false}) {
-      const std::string name = "BM_Step/" + c.name() + "/profile:" + (profile ? "1" : "0");
-      benchmark::RegisterBenchmark(name.c_str(), BM_Step, c, profile)
+      const std::string name = "BM_Step/" + c.name() + "/profile:" + (profile ? "1" : "0") + "/";
+      benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Step<float>, c,
+                                   profile)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Step<double>, c,
+                                   profile)
           ->Unit(benchmark::kMillisecond);
     }
   }
   for (const Case& c : cases()) {
     for (Gemm k : {Gemm::Recurrent, Gemm::RecurrentT, Gemm::WeightGrad, Gemm::WeightGradBatched}) {
-      const std::string name = "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c);
-      benchmark::RegisterBenchmark(name.c_str(), BM_Roofline, c, k)->Unit(benchmark::kMillisecond);
+      const std::string name =
+          "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c) + "/";
+      benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Roofline<float>, c,
+                                   k)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Roofline<double>,
+                                   c, k)
+          ->Unit(benchmark::kMillisecond);
     }
   }
 

@@ -25,70 +25,91 @@ struct CellSpec {
 };
 
 // What the forward pass keeps for one layer at one time step.
-struct StepTrace {
-  Mat pre;     // (G*H, B) pre-activations, gate blocks in order. Vanilla: a_t.
-               //   GRU n block: the full argument of tanh (with r applied).
-  Mat gates;   // (G*H, B) activations: LSTM [i f g o], GRU [r z n], vanilla h_t = act(a_t)
-  Mat c;       // (H, B) LSTM cell state c_t; empty for the other cells
-  Mat tanh_c;  // (H, B) LSTM tanh(c_t); empty for the other cells
-  Mat hn;      // (H, B) GRU recurrent term of n: W_hn (r ⊙ h_{t-1}) reset-before,
-               //   W_hn h_{t-1} + b_hn reset-after; empty for the other cells
-  Mat h;       // (H, B) h_t
+template <class S>
+struct StepTraceT {
+  MatT<S> pre;     // (G*H, B) pre-activations, gate blocks in order. Vanilla: a_t.
+                   //   GRU n block: the full argument of tanh (with r applied).
+  MatT<S> gates;   // (G*H, B) activations: LSTM [i f g o], GRU [r z n], vanilla h_t = act(a_t)
+  MatT<S> c;       // (H, B) LSTM cell state c_t; empty for the other cells
+  MatT<S> tanh_c;  // (H, B) LSTM tanh(c_t); empty for the other cells
+  MatT<S> hn;      // (H, B) GRU recurrent term of n: W_hn (r ⊙ h_{t-1}) reset-before,
+                   //   W_hn h_{t-1} + b_hn reset-after; empty for the other cells
+  MatT<S> h;       // (H, B) h_t
 };
+using StepTrace = StepTraceT<double>;
 
 // Where the backward pass writes. Any pointer may be null to skip that output (the Jacobian
 // analysis needs only dh_prev; the decay profile needs no parameter gradients).
-struct CellBackwardOut {
-  LayerParams* grads = nullptr;  // accumulated (+=), shapes of LayerParams
-  Mat* dx = nullptr;             // (I, B) dL/dx_t, overwritten
-  Mat* dh_prev = nullptr;        // (H, B) dL/dh_{t-1} through this cell, overwritten
-  Mat* dc_prev = nullptr;        // (H, B) dL/dc_{t-1} (LSTM), overwritten
-  Mat* dpre = nullptr;           // (G*H, B) dL/d(pre-activation), overwritten
-  Mat* dc_total = nullptr;       // (H, B) dL/dc_t including the path through h_t (LSTM)
+template <class S>
+struct CellBackwardOutT {
+  LayerParamsT<S>* grads = nullptr;  // accumulated (+=), shapes of LayerParams
+  MatT<S>* dx = nullptr;             // (I, B) dL/dx_t, overwritten
+  MatT<S>* dh_prev = nullptr;        // (H, B) dL/dh_{t-1} through this cell, overwritten
+  MatT<S>* dc_prev = nullptr;        // (H, B) dL/dc_{t-1} (LSTM), overwritten
+  MatT<S>* dpre = nullptr;           // (G*H, B) dL/d(pre-activation), overwritten
+  MatT<S>* dc_total = nullptr;       // (H, B) dL/dc_t including the path through h_t (LSTM)
 };
+using CellBackwardOut = CellBackwardOutT<double>;
 
 // Scratch buffers a cell may reuse between calls, to keep the BPTT loop free of allocations.
-struct CellScratch {
-  Mat a, b, c;  // shapes vary by cell
+template <class S>
+struct CellScratchT {
+  MatT<S> a, b, c;  // shapes vary by cell
 };
+using CellScratch = CellScratchT<double>;
 
-void rnn_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                 const Mat& h_prev);
-void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                  const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                  const Mat& dh);
+// Every function below is a template on the scalar S, instantiated for float and double in the
+// cell's .cpp file.
+template <class S>
+void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                 const MatT<S>& x, const MatT<S>& h_prev);
+template <class S>
+void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const MatT<S>& h_prev, const MatT<S>& dh);
 
-void lstm_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                  const Mat& h_prev, const Mat& c_prev);
-void lstm_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                   const Mat& c_prev, const Mat& dh, const Mat& dc);
+template <class S>
+void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev);
+template <class S>
+void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
+                   const MatT<S>& dc);
 
-void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                 const Mat& h_prev);
-void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                  const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                  const Mat& dh);
+template <class S>
+void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                 const MatT<S>& x, const MatT<S>& h_prev);
+template <class S>
+void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const MatT<S>& h_prev, const MatT<S>& dh);
 
 // Dispatch on spec.type. c_prev and dc are ignored by cells without a cell state (pass any).
-void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                  const Mat& h_prev, const Mat& c_prev);
-void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                   const Mat& c_prev, const Mat& dh, const Mat& dc);
+template <class S>
+void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev);
+template <class S>
+void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
+                   const MatT<S>& dc);
 
 // pre (G*H, B) = b + W_x x: resized, written without a zero-fill. A narrow input (I <= 4, the
 // first layer of most lessons) is a few column updates instead of a GEMM of depth I. Shared by
 // the cells, which then add W_h h_{t-1} (GEMM accumulate, again no zero-fill).
-void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x);
+template <class S>
+void affine_input(MatT<S>& pre, const MatT<S>& W_x, const VecT<S>& b, const MatT<S>& x);
 
 // Element-wise activations and their derivatives written in terms of the output y = act(a)
 // where possible. Shared by the cells and by the analysis code.
 inline double sigmoid(double a) {
   return 1.0 / (1.0 + std::exp(-a));
 }
-void apply_activation(Activation act, const Mat& a, Mat& y);  // y = act(a)
+template <class S>
+void apply_activation(Activation act, const MatT<S>& a, MatT<S>& y);  // y = act(a)
 // dy/da given a and y = act(a): tanh 1 - y², sigmoid y(1 - y), relu [a > 0], identity 1.
-void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out);
+template <class S>
+void activation_derivative(Activation act, const MatT<S>& a, const MatT<S>& y, MatT<S>& out);
 
 }  // namespace unrolled

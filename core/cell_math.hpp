@@ -1,4 +1,4 @@
-// Unrolled core: vectorised element-wise maths for the cells' fused loops (double precision).
+// Unrolled core: vectorised element-wise maths for the cells' fused loops, double and float.
 //
 // Eigen 3.4 vectorises exp for double but not tanh (its packet tanh is float-only, or behind
 // EIGEN_FAST_MATH), so `a.array().tanh()` falls back to glibc's scalar tanh. Here:
@@ -9,9 +9,13 @@
 // Error (tests/test_cells_math.cpp): a few units in the last place of the result over the whole
 // range, exact ±1 / 0 / 1 at large |a|, NaN in gives NaN out.
 //
-// The loops walk a column in packets (8 doubles with AVX-512, 4 with AVX2, 2 with SSE2); a short
-// tail goes through a zero-padded packet, so every element gets the same arithmetic wherever it
-// sits (no scalar fallback with different rounding).
+// Float (the float32 engine): sigmoid is the same expression on float packets; tanh is Eigen's
+// packet tanh for float (a clamped rational approximation, within a few ulp of float's tanh;
+// tests/test_cells_math.cpp), with the same NaN guard.
+//
+// The loops walk a column in packets (8 doubles or 16 floats with AVX-512, 4/8 with AVX2, 2/4
+// with SSE2); a short tail goes through a zero-padded packet, so every element gets the same
+// arithmetic wherever it sits (no scalar fallback with different rounding).
 #pragma once
 
 #include <Eigen/Core>
@@ -19,24 +23,33 @@
 
 namespace unrolled::simd {
 
-using Packet = Eigen::internal::packet_traits<double>::type;
-constexpr Eigen::Index kLanes = Eigen::internal::packet_traits<double>::size;
+template <class S>
+using PacketT = typename Eigen::internal::packet_traits<S>::type;
+template <class S>
+constexpr Eigen::Index kLanesT = Eigen::internal::packet_traits<S>::size;
+using Packet = PacketT<double>;
+using PacketF = PacketT<float>;
+constexpr Eigen::Index kLanes = kLanesT<double>;
 
-// Load/store n <= kLanes consecutive doubles; lanes past n read as 0 and are not written.
-inline Packet load(const double* p, Eigen::Index n) {
+// Load/store n <= kLanesT<S> consecutive scalars; lanes past n read as 0 and are not written.
+template <class S>
+inline PacketT<S> load(const S* p, Eigen::Index n) {
   using namespace Eigen::internal;
-  if (n == kLanes) return ploadu<Packet>(p);
-  alignas(64) double buf[kLanes] = {};
+  constexpr Eigen::Index lanes = kLanesT<S>;
+  if (n == lanes) return ploadu<PacketT<S>>(p);
+  alignas(64) S buf[lanes] = {};
   std::copy_n(p, n, buf);
-  return pload<Packet>(buf);
+  return pload<PacketT<S>>(buf);
 }
-inline void store(double* p, const Packet& v, Eigen::Index n) {
+template <class S>
+inline void store(S* p, const PacketT<S>& v, Eigen::Index n) {
   using namespace Eigen::internal;
-  if (n == kLanes) {
+  constexpr Eigen::Index lanes = kLanesT<S>;
+  if (n == lanes) {
     pstoreu(p, v);
     return;
   }
-  alignas(64) double buf[kLanes];
+  alignas(64) S buf[lanes];
   pstore(buf, v);
   std::copy_n(buf, n, p);
 }
@@ -74,19 +87,34 @@ inline Packet tanh(const Packet& a) {
   return pselect(pcmp_eq(a, a), y, a);  // NaN stays NaN
 }
 
+inline PacketF sigmoid(const PacketF& a) {
+  using namespace Eigen::internal;
+  const PacketF one = pset1<PacketF>(1.0f);
+  const PacketF y = pdiv(one, padd(one, pexp(pnegate(a))));
+  return pselect(pcmp_eq(a, a), y, a);  // NaN stays NaN
+}
+
+inline PacketF tanh(const PacketF& a) {
+  using namespace Eigen::internal;
+  return pselect(pcmp_eq(a, a), ptanh(a), a);  // NaN stays NaN
+}
+
 // y[k] = f(a[k]) for k < n, packet by packet (in and out may alias).
-template <typename F>
-inline void map(const double* a, double* y, Eigen::Index n, F f) {
-  for (Eigen::Index k = 0; k < n; k += kLanes) {
-    const Eigen::Index m = std::min(kLanes, n - k);
+template <class S, typename F>
+inline void map(const S* a, S* y, Eigen::Index n, F f) {
+  constexpr Eigen::Index lanes = kLanesT<S>;
+  for (Eigen::Index k = 0; k < n; k += lanes) {
+    const Eigen::Index m = std::min(lanes, n - k);
     store(y + k, f(load(a + k, m)), m);
   }
 }
-inline void tanh(const double* a, double* y, Eigen::Index n) {
-  map(a, y, n, [](const Packet& v) { return simd::tanh(v); });
+template <class S>
+inline void tanh(const S* a, S* y, Eigen::Index n) {
+  map(a, y, n, [](const PacketT<S>& v) { return simd::tanh(v); });
 }
-inline void sigmoid(const double* a, double* y, Eigen::Index n) {
-  map(a, y, n, [](const Packet& v) { return simd::sigmoid(v); });
+template <class S>
+inline void sigmoid(const S* a, S* y, Eigen::Index n) {
+  map(a, y, n, [](const PacketT<S>& v) { return simd::sigmoid(v); });
 }
 
 }  // namespace unrolled::simd

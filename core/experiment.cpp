@@ -215,6 +215,7 @@ bool read_training(const Json& j, TrainingConfig& tr, std::string* error) {
   int64_t seed = static_cast<int64_t>(tr.seed);
   f.integer("seed", int64_t{0}, int64_t{1} << 53, seed);
   tr.seed = static_cast<uint64_t>(seed);
+  f.name("precision", tr.precision);
   f.finish();
   return f.ok();
 }
@@ -362,7 +363,8 @@ Json experiment_to_json(const ExperimentConfig& c) {
                    {"clip", {{"mode", to_string(t.clip.mode)}, {"threshold", t.clip.threshold}}},
                    {"truncation", {{"k1", t.k1}, {"k2", t.k2}}},
                    {"iterations", t.iterations},
-                   {"seed", t.seed}};
+                   {"seed", t.seed},
+                   {"precision", to_string(t.precision)}};
   if (t.optimizer.kind == OptimizerKind::Momentum) training["momentum"] = t.optimizer.momentum;
   if (t.optimizer.kind == OptimizerKind::Adam) {
     training["beta1"] = t.optimizer.beta1;

@@ -6,7 +6,7 @@
 //    "task":     {"kind", "length", and the kind's own parameters},
 //    "training": {"optimizer", "learning_rate", "momentum", "beta1", "beta2", "batch_size",
 //                 "clip": {"mode", "threshold"}, "truncation": {"k1", "k2"}, "iterations",
-//                 "seed"},
+//                 "seed", "precision"},
 //    "compare":  [ {model}, ... ]   optional: more models trained in lockstep on the same data}
 //
 // Every key is checked: an unknown key, a wrong type or a value out of range is refused with one
@@ -54,6 +54,9 @@ struct TrainingConfig {
   int k1 = 0, k2 = 0;  // truncated BPTT (0: full BPTT)
   int64_t iterations = 2000;
   uint64_t seed = 1;
+  // The engine's scalar for forward/BPTT; parameters and optimiser state are double in both.
+  // float32 (the default: about twice as fast) or float64 (the reference, for exact checks).
+  Precision precision = Precision::Float32;
 };
 
 struct ExperimentConfig {

@@ -10,17 +10,19 @@
 
 namespace unrolled {
 
-void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                 const Mat& h_prev) {
+template <class S>
+void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                 const MatT<S>& x, const MatT<S>& h_prev) {
   using namespace Eigen::internal;
-  using simd::Packet;
+  using Packet = simd::PacketT<S>;
+  constexpr Eigen::Index kLanes = simd::kLanesT<S>;
   const Eigen::Index H = spec.hidden_size, B = x.cols();
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
   affine_input(out.pre, p.W_x, p.b, x);  // (3H, B) = b + W_x x
   out.pre.topRows(2 * H).noalias() += p.W_h.topRows(2 * H) * h_prev;
   out.gates.resize(3 * H, B);
   out.h.resize(H, B);
-  const Packet one = pset1<Packet>(1.0);
+  const Packet one = pset1<Packet>(S(1));
   // n = tanh(pre_n), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n, for the packet at row r of column col
   // (pre_n already holds the full argument).
   auto finish = [&](Eigen::Index col, Eigen::Index r, Eigen::Index n, const Packet& z,
@@ -35,11 +37,11 @@ void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
     out.hn = p.b_hn.replicate(1, B);
     out.hn.noalias() += p.W_h.bottomRows(H) * h_prev;
     for (Eigen::Index col = 0; col < B; ++col) {
-      double* pre = out.pre.col(col).data();
-      double* gates = out.gates.col(col).data();
-      const double* hn = out.hn.col(col).data();
-      for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-        const Eigen::Index n = std::min(simd::kLanes, H - r);
+      S* pre = out.pre.col(col).data();
+      S* gates = out.gates.col(col).data();
+      const S* hn = out.hn.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += kLanes) {
+        const Eigen::Index n = std::min(kLanes, H - r);
         const Packet rr = simd::sigmoid(simd::load(pre + r, n));
         const Packet z = simd::sigmoid(simd::load(pre + H + r, n));
         const Packet pre_n = padd(simd::load(pre + 2 * H + r, n), pmul(rr, simd::load(hn + r, n)));
@@ -52,14 +54,14 @@ void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
     return;
   }
   // Reset-before: r, z and r ⊙ h_{t-1}; hn = W_hn (r ⊙ h_{t-1}); then pre_n += hn, n, h.
-  thread_local Mat rh;  // (H, B) r ⊙ h_{t-1}; the forward pass has no scratch argument
+  thread_local MatT<S> rh;  // (H, B) r ⊙ h_{t-1}; the forward pass has no scratch argument
   rh.resize(H, B);
   for (Eigen::Index col = 0; col < B; ++col) {
-    const double* pre = out.pre.col(col).data();
-    double* gates = out.gates.col(col).data();
-    const double* hp = h_prev.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-      const Eigen::Index n = std::min(simd::kLanes, H - r);
+    const S* pre = out.pre.col(col).data();
+    S* gates = out.gates.col(col).data();
+    const S* hp = h_prev.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += kLanes) {
+      const Eigen::Index n = std::min(kLanes, H - r);
       const Packet rr = simd::sigmoid(simd::load(pre + r, n));
       simd::store(gates + r, rr, n);
       simd::store(gates + H + r, simd::sigmoid(simd::load(pre + H + r, n)), n);
@@ -68,11 +70,11 @@ void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
   }
   out.hn.noalias() = p.W_h.bottomRows(H) * rh;
   for (Eigen::Index col = 0; col < B; ++col) {
-    double* pre = out.pre.col(col).data();
-    const double* gates = out.gates.col(col).data();
-    const double* hn = out.hn.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-      const Eigen::Index n = std::min(simd::kLanes, H - r);
+    S* pre = out.pre.col(col).data();
+    const S* gates = out.gates.col(col).data();
+    const S* hn = out.hn.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += kLanes) {
+      const Eigen::Index n = std::min(kLanes, H - r);
       const Packet pre_n = padd(simd::load(pre + 2 * H + r, n), simd::load(hn + r, n));
       simd::store(pre + 2 * H + r, pre_n, n);
       finish(col, r, n, simd::load(gates + H + r, n), pre_n);
@@ -87,26 +89,28 @@ void gru_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
 //   = dpre_n ⊙ hn,          dh_{t-1} += W_hnᵀ d(hn) r, z = σ(...)                    -> through σ'
 //   = s(1 - s)
 // Reset-after stacks [dpre_r; dpre_z; d(hn)] (3H, B) so that dW_h and W_hᵀ(...) are one GEMM each.
-void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                  const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                  const Mat& dh) {
+template <class S>
+void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const MatT<S>& h_prev, const MatT<S>& dh) {
   using namespace Eigen::internal;
-  using simd::Packet;
+  using Packet = simd::PacketT<S>;
+  constexpr Eigen::Index kLanes = simd::kLanesT<S>;
   const Eigen::Index H = spec.hidden_size, B = dh.cols();
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
-  const Packet one = pset1<Packet>(1.0);
+  const Packet one = pset1<Packet>(S(1));
 
-  Mat& dpre = out.dpre ? *out.dpre : scratch.a;  // (3H, B)
+  MatT<S>& dpre = out.dpre ? *out.dpre : scratch.a;  // (3H, B)
   dpre.resize(3 * H, B);
-  Mat& d_rec = scratch.b;  // reset-before: (H, B) d(r ⊙ h_{t-1}); reset-after: (3H, B) stacked
+  MatT<S>& d_rec = scratch.b;  // reset-before: (H, B) d(r ⊙ h_{t-1}); reset-after: (3H, B) stacked
   d_rec.resize(after ? 3 * H : H, B);
   for (Eigen::Index col = 0; col < B; ++col) {
-    const double* gates = step.gates.col(col).data();
-    const double* hp = h_prev.col(col).data();
-    const double* dhp = dh.col(col).data();
-    double* dp = dpre.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-      const Eigen::Index n = std::min(simd::kLanes, H - r);
+    const S* gates = step.gates.col(col).data();
+    const S* hp = h_prev.col(col).data();
+    const S* dhp = dh.col(col).data();
+    S* dp = dpre.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += kLanes) {
+      const Eigen::Index n = std::min(kLanes, H - r);
       const Packet z = simd::load(gates + H + r, n), nn = simd::load(gates + 2 * H + r, n);
       const Packet d_h = simd::load(dhp + r, n);
       const Packet dpre_n = pmul(pmul(d_h, psub(one, z)), psub(one, pmul(nn, nn)));
@@ -117,7 +121,7 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
         const Packet rr = simd::load(gates + r, n);
         const Packet hn = simd::load(step.hn.col(col).data() + r, n);
         const Packet dpre_r = pmul(pmul(pmul(dpre_n, hn), rr), psub(one, rr));
-        double* st = d_rec.col(col).data();
+        S* st = d_rec.col(col).data();
         simd::store(dp + r, dpre_r, n);
         simd::store(st + r, dpre_r, n);
         simd::store(st + H + r, dpre_z, n);
@@ -128,12 +132,12 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   if (!after) {
     d_rec.noalias() = p.W_h.bottomRows(H).transpose() * dpre.bottomRows(H);
     for (Eigen::Index col = 0; col < B; ++col) {
-      const double* gates = step.gates.col(col).data();
-      const double* hp = h_prev.col(col).data();
-      const double* dr = d_rec.col(col).data();
-      double* dp = dpre.col(col).data();
-      for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-        const Eigen::Index n = std::min(simd::kLanes, H - r);
+      const S* gates = step.gates.col(col).data();
+      const S* hp = h_prev.col(col).data();
+      const S* dr = d_rec.col(col).data();
+      S* dp = dpre.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += kLanes) {
+        const Eigen::Index n = std::min(kLanes, H - r);
         const Packet rr = simd::load(gates + r, n);
         simd::store(
             dp + r,
@@ -145,7 +149,7 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   const auto r = step.gates.topRows(H).array();
   const auto z = step.gates.middleRows(H, H).array();
   if (out.grads) {
-    LayerParams& gr = *out.grads;
+    LayerParamsT<S>& gr = *out.grads;
     gr.W_x.noalias() += dpre * x.transpose();
     gr.b += dpre.rowwise().sum();
     if (after) {
@@ -159,7 +163,7 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   }
   if (out.dx) out.dx->noalias() = p.W_x.transpose() * dpre;
   if (out.dh_prev) {
-    Mat& dhp = *out.dh_prev;
+    MatT<S>& dhp = *out.dh_prev;
     dhp = dh.array() * z;
     if (after) {
       dhp.noalias() += p.W_h.transpose() * d_rec;
@@ -169,5 +173,15 @@ void gru_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
     }
   }
 }
+
+#define UNROLLED_INSTANTIATE(S)                                                             \
+  template void gru_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
+                            const MatT<S>&, const MatT<S>&);                                \
+  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
+                             const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                             const MatT<S>&, const MatT<S>&);
+UNROLLED_INSTANTIATE(float)
+UNROLLED_INSTANTIATE(double)
+#undef UNROLLED_INSTANTIATE
 
 }  // namespace unrolled

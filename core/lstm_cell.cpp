@@ -11,10 +11,12 @@
 
 namespace unrolled {
 
-void lstm_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                  const Mat& h_prev, const Mat& c_prev) {
+template <class S>
+void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev) {
   using namespace Eigen::internal;
-  using simd::Packet;
+  using Packet = simd::PacketT<S>;
+  constexpr Eigen::Index kLanes = simd::kLanesT<S>;
   const Eigen::Index H = spec.hidden_size, B = x.cols();
   // pre (4H, B) = b + W_x x + W_h h_{t-1}
   affine_input(out.pre, p.W_x, p.b, x);
@@ -25,14 +27,14 @@ void lstm_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, co
   out.h.resize(H, B);
   // One pass: gates, c_t, tanh(c_t), h_t, packet by packet down each column.
   for (Eigen::Index col = 0; col < B; ++col) {
-    const double* pre = out.pre.col(col).data();
-    double* gates = out.gates.col(col).data();
-    const double* cp = c_prev.col(col).data();
-    double* c = out.c.col(col).data();
-    double* tc = out.tanh_c.col(col).data();
-    double* h = out.h.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-      const Eigen::Index n = std::min(simd::kLanes, H - r);
+    const S* pre = out.pre.col(col).data();
+    S* gates = out.gates.col(col).data();
+    const S* cp = c_prev.col(col).data();
+    S* c = out.c.col(col).data();
+    S* tc = out.tanh_c.col(col).data();
+    S* h = out.h.col(col).data();
+    for (Eigen::Index r = 0; r < H; r += kLanes) {
+      const Eigen::Index n = std::min(kLanes, H - r);
       const Packet i = simd::sigmoid(simd::load(pre + r, n));
       const Packet f = simd::sigmoid(simd::load(pre + H + r, n));
       const Packet g = simd::tanh(simd::load(pre + 2 * H + r, n));
@@ -55,28 +57,31 @@ void lstm_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, co
 //   c_t = f ⊙ c_{t-1} + i ⊙ g -> df = dc ⊙ c_{t-1}, di = dc ⊙ g, dg = dc ⊙ i, dc_{t-1} = dc ⊙ f
 //   gates                    -> through σ' = s(1 - s) and tanh' = 1 - g²
 // One element-wise pass computes dc_t (total), dpre and dc_{t-1}; then the products.
-void lstm_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                   const Mat& c_prev, const Mat& dh, const Mat& dc) {
+template <class S>
+void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
+                   const MatT<S>& dc) {
   using namespace Eigen::internal;
-  using simd::Packet;
+  using Packet = simd::PacketT<S>;
+  constexpr Eigen::Index kLanes = simd::kLanesT<S>;
   const Eigen::Index H = spec.hidden_size, B = dh.cols();
-  Mat& dpre = out.dpre ? *out.dpre : scratch.a;  // (4H, B)
+  MatT<S>& dpre = out.dpre ? *out.dpre : scratch.a;  // (4H, B)
   dpre.resize(4 * H, B);
   if (out.dc_total) out.dc_total->resize(H, B);
   if (out.dc_prev) out.dc_prev->resize(H, B);  // may be dc itself: read before written
-  const Packet one = pset1<Packet>(1.0);
+  const Packet one = pset1<Packet>(S(1));
   for (Eigen::Index col = 0; col < B; ++col) {
-    const double* gates = step.gates.col(col).data();
-    const double* tcp = step.tanh_c.col(col).data();
-    const double* cpp = c_prev.col(col).data();
-    const double* dhp = dh.col(col).data();
-    const double* dcp = dc.col(col).data();
-    double* dp = dpre.col(col).data();
-    double* dct_out = out.dc_total ? out.dc_total->col(col).data() : nullptr;
-    double* dcprev_out = out.dc_prev ? out.dc_prev->col(col).data() : nullptr;
-    for (Eigen::Index r = 0; r < H; r += simd::kLanes) {
-      const Eigen::Index n = std::min(simd::kLanes, H - r);
+    const S* gates = step.gates.col(col).data();
+    const S* tcp = step.tanh_c.col(col).data();
+    const S* cpp = c_prev.col(col).data();
+    const S* dhp = dh.col(col).data();
+    const S* dcp = dc.col(col).data();
+    S* dp = dpre.col(col).data();
+    S* dct_out = out.dc_total ? out.dc_total->col(col).data() : nullptr;
+    S* dcprev_out = out.dc_prev ? out.dc_prev->col(col).data() : nullptr;
+    for (Eigen::Index r = 0; r < H; r += kLanes) {
+      const Eigen::Index n = std::min(kLanes, H - r);
       const Packet i = simd::load(gates + r, n), f = simd::load(gates + H + r, n);
       const Packet g = simd::load(gates + 2 * H + r, n), o = simd::load(gates + 3 * H + r, n);
       const Packet tc = simd::load(tcp + r, n), d_h = simd::load(dhp + r, n);
@@ -99,5 +104,15 @@ void lstm_backward(const CellBackwardOut& out, CellScratch& scratch, const CellS
   if (out.dx) out.dx->noalias() = p.W_x.transpose() * dpre;
   if (out.dh_prev) out.dh_prev->noalias() = p.W_h.transpose() * dpre;
 }
+
+#define UNROLLED_INSTANTIATE(S)                                                              \
+  template void lstm_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                \
+  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
+                              const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
+UNROLLED_INSTANTIATE(float)
+UNROLLED_INSTANTIATE(double)
+#undef UNROLLED_INSTANTIATE
 
 }  // namespace unrolled

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <type_traits>
 
 namespace unrolled {
 namespace {
 
-double mask_weight(const Batch& batch, int row, int b) {
-  return batch.mask.size() == 0 ? 1.0 : batch.mask(row, b);
+template <class S>
+double mask_weight(const BatchT<S>& batch, int row, int b) {
+  return batch.mask.size() == 0 ? 1.0 : static_cast<double>(batch.mask(row, b));
 }
 
 std::string shape_str(Eigen::Index r, Eigen::Index c) {
@@ -18,33 +20,44 @@ std::string shape_str(Eigen::Index r, Eigen::Index c) {
 
 }  // namespace
 
-void softmax_columns(const Mat& logits, Mat& out) {
+template <class S>
+void softmax_columns(const MatT<S>& logits, MatT<S>& out) {
   out = (logits.rowwise() - logits.colwise().maxCoeff()).array().exp();
   out.array().rowwise() /= out.colwise().sum().array();
 }
 
-int Trace::output_index(int t) const {
+template <class S>
+int TraceT<S>::output_index(int t) const {
   if (y.size() == steps[0].size()) return t;  // Readout::Every
   return t == num_steps() - 1 ? 0 : -1;
 }
 
-Network::Network(const NetworkSpec& spec) : spec_(spec), params_(make_params(spec)) {}
-Network::Network(const NetworkSpec& spec, Params params)
+template <class S>
+NetworkT<S>::NetworkT(const NetworkSpec& spec) : spec_(spec) {
+  if constexpr (std::is_same_v<S, double>)
+    params_ = make_params(spec);
+  else
+    cast_params(params_, make_params(spec));
+}
+template <class S>
+NetworkT<S>::NetworkT(const NetworkSpec& spec, ParamsT<S> params)
     : spec_(spec), params_(std::move(params)) {}
 
-CellSpec Network::cell_spec(int layer) const {
+template <class S>
+CellSpec NetworkT<S>::cell_spec(int layer) const {
   return {spec_.cell, spec_.activation, spec_.gru_variant, spec_.layer_input_size(layer),
           spec_.hidden_size};
 }
 
-std::string Network::validate(const Batch& batch) const {
+template <class S>
+std::string NetworkT<S>::validate(const BatchT<S>& batch) const {
   std::ostringstream e;
   const int T = batch.steps();
   if (T < 1) return "batch: inputs must hold at least one time step";
   const Eigen::Index B = batch.inputs[0].cols();
   if (B < 1) return "batch: the batch must hold at least one sequence";
   for (int t = 0; t < T; ++t) {
-    const Mat& x = batch.inputs[t];
+    const MatT<S>& x = batch.inputs[t];
     if (x.rows() != spec_.input_size || x.cols() != B) {
       e << "batch: inputs at t=" << t << " have shape " << shape_str(x.rows(), x.cols())
         << ", expected (I, B) = " << shape_str(spec_.input_size, B);
@@ -59,7 +72,7 @@ std::string Network::validate(const Batch& batch) const {
     return e.str();
   }
   for (size_t k = 0; k < n_targets; ++k) {
-    const Mat& y = batch.targets[k];
+    const MatT<S>& y = batch.targets[k];
     if (y.rows() != spec_.output_size || y.cols() != B) {
       e << "batch: targets[" << k << "] have shape " << shape_str(y.rows(), y.cols())
         << ", expected (O, B) = " << shape_str(spec_.output_size, B);
@@ -74,20 +87,23 @@ std::string Network::validate(const Batch& batch) const {
         << ", expected " << shape_str(rows, B);
       return e.str();
     }
-    if (!batch.mask.allFinite() || (batch.mask.array() < 0).any())
+    if (!batch.mask.allFinite() || (batch.mask.array() < S(0)).any())
       return "batch: mask weights must be finite and >= 0";
   }
   return "";
 }
 
-void Network::forward(Trace& trace, const Batch& batch, const std::vector<Mat>* h0,
-                      const std::vector<Mat>* c0) const {
+template <class S>
+void NetworkT<S>::forward(TraceT<S>& trace, const BatchT<S>& batch, const std::vector<MatT<S>>* h0,
+                          const std::vector<MatT<S>>* c0) const {
   forward_begin(trace, batch, h0, c0);
   for (int t = 0; t < batch.steps(); ++t) forward_step(trace, batch);
 }
 
-void Network::forward_begin(Trace& trace, const Batch& batch, const std::vector<Mat>* h0,
-                            const std::vector<Mat>* c0) const {
+template <class S>
+void NetworkT<S>::forward_begin(TraceT<S>& trace, const BatchT<S>& batch,
+                                const std::vector<MatT<S>>* h0,
+                                const std::vector<MatT<S>>* c0) const {
   const int L = spec_.num_layers, T = batch.steps(), B = batch.batch_size();
   const int H = spec_.hidden_size;
   trace.steps.resize(L);
@@ -111,35 +127,46 @@ void Network::forward_begin(Trace& trace, const Batch& batch, const std::vector<
   trace.prob.resize(spec_.loss == LossKind::CrossEntropy ? n_out : 0);
   trace.step_loss.setZero(T);
   trace.loss = 0;
-  trace.weight_sum = batch.mask.size() == 0 ? static_cast<double>(n_out) * B : batch.mask.sum();
+  if (batch.mask.size() == 0)
+    trace.weight_sum = static_cast<double>(n_out) * B;
+  else if constexpr (std::is_same_v<S, double>)
+    trace.weight_sum = batch.mask.sum();
+  else
+    trace.weight_sum = batch.mask.template cast<double>().sum();
   trace.steps_done = 0;
 }
 
-void Network::forward_step(Trace& trace, const Batch& batch) const {
+template <class S>
+void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
   const int t = trace.steps_done;
   for (int l = 0; l < spec_.num_layers; ++l) {
-    const Mat& x = l == 0 ? batch.inputs[t] : trace.steps[l - 1][t].h;
+    const MatT<S>& x = l == 0 ? batch.inputs[t] : trace.steps[l - 1][t].h;
     cell_forward(trace.steps[l][t], cell_spec(l), params_.layers[l], x, trace.h_prev(l, t),
                  trace.c_prev(l, t));
   }
   const int k = trace.output_index(t);
   if (k >= 0) {
-    Mat& y = trace.y[k];  // (O, B)
+    MatT<S>& y = trace.y[k];  // (O, B)
     y.noalias() = params_.W_y * trace.steps.back()[t].h;
     y.colwise() += params_.b_y;
-    const Mat& target = batch.targets[k];
-    double loss = 0;
+    const MatT<S>& target = batch.targets[k];
+    double loss = 0;  // accumulated in double in both precisions
     if (trace.weight_sum > 0) {
       if (spec_.loss == LossKind::Mse) {
-        const Eigen::RowVectorXd se = (y - target).colwise().squaredNorm();  // (1, B)
+        // (1, B) squared errors, in double also for float: y² overflows float from |y| ~ 2e19
+        Eigen::RowVectorXd se;
+        if constexpr (std::is_same_v<S, double>)
+          se = (y - target).colwise().squaredNorm();
+        else
+          se = (y - target).template cast<double>().colwise().squaredNorm();
         for (Eigen::Index b = 0; b < y.cols(); ++b) loss += mask_weight(batch, k, b) * se(b);
         loss /= static_cast<double>(spec_.output_size) * trace.weight_sum;
       } else {
         softmax_columns(y, trace.prob[k]);
         // -Σ_o target_o log p_o with log p = logit - logsumexp(logits)
-        const Eigen::RowVectorXd m = y.colwise().maxCoeff();
+        const Eigen::Matrix<S, 1, Eigen::Dynamic> m = y.colwise().maxCoeff();  // (1, B)
         for (Eigen::Index b = 0; b < y.cols(); ++b) {
-          const double lse = m(b) + std::log((y.col(b).array() - m(b)).exp().sum());
+          const S lse = m(b) + std::log((y.col(b).array() - m(b)).exp().sum());
           const double ce = -(target.col(b).array() * (y.col(b).array() - lse)).sum();
           loss += mask_weight(batch, k, b) * ce;
         }
@@ -154,9 +181,10 @@ void Network::forward_step(Trace& trace, const Batch& batch) const {
   ++trace.steps_done;
 }
 
-void Network::backward(Params& grads, GradTrace& gt, const Trace& trace, const Batch& batch,
-                       const BackwardOptions& options) const {
-  BackwardPass pass;
+template <class S>
+void NetworkT<S>::backward(ParamsT<S>& grads, GradTraceT<S>& gt, const TraceT<S>& trace,
+                           const BatchT<S>& batch, const BackwardOptions& options) const {
+  BackwardPassT<S> pass;
   pass.begin(*this, trace, batch, options, grads, gt);
   while (pass.step()) {
   }
@@ -164,8 +192,9 @@ void Network::backward(Params& grads, GradTrace& gt, const Trace& trace, const B
 
 // [SECTION] BackwardPass
 
-void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& batch,
-                         const BackwardOptions& options, Params& grads, GradTrace& gt) {
+template <class S>
+void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, const BatchT<S>& batch,
+                             const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt) {
   net_ = &net;
   trace_ = &trace;
   batch_ = &batch;
@@ -177,7 +206,7 @@ void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& ba
   const bool lstm = spec.cell == CellType::Lstm;
 
   if (grads.layers.size() != net.params().layers.size())
-    grads = Params::zeros_like(net.params());
+    grads = ParamsT<S>::zeros_like(net.params());
   else
     grads.set_zero();
   gt.dh.resize(L);
@@ -227,7 +256,8 @@ void BackwardPass::begin(const Network& net, const Trace& trace, const Batch& ba
   if (!done()) start_window();
 }
 
-void BackwardPass::start_window() {
+template <class S>
+void BackwardPassT<S>::start_window() {
   const NetworkSpec& spec = net_->spec();
   const int B = batch_->batch_size(), H = spec.hidden_size;
   t_ = windows_[window_].t_end - 1;
@@ -237,13 +267,14 @@ void BackwardPass::start_window() {
   }
 }
 
-bool BackwardPass::step() {
+template <class S>
+bool BackwardPassT<S>::step() {
   if (done()) return false;
-  const Network& net = *net_;
+  const NetworkT<S>& net = *net_;
   const NetworkSpec& spec = net.spec();
-  const Params& P = net.params();
-  const Trace& tr = *trace_;
-  const Batch& batch = *batch_;
+  const ParamsT<S>& P = net.params();
+  const TraceT<S>& tr = *trace_;
+  const BatchT<S>& batch = *batch_;
   const Window& w = windows_[window_];
   const int t = t_, L = spec.num_layers, T = tr.num_steps();
   const bool lstm = spec.cell == CellType::Lstm;
@@ -253,15 +284,15 @@ bool BackwardPass::step() {
   const int k = tr.output_index(t);
   const bool scored = k >= 0 && t >= w.loss_lo && t < w.loss_hi && tr.weight_sum > 0;
   if (scored) {
-    const Mat& y = tr.y[k];
-    const Mat& target = batch.targets[k];
+    const MatT<S>& y = tr.y[k];
+    const MatT<S>& target = batch.targets[k];
     if (spec.loss == LossKind::Mse) {
       // d/dy of Σ w (y - target)² / (O Σw) = 2 w (y - target) / (O Σw)
-      dy_ = (2.0 / (spec.output_size * tr.weight_sum)) * (y - target);
+      dy_ = static_cast<S>(2.0 / (spec.output_size * tr.weight_sum)) * (y - target);
     } else {
       // d/dlogits of -Σ target log softmax(logits) = p Σtarget - target, times w / Σw
       dy_ = (tr.prob[k].array().rowwise() * target.colwise().sum().array() - target.array()) /
-            tr.weight_sum;
+            static_cast<S>(tr.weight_sum);
     }
     if (batch.mask.size() != 0) dy_.array().rowwise() *= batch.mask.row(k).array();
   }
@@ -270,7 +301,7 @@ bool BackwardPass::step() {
   // directly; a later, overlapping window works in scratch and accumulates into them.
   const bool first = record && t >= w.loss_lo;
   for (int l = L - 1; l >= 0; --l) {
-    Mat& dh_cur = first ? gt_->dh[l][t] : dh_cur_;
+    MatT<S>& dh_cur = first ? gt_->dh[l][t] : dh_cur_;
     dh_cur = dh_next_[l];  // (H, B) from step t + 1
     if (l == L - 1 && scored) {
       dh_cur.noalias() += P.W_y.transpose() * dy_;
@@ -286,8 +317,8 @@ bool BackwardPass::step() {
     } else {
       gt_->profile(l, T - 1 - t) = dh_cur.norm();
     }
-    const Mat& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
-    CellBackwardOut out;
+    const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
+    CellBackwardOutT<S> out;
     out.grads = record ? &grads_->layers[l] : nullptr;
     out.dx = l > 0 ? &dx_ : nullptr;
     out.dh_prev = &dh_next_[l];
@@ -318,5 +349,59 @@ bool BackwardPass::step() {
   }
   return true;
 }
+
+template <class To, class From>
+void cast_trace(TraceT<To>& out, const TraceT<From>& in) {
+  out.steps.resize(in.steps.size());
+  for (size_t l = 0; l < in.steps.size(); ++l) {
+    out.steps[l].resize(in.steps[l].size());
+    for (size_t t = 0; t < in.steps[l].size(); ++t) {
+      const StepTraceT<From>& a = in.steps[l][t];
+      StepTraceT<To>& b = out.steps[l][t];
+      b.pre = a.pre.template cast<To>();
+      b.gates = a.gates.template cast<To>();
+      b.c = a.c.template cast<To>();
+      b.tanh_c = a.tanh_c.template cast<To>();
+      b.hn = a.hn.template cast<To>();
+      b.h = a.h.template cast<To>();
+    }
+  }
+  cast_mats(out.h0, in.h0);
+  cast_mats(out.c0, in.c0);
+  cast_mats(out.y, in.y);
+  cast_mats(out.prob, in.prob);
+  out.step_loss = in.step_loss;
+  out.loss = in.loss;
+  out.weight_sum = in.weight_sum;
+  out.steps_done = in.steps_done;
+}
+
+template <class To, class From>
+void cast_grad_trace(GradTraceT<To>& out, const GradTraceT<From>& in) {
+  auto cast_layers = [](std::vector<std::vector<MatT<To>>>& o,
+                        const std::vector<std::vector<MatT<From>>>& i) {
+    o.resize(i.size());
+    for (size_t l = 0; l < i.size(); ++l) cast_mats(o[l], i[l]);
+  };
+  cast_layers(out.dh, in.dh);
+  cast_layers(out.dc, in.dc);
+  cast_layers(out.dpre, in.dpre);
+  cast_mats(out.dh0, in.dh0);
+  cast_mats(out.dc0, in.dc0);
+  out.dh_norm = in.dh_norm;
+  out.dc_norm = in.dc_norm;
+  out.profile = in.profile;
+}
+
+template void softmax_columns(const MatT<float>&, MatT<float>&);
+template void softmax_columns(const MatT<double>&, MatT<double>&);
+template struct TraceT<float>;
+template struct TraceT<double>;
+template class NetworkT<float>;
+template class NetworkT<double>;
+template class BackwardPassT<float>;
+template class BackwardPassT<double>;
+template void cast_trace(TraceT<double>&, const TraceT<float>&);
+template void cast_grad_trace(GradTraceT<double>&, const GradTraceT<float>&);
 
 }  // namespace unrolled

@@ -14,6 +14,10 @@
 //
 // Step mode: forward_begin/forward_step and BackwardPass::step run one time step at a time;
 // forward() and backward() are exactly those loops, so stepping gives bit-identical numbers.
+//
+// Precision: every type here is a template on the scalar S (float or double, instantiated in
+// network.cpp); Network, Trace, GradTrace and BackwardPass are the double versions. The loss, the
+// per-step losses, the mask weight sum and the gradient norms are double in both.
 #pragma once
 
 #include <vector>
@@ -24,36 +28,50 @@
 namespace unrolled {
 
 // Everything the forward pass computed, for every layer and time step, for the whole batch.
-struct Trace {
-  std::vector<std::vector<StepTrace>> steps;  // [L][T]
-  std::vector<Mat> h0, c0;                    // L x (H, B) initial states (c0 LSTM only)
-  std::vector<Mat> y;     // T x (O, B) readout (Every), 1 x (O, B) (Last): predictions for MSE,
-                          //   logits for cross-entropy
-  std::vector<Mat> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
-  Vec step_loss;          // (T) each step's share of the loss; they sum to loss
+template <class S>
+struct TraceT {
+  std::vector<std::vector<StepTraceT<S>>> steps;  // [L][T]
+  std::vector<MatT<S>> h0, c0;                    // L x (H, B) initial states (c0 LSTM only)
+  std::vector<MatT<S>> y;     // T x (O, B) readout (Every), 1 x (O, B) (Last): predictions for
+                              //   MSE, logits for cross-entropy
+  std::vector<MatT<S>> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
+  Vec step_loss;              // (T) each step's share of the loss; they sum to loss
   double loss = 0;
   double weight_sum = 0;  // sum of the mask weights scored (the loss's denominator)
   int steps_done = 0;     // forward steps computed so far (step mode)
 
   int num_steps() const { return steps.empty() ? 0 : static_cast<int>(steps[0].size()); }
-  const Mat& h_prev(int layer, int t) const { return t == 0 ? h0[layer] : steps[layer][t - 1].h; }
-  const Mat& c_prev(int layer, int t) const { return t == 0 ? c0[layer] : steps[layer][t - 1].c; }
+  const MatT<S>& h_prev(int layer, int t) const {
+    return t == 0 ? h0[layer] : steps[layer][t - 1].h;
+  }
+  const MatT<S>& c_prev(int layer, int t) const {
+    return t == 0 ? c0[layer] : steps[layer][t - 1].c;
+  }
   // The readout's output index for time step t, or -1 if step t has no output.
   int output_index(int t) const;
 };
+using Trace = TraceT<double>;
 
 // What BPTT found besides the parameter gradients: the gradient flowing back through time.
-struct GradTrace {
-  std::vector<std::vector<Mat>> dh;    // [L][T] (H, B) dL/dh_t: from the loss at t, from t+1 and
-                                       //   from the layer above
-  std::vector<std::vector<Mat>> dc;    // [L][T] (H, B) dL/dc_t (LSTM; empty otherwise)
-  std::vector<std::vector<Mat>> dpre;  // [L][T] (G*H, B) dL/d(pre-activations)
-  std::vector<Mat> dh0, dc0;           // L x (H, B) gradient at the initial states
-  Mat dh_norm;                         // (L, T) Frobenius norm of dh[l][t] over the batch
-  Mat dc_norm;                         // (L, T) same for dc (LSTM; zeros otherwise)
+template <class S>
+struct GradTraceT {
+  std::vector<std::vector<MatT<S>>> dh;    // [L][T] (H, B) dL/dh_t: from the loss at t, from t+1
+                                           //   and from the layer above
+  std::vector<std::vector<MatT<S>>> dc;    // [L][T] (H, B) dL/dc_t (LSTM; empty otherwise)
+  std::vector<std::vector<MatT<S>>> dpre;  // [L][T] (G*H, B) dL/d(pre-activations)
+  std::vector<MatT<S>> dh0, dc0;           // L x (H, B) gradient at the initial states
+  Mat dh_norm;                             // (L, T) Frobenius norm of dh[l][t] over the batch
+  Mat dc_norm;                             // (L, T) same for dc (LSTM; zeros otherwise)
   Mat profile;  // (L, T) decay profile: profile(l, d) = ||dL_T/dh^l_{T-1-d}|| for the last step's
                 //   loss alone, d = distance 0..T-1. Empty when not requested.
 };
+using GradTrace = GradTraceT<double>;
+
+// out = in converted to To, for the trainer's double view of a float engine's traces.
+template <class To, class From>
+void cast_trace(TraceT<To>& out, const TraceT<From>& in);
+template <class To, class From>
+void cast_grad_trace(GradTraceT<To>& out, const GradTraceT<From>& in);
 
 struct BackwardOptions {
   int k1 = 0;           // truncated BPTT: back-propagate every k1 steps (0: full BPTT)
@@ -61,46 +79,50 @@ struct BackwardOptions {
   bool profile = true;  // also compute the decay profile (one more backward sweep, no weights)
 };
 
-class Network {
+template <class S>
+class NetworkT {
  public:
-  Network() = default;
-  explicit Network(const NetworkSpec& spec);  // zero parameters of the right shapes
-  Network(const NetworkSpec& spec, Params params);
+  NetworkT() = default;
+  explicit NetworkT(const NetworkSpec& spec);  // zero parameters of the right shapes
+  NetworkT(const NetworkSpec& spec, ParamsT<S> params);
 
   const NetworkSpec& spec() const { return spec_; }
   CellSpec cell_spec(int layer) const;
-  Params& params() { return params_; }
-  const Params& params() const { return params_; }
+  ParamsT<S>& params() { return params_; }
+  const ParamsT<S>& params() const { return params_; }
 
   // Whole forward pass. h0/c0: L x (H, B) initial states, nullptr for zeros.
-  void forward(Trace& trace, const Batch& batch, const std::vector<Mat>* h0 = nullptr,
-               const std::vector<Mat>* c0 = nullptr) const;
+  void forward(TraceT<S>& trace, const BatchT<S>& batch, const std::vector<MatT<S>>* h0 = nullptr,
+               const std::vector<MatT<S>>* c0 = nullptr) const;
   // Step mode: begin sizes the trace and sets the initial states; step computes time step
   // trace.steps_done for every layer, its readout and its loss, then advances steps_done.
-  void forward_begin(Trace& trace, const Batch& batch, const std::vector<Mat>* h0 = nullptr,
-                     const std::vector<Mat>* c0 = nullptr) const;
-  void forward_step(Trace& trace, const Batch& batch) const;
+  void forward_begin(TraceT<S>& trace, const BatchT<S>& batch,
+                     const std::vector<MatT<S>>* h0 = nullptr,
+                     const std::vector<MatT<S>>* c0 = nullptr) const;
+  void forward_step(TraceT<S>& trace, const BatchT<S>& batch) const;
 
   // Whole backward pass: grads (zeroed here) and gt for a finished trace.
-  void backward(Params& grads, GradTrace& gt, const Trace& trace, const Batch& batch,
-                const BackwardOptions& options = {}) const;
+  void backward(ParamsT<S>& grads, GradTraceT<S>& gt, const TraceT<S>& trace,
+                const BatchT<S>& batch, const BackwardOptions& options = {}) const;
 
   // Checks the batch against the spec; returns "" or one message naming what is wrong.
-  std::string validate(const Batch& batch) const;
+  std::string validate(const BatchT<S>& batch) const;
 
  private:
   NetworkSpec spec_;
-  Params params_;
+  ParamsT<S> params_;
 };
+using Network = NetworkT<double>;
 
 // The backward pass as a sequence of sweeps ("windows"), advanced one time step at a time.
 // Full BPTT is one window over [0, T); truncated BPTT one per chunk; the decay profile one more
 // sweep from the last step's loss that accumulates no parameter gradients.
-class BackwardPass {
+template <class S>
+class BackwardPassT {
  public:
   // The referenced objects must outlive the pass. Zeroes grads and gt.
-  void begin(const Network& net, const Trace& trace, const Batch& batch,
-             const BackwardOptions& options, Params& grads, GradTrace& gt);
+  void begin(const NetworkT<S>& net, const TraceT<S>& trace, const BatchT<S>& batch,
+             const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt);
   // Processes one time step (every layer, top first). Returns false when nothing was left.
   bool step();
   bool done() const { return window_ >= static_cast<int>(windows_.size()); }
@@ -118,20 +140,25 @@ class BackwardPass {
   };
   void start_window();
 
-  const Network* net_ = nullptr;
-  const Trace* trace_ = nullptr;
-  const Batch* batch_ = nullptr;
-  Params* grads_ = nullptr;
-  GradTrace* gt_ = nullptr;
+  const NetworkT<S>* net_ = nullptr;
+  const TraceT<S>* trace_ = nullptr;
+  const BatchT<S>* batch_ = nullptr;
+  ParamsT<S>* grads_ = nullptr;
+  GradTraceT<S>* gt_ = nullptr;
   std::vector<Window> windows_;
   int window_ = 0;
   int t_ = 0;
-  std::vector<Mat> dh_next_, dc_next_;  // L x (H, B) gradient arriving from step t + 1
-  Mat dy_, dh_cur_, dx_above_, dx_, dpre_, dc_total_;  // scratch
-  CellScratch scratch_;
+  std::vector<MatT<S>> dh_next_, dc_next_;  // L x (H, B) gradient arriving from step t + 1
+  MatT<S> dy_, dh_cur_, dx_above_, dx_, dpre_, dc_total_;  // scratch
+  CellScratchT<S> scratch_;
 };
+using BackwardPass = BackwardPassT<double>;
 
 // Softmax over each column, numerically stable. logits, out: (O, B).
-void softmax_columns(const Mat& logits, Mat& out);
+template <class S>
+void softmax_columns(const MatT<S>& logits, MatT<S>& out);
+inline void softmax_columns(const Mat& logits, Mat& out) {  // double, from any expression
+  softmax_columns<double>(logits, out);
+}
 
 }  // namespace unrolled

@@ -7,7 +7,8 @@
 
 namespace unrolled {
 
-void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x) {
+template <class S>
+void affine_input(MatT<S>& pre, const MatT<S>& W_x, const VecT<S>& b, const MatT<S>& x) {
   const Eigen::Index I = x.rows(), B = x.cols();
   pre.resize(W_x.rows(), B);
   if (I > 4) {
@@ -26,14 +27,15 @@ void affine_input(Mat& pre, const Mat& W_x, const Vec& b, const Mat& x) {
   }
 }
 
-void apply_activation(Activation act, const Mat& a, Mat& y) {
+template <class S>
+void apply_activation(Activation act, const MatT<S>& a, MatT<S>& y) {
   switch (act) {
     case Activation::Tanh:
       y.resize(a.rows(), a.cols());
       simd::tanh(a.data(), y.data(), a.size());
       break;
     case Activation::Relu:
-      y = a.array().max(0.0);
+      y = a.array().max(S(0));
       break;
     case Activation::Sigmoid:
       y.resize(a.rows(), a.cols());
@@ -45,16 +47,17 @@ void apply_activation(Activation act, const Mat& a, Mat& y) {
   }
 }
 
-void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out) {
+template <class S>
+void activation_derivative(Activation act, const MatT<S>& a, const MatT<S>& y, MatT<S>& out) {
   switch (act) {
     case Activation::Tanh:
-      out = 1.0 - y.array().square();
+      out = S(1) - y.array().square();
       break;  // 1 - tanh(a)^2
     case Activation::Relu:
-      out = (a.array() > 0.0).cast<double>();
+      out = (a.array() > S(0)).template cast<S>();
       break;  // [a > 0]
     case Activation::Sigmoid:
-      out = y.array() * (1.0 - y.array());
+      out = y.array() * (S(1) - y.array());
       break;  // s(a)(1 - s(a))
     case Activation::Identity:
       out.setOnes(a.rows(), a.cols());
@@ -62,8 +65,9 @@ void activation_derivative(Activation act, const Mat& a, const Mat& y, Mat& out)
   }
 }
 
-void rnn_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                 const Mat& h_prev) {
+template <class S>
+void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                 const MatT<S>& x, const MatT<S>& h_prev) {
   // a_t (H, B) = b + W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B)
   affine_input(out.pre, p.W_x, p.b, x);
   out.pre.noalias() += p.W_h * h_prev;
@@ -73,20 +77,21 @@ void rnn_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, con
 
 // Backward walks the forward pass in reverse: h_t = act(a_t), then the affine map.
 // dL/da_t = dL/dh_t ⊙ act'(a_t), in one pass (act' from h_t = act(a_t) where it can).
-void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                  const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                  const Mat& dh) {
-  Mat& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
+template <class S>
+void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const MatT<S>& h_prev, const MatT<S>& dh) {
+  MatT<S>& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
   const auto y = step.h.array();
   switch (spec.activation) {
     case Activation::Tanh:
-      da = dh.array() * (1.0 - y.square());
+      da = dh.array() * (S(1) - y.square());
       break;
     case Activation::Relu:
-      da = dh.array() * (step.pre.array() > 0.0).cast<double>();
+      da = dh.array() * (step.pre.array() > S(0)).template cast<S>();
       break;
     case Activation::Sigmoid:
-      da = dh.array() * (y * (1.0 - y));
+      da = dh.array() * (y * (S(1) - y));
       break;
     case Activation::Identity:
       da = dh;
@@ -101,8 +106,9 @@ void rnn_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSp
   if (out.dh_prev) out.dh_prev->noalias() = p.W_h.transpose() * da;
 }
 
-void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, const Mat& x,
-                  const Mat& h_prev, const Mat& c_prev) {
+template <class S>
+void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev) {
   switch (spec.type) {
     case CellType::Rnn:
       rnn_forward(out, spec, p, x, h_prev);
@@ -116,9 +122,11 @@ void cell_forward(StepTrace& out, const CellSpec& spec, const LayerParams& p, co
   }
 }
 
-void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellSpec& spec,
-                   const LayerParams& p, const StepTrace& step, const Mat& x, const Mat& h_prev,
-                   const Mat& c_prev, const Mat& dh, const Mat& dc) {
+template <class S>
+void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
+                   const MatT<S>& dc) {
   switch (spec.type) {
     case CellType::Rnn:
       rnn_backward(out, scratch, spec, p, step, x, h_prev, dh);
@@ -131,5 +139,23 @@ void cell_backward(const CellBackwardOut& out, CellScratch& scratch, const CellS
       break;
   }
 }
+
+#define UNROLLED_INSTANTIATE(S)                                                              \
+  template void affine_input(MatT<S>&, const MatT<S>&, const VecT<S>&, const MatT<S>&);      \
+  template void apply_activation(Activation, const MatT<S>&, MatT<S>&);                      \
+  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&); \
+  template void rnn_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,         \
+                            const MatT<S>&, const MatT<S>&);                                 \
+  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,  \
+                             const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,   \
+                             const MatT<S>&, const MatT<S>&);                                \
+  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
+                              const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
+UNROLLED_INSTANTIATE(float)
+UNROLLED_INSTANTIATE(double)
+#undef UNROLLED_INSTANTIATE
 
 }  // namespace unrolled

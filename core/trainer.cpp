@@ -80,6 +80,14 @@ void Trainer::reset() {
   trace_ = Trace{};
   gt_ = GradTrace{};
   backward_ = BackwardPass{};
+  precision_ = config_.training.precision;
+  net_f_ = NetworkT<float>(net_.spec());
+  batch_f_ = BatchT<float>{};
+  trace_f_ = TraceT<float>{};
+  gt_f_ = GradTraceT<float>{};
+  grads_f_ = ParamsT<float>{};
+  backward_f_ = BackwardPassT<float>{};
+  ++engine_version_;
   phase_ = Phase::Ready;
   iteration_ = 0;
   last_loss_ = std::nan("");
@@ -109,6 +117,27 @@ void Trainer::set_truncation(int k1, int k2) {
   config_.training.k1 = k1;
   config_.training.k2 = k2;
 }
+void Trainer::set_precision(Precision p) {
+  config_.training.precision = p;
+}
+
+const Trace& Trainer::trace() const {
+  if (!f32()) return trace_;
+  if (trace_view_version_ != engine_version_) {
+    cast_trace(trace_view_, trace_f_);
+    trace_view_version_ = engine_version_;
+  }
+  return trace_view_;
+}
+
+const GradTrace& Trainer::grad_trace() const {
+  if (!f32()) return gt_;
+  if (gt_view_version_ != engine_version_) {
+    cast_grad_trace(gt_view_, gt_f_);
+    gt_view_version_ = engine_version_;
+  }
+  return gt_view_;
+}
 
 bool Trainer::rescale_recurrent(double rho) {
   if (phase_ != Phase::Ready || !(rho > 0) || !std::isfinite(rho)) return false;
@@ -119,36 +148,76 @@ bool Trainer::rescale_recurrent(double rho) {
 
 void Trainer::begin_iteration() {
   batch_ = task_->batch(data_rng_, config_.training.batch_size);
-  net_.forward_begin(trace_, batch_);
+  const Precision was = precision_;
+  precision_ = config_.training.precision;
+  ++engine_version_;
+  if (f32()) {
+    if (was != precision_) {  // drop the other engine's buffers
+      trace_ = Trace{};
+      gt_ = GradTrace{};
+    }
+    cast_params(net_f_.params(), net_.params());  // (a few thousand values)
+    cast_batch(batch_f_, batch_);
+    net_f_.forward_begin(trace_f_, batch_f_);
+  } else {
+    if (was != precision_) {
+      trace_f_ = TraceT<float>{};
+      gt_f_ = GradTraceT<float>{};
+      trace_view_ = Trace{};
+      gt_view_ = GradTrace{};
+    }
+    net_.forward_begin(trace_, batch_);
+  }
   phase_ = Phase::Forward;
 }
 
 void Trainer::end_forward() {
-  if (!std::isfinite(trace_.loss)) {
+  // The loss and the per-step losses are double in both precisions.
+  const double loss = f32() ? trace_f_.loss : trace_.loss;
+  const Vec& step_loss = f32() ? trace_f_.step_loss : trace_.step_loss;
+  if (!std::isfinite(loss)) {
     int t = 0;
-    while (t < trace_.num_steps() && std::isfinite(trace_.step_loss(t))) ++t;
+    while (t < step_loss.size() && std::isfinite(step_loss(t))) ++t;
     return diverge("forward pass: the loss is " +
-                   std::string(std::isnan(trace_.loss) ? "NaN" : "infinite") +
+                   std::string(std::isnan(loss) ? "NaN" : "infinite") +
                    " (first at t = " + std::to_string(t) + ")");
   }
-  backward_.begin(net_, trace_, batch_, {config_.training.k1, config_.training.k2, true}, grads_,
-                  gt_);
+  const BackwardOptions options{config_.training.k1, config_.training.k2, true};
+  if (f32())
+    backward_f_.begin(net_f_, trace_f_, batch_f_, options, grads_f_, gt_f_);
+  else
+    backward_.begin(net_, trace_, batch_, options, grads_, gt_);
   phase_ = Phase::Backward;
 }
 
 bool Trainer::step_forward() {
   if (phase_ == Phase::Ready) begin_iteration();
   if (phase_ != Phase::Forward) return false;
-  net_.forward_step(trace_, batch_);
-  if (trace_.steps_done == batch_.steps()) end_forward();
+  ++engine_version_;
+  if (f32()) {
+    net_f_.forward_step(trace_f_, batch_f_);
+    if (trace_f_.steps_done == batch_f_.steps()) end_forward();
+  } else {
+    net_.forward_step(trace_, batch_);
+    if (trace_.steps_done == batch_.steps()) end_forward();
+  }
   return true;
 }
 
 bool Trainer::step_backward() {
   while (phase_ == Phase::Forward) step_forward();
   if (phase_ != Phase::Backward) return false;
-  backward_.step();
-  if (backward_.done()) phase_ = Phase::Update;
+  ++engine_version_;
+  if (f32()) {
+    backward_f_.step();
+    if (backward_f_.done()) {
+      cast_params(grads_, grads_f_);  // float gradients into the double master's shapes
+      phase_ = Phase::Update;
+    }
+  } else {
+    backward_.step();
+    if (backward_.done()) phase_ = Phase::Update;
+  }
   return true;
 }
 
@@ -167,21 +236,24 @@ bool Trainer::apply_update() {
     net_.params() = saved_params_;
     return diverge("update: the parameters became non-finite"), false;
   }
-  last_loss_ = trace_.loss;
+  last_loss_ = f32() ? trace_f_.loss : trace_.loss;
   const TaskInfo& info = task_->info();
-  last_accuracy_ = info.has_accuracy ? task_->accuracy(batch_, trace_.y) : std::nan("");
+  if (info.has_accuracy && f32()) cast_mats(y_view_, trace_f_.y);
+  last_accuracy_ =
+      info.has_accuracy ? task_->accuracy(batch_, f32() ? y_view_ : trace_.y) : std::nan("");
   IterationRecord r;
   r.iteration = iteration_;
-  r.loss = trace_.loss;
+  r.loss = last_loss_;
   r.baseline = info.baseline;
   r.accuracy = last_accuracy_;
   r.grad_norm_before = clip_record_.global_norm_before;
   r.grad_norm_after = clip_record_.global_norm_after;
   r.learning_rate = config_.training.optimizer.learning_rate;
   r.clipped = clip_record_.clipped;
-  const Eigen::Index top = gt_.profile.rows() - 1;
-  r.profile.assign(gt_.profile.cols(), 0.0);
-  for (Eigen::Index d = 0; d < gt_.profile.cols(); ++d) r.profile[d] = gt_.profile(top, d);
+  const Mat& profile = f32() ? gt_f_.profile : gt_.profile;  // (L, T) double in both
+  const Eigen::Index top = profile.rows() - 1;
+  r.profile.assign(profile.cols(), 0.0);
+  for (Eigen::Index d = 0; d < profile.cols(); ++d) r.profile[d] = profile(top, d);
   history_.append(r);
   ++iteration_;
   phase_ = Phase::Ready;
@@ -197,12 +269,32 @@ bool Trainer::run_iteration() {
 double Trainer::evaluate(int batches, double* accuracy) const {
   Rng rng = stream_rng(config_.training.seed, kEvalStream);
   double loss = 0, acc = 0;
+  // In the configured precision, like training.
+  const bool single = config_.training.precision == Precision::Float32;
   Trace tr;
+  TraceT<float> tr_f;
+  NetworkT<float> net_f;
+  BatchT<float> b_f;
+  std::vector<Mat> y;  // T x (O, B)
+  if (single) {
+    net_f = NetworkT<float>(net_.spec());
+    cast_params(net_f.params(), net_.params());
+  }
   for (int i = 0; i < batches; ++i) {
     const Batch b = task_->batch(rng, config_.training.batch_size);
-    net_.forward(tr, b);
-    loss += tr.loss;
-    if (task_->info().has_accuracy) acc += task_->accuracy(b, tr.y);
+    if (single) {
+      cast_batch(b_f, b);
+      net_f.forward(tr_f, b_f);
+      loss += tr_f.loss;
+      if (task_->info().has_accuracy) {
+        cast_mats(y, tr_f.y);
+        acc += task_->accuracy(b, y);
+      }
+    } else {
+      net_.forward(tr, b);
+      loss += tr.loss;
+      if (task_->info().has_accuracy) acc += task_->accuracy(b, tr.y);
+    }
   }
   if (accuracy) *accuracy = task_->info().has_accuracy ? acc / batches : std::nan("");
   return loss / batches;

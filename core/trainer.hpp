@@ -11,6 +11,16 @@
 // Learning rate, optimiser, clipping and truncation can change between iterations.
 // Divergence: when a loss, a gradient or a parameter turns NaN or Inf, the trainer stops in
 // Phase::Diverged, keeps the last finite parameters and says where and the likely cause.
+//
+// Precision (training.precision), mixed precision with double master weights: the parameters,
+// the optimiser state, clipping, the history and everything the accessors below return are
+// double. In float32 each iteration casts the double parameters into a float NetworkT<float>
+// (and the batch into a float batch), runs the forward pass and BPTT in float, one time step at a
+// time as in float64, casts the float gradients back into grads() once BPTT is done, then clips
+// and updates in double. trace() and grad_trace() stay double: from a float iteration they are
+// converted when asked and cached until the engine takes another step (not once per iteration),
+// so these const accessors are not safe to call from two threads at once. The precision can
+// change between iterations (set_precision); it applies from the next forward pass.
 #pragma once
 
 #include <memory>
@@ -68,6 +78,7 @@ class Trainer {
   bool set_optimizer(const OptimizerSettings& s, std::string* error = nullptr);
   bool set_clip(const ClipSettings& s, std::string* error = nullptr);
   void set_truncation(int k1, int k2);  // from the next backward pass
+  void set_precision(Precision p);      // from the next iteration's forward pass
   // Rescales every recurrent block of every layer's W_h to spectral radius rho (> 0), live.
   // Only between iterations (Ready); false otherwise. The optimiser's state is kept.
   bool rescale_recurrent(double rho);
@@ -77,19 +88,28 @@ class Trainer {
   double evaluate(int batches, double* accuracy = nullptr) const;
 
   Phase phase() const { return phase_; }
-  int64_t iteration() const { return iteration_; }            // completed updates
-  int forward_t() const { return trace_.steps_done; }         // steps computed in this forward pass
-  int backward_next_t() const { return backward_.next_t(); }  // -1 when not in Backward
-  bool in_profile_sweep() const { return backward_.in_profile_sweep(); }
+  int64_t iteration() const { return iteration_; }  // completed updates
+  // Steps computed in this forward pass.
+  int forward_t() const { return f32() ? trace_f_.steps_done : trace_.steps_done; }
+  // -1 when not in Backward.
+  int backward_next_t() const { return f32() ? backward_f_.next_t() : backward_.next_t(); }
+  bool in_profile_sweep() const {
+    return f32() ? backward_f_.in_profile_sweep() : backward_.in_profile_sweep();
+  }
+  // The precision the current (or last) iteration's forward pass and BPTT ran in.
+  Precision engine_precision() const { return precision_; }
 
   const ExperimentConfig& config() const { return config_; }
   const ModelConfig& model() const { return model_; }
   const Network& network() const { return net_; }
   const Task& task() const { return *task_; }
   const Batch& batch() const { return batch_; }
-  const Trace& trace() const { return trace_; }
-  const GradTrace& grad_trace() const { return gt_; }
-  const Params& grads() const { return grads_; }  // after clipping once Update is done
+  const Trace& trace() const;           // double; converted from a float iteration when asked
+  const GradTrace& grad_trace() const;  // the same
+  // grad_trace().profile without the conversion: (L, T), double in both precisions.
+  const Mat& grad_profile() const { return f32() ? gt_f_.profile : gt_.profile; }
+  // After clipping once Update is done. A float iteration writes it when BPTT is done.
+  const Params& grads() const { return grads_; }
   // The parameters the current Trace and GradTrace were computed with: once this iteration's
   // update is applied (Ready after an update) those are the weights before it, else the network's.
   const Params& trace_params() const {
@@ -103,6 +123,7 @@ class Trainer {
   double last_accuracy() const { return last_accuracy_; }
 
  private:
+  bool f32() const { return precision_ == Precision::Float32; }
   void begin_iteration();
   void end_forward();
   void diverge(std::string where);
@@ -120,6 +141,21 @@ class Trainer {
   Params grads_;
   Params saved_params_;  // the parameters before the update, restored if it diverges
   BackwardPass backward_;
+  // The float32 engine: the parameters cast from net_ at each iteration's start, the batch cast
+  // from batch_, and its own traces, gradients and backward pass.
+  Precision precision_ = Precision::Float64;  // of the current (or last) iteration
+  NetworkT<float> net_f_;
+  BatchT<float> batch_f_;
+  TraceT<float> trace_f_;
+  GradTraceT<float> gt_f_;
+  ParamsT<float> grads_f_;
+  BackwardPassT<float> backward_f_;
+  std::vector<Mat> y_view_;  // T x (O, B) the float readout in double, for the task's accuracy
+  // Double views of trace_f_ and gt_f_, valid while their version equals engine_version_.
+  uint64_t engine_version_ = 0;  // +1 whenever the float engine's traces may have changed
+  mutable Trace trace_view_;
+  mutable GradTrace gt_view_;
+  mutable uint64_t trace_view_version_ = UINT64_MAX, gt_view_version_ = UINT64_MAX;
   ClipRecord clip_record_;
   History history_;
   Phase phase_ = Phase::Ready;

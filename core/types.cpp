@@ -25,6 +25,8 @@ constexpr NameTable<GruVariant, 2> kGru{
 constexpr NameTable<Readout, 2> kReadout{{{Readout::Every, "every"}, {Readout::Last, "last"}}};
 constexpr NameTable<LossKind, 2> kLoss{
     {{LossKind::Mse, "mse"}, {LossKind::CrossEntropy, "cross_entropy"}}};
+constexpr NameTable<Precision, 2> kPrecision{
+    {{Precision::Float32, "float32"}, {Precision::Float64, "float64"}}};
 
 template <class P, class F>
 void visit_tensors(P& p, F&& f) {
@@ -57,6 +59,9 @@ std::string_view to_string(Readout v) {
 std::string_view to_string(LossKind v) {
   return name_of(kLoss, v);
 }
+std::string_view to_string(Precision v) {
+  return name_of(kPrecision, v);
+}
 bool parse(std::string_view s, CellType& out) {
   return parse_in(kCell, s, out);
 }
@@ -71,6 +76,9 @@ bool parse(std::string_view s, Readout& out) {
 }
 bool parse(std::string_view s, LossKind& out) {
   return parse_in(kLoss, s, out);
+}
+bool parse(std::string_view s, Precision& out) {
+  return parse_in(kPrecision, s, out);
 }
 std::string allowed_names(CellType) {
   return allowed_in(kCell);
@@ -87,6 +95,9 @@ std::string allowed_names(Readout) {
 std::string allowed_names(LossKind) {
   return allowed_in(kLoss);
 }
+std::string allowed_names(Precision) {
+  return allowed_in(kPrecision);
+}
 
 std::vector<std::string> gate_names(CellType c) {
   switch (c) {
@@ -100,45 +111,80 @@ std::vector<std::string> gate_names(CellType c) {
   return {"a"};
 }
 
-Params Params::zeros_like(const Params& like) {
-  Params p = like;
+template <class S>
+ParamsT<S> ParamsT<S>::zeros_like(const ParamsT& like) {
+  ParamsT p = like;
   p.set_zero();
   return p;
 }
 
-std::vector<TensorRef> Params::tensors() {
-  std::vector<TensorRef> out;
+template <class S>
+std::vector<TensorRefT<S>> ParamsT<S>::tensors() {
+  std::vector<TensorRefT<S>> out;
   visit_tensors(*this, [&](std::string name, auto& t) {
     out.push_back({std::move(name), t.data(), t.rows(), t.cols()});
   });
   return out;
 }
 
-std::vector<TensorRef> Params::tensors() const {
-  return const_cast<Params*>(this)->tensors();
+template <class S>
+std::vector<TensorRefT<S>> ParamsT<S>::tensors() const {
+  return const_cast<ParamsT*>(this)->tensors();
 }
 
-Eigen::Index Params::num_values() const {
+template <class S>
+Eigen::Index ParamsT<S>::num_values() const {
   Eigen::Index n = 0;
   for (const auto& t : tensors()) n += t.size();
   return n;
 }
 
-void Params::set_zero() {
+template <class S>
+void ParamsT<S>::set_zero() {
   for (auto& t : tensors()) t.array().setZero();
 }
 
-double Params::squared_norm() const {
+template <class S>
+double ParamsT<S>::squared_norm() const {
   double s = 0;
-  for (const auto& t : tensors()) s += t.array().square().sum();
+  for (const auto& t : tensors()) s += t.array().template cast<double>().square().sum();
   return s;
 }
 
-bool Params::all_finite() const {
+template <class S>
+bool ParamsT<S>::all_finite() const {
   for (const auto& t : tensors())
     if (!t.array().isFinite().all()) return false;
   return true;
 }
+
+template struct ParamsT<float>;
+template struct ParamsT<double>;
+
+template <class To, class From>
+void cast_params(ParamsT<To>& out, const ParamsT<From>& in) {
+  out.layers.resize(in.layers.size());
+  for (size_t l = 0; l < in.layers.size(); ++l) {
+    out.layers[l].W_x = in.layers[l].W_x.template cast<To>();
+    out.layers[l].W_h = in.layers[l].W_h.template cast<To>();
+    out.layers[l].b = in.layers[l].b.template cast<To>();
+    out.layers[l].b_hn = in.layers[l].b_hn.template cast<To>();
+  }
+  out.W_y = in.W_y.template cast<To>();
+  out.b_y = in.b_y.template cast<To>();
+}
+
+template <class To, class From>
+void cast_batch(BatchT<To>& out, const BatchT<From>& in) {
+  cast_mats(out.inputs, in.inputs);
+  cast_mats(out.targets, in.targets);
+  out.mask = in.mask.template cast<To>();
+}
+
+template void cast_params(ParamsT<float>&, const ParamsT<double>&);
+template void cast_params(ParamsT<double>&, const ParamsT<float>&);
+template void cast_params(ParamsT<double>&, const ParamsT<double>&);
+template void cast_batch(BatchT<float>&, const BatchT<double>&);
 
 Params make_params(const NetworkSpec& spec) {
   const int G = spec.gates(), H = spec.hidden_size;

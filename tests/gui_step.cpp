@@ -92,7 +92,12 @@ void expect_same_lines(const std::vector<EquationLine>& got, const std::vector<E
 
 // The view's lines for every layer, computed step and two units, against inspect_cell on the
 // Trace with `weights`. With the backward pass done, the backward lines too.
-int compare_view(const Trainer& tr, const Params& weights, int sample, bool expect_backward) {
+// tolerance: how closely the displayed operands recompute the displayed result, relative.
+// float64 engine: 1e-9. float32 engine: its values carry float's rounding (unit roundoff 6e-8,
+// accumulated over a sum of at most H + I + 1 = 8 products, and a few ulp from float's exp and
+// tanh), while the inspector recomputes in double from the double master weights: 1e-6.
+int compare_view(const Trainer& tr, const Params& weights, int sample, bool expect_backward,
+                 double tolerance = 1e-9) {
   ModelView view;
   fill_model_view(view, tr, sample);
   const NetworkSpec& spec = tr.network().spec();
@@ -130,7 +135,7 @@ int compare_view(const Trainer& tr, const Params& weights, int sample, bool expe
         for (const EquationLine& line : got.forward) {
           std::vector<double> ops;
           for (const Operand& o : line.operands) ops.push_back(o.value);
-          EXPECT_NEAR(recompute(line, ops), line.value, 1e-9 * (1 + std::abs(line.value)))
+          EXPECT_NEAR(recompute(line, ops), line.value, tolerance * (1 + std::abs(line.value)))
               << where << " " << line.lhs;
         }
         lines += static_cast<int>(got.forward.size() + got.backward.size());
@@ -140,29 +145,34 @@ int compare_view(const Trainer& tr, const Params& weights, int sample, bool expe
 }
 
 TEST(InspectSequenceRef, ViewLinesEqualInspectCellOnTheTrainersTrace) {
-  for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn})
-    for (TaskKind task : {TaskKind::Adding, TaskKind::Sine}) {
-      SCOPED_TRACE(std::string(to_string(cell)) + " on " + std::string(to_string(task)));
-      Trainer tr;
-      std::string error;
-      ASSERT_TRUE(tr.configure(small_lesson(cell, task, 2), 0, &error)) << error;
-      tr.run_iteration();  // weights that have moved once
-      // Part of the forward pass: only the computed steps.
-      for (int i = 0; i < 4; ++i) ASSERT_TRUE(tr.step_forward());
-      EXPECT_GT(compare_view(tr, tr.network().params(), 2, false), 0);
-      // Part of the backward pass, then all of it.
-      for (int i = 0; i < 5; ++i) ASSERT_TRUE(tr.step_backward());
-      compare_view(tr, tr.network().params(), 2, false);
-      while (tr.phase() == Phase::Backward) tr.step_backward();
-      ASSERT_EQ(tr.phase(), Phase::Update);
-      const Params before = tr.network().params();
-      compare_view(tr, before, 2, true);
-      // After the update the view still shows this iteration's values: with the weights they
-      // were computed with, not the updated ones.
-      ASSERT_TRUE(tr.apply_update());
-      ASSERT_EQ(tr.phase(), Phase::Ready);
-      EXPECT_GT(compare_view(tr, before, 2, true), 0);
-    }
+  for (Precision precision : {Precision::Float64, Precision::Float32})
+    for (CellType cell : {CellType::Lstm, CellType::Gru, CellType::Rnn})
+      for (TaskKind task : {TaskKind::Adding, TaskKind::Sine}) {
+        SCOPED_TRACE(std::string(to_string(cell)) + " on " + std::string(to_string(task)) + ", " +
+                     std::string(to_string(precision)));
+        const double tol = precision == Precision::Float64 ? 1e-9 : 1e-6;
+        ExperimentConfig c = small_lesson(cell, task, 2);
+        c.training.precision = precision;
+        Trainer tr;
+        std::string error;
+        ASSERT_TRUE(tr.configure(c, 0, &error)) << error;
+        tr.run_iteration();  // weights that have moved once
+        // Part of the forward pass: only the computed steps.
+        for (int i = 0; i < 4; ++i) ASSERT_TRUE(tr.step_forward());
+        EXPECT_GT(compare_view(tr, tr.network().params(), 2, false, tol), 0);
+        // Part of the backward pass, then all of it.
+        for (int i = 0; i < 5; ++i) ASSERT_TRUE(tr.step_backward());
+        compare_view(tr, tr.network().params(), 2, false, tol);
+        while (tr.phase() == Phase::Backward) tr.step_backward();
+        ASSERT_EQ(tr.phase(), Phase::Update);
+        const Params before = tr.network().params();
+        compare_view(tr, before, 2, true, tol);
+        // After the update the view still shows this iteration's values: with the weights they
+        // were computed with, not the updated ones.
+        ASSERT_TRUE(tr.apply_update());
+        ASSERT_EQ(tr.phase(), Phase::Ready);
+        EXPECT_GT(compare_view(tr, before, 2, true, tol), 0);
+      }
 }
 
 TEST(InspectSequenceRef, TraceParamsAreTheWeightsBeforeTheUpdate) {

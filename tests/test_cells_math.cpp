@@ -142,5 +142,55 @@ TEST(CellsMath, SigmoidIsBitIdenticalToTheEigenExpressionItReplaces) {
   for (size_t k = 0; k < a.size(); ++k) ASSERT_EQ(y[k], want(k)) << "a=" << a[k];
 }
 
+// The float32 engine's tanh and sigmoid (float packets): error against the exact value in float
+// ulps (float's ulp at y: 2^(exponent(y) - 23)), saturation, NaN and every lane the same.
+TEST(CellsMath, FloatTanhAndSigmoidAreWithinAFewFloatUlps) {
+  std::vector<float> a;
+  for (int k = -200000; k <= 200000; ++k) a.push_back(static_cast<float>(k * 1e-4));
+  for (float v : {1e-3f, 1e-8f, 1e-30f, 50.0f, 88.0f, 89.0f, 200.0f, 1e30f}) {
+    a.push_back(v);
+    a.push_back(-v);
+  }
+  const auto n = static_cast<Eigen::Index>(a.size());
+  std::vector<float> t(a.size()), s(a.size());
+  simd::tanh(a.data(), t.data(), n);
+  simd::sigmoid(a.data(), s.data(), n);
+  auto ulps = [](float got, long double want) {
+    // float's ulp at |want|, and at least the smallest normal float's (|want| 0 or subnormal)
+    const float at =
+        std::max(std::fabs(static_cast<float>(want)), std::numeric_limits<float>::min());
+    const long double ulp = std::ldexp(1.0L, std::ilogb(at) - 23);
+    return std::fabs(static_cast<long double>(got) - want) / ulp;
+  };
+  long double worst_t = 0, worst_s = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    ASSERT_LE(std::fabs(t[k]), 1.0f) << "a=" << a[k];
+    ASSERT_GE(s[k], 0.0f) << "a=" << a[k];
+    ASSERT_LE(s[k], 1.0f) << "a=" << a[k];
+    worst_t = std::max(worst_t, ulps(t[k], std::tanh(static_cast<long double>(a[k]))));
+    // sigmoid's exact value below 1e-38 is subnormal in float: compare in absolute terms there.
+    const long double want_s = 1.0L / (1.0L + std::exp(-static_cast<long double>(a[k])));
+    if (want_s > 1e-37L) worst_s = std::max(worst_s, ulps(s[k], want_s));
+  }
+  std::printf("  float tanh: max error %.2Lf ulp; float sigmoid: max error %.2Lf ulp\n", worst_t,
+              worst_s);
+  EXPECT_LE(worst_t, 5);              // measured 4.3 (AVX-512): Eigen's rational tanh for float
+  EXPECT_LE(worst_s, 4);              // measured 3.1: exp, 1 +, 1 / (...)
+  EXPECT_EQ(t[a.size() - 2], 1.0f);   // tanh(1e30)
+  EXPECT_EQ(t[a.size() - 1], -1.0f);  // tanh(-1e30)
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> in(simd::kLanesT<float> + 3, 0.5f), out_t(in.size()), out_s(in.size());
+  in[1] = nan;
+  simd::tanh(in.data(), out_t.data(), static_cast<Eigen::Index>(in.size()));
+  simd::sigmoid(in.data(), out_s.data(), static_cast<Eigen::Index>(in.size()));
+  EXPECT_TRUE(std::isnan(out_t[1]));
+  EXPECT_TRUE(std::isnan(out_s[1]));
+  for (size_t k = 0; k < in.size(); ++k)
+    if (k != 1) {  // every lane, and the tail packet, the same bits
+      EXPECT_EQ(out_t[k], out_t[0]) << k;
+      EXPECT_EQ(out_s[k], out_s[0]) << k;
+    }
+}
+
 }  // namespace
 }  // namespace unrolled

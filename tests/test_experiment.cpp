@@ -23,7 +23,8 @@ const char* kFull = R"({
   "task": {"kind": "copy", "length": 7, "symbols": 5, "count": 3},
   "training": {"optimizer": "momentum", "learning_rate": 0.05, "momentum": 0.8, "beta1": 0.7,
                "beta2": 0.95, "batch_size": 16, "clip": {"mode": "value", "threshold": 2.5},
-               "truncation": {"k1": 4, "k2": 6}, "iterations": 123, "seed": 42},
+               "truncation": {"k1": 4, "k2": 6}, "iterations": 123, "seed": 42,
+               "precision": "float64"},
   "compare": [{"cell": "lstm", "hidden_size": 8}, {"name": "GRU", "cell": "gru"}]
 })";
 
@@ -107,6 +108,7 @@ TEST(Experiment, ReadsEveryField) {
   EXPECT_EQ(t.k2, 6);
   EXPECT_EQ(t.iterations, 123);
   EXPECT_EQ(t.seed, 42u);
+  EXPECT_EQ(t.precision, Precision::Float64);
   ASSERT_EQ(c.compare.size(), 2u);
   EXPECT_EQ(c.compare[0].cell, CellType::Lstm);
   EXPECT_EQ(c.compare[0].name, "lstm");  // defaults to the cell's name
@@ -134,6 +136,8 @@ TEST(Experiment, OmittedFieldsTakeTheDocumentedDefaults) {
   EXPECT_EQ(c.training.clip.mode, ClipMode::Norm);
   EXPECT_EQ(c.training.iterations, d.training.iterations);
   EXPECT_EQ(c.training.seed, 1u);
+  EXPECT_EQ(c.training.precision, Precision::Float32);  // the fast engine unless asked
+  EXPECT_EQ(d.training.precision, Precision::Float32);
   // Choosing an optimiser without a learning rate takes that optimiser's own default.
   ASSERT_TRUE(parse_experiment_text(
       R"({"task": {"kind": "sine"}, "training": {"optimizer": "sgd"}})", "sgd.json", c, &error))
@@ -193,6 +197,7 @@ TEST(Experiment, WriterAndReaderRoundTrip) {
   EXPECT_EQ(b.training.k2, a.training.k2);
   EXPECT_EQ(b.training.iterations, a.training.iterations);
   EXPECT_EQ(b.training.seed, a.training.seed);
+  EXPECT_EQ(b.training.precision, a.training.precision);
   ASSERT_EQ(b.compare.size(), a.compare.size());
   for (size_t i = 0; i < a.compare.size(); ++i) {
     EXPECT_EQ(b.compare[i].name, a.compare[i].name);
@@ -201,6 +206,23 @@ TEST(Experiment, WriterAndReaderRoundTrip) {
     EXPECT_EQ(b.compare[i].init.forget_bias, a.compare[i].init.forget_bias);
   }
   EXPECT_EQ(experiment_to_json(b), written);
+}
+
+TEST(Experiment, PrecisionParsesAndABadValueNamesTheAllowedOnes) {
+  for (const auto& [name, value] :
+       {std::pair{"float32", Precision::Float32}, std::pair{"float64", Precision::Float64}}) {
+    ExperimentConfig c;
+    std::string error;
+    ASSERT_TRUE(experiment_from_json(with(base(), "/training/precision", name), c, &error))
+        << error;
+    EXPECT_EQ(c.training.precision, value);
+    EXPECT_EQ(experiment_to_json(c)["training"]["precision"], name);  // and saved back
+  }
+  for (const Json& bad : {Json("float16"), Json("double"), Json(32), Json("")}) {
+    SCOPED_TRACE(bad.dump());
+    expect_mentions(refused(with(base(), "/training/precision", bad)),
+                    {"training.precision", bad.dump(), "float32|float64"});
+  }
 }
 
 TEST(Experiment, BaseIsValid) {
