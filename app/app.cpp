@@ -444,10 +444,17 @@ std::vector<const Snapshot*> pace_snapshots(const std::vector<std::string>& pane
       behind.emplace_back(shown->version, i);
   }
   std::sort(behind.begin(), behind.end());
-  for (size_t k = 0; k < behind.size(); ++k) {
-    auto& shown = app.panel_snapshots[panels[behind[k].second]];
-    if (static_cast<int>(k) < kPanelsPerFrame) shown = latest;
-    out[behind[k].second] = shown.get();
+  int budget = kFrameBudget;
+  bool moved = false;
+  for (const auto& [version, i] : behind) {
+    auto& shown = app.panel_snapshots[panels[i]];
+    const int cost = app.panel_cost[panels[i]];
+    if (!moved || cost <= budget) {
+      shown = latest;
+      budget -= cost;
+      moved = true;
+    }
+    out[i] = shown.get();
   }
   return out;
 }
@@ -518,7 +525,7 @@ int run_app(const AppOptions& o) {
     return 2;
   }
   if (o.speed >= 0) app.speed = static_cast<float>(o.speed), app.max_speed = o.speed == 0;
-  if (o.bench_frames > 0) app.max_speed = true;
+  if (o.bench_frames > 0 && o.speed < 0) app.max_speed = true;
   {
     Command s = Command::of(Command::Kind::SetSpeed);
     s.value = app.max_speed ? 0.0 : app.speed;
@@ -568,6 +575,10 @@ int run_app(const AppOptions& o) {
                            ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBackground))
         s.def->draw(*shown[i], app, worker);
+      // What redrawing it costs a software rasteriser: its triangles, and its area at one
+      // triangle's cost per kPixelsPerTriangle pixels.
+      app.panel_cost[s.def->title] = ImGui::GetWindowDrawList()->IdxBuffer.Size / 3 +
+                                     static_cast<int>(s.size.x * s.size.y / kPixelsPerTriangle);
       ImGui::End();
     }
     window.end_frame();
@@ -598,6 +609,7 @@ int run_app(const AppOptions& o) {
     save_settings(app.settings_file, app.settings);
   }
   app.panel_snapshots.clear();
+  app.panel_cost.clear();
   // Heatmap textures go before the GL context.
   app.gates.release();
   app.states.release();

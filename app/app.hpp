@@ -34,12 +34,15 @@ struct AppState;
 struct Snapshot;
 
 // Which snapshot each panel (by title) draws this frame, kept in app.panel_snapshots. Paused,
-// stepping, or across a reset: the newest, everywhere. While training runs, at most
-// kPanelsPerFrame panels move to the newest snapshot per frame, those furthest behind first. A
-// snapshot comes up to 30 times a second and changes nearly every panel; redrawing them all in
-// one frame is more than a software rasteriser (Mesa's llvmpipe) does in 16 ms, a few of them is
-// not. So every panel is at most ceil(panels / kPanelsPerFrame) frames behind the newest.
-constexpr int kPanelsPerFrame = 2;
+// stepping, or across a reset: the newest, everywhere. While training runs, panels move to the
+// newest snapshot in turns, those furthest behind first, as many per frame as fit in
+// kFrameBudget by what redrawing each costs (app.panel_cost: its triangles last frame plus its
+// area in pixels / kPixelsPerTriangle), at least one. A snapshot comes up to 30 times a second
+// and changes nearly every panel; redrawing them all in one frame is more than a software
+// rasteriser (Mesa's llvmpipe: about a microsecond to set up a triangle, some ten nanoseconds to
+// fill a pixel) does in 16 ms, a few of them is not. Each panel is a few frames behind at most.
+constexpr int kPixelsPerTriangle = 100;
+constexpr int kFrameBudget = 6000;
 std::vector<const Snapshot*> pace_snapshots(const std::vector<std::string>& panels,
                                             const std::shared_ptr<const Snapshot>& latest,
                                             AppState& app);

@@ -126,6 +126,7 @@ struct AppState {
   // The snapshot each panel (by title) drew last frame. While training runs, panels take turns
   // to move to the newest, a few per frame, so that no one frame redraws every panel.
   std::map<std::string, std::shared_ptr<const Snapshot>> panel_snapshots;
+  std::map<std::string, int> panel_cost;  // what each panel's redraw costs (app.hpp)
 
   // Inspection, shared by the panels.
   int layer = 0;   // inspected layer

@@ -60,6 +60,7 @@ void TrainingWorker::send(Command c) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(c));
+    ++sent_;
   }
   wake_.notify_all();
 }
@@ -70,8 +71,10 @@ std::shared_ptr<const Snapshot> TrainingWorker::latest() const {
 }
 
 void TrainingWorker::wait_idle() {
+  // Waits for the commands sent so far, not for the worker to stop: at full speed it never does.
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [&] { return quit_ || (queue_.empty() && !busy_); });
+  const uint64_t target = sent_;
+  idle_.wait(lock, [&] { return quit_ || applied_ >= target; });
 }
 
 bool TrainingWorker::train_one() {
@@ -181,12 +184,14 @@ void TrainingWorker::run() {
   // threads) must not wait behind a worker running at full speed. Linux applies a thread's nice
   // value to that thread alone.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+
   auto last_publish = Clock::now();
   auto next_due = Clock::now();
   int64_t done_since = 0;
   auto rate_window = Clock::now();
   while (true) {
     std::deque<Command> commands;
+    uint64_t taken = 0;  // commands sent up to those taken now
     {
       std::unique_lock lock(mutex_);
       const bool can_train = playing_ && !trainers_.empty();
@@ -198,7 +203,7 @@ void TrainingWorker::run() {
       }
       if (quit_) break;
       commands.swap(queue_);
-      busy_ = true;
+      taken = sent_;
     }
     for (auto& c : commands) apply(c);
     bool changed = !commands.empty();
@@ -250,7 +255,7 @@ void TrainingWorker::run() {
     }
     {
       std::lock_guard lock(mutex_);
-      busy_ = false;
+      applied_ = taken;  // applied and, when they changed anything, published
     }
     idle_.notify_all();
   }

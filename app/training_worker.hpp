@@ -109,7 +109,8 @@ class TrainingWorker {
   std::condition_variable wake_, idle_;
   std::deque<Command> queue_;
   bool quit_ = false;
-  bool busy_ = false;
+  uint64_t sent_ = 0;     // commands sent so far
+  uint64_t applied_ = 0;  // commands applied and published so far
   std::shared_ptr<const Snapshot> latest_;
   std::vector<std::shared_ptr<Snapshot>> pool_;  // reused once the UI has let go of them
   uint64_t version_ = 0;

@@ -194,9 +194,10 @@ int count_version(const std::vector<const Snapshot*>& shown, uint64_t v) {
   return n;
 }
 
-TEST(PanelPacing, WhileTrainingAFewPanelsPerFrameMoveToTheNewestSnapshot) {
+TEST(PanelPacing, WhileTrainingPanelsMoveToTheNewestSnapshotWithinABudget) {
   AppState app;
   const std::vector<std::string> panels = {"a", "b", "c", "d", "e", "f"};
+  for (const auto& p : panels) app.panel_cost[p] = kFrameBudget * 2 / 5;  // 2 fit
   EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(1, 10, true), app), 1), 6)
       << "the first frame shows the newest everywhere";
   const auto v2 = snapshot(2, 11, true);
@@ -204,17 +205,29 @@ TEST(PanelPacing, WhileTrainingAFewPanelsPerFrameMoveToTheNewestSnapshot) {
   for (int moved_before = 0; moved_before < 6; ++frames) {
     const auto shown = pace_snapshots(panels, v2, app);
     const int moved = count_version(shown, 2);
-    EXPECT_LE(moved - moved_before, kPanelsPerFrame);
-    EXPECT_GT(moved, moved_before) << "every frame some panel catches up";
+    EXPECT_EQ(moved - moved_before, 2) << "two panels fit in a frame's budget, three do not";
     EXPECT_EQ(count_version(shown, 1) + moved, 6) << "the others keep what they drew";
     moved_before = moved;
   }
-  EXPECT_EQ(frames, (6 + kPanelsPerFrame - 1) / kPanelsPerFrame);
+  EXPECT_EQ(frames, 3);
   // Panels that fell furthest behind move first.
   pace_snapshots(panels, snapshot(3, 12, true), app);  // two panels at 3, four at 2
   const auto shown = pace_snapshots(panels, snapshot(4, 13, true), app);
-  EXPECT_EQ(count_version(shown, 4), kPanelsPerFrame);
+  EXPECT_EQ(count_version(shown, 4), 2);
   EXPECT_EQ(count_version(shown, 3), 2) << "the panels already at 3 wait; those at 2 moved";
+}
+
+TEST(PanelPacing, APanelOverTheBudgetMovesAloneAndCheapOnesTogether) {
+  AppState app;
+  const std::vector<std::string> panels = {"heavy", "x", "y", "z"};
+  app.panel_cost["heavy"] = kFrameBudget * 3 / 2;
+  for (const char* p : {"x", "y", "z"}) app.panel_cost[p] = kFrameBudget / 4;
+  pace_snapshots(panels, snapshot(1, 10, true), app);
+  const auto first = pace_snapshots(panels, snapshot(2, 11, true), app);
+  EXPECT_EQ(first[0]->version, 2u) << "first in line, over the budget, still moves";
+  EXPECT_EQ(count_version(first, 2), 1) << "and alone";
+  EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(2, 11, true), app), 2), 4)
+      << "the three cheap ones fit together";
 }
 
 TEST(PanelPacing, PausedOrResetEveryPanelShowsTheNewestAtOnce) {

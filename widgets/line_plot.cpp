@@ -6,6 +6,7 @@
 #include "widgets/line_plot.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 
@@ -441,17 +442,24 @@ void EndPlot() {
       continue;
     }
     if (ser.kind == detail::Series::Scatter) {
-      for (std::uint32_t i = 0; i < ser.count; ++i)
-        if (std::isfinite(pts[i].x) && usable(pts[i].y, log))
-          draw_marker(dl, ImVec2(tf.px(pts[i].x), tf.py(pts[i].y)), 0.32f * em * ser.weight,
-                      ser.marker, ser.color, edge);
+      // A marker that would land within a third of its size of the last one drawn adds nothing
+      // to the picture (dense clip events over thousands of iterations), so it is not drawn.
+      const float r = 0.32f * em * ser.weight;
+      ImVec2 last(-FLT_MAX, -FLT_MAX);
+      for (std::uint32_t i = 0; i < ser.count; ++i) {
+        if (!std::isfinite(pts[i].x) || !usable(pts[i].y, log)) continue;
+        const ImVec2 p(tf.px(pts[i].x), tf.py(pts[i].y));
+        if (std::abs(p.x - last.x) < r / 3 && std::abs(p.y - last.y) < r / 3) continue;
+        draw_marker(dl, p, r, ser.marker, ser.color, edge);
+        last = p;
+      }
       continue;
     }
     // A line breaks at every unusable point: runs of good points become separate polylines.
     auto& run = s.frame_screen;
     const auto flush = [&] {
       const float w = line_width(thick * ser.weight);
-      if (run.size() > 2 * static_cast<std::size_t>(area.GetWidth())) detail::decimate_columns(run);
+      if (run.size() > static_cast<std::size_t>(area.GetWidth())) detail::decimate_columns(run);
       if (run.size() == 1) dl->AddCircleFilled(run[0], std::max(0.5f * w, 1.5f), ser.color);
       if (run.size() > 1 && ser.dashed)
         draw_dashed_polyline(dl, run.data(), static_cast<int>(run.size()), ser.color, w,
@@ -560,7 +568,9 @@ void EndPlot() {
 }
 
 void detail::decimate_columns(std::vector<ImVec2>& run) {
-  std::size_t out = 0, i = 0;
+  if (run.size() < 3) return;
+  const ImVec2 last_point = run.back();
+  std::size_t out = 1, i = 0;  // run[0], the line's start, stays
   while (i < run.size()) {
     const float col = std::floor(run[i].x);
     std::size_t lo = i, hi = i, end = i;
@@ -569,12 +579,12 @@ void detail::decimate_columns(std::vector<ImVec2>& run) {
       if (run[end].y > run[hi].y) hi = end;
       ++end;
     }
-    const std::size_t keep[4] = {i, std::min(lo, hi), std::max(lo, hi), end - 1};
-    std::size_t last = run.size();
-    for (std::size_t k : keep)
-      if (k != last) run[out++] = run[k], last = k;
+    const std::size_t keep[2] = {std::min(lo, hi), std::max(lo, hi)};
+    for (int k = 0; k < (lo == hi ? 1 : 2); ++k)
+      if (keep[k] != 0 && keep[k] != run.size() - 1) run[out++] = run[keep[k]];
     i = end;
   }
+  run[out++] = last_point;  // and so does its end
   run.resize(out);
 }
 

@@ -73,9 +73,10 @@ struct Series {
 struct Point {
   double x, y;
 };
-// A polyline with more points than pixel columns keeps, per column (floor of x), the first,
-// lowest, highest and last point, in their order along the line: the same drawn shape, fewer
-// triangles. Used for every line with more than two points per pixel of plot width.
+// A polyline with more points than pixel columns keeps, per column (floor of x), its lowest and
+// highest point in their order along the line, and the line's first and last point: the same
+// drawn shape (each column's vertical extent), at most two points per column. Used for every
+// line with more points than the plot has pixels across.
 void decimate_columns(std::vector<ImVec2>& run);
 }  // namespace detail
 
