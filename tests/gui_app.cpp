@@ -198,6 +198,24 @@ TEST(AppWindow, DefaultLessonShowsEveryColourMap) {
   expect_map(img, Colormap::Diverging, "the default lesson", 2000);
 }
 
+TEST(AppWindow, AScreenshotWhileTrainingAtFullSpeedFinishes) {
+  // --screenshot waits for the commands sent before the first frame; at full speed the worker is
+  // never idle, and that wait once never ended.
+  SKIP_WITHOUT_DISPLAY();
+  const std::string dir = ::testing::TempDir();
+  const std::string png = dir + "unrolled_gui_app_full_speed.png";
+  std::remove(png.c_str());
+  const std::string command =
+      "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json timeout 120 " +
+      std::string(UNROLLED_EXE) + " --speed 0 --warmup 5 --frames 20 --screenshot " + png +
+      " --size 800x600 2>/dev/null";
+  EXPECT_EQ(run(command), 0) << command << " (124: it hung)";
+  int w = 0, h = 0, channels = 0;
+  unsigned char* p = stbi_load(png.c_str(), &w, &h, &channels, 3);
+  EXPECT_NE(p, nullptr) << "no screenshot";
+  if (p) stbi_image_free(p);
+}
+
 TEST(AppWindow, LstmGruAndVanillaLessons) {
   SKIP_WITHOUT_DISPLAY();
   struct Case {
