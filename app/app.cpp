@@ -518,6 +518,7 @@ int run_app(const AppOptions& o) {
   window.set_theme(light ? Theme::Light : Theme::Dark);
   if (!window.open(width, height, "Unrolled")) return 1;
   if (o.bench_frames > 0) glfwSwapInterval(0);  // measure the frame, not the display's refresh
+  window.hide_mouse(!o.screenshot.empty() || o.bench_frames > 0);
 
   TrainingWorker worker;
   if (!worker.start(config, &error)) {

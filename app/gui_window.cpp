@@ -9,6 +9,7 @@
 #include <GL/glcorearb.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -262,6 +263,8 @@ void Window::begin_frame() {
   ImGui_ImplGlfw_NewFrame();
   if (mouse_override_x_ >= 0.0f)
     ImGui::GetIO().MousePos = ImVec2(mouse_override_x_, mouse_override_y_);
+  else if (hide_mouse_)
+    ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
   handle_scale_keys();
 }

@@ -89,6 +89,9 @@ class Window {
   // Puts the mouse at (x, y) (window pixels) for the coming frames, so screenshots can show hover
   // read-outs and tooltips; x < 0 gives the mouse back to the user.
   void set_mouse_override(float x, float y) { mouse_override_x_ = x, mouse_override_y_ = y; }
+  // No mouse over the window at all (screenshots and benchmarks: no hover, no tooltip wherever
+  // the X server's pointer happens to be).
+  void hide_mouse(bool on) { hide_mouse_ = on; }
 
   ImFont* ui_font() const { return ui_font_; }        // DejaVu Sans, the default
   ImFont* mono_font() const { return mono_font_; }    // DejaVu Sans Mono, for columns of numbers
@@ -114,6 +117,7 @@ class Window {
   ImFont* mono_font_ = nullptr;
   ImFont* title_font_ = nullptr;
   float mouse_override_x_ = -1.0f, mouse_override_y_ = -1.0f;
+  bool hide_mouse_ = false;
   FrameCost cost_;
   UiRenderer renderer_;
   bool own_renderer_ = false;   // false: ImGui's stock OpenGL3 backend draws (shaders failed)

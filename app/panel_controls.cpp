@@ -2,6 +2,7 @@
 // where the trainer is in its iteration (phase and time step).
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -37,12 +38,16 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   const ImGuiStyle& style = ImGui::GetStyle();
   const float w = ImGui::GetContentRegionAvail().x;
   const float bw = (w - 2 * style.ItemSpacing.x) / 3;
+  // Short labels when the long ones would be cut (the narrow column of Step through).
+  const bool narrow = std::max(ImGui::CalcTextSize("Step iteration").x,
+                               ImGui::CalcTextSize("\xE2\x86\x90 Backward t").x) > bw;
 
   if (ImGui::Button(snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
     worker.send(snap.playing ? Command::pause() : Command::play());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space: start or stop training");
   ImGui::SameLine();
-  if (ImGui::Button("Step iteration", {bw, 0})) send(worker, Command::Kind::StepIteration);
+  if (ImGui::Button(narrow ? "Iteration" : "Step iteration", {bw, 0}))
+    send(worker, Command::Kind::StepIteration);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
         "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, update");
@@ -60,7 +65,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
     else
       send(worker, k);
   };
-  if (ImGui::Button("\xE2\x86\x92 Forward t", {bw, 0}))
+  if (ImGui::Button(narrow ? "\xE2\x86\x92 t" : "\xE2\x86\x92 Forward t", {bw, 0}))
     step(StepAction::Forward, Command::Kind::StepForward);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(step_mode ? "Right arrow: forward in time. In the forward pass, compute the "
@@ -68,7 +73,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
                                   "right over computed gradients"
                                 : "Right arrow: compute one more time step of the forward pass");
   ImGui::SameLine();
-  if (ImGui::Button("\xE2\x86\x90 Backward t", {bw, 0}))
+  if (ImGui::Button(narrow ? "\xE2\x86\x90 t" : "\xE2\x86\x90 Backward t", {bw, 0}))
     step(StepAction::Back, Command::Kind::StepBackward);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(step_mode ? "Left arrow: back in time. In the forward pass, move the "
