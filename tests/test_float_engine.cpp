@@ -12,26 +12,13 @@
 #include "core/network.hpp"
 #include "core/rng.hpp"
 #include "core/trainer.hpp"
+#include "tests/grad_cases.hpp"
 
 namespace unrolled {
 namespace {
 
-struct Case {
-  CellType cell;
-  GruVariant variant = GruVariant::ResetBefore;
-  Activation act = Activation::Tanh;
-  int layers = 1;
-  Readout readout = Readout::Every;
-  LossKind loss = LossKind::Mse;
-};
-
-std::string case_name(const Case& c) {
-  std::string s = std::string(to_string(c.cell));
-  if (c.cell == CellType::Gru) s += "_" + std::string(to_string(c.variant));
-  if (c.cell == CellType::Rnn) s += "_" + std::string(to_string(c.act));
-  return s + "_L" + std::to_string(c.layers) + "_" + std::string(to_string(c.readout)) + "_" +
-         std::string(to_string(c.loss));
-}
+using testing_support::case_name;
+using Case = testing_support::GradCase;
 
 // Doubles that a float holds exactly, so that both engines start from the very same numbers.
 double representable(double v) {
@@ -51,37 +38,17 @@ constexpr double kTolerance = 1e-4;
 
 TEST_P(FloatEngineGrad, FloatGradientsMatchTheDoubleEngine) {
   const Case c = GetParam();
-  NetworkSpec spec;
-  spec.cell = c.cell;
-  spec.gru_variant = c.variant;
-  spec.activation = c.act;
-  spec.input_size = 3;
-  spec.hidden_size = 16;
-  spec.output_size = 4;
-  spec.num_layers = c.layers;
-  spec.readout = c.readout;
-  spec.loss = c.loss;
+  const NetworkSpec spec = testing_support::spec_for(c, 3, 16, 4);
   const int T = 20, B = 4;
 
+  // Weights and data rounded to floats, so that both engines start from the very same numbers.
   Rng rng(11);
   Params p = make_params(spec);
-  for (auto& t : p.tensors())
-    for (Eigen::Index i = 0; i < t.size(); ++i) t.data[i] = representable(rng.uniform(-0.5, 0.5));
-  Batch batch;
-  for (int t = 0; t < T; ++t)
-    batch.inputs.push_back(
-        Mat::NullaryExpr(spec.input_size, B, [&] { return representable(rng.normal()); }));
-  const int n = c.readout == Readout::Every ? T : 1;
-  for (int k = 0; k < n; ++k) {
-    Mat y = Mat::Zero(spec.output_size, B);
-    if (c.loss == LossKind::Mse)
-      y = Mat::NullaryExpr(spec.output_size, B, [&] { return representable(rng.normal()); });
-    else
-      for (int j = 0; j < B; ++j) y(rng.index(spec.output_size), j) = 1.0;
-    batch.targets.push_back(y);
-  }
-  batch.mask = Mat::Ones(n, B);
-  if (n > 3) batch.mask(2, 1) = 0.5;
+  testing_support::randomize(p, rng, 0.5);
+  for (auto& t : p.tensors()) t.array() = t.array().unaryExpr(&representable);
+  Batch batch = testing_support::random_batch(spec, T, B, rng);
+  for (Mat& m : batch.inputs) m = m.unaryExpr(&representable);
+  for (Mat& m : batch.targets) m = m.unaryExpr(&representable);
 
   Network net_d(spec, p);
   NetworkT<float> net_f(spec);
@@ -122,30 +89,8 @@ TEST_P(FloatEngineGrad, FloatGradientsMatchTheDoubleEngine) {
               case_name(c).c_str(), worst, worst_name.c_str());
 }
 
-std::vector<Case> all_cases() {
-  std::vector<Case> out;
-  std::vector<Case> cells = {
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Tanh},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Relu},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Sigmoid},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Identity},
-      {CellType::Lstm},
-      {CellType::Gru, GruVariant::ResetBefore},
-      {CellType::Gru, GruVariant::ResetAfter},
-  };
-  for (Case c : cells)
-    for (int layers : {1, 2})
-      for (Readout r : {Readout::Every, Readout::Last})
-        for (LossKind loss : {LossKind::Mse, LossKind::CrossEntropy}) {
-          c.layers = layers;
-          c.readout = r;
-          c.loss = loss;
-          out.push_back(c);
-        }
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Cells, FloatEngineGrad, ::testing::ValuesIn(all_cases()),
+INSTANTIATE_TEST_SUITE_P(Cells, FloatEngineGrad,
+                         ::testing::ValuesIn(testing_support::shape_cases()),
                          [](const auto& info) { return case_name(info.param); });
 
 ExperimentConfig learning_task(Precision precision) {

@@ -7,69 +7,18 @@
 
 #include "core/network.hpp"
 #include "core/rng.hpp"
+#include "tests/grad_cases.hpp"
 
 namespace unrolled {
 namespace {
 
-struct Case {
-  CellType cell;
-  GruVariant variant = GruVariant::ResetBefore;
-  Activation act = Activation::Tanh;
-  int layers = 1;
-  Readout readout = Readout::Every;
-  LossKind loss = LossKind::Mse;
-  int k1 = 0, k2 = 0;  // truncation
-};
-
-std::string case_name(const Case& c) {
-  std::string s = std::string(to_string(c.cell));
-  if (c.cell == CellType::Gru) s += "_" + std::string(to_string(c.variant));
-  if (c.cell == CellType::Rnn) s += "_" + std::string(to_string(c.act));
-  s += "_L" + std::to_string(c.layers) + "_" + std::string(to_string(c.readout)) + "_" +
-       std::string(to_string(c.loss));
-  if (c.k1) s += "_tbptt" + std::to_string(c.k1) + "_" + std::to_string(c.k2);
-  return s;
-}
+using testing_support::case_name;
+using testing_support::random_batch;
+using testing_support::randomize;
+using Case = testing_support::GradCase;
 
 NetworkSpec spec_for(const Case& c) {
-  NetworkSpec s;
-  s.cell = c.cell;
-  s.gru_variant = c.variant;
-  s.activation = c.act;
-  s.input_size = 2;
-  s.hidden_size = 3;
-  s.output_size = 3;
-  s.num_layers = c.layers;
-  s.readout = c.readout;
-  s.loss = c.loss;
-  return s;
-}
-
-void randomize(Params& p, Rng& rng, double scale) {
-  for (auto& t : p.tensors())
-    for (Eigen::Index i = 0; i < t.size(); ++i) t.data[i] = rng.uniform(-scale, scale);
-}
-
-// A batch with a mask that leaves some steps unscored, so masking is checked too.
-Batch random_batch(const NetworkSpec& s, int T, int B, Rng& rng) {
-  Batch b;
-  for (int t = 0; t < T; ++t)
-    b.inputs.push_back(Mat::NullaryExpr(s.input_size, B, [&] { return rng.normal(); }));
-  const int n = s.readout == Readout::Every ? T : 1;
-  for (int k = 0; k < n; ++k) {
-    Mat y(s.output_size, B);
-    if (s.loss == LossKind::Mse) {
-      y = Mat::NullaryExpr(s.output_size, B, [&] { return rng.normal(); });
-    } else {
-      y.setZero();
-      for (int j = 0; j < B; ++j) y(rng.index(s.output_size), j) = 1.0;
-    }
-    b.targets.push_back(y);
-  }
-  b.mask = Mat::Ones(n, B);
-  if (n > 2) b.mask(1, 0) = 0.0;
-  if (n > 3) b.mask(3, B - 1) = 0.5;
-  return b;
+  return testing_support::spec_for(c, 2, 3, 3);
 }
 
 // The truncated-BPTT objective, written independently of BackwardPass: each chunk's losses,
@@ -156,25 +105,8 @@ TEST_P(GradCheck, EveryTensorMatchesCentralDifferences) {
 }
 
 std::vector<Case> all_cases() {
-  std::vector<Case> cases;
-  const std::vector<Case> cells = {
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Tanh},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Sigmoid},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Relu},
-      {CellType::Rnn, GruVariant::ResetBefore, Activation::Identity},
-      {CellType::Lstm},
-      {CellType::Gru, GruVariant::ResetBefore},
-      {CellType::Gru, GruVariant::ResetAfter},
-  };
-  for (Case c : cells)
-    for (int layers : {1, 2})
-      for (Readout r : {Readout::Every, Readout::Last})
-        for (LossKind loss : {LossKind::Mse, LossKind::CrossEntropy}) {
-          c.layers = layers;
-          c.readout = r;
-          c.loss = loss;
-          cases.push_back(c);
-        }
+  std::vector<Case> cases = testing_support::shape_cases();
+  const std::vector<Case> cells = testing_support::cell_cases();
   // Truncated BPTT: chunks of 2 back-propagated 2 steps, and 3 steps (overlapping windows).
   for (Case c : cells) {
     for (auto [k1, k2] : {std::pair{2, 2}, std::pair{2, 3}}) {
