@@ -224,6 +224,7 @@ std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_heigh
     now.list = list;
     now.cmds.clear();
     now.bounds = {};
+    now.unchanged = false;
     for (const ImDrawCmd& cmd : list->CmdBuffer) {
       now.cmds.push_back({{cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w},
                           reinterpret_cast<std::uintptr_t>(cmd.TextureId),
@@ -258,6 +259,7 @@ std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_heigh
                    static_cast<std::size_t>(list->VtxBuffer.Size) * sizeof(ImDrawVert)) &&
         same_bytes(was.idx, list->IdxBuffer.Data,
                    static_cast<std::size_t>(list->IdxBuffer.Size) * sizeof(ImDrawIdx));
+    now.unchanged = same;
     if (!same) {
       if (!was.bounds.empty()) damage_.push_back(was.bounds);
       if (!now.bounds.empty()) damage_.push_back(now.bounds);
@@ -295,7 +297,14 @@ std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_heigh
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
   }
   // Remember what the canvas shows (buffers are reused from frame to frame).
-  for (int k = 0; k < n; ++k) copy_list(dd->CmdLists[k], next_[k].vtx, next_[k].idx);
+  for (int k = 0; k < n; ++k) {
+    if (next_[k].unchanged) {  // last_[k] holds these very bytes: take them, copy nothing
+      std::swap(next_[k].vtx, last_[k].vtx);
+      std::swap(next_[k].idx, last_[k].idx);
+    } else {
+      copy_list(dd->CmdLists[k], next_[k].vtx, next_[k].idx);
+    }
+  }
   std::swap(last_, next_);
   return pixels;
 }

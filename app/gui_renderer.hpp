@@ -76,7 +76,8 @@ class UiRenderer {
     const ImDrawList* list = nullptr;
     std::vector<unsigned char> vtx, idx;  // raw bytes of the vertex and index buffers
     std::vector<Cmd> cmds;
-    Rect bounds;  // where the list can draw: the union of its commands' clip rectangles
+    Rect bounds;             // where the list can draw: the union of its commands' clip rectangles
+    bool unchanged = false;  // this frame's list equals the last frame's
   };
 
   void setup_state(const ImDrawData* dd, int fb_width, int fb_height);

@@ -54,10 +54,12 @@ inline void store(S* p, const PacketT<S>& v, Eigen::Index n) {
   std::copy_n(buf, n, p);
 }
 
-inline Packet sigmoid(const Packet& a) {
+// σ(a) = 1 / (1 + e^{-a}), for double and float packets alike.
+template <class P>
+inline P sigmoid(const P& a) {
   using namespace Eigen::internal;
-  const Packet one = pset1<Packet>(1.0);
-  const Packet y = pdiv(one, padd(one, pexp(pnegate(a))));
+  const P one = pset1<P>(typename unpacket_traits<P>::type(1));
+  const P y = pdiv(one, padd(one, pexp(pnegate(a))));
   return pselect(pcmp_eq(a, a), y, a);  // NaN stays NaN
 }
 
@@ -84,13 +86,6 @@ inline Packet tanh(const Packet& a) {
   s = pmadd(s, a2, pset1<Packet>(-3.3333333333333333e-01));  // -1/3
   const Packet small = pmadd(pmul(s, a2), a, a);  // a + a·(a² s): the leading term exactly
   const Packet y = pselect(pcmp_lt(ax, pset1<Packet>(0.25)), small, large);
-  return pselect(pcmp_eq(a, a), y, a);  // NaN stays NaN
-}
-
-inline PacketF sigmoid(const PacketF& a) {
-  using namespace Eigen::internal;
-  const PacketF one = pset1<PacketF>(1.0f);
-  const PacketF y = pdiv(one, padd(one, pexp(pnegate(a))));
   return pselect(pcmp_eq(a, a), y, a);  // NaN stays NaN
 }
 
