@@ -50,6 +50,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/gemm.hpp"
 #include "core/init.hpp"
 #include "core/network.hpp"
 #include "core/rng.hpp"
@@ -193,8 +194,10 @@ std::string gemm_shape(Gemm k, const Case& c) {
   return "_M" + std::to_string(m) + "_K" + std::to_string(kk) + "_N" + std::to_string(n);
 }
 
+// kernel false: Eigen's product (the roofline); true: the engine's own (core/gemm.hpp), W_hᵀ
+// made once outside the loop as BPTT does.
 template <class S>
-void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
+void BM_Gemm(benchmark::State& state, Case c, Gemm kind, bool kernel) {
   using M = MatT<S>;
   const int GH = c.G() * c.H;
   const M W = M::Random(GH, c.H);               // (GH, H)   W_h
@@ -205,29 +208,42 @@ void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
   M pre = M::Zero(GH, c.B);                     // (GH, B)
   M dh = M::Zero(c.H, c.B);                     // (H, B)
   M dW = M::Zero(GH, c.H);                      // (GH, H)
+  const M Wt = W.transpose();                   // (H, GH)
 
   for (auto _ : state) {
     switch (kind) {
       case Gemm::Recurrent:
         for (int t = 0; t < c.T; ++t) {
-          pre.noalias() += W * h;
+          if (kernel)
+            unrolled::gemm_nn<S>(pre, W, h, true);
+          else
+            pre.noalias() += W * h;
           benchmark::DoNotOptimize(pre.data());
         }
         break;
       case Gemm::RecurrentT:
         for (int t = 0; t < c.T; ++t) {
-          dh.noalias() = W.transpose() * dpre;
+          if (kernel)
+            unrolled::gemm_nn<S>(dh, Wt, dpre, false);
+          else
+            dh.noalias() = W.transpose() * dpre;
           benchmark::DoNotOptimize(dh.data());
         }
         break;
       case Gemm::WeightGrad:
         for (int t = 0; t < c.T; ++t) {
-          dW.noalias() += dpre * h.transpose();
+          if (kernel)
+            unrolled::gemm_nt<S>(dW, dpre, h, true);
+          else
+            dW.noalias() += dpre * h.transpose();
           benchmark::DoNotOptimize(dW.data());
         }
         break;
       case Gemm::WeightGradBatched:
-        dW.noalias() += dpre_all * h_all.transpose();
+        if (kernel)
+          unrolled::gemm_nt<S>(dW, dpre_all, h_all, true);
+        else
+          dW.noalias() += dpre_all * h_all.transpose();
         benchmark::DoNotOptimize(dW.data());
         break;
     }
@@ -235,6 +251,27 @@ void BM_Roofline(benchmark::State& state, Case c, Gemm kind) {
   }
   // Every kind is 2·GH·H·B FLOPs per time step, T steps per iteration.
   state.counters["flops"] = flop_rate(2.0 * GH * c.H * c.B * c.T);
+}
+
+// [SECTION] BM_PeakFma
+
+// The core's arithmetic ceiling: 12 independent chains of packet multiply-adds (enough to cover
+// the FMA latency on two pipes), no memory traffic. Reported as FLOP/s (2 per lane per FMA).
+template <class S>
+void BM_PeakFma(benchmark::State& state) {
+  using namespace Eigen::internal;
+  using P = typename packet_traits<S>::type;
+  constexpr int kChains = 12, kRounds = 1000;
+  constexpr int kLanes = unpacket_traits<P>::size;
+  P acc[kChains];
+  for (int k = 0; k < kChains; ++k) acc[k] = pset1<P>(S(k) * S(1e-3));
+  const P a = pset1<P>(S(0.999)), b = pset1<P>(S(1e-6));
+  for (auto _ : state) {
+    for (int r = 0; r < kRounds; ++r)
+      for (int k = 0; k < kChains; ++k) acc[k] = pmadd(acc[k], a, b);
+    for (int k = 0; k < kChains; ++k) benchmark::DoNotOptimize(acc[k]);
+  }
+  state.counters["flops"] = flop_rate(2.0 * kLanes * kChains * kRounds);
 }
 
 }  // namespace
@@ -257,16 +294,20 @@ int main(int argc, char** argv) {
   }
   for (const Case& c : cases()) {
     for (Gemm k : {Gemm::Recurrent, Gemm::RecurrentT, Gemm::WeightGrad, Gemm::WeightGradBatched}) {
-      const std::string name =
-          "BM_Roofline/" + c.name() + "/" + gemm_name(k) + gemm_shape(k, c) + "/";
-      benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Roofline<float>, c,
-                                   k)
-          ->Unit(benchmark::kMillisecond);
-      benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Roofline<double>,
-                                   c, k)
-          ->Unit(benchmark::kMillisecond);
+      for (bool kernel : {false, true}) {
+        const std::string name = std::string(kernel ? "BM_Kernel/" : "BM_Roofline/") + c.name() +
+                                 "/" + gemm_name(k) + gemm_shape(k, c) + "/";
+        benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Gemm<float>, c, k,
+                                     kernel)
+            ->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Gemm<double>, c,
+                                     k, kernel)
+            ->Unit(benchmark::kMillisecond);
+      }
     }
   }
+  benchmark::RegisterBenchmark("BM_PeakFma/f32", BM_PeakFma<float>);
+  benchmark::RegisterBenchmark("BM_PeakFma/f64", BM_PeakFma<double>);
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

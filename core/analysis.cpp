@@ -77,7 +77,8 @@ void vjp_step(const Network& net, const Trace& trace, const Batch& batch, int l,
   const bool lstm = net.spec().cell == CellType::Lstm;
   if (lstm) out.dc_prev = &dc_prev;
   CellScratch scratch;
-  cell_backward(out, scratch, net.cell_spec(l), net.params().layers[l], step, x, h_prev, c_prev, dh,
+  const LayerParams& p = net.params().layers[l];
+  cell_backward(out, scratch, net.cell_spec(l), transposed(p), step, x, h_prev, c_prev, dh,
                 lstm ? dc : Mat());
 }
 

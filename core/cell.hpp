@@ -6,7 +6,7 @@
 // Each cell is a forward/backward pair over ONE time step for the whole batch:
 //   forward (out, params, x_t, h_{t-1}, c_{t-1})                 -> StepTrace
 //   backward(grads, dx, dh_prev, dc_prev, dpre,                   <- dL/dh_t, dL/dc_t
-//            params, step, x_t, h_{t-1}, c_{t-1}, dh, dc)
+//            params transposed, step, x_t, h_{t-1}, c_{t-1}, dh, dc)
 // The forward pass caches in StepTrace exactly what the backward pass (and the UI) needs.
 #pragma once
 
@@ -51,6 +51,19 @@ struct CellBackwardOutT {
 };
 using CellBackwardOut = CellBackwardOutT<double>;
 
+// W_xᵀ (I, G*H) and W_hᵀ (H, G*H): the backward products dL/dx_t = W_xᵀ dpre and
+// dL/dh_{t-1} = W_hᵀ dpre read the weights across their rows, so BPTT lays them out transposed
+// once per pass (the weights are fixed within it) and every step's product reads them in order.
+template <class S>
+struct TransposedWeightsT {
+  MatT<S> W_x;  // (I, G*H)
+  MatT<S> W_h;  // (H, G*H)
+};
+template <class S>
+TransposedWeightsT<S> transposed(const LayerParamsT<S>& p) {
+  return {p.W_x.transpose(), p.W_h.transpose()};
+}
+
 // Scratch buffers a cell may reuse between calls, to keep the BPTT loop free of allocations.
 template <class S>
 struct CellScratchT {
@@ -65,7 +78,7 @@ void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
                  const MatT<S>& x, const MatT<S>& h_prev);
 template <class S>
 void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                   const MatT<S>& h_prev, const MatT<S>& dh);
 
 template <class S>
@@ -73,7 +86,7 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
                   const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev);
 template <class S>
 void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                    const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
                    const MatT<S>& dc);
 
@@ -82,7 +95,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
                  const MatT<S>& x, const MatT<S>& h_prev);
 template <class S>
 void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                   const MatT<S>& h_prev, const MatT<S>& dh);
 
 // Dispatch on spec.type. c_prev and dc are ignored by cells without a cell state (pass any).
@@ -91,7 +104,7 @@ void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
                   const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev);
 template <class S>
 void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                    const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
                    const MatT<S>& dc);
 

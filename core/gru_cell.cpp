@@ -7,6 +7,7 @@
 // Legend: B batch, I input, H hidden, G = 3: W_x (3H, I), W_h (3H, H), b (3H), b_hn (H).
 #include "core/cell.hpp"
 #include "core/cell_math.hpp"
+#include "core/gemm.hpp"
 
 namespace unrolled {
 
@@ -19,7 +20,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
   const Eigen::Index H = spec.hidden_size, B = x.cols();
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
   affine_input(out.pre, p.W_x, p.b, x);  // (3H, B) = b + W_x x
-  out.pre.topRows(2 * H).noalias() += p.W_h.topRows(2 * H) * h_prev;
+  gemm_nn<S>(out.pre.topRows(2 * H), p.W_h.topRows(2 * H), h_prev, true);
   out.gates.resize(3 * H, B);
   out.h.resize(H, B);
   const Packet one = pset1<Packet>(S(1));
@@ -35,7 +36,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
   if (after) {
     // hn = b_hn + W_hn h_{t-1}; then one pass: r, z, pre_n += r ⊙ hn, n, h.
     out.hn = p.b_hn.replicate(1, B);
-    out.hn.noalias() += p.W_h.bottomRows(H) * h_prev;
+    gemm_nn<S>(out.hn, p.W_h.bottomRows(H), h_prev, true);
     for (Eigen::Index col = 0; col < B; ++col) {
       S* pre = out.pre.col(col).data();
       S* gates = out.gates.col(col).data();
@@ -68,7 +69,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
       simd::store(rh.col(col).data() + r, pmul(rr, simd::load(hp + r, n)), n);
     }
   }
-  out.hn.noalias() = p.W_h.bottomRows(H) * rh;
+  gemm_nn_assign<S>(out.hn, p.W_h.bottomRows(H), rh);
   for (Eigen::Index col = 0; col < B; ++col) {
     S* pre = out.pre.col(col).data();
     const S* gates = out.gates.col(col).data();
@@ -91,7 +92,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
 // Reset-after stacks [dpre_r; dpre_z; d(hn)] (3H, B) so that dW_h and W_hᵀ(...) are one GEMM each.
 template <class S>
 void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                   const MatT<S>& h_prev, const MatT<S>& dh) {
   using namespace Eigen::internal;
   using Packet = simd::PacketT<S>;
@@ -130,7 +131,7 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
     }
   }
   if (!after) {
-    d_rec.noalias() = p.W_h.bottomRows(H).transpose() * dpre.bottomRows(H);
+    gemm_nn<S>(d_rec, wt.W_h.rightCols(H), dpre.bottomRows(H), false);  // W_hnᵀ dpre_n
     for (Eigen::Index col = 0; col < B; ++col) {
       const S* gates = step.gates.col(col).data();
       const S* hp = h_prev.col(col).data();
@@ -150,35 +151,35 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   const auto z = step.gates.middleRows(H, H).array();
   if (out.grads) {
     LayerParamsT<S>& gr = *out.grads;
-    gr.W_x.noalias() += dpre * x.transpose();
+    gemm_nt<S>(gr.W_x, dpre, x, true);
     gr.b += dpre.rowwise().sum();
     if (after) {
-      gr.W_h.noalias() += d_rec * h_prev.transpose();
+      gemm_nt<S>(gr.W_h, d_rec, h_prev, true);
       gr.b_hn += d_rec.bottomRows(H).rowwise().sum();
     } else {
-      gr.W_h.topRows(2 * H).noalias() += dpre.topRows(2 * H) * h_prev.transpose();
+      gemm_nt<S>(gr.W_h.topRows(2 * H), dpre.topRows(2 * H), h_prev, true);
       scratch.c = r * h_prev.array();  // r ⊙ h_{t-1}
-      gr.W_h.bottomRows(H).noalias() += dpre.bottomRows(H) * scratch.c.transpose();
+      gemm_nt<S>(gr.W_h.bottomRows(H), dpre.bottomRows(H), scratch.c, true);
     }
   }
-  if (out.dx) out.dx->noalias() = p.W_x.transpose() * dpre;
+  if (out.dx) gemm_nn_assign<S>(*out.dx, wt.W_x, dpre);  // (I, B) = W_xᵀ dpre
   if (out.dh_prev) {
     MatT<S>& dhp = *out.dh_prev;
     dhp = dh.array() * z;
     if (after) {
-      dhp.noalias() += p.W_h.transpose() * d_rec;
+      gemm_nn<S>(dhp, wt.W_h, d_rec, true);  // += W_hᵀ d_rec
     } else {
-      dhp.noalias() += p.W_h.topRows(2 * H).transpose() * dpre.topRows(2 * H);
+      gemm_nn<S>(dhp, wt.W_h.leftCols(2 * H), dpre.topRows(2 * H), true);  // += W_{hr,hz}ᵀ dpre_rz
       dhp.array() += d_rec.array() * r;
     }
   }
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                             \
-  template void gru_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
-                            const MatT<S>&, const MatT<S>&);                                \
-  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
-                             const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+#define UNROLLED_INSTANTIATE(S)                                                                  \
+  template void gru_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
+                            const MatT<S>&, const MatT<S>&);                                     \
+  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
+                             const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
                              const MatT<S>&, const MatT<S>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)

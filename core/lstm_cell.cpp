@@ -8,6 +8,7 @@
 // Legend: B batch, I input, H hidden, G = 4: W_x (4H, I), W_h (4H, H), b (4H).
 #include "core/cell.hpp"
 #include "core/cell_math.hpp"
+#include "core/gemm.hpp"
 
 namespace unrolled {
 
@@ -20,7 +21,7 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
   const Eigen::Index H = spec.hidden_size, B = x.cols();
   // pre (4H, B) = b + W_x x + W_h h_{t-1}
   affine_input(out.pre, p.W_x, p.b, x);
-  out.pre.noalias() += p.W_h * h_prev;
+  gemm_nn<S>(out.pre, p.W_h, h_prev, true);
   out.gates.resize(4 * H, B);
   out.c.resize(H, B);
   out.tanh_c.resize(H, B);
@@ -59,7 +60,7 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
 // One element-wise pass computes dc_t (total), dpre and dc_{t-1}; then the products.
 template <class S>
 void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                    const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
                    const MatT<S>& dc) {
   using namespace Eigen::internal;
@@ -97,19 +98,19 @@ void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, con
     }
   }
   if (out.grads) {
-    out.grads->W_x.noalias() += dpre * x.transpose();
-    out.grads->W_h.noalias() += dpre * h_prev.transpose();
+    gemm_nt<S>(out.grads->W_x, dpre, x, true);       // (4H, I) += dpre · xᵀ
+    gemm_nt<S>(out.grads->W_h, dpre, h_prev, true);  // (4H, H) += dpre · h_{t-1}ᵀ
     out.grads->b += dpre.rowwise().sum();
   }
-  if (out.dx) out.dx->noalias() = p.W_x.transpose() * dpre;
-  if (out.dh_prev) out.dh_prev->noalias() = p.W_h.transpose() * dpre;
+  if (out.dx) gemm_nn_assign<S>(*out.dx, wt.W_x, dpre);            // (I, B) = W_xᵀ dpre
+  if (out.dh_prev) gemm_nn_assign<S>(*out.dh_prev, wt.W_h, dpre);  // (H, B) = W_hᵀ dpre
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                              \
-  template void lstm_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
-                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                \
-  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
-                              const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+#define UNROLLED_INSTANTIATE(S)                                                                   \
+  template void lstm_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                     \
+  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
+                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
                               const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)

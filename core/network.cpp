@@ -252,6 +252,8 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
   if (options.profile) windows_.push_back({T, 0, T - 1, T, true});
   dh_next_.resize(L);
   dc_next_.resize(L);
+  wt_.resize(L);
+  for (int l = 0; l < L; ++l) wt_[l] = transposed(net.params().layers[l]);
   window_ = 0;
   if (!done()) start_window();
 }
@@ -326,7 +328,7 @@ bool BackwardPassT<S>::step() {
     out.dpre = first ? &gt_->dpre[l][t] : &dpre_;
     out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &dc_total_) : nullptr;
     // dc (dc_next_[l]) is read before dc_prev (the same buffer) is written.
-    cell_backward(out, scratch_, net.cell_spec(l), P.layers[l], tr.steps[l][t], x, tr.h_prev(l, t),
+    cell_backward(out, scratch_, net.cell_spec(l), wt_[l], tr.steps[l][t], x, tr.h_prev(l, t),
                   tr.c_prev(l, t), dh_cur, dc_next_[l]);
     if (record) {
       if (!first) {

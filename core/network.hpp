@@ -151,6 +151,7 @@ class BackwardPassT {
   std::vector<MatT<S>> dh_next_, dc_next_;  // L x (H, B) gradient arriving from step t + 1
   MatT<S> dy_, dh_cur_, dx_above_, dx_, dpre_, dc_total_;  // scratch
   CellScratchT<S> scratch_;
+  std::vector<TransposedWeightsT<S>> wt_;  // L: each layer's weights transposed, made in begin()
 };
 using BackwardPass = BackwardPassT<double>;
 

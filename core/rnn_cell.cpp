@@ -4,6 +4,7 @@
 
 #include "core/cell.hpp"
 #include "core/cell_math.hpp"
+#include "core/gemm.hpp"
 
 namespace unrolled {
 
@@ -70,7 +71,7 @@ void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
                  const MatT<S>& x, const MatT<S>& h_prev) {
   // a_t (H, B) = b + W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B)
   affine_input(out.pre, p.W_x, p.b, x);
-  out.pre.noalias() += p.W_h * h_prev;
+  gemm_nn<S>(out.pre, p.W_h, h_prev, true);
   apply_activation(spec.activation, out.pre, out.gates);
   out.h = out.gates;
 }
@@ -79,7 +80,7 @@ void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
 // dL/da_t = dL/dh_t ⊙ act'(a_t), in one pass (act' from h_t = act(a_t) where it can).
 template <class S>
 void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                   const MatT<S>& h_prev, const MatT<S>& dh) {
   MatT<S>& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
   const auto y = step.h.array();
@@ -98,12 +99,12 @@ void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
       break;
   }
   if (out.grads) {
-    out.grads->W_x.noalias() += da * x.transpose();
-    out.grads->W_h.noalias() += da * h_prev.transpose();
+    gemm_nt<S>(out.grads->W_x, da, x, true);       // (H, I) += da · xᵀ
+    gemm_nt<S>(out.grads->W_h, da, h_prev, true);  // (H, H) += da · h_{t-1}ᵀ
     out.grads->b += da.rowwise().sum();
   }
-  if (out.dx) out.dx->noalias() = p.W_x.transpose() * da;
-  if (out.dh_prev) out.dh_prev->noalias() = p.W_h.transpose() * da;
+  if (out.dx) gemm_nn_assign<S>(*out.dx, wt.W_x, da);            // (I, B) = W_xᵀ da
+  if (out.dh_prev) gemm_nn_assign<S>(*out.dh_prev, wt.W_h, da);  // (H, B) = W_hᵀ da
 }
 
 template <class S>
@@ -124,35 +125,34 @@ void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
 
 template <class S>
 void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const LayerParamsT<S>& p, const StepTraceT<S>& step, const MatT<S>& x,
+                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
                    const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
                    const MatT<S>& dc) {
   switch (spec.type) {
     case CellType::Rnn:
-      rnn_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      rnn_backward(out, scratch, spec, wt, step, x, h_prev, dh);
       break;
     case CellType::Lstm:
-      lstm_backward(out, scratch, spec, p, step, x, h_prev, c_prev, dh, dc);
+      lstm_backward(out, scratch, spec, wt, step, x, h_prev, c_prev, dh, dc);
       break;
     case CellType::Gru:
-      gru_backward(out, scratch, spec, p, step, x, h_prev, dh);
+      gru_backward(out, scratch, spec, wt, step, x, h_prev, dh);
       break;
   }
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                              \
-  template void affine_input(MatT<S>&, const MatT<S>&, const VecT<S>&, const MatT<S>&);      \
-  template void apply_activation(Activation, const MatT<S>&, MatT<S>&);                      \
-  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&); \
-  template void rnn_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,         \
-                            const MatT<S>&, const MatT<S>&);                                 \
-  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,  \
-                             const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,   \
-                             const MatT<S>&, const MatT<S>&);                                \
-  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,        \
-                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                \
-  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&, \
-                              const LayerParamsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+#define UNROLLED_INSTANTIATE(S)                                                                   \
+  template void apply_activation(Activation, const MatT<S>&, MatT<S>&);                           \
+  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&);      \
+  template void rnn_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,              \
+                            const MatT<S>&, const MatT<S>&);                                      \
+  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                             const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                             const MatT<S>&, const MatT<S>&);                                     \
+  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                     \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
+                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
                               const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)
