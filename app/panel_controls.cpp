@@ -40,7 +40,9 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   const float bw = (w - 2 * style.ItemSpacing.x) / 3;
   // Short labels when the long ones would be cut (the narrow column of Step through).
   const bool narrow = std::max(ImGui::CalcTextSize("Step iteration").x,
-                               ImGui::CalcTextSize("\xE2\x86\x90 Backward t").x) > bw;
+                               ImGui::CalcTextSize("\xE2\x86\x90 Backward t").x) +
+                          2 * style.FramePadding.x >
+                      bw;
 
   if (ImGui::Button(snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
     worker.send(snap.playing ? Command::pause() : Command::play());

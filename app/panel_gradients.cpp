@@ -108,17 +108,29 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
 
 // (2) The decay profile of every model, against the distance T − t.
 void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 size) {
+  // While stepping through the forward pass there is no curve yet (zeros: nothing on a log axis).
+  auto row_of = [l](const ModelView& m) {
+    return std::min(l, static_cast<int>(m.profile.rows()) - 1);
+  };
+  bool any = false;
+  for (const ModelView& m : snap.models)
+    any = any ||
+          (m.profile.rows() > 0 && m.profile.cols() > 0 && m.profile.row(row_of(m)).maxCoeff() > 0);
   if (widgets::BeginPlot("decay profile##profile", size, st.profile)) {
     widgets::SetupAxes("distance T \xE2\x88\x92 t",
                        "\xE2\x80\x96\xE2\x88\x82L_T/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                        widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero);
-    for (const ModelView& m : snap.models) {
-      const int L = static_cast<int>(m.profile.rows());
-      if (L == 0) continue;
-      const int row = std::min(l, L - 1);
-      plot_matrix_row(m.name.c_str(), nullptr, m.profile, row, st.row);  // x = distance 0..T-1
-    }
+    for (const ModelView& m : snap.models)  // x = distance 0..T-1
+      if (any && m.profile.rows() > 0)
+        plot_matrix_row(m.name.c_str(), nullptr, m.profile, row_of(m), st.row);
     widgets::EndPlot();
+    if (!any) {
+      const char* note = "drawn by the backward pass";
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+      const ImVec2 sz = ImGui::CalcTextSize(note);
+      ImGui::GetWindowDrawList()->AddText({(a.x + b.x - sz.x) * 0.5f, (a.y + b.y - sz.y) * 0.5f},
+                                          ImGui::GetColorU32(ImGuiCol_TextDisabled), note);
+    }
   }
   tooltip_if_hovered(
       ImGui::IsItemHovered() && !st.profile.hovered,

@@ -447,8 +447,12 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
   const float ybus = k.at(0, yb).y;
   k.line(k.at(0.0f, yb), {go.x, ybus}, k.ink, k.fs * 0.12f);
   for (const ImVec2& g : pos) k.arrow({g.x, ybus}, {g.x, g.y + top}, k.ink);
-  k.text({k.at(0.0f, 0).x, ybus + k.fs * 0.15f}, k.dim,
-         "h_{t\xE2\x88\x92\x31} = " + h_prev + ", x_t", 0, 0);
+  // Under the bus, h_{t−1} (with its value when there is room) on the left, h_t on the right.
+  const std::string h_out_text = "h_t = " + val(h_line);
+  std::string bus = "h_{t\xE2\x88\x92\x31} = " + h_prev + ", x_t";
+  if (ImGui::CalcTextSize(bus.c_str()).x + ImGui::CalcTextSize(h_out_text.c_str()).x + k.fs > k.w)
+    bus = "[h_{t\xE2\x88\x92\x31}, x_t]";
+  k.text({k.at(0.0f, 0).x, ybus + k.fs * 0.15f}, k.dim, bus, 0, 0);
   // f -> ⊙ on the highway; i, g -> ⊙ -> +
   k.arrow({gf.x, gf.y - top}, {mul_f.x, mul_f.y + r}, k.ink);
   const ImVec2 mul_ig = {plus.x, k.at(0, yn).y};
@@ -478,7 +482,7 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
                 k.ink, k.fs * 0.5f);
   k.text(th, k.ink, "tanh");
   k.node(mul_o, "\xE2\x8A\x99");
-  k.text({h_out.x, h_out.y + k.fs * 0.15f}, k.ink, "h_t = " + val(h_line), 1, 0);
+  k.text({h_out.x, h_out.y + k.fs * 0.15f}, k.ink, h_out_text, 1, 0);
 }
 
 void diagram_gru(const Canvas& k, const CellInspection& ins) {

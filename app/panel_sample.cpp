@@ -175,7 +175,8 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
   for (int t = 0; t < T; ++t) {
     const int k = argmax_col(m.inputs, t, true);
     if (k >= 0 && task.input_labels[k] == "<pad>") continue;
-    words += (words.empty() ? "" : " ") + std::string(k >= 0 ? task.input_labels[k] : "?");
+    if (!words.empty()) words += ' ';
+    words += k >= 0 ? task.input_labels[k] : std::string("?");
   }
   ImGui::PushTextWrapPos(0);
   ImGui::Text("sequence: %s", words.c_str());

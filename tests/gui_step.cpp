@@ -130,7 +130,9 @@ int compare_view(const Trainer& tr, const Params& weights, int sample, bool expe
         const CellInspection want = inspect_cell(spec, weights, l, direct, t, u);
         expect_same_lines(got.forward, want.forward, where);
         expect_same_lines(got.backward, want.backward, where);
-        if (expect_backward) EXPECT_FALSE(got.backward.empty()) << where;
+        if (expect_backward) {
+          EXPECT_FALSE(got.backward.empty()) << where;
+        }
         // the displayed numbers add up: W x + W h + b is the engine's pre-activation
         for (const EquationLine& line : got.forward) {
           std::vector<double> ops;
@@ -367,7 +369,9 @@ void screenshot_step_mode(const char* cell, const std::string& args, bool gradie
   EXPECT_GT(s.count(46, 87, 140, 3, x0, y0, x1, y1), 3000) << "computed cells";
   EXPECT_GT(s.count(230, 159, 0, 2, x0, y0, x1, y1), 300) << "the step just computed";
   // In the backward pass the largest gradient's arrow is drawn in the colour map's top colour.
-  if (gradient) EXPECT_GT(s.count(253, 231, 37, 12, x0, y0, x1, y1), 20) << "gradient arrows";
+  if (gradient) {
+    EXPECT_GT(s.count(253, 231, 37, 12, x0, y0, x1, y1), 20) << "gradient arrows";
+  }
 }
 
 TEST(StepScreenshot, LstmForwardShowsTheGraph) {

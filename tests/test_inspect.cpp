@@ -74,23 +74,35 @@ void check_cell(NetworkSpec spec) {
         // Outputs are the engine's own values.
         const StepTrace& st = tr.steps[l][t];
         for (const EquationLine& line : ins.forward) {
-          if (line.lhs == "h_t") EXPECT_EQ(line.value, st.h(u, 1));
-          if (line.lhs == "c_t") EXPECT_EQ(line.value, st.c(u, 1));
+          if (line.lhs == "h_t") {
+            EXPECT_EQ(line.value, st.h(u, 1));
+          }
+          if (line.lhs == "c_t") {
+            EXPECT_EQ(line.value, st.c(u, 1));
+          }
           if (spec.cell == CellType::Rnn) {  // its one block holds h_t; a_t is the pre-activation
-            if (line.lhs == "a_t") EXPECT_EQ(line.value, st.pre(u, 1));
+            if (line.lhs == "a_t") {
+              EXPECT_EQ(line.value, st.pre(u, 1));
+            }
             continue;
           }
           const auto names = gate_names(spec.cell);
           for (size_t k = 0; k < names.size(); ++k) {
-            if (line.lhs == names[k] + "_t")
+            if (line.lhs == names[k] + "_t") {
               EXPECT_EQ(line.value, st.gates(k * 4 + u, 1)) << line.lhs;
-            if (line.lhs == "a_" + names[k])
+            }
+            if (line.lhs == "a_" + names[k]) {
               EXPECT_EQ(line.value, st.pre(k * 4 + u, 1)) << line.lhs;
+            }
           }
         }
         for (const EquationLine& line : ins.backward) {
-          if (line.lhs == "∂L/∂h_t") EXPECT_EQ(line.value, gt.dh[l][t](u, 1));
-          if (line.lhs == "∂L/∂c_t") EXPECT_EQ(line.value, gt.dc[l][t](u, 1));
+          if (line.lhs == "∂L/∂h_t") {
+            EXPECT_EQ(line.value, gt.dh[l][t](u, 1));
+          }
+          if (line.lhs == "∂L/∂c_t") {
+            EXPECT_EQ(line.value, gt.dc[l][t](u, 1));
+          }
         }
         // Every line's formula holds: exactly (to rounding) on the engine's values, and to the
         // displayed precision on the displayed numbers.
