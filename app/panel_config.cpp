@@ -1,6 +1,6 @@
-// Experiment: every field of the experiment file, editable. Optimiser, learning rate, clipping
-// and truncation apply at the next iteration; the model, the task, the batch size and the
-// precision need a reset, and the panel says so and offers it. Lessons can be opened from and saved
+// Experiment: every field of the experiment file, editable. Optimiser, learning rate, clipping,
+// truncation and precision apply at the next iteration; the model, the task and the batch size
+// need a reset, and the panel says so and offers it. Lessons can be opened from and saved
 // to files.
 #include <imgui.h>
 
@@ -149,7 +149,8 @@ void edit_task(TaskSpec& t) {
   }
 }
 
-// Live settings: the optimiser, clipping and truncation, applied at the next iteration.
+// Live settings: the optimiser, clipping, truncation and precision, applied at the next
+// iteration.
 void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker& worker) {
   OptimizerSettings& o = tr.optimizer;
   const OptimizerKind before = o.kind;
@@ -197,6 +198,16 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
     c.k2 = tr.k2;
     worker.send(c);
   }
+  combo("precision", tr.precision, {Precision::Float32, Precision::Float64});
+  help_marker(
+      "The scalar of the forward pass and BPTT, from the next iteration. float32: about twice as "
+      "fast; the weights, the optimiser and every plotted value stay double. float64: exact, the "
+      "reference the gradient checks use.");
+  if (tr.precision != running.precision) {
+    Command c = Command::of(Command::Kind::SetPrecision);
+    c.precision = tr.precision;
+    worker.send(c);
+  }
 }
 
 bool models_equal(const ModelConfig& a, const ModelConfig& b) {
@@ -212,8 +223,7 @@ bool needs_reset(const ExperimentConfig& e, const ExperimentConfig& r) {
   for (size_t i = 0; i < e.compare.size(); ++i)
     if (!models_equal(e.compare[i], r.compare[i])) return true;
   return experiment_to_json(e)["task"] != experiment_to_json(r)["task"] ||
-         e.training.batch_size != r.training.batch_size ||
-         e.training.precision != r.training.precision;
+         e.training.batch_size != r.training.batch_size;
 }
 
 void section(const char* title, const char* when) {
@@ -261,11 +271,6 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   section("Task", "(on reset)");
   edit_task(e.task);
   slider_int("batch size B", e.training.batch_size, 1, 512, true);
-  combo("precision", e.training.precision, {Precision::Float32, Precision::Float64});
-  help_marker(
-      "The scalar of the forward pass and BPTT, on reset. float32: about twice as fast; the "
-      "weights, the optimiser and every plotted value stay double. float64: exact, the reference "
-      "the gradient checks use.");
 
   section("Training", "(at the next iteration)");
   edit_live(e.training, snap.config.training, worker);
@@ -284,7 +289,7 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
     ImGui::PopStyleColor();
   } else if (pending) {
     ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 190, 60, 255));
-    ImGui::TextWrapped("Model, task, batch-size or precision changes take effect on reset.");
+    ImGui::TextWrapped("Model, task and batch-size changes take effect on reset.");
     ImGui::PopStyleColor();
   }
   ImGui::BeginDisabled(!pending || !problem.empty());

@@ -153,6 +153,10 @@ void TrainingWorker::apply(Command& c) {
       config_.training.k2 = c.k2;
       each([&](Trainer& t) { t.set_truncation(c.k1, c.k2); });
       break;
+    case K::SetPrecision:
+      config_.training.precision = c.precision;
+      each([&](Trainer& t) { t.set_precision(c.precision); });
+      break;
     case K::Configure:
       if (c.config && !configure(*c.config, &error_)) {
         // the old experiment keeps running; error_ says why the new one could not start

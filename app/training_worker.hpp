@@ -39,6 +39,7 @@ struct Command {
     SetOptimizer,    // live: optimiser settings
     SetClip,         // live: clipping
     SetTruncation,   // live: k1, k2
+    SetPrecision,    // live: `precision`, from the next iteration's forward pass
     Configure,       // a new experiment (cell type, sizes, task...): rebuilds and resets
     SetSample,       // the inspected sequence of the batch
     SetTemperature,  // char-LM sampling temperature
@@ -54,6 +55,7 @@ struct Command {
   OptimizerSettings optimizer;
   ClipSettings clip;
   int k1 = 0, k2 = 0;
+  Precision precision = Precision::Float32;
   std::optional<ExperimentConfig> config;
 
   static Command of(Kind k) {

@@ -310,6 +310,41 @@ TEST_F(StepKeys, AnimationRunsForwardThenBackwardThenStops) {
   EXPECT_EQ(view().forward_t, 1);
 }
 
+// The precision combo of the Experiment panel is live: the next iteration runs in the new
+// precision, without a reset, exactly as a Trainer switched between the same iterations.
+TEST_F(StepKeys, PrecisionSwitchesLiveAtTheNextIteration) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  c.training.precision = Precision::Float32;
+  Trainer direct, stays;
+  std::string error;
+  ASSERT_TRUE(direct.configure(c, 0, &error)) << error;
+  ASSERT_TRUE(stays.configure(c, 0, &error)) << error;
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(direct.run_iteration());
+    ASSERT_TRUE(stays.run_iteration());
+  }
+  direct.set_precision(Precision::Float64);
+  ASSERT_TRUE(direct.run_iteration());
+  ASSERT_TRUE(stays.run_iteration());
+  ASSERT_NE(direct.last_loss(), stays.last_loss()) << "float64 and float32 differ in the last bits";
+
+  worker.stop();
+  ASSERT_TRUE(worker.start(c, &error)) << error;
+  Command run2 = Command::of(Command::Kind::RunIterations);
+  run2.count = 2;
+  worker.send(run2);
+  Command to64 = Command::of(Command::Kind::SetPrecision);
+  to64.precision = Precision::Float64;
+  worker.send(to64);
+  Command run1 = run2;
+  run1.count = 1;
+  worker.send(run1);
+  const ModelView& m = view();
+  EXPECT_EQ(snap->config.training.precision, Precision::Float64);
+  EXPECT_EQ(m.iteration, 3) << "no reset";
+  EXPECT_EQ(m.last_loss, direct.last_loss());
+}
+
 // -----------------------------------------------------------------------------------------------
 // Screenshots (Xvfb)
 // -----------------------------------------------------------------------------------------------
