@@ -174,7 +174,9 @@ TEST(CellsMath, FloatTanhAndSigmoidAreWithinAFewFloatUlps) {
   }
   std::printf("  float tanh: max error %.2Lf ulp; float sigmoid: max error %.2Lf ulp\n", worst_t,
               worst_s);
-  EXPECT_LE(worst_t, 5);              // measured 4.3 (AVX-512): Eigen's rational tanh for float
+  // Eigen's rational tanh for float: measured 4.3 ulp with AVX-512 (fused multiply-adds), 5.45
+  // in the portable SSE2 build (separate multiplies and adds: one more rounding per term).
+  EXPECT_LE(worst_t, 6);
   EXPECT_LE(worst_s, 4);              // measured 3.1: exp, 1 +, 1 / (...)
   EXPECT_EQ(t[a.size() - 2], 1.0f);   // tanh(1e30)
   EXPECT_EQ(t[a.size() - 1], -1.0f);  // tanh(-1e30)
