@@ -89,8 +89,8 @@ void check_all_shapes(bool trans_b) {
           reference<S>(C0, A, B, trans_b, accumulate, want, mag);
           const double e = worst_error<S>(C, want, mag);
           worst_rel = std::max(worst_rel, e);
-          ASSERT_LE(e, tolerance<S>(K)) << "M=" << M << " N=" << N << " K=" << K
-                                        << (accumulate ? " +=" : " =");
+          ASSERT_LE(e, tolerance<S>(K))
+              << "M=" << M << " N=" << N << " K=" << K << (accumulate ? " +=" : " =");
         }
   std::printf("  %s %s: largest error %.3e of sum |a||b| (bound 2 (K+2) eps)\n",
               sizeof(S) == 4 ? "float" : "double", trans_b ? "A·Bt" : "A·B", worst_rel);
