@@ -1,4 +1,5 @@
-// Unrolled benchmark: one full training step, and the Eigen GEMM roofline it is measured against.
+// Unrolled benchmark: one full training step, its matrix products (the engine's own and Eigen's,
+// the roofline), and the core's arithmetic peak.
 //
 // Legend: B batch, T steps, I input, H hidden, O output (1), G gate blocks (vanilla 1, LSTM 4,
 //         GRU 3). One layer, readout at every step, MSE loss.
@@ -23,6 +24,12 @@
 //       recurrent_t    dh (H, B)    = W_hᵀ (H, GH) · dpre (GH, B)      backward, every step
 //       wgrad          dW_h (GH, H) += dpre (GH, B) · hᵀ (B, H)         backward, every step
 //       wgrad_batched  dW_h (GH, H) += dpre (GH, T·B) · hᵀ (T·B, H)     the same sum as one GEMM
+//   BM_Kernel/<cell>/.../<kind>_M<m>_K<k>_N<n>/<f32|f64>
+//     the same products through the engine's register-blocked loops (core/gemm.hpp), which the
+//     step uses; W_hᵀ is made once outside the loop, as BPTT makes it once per backward pass.
+//   BM_PeakFma/<f32|f64>
+//     12 independent chains of packet multiply-adds and no memory traffic: the most FLOP/s one
+//     core can do at all, the ceiling for every figure above.
 //
 // [SECTION] FLOP model (only the GEMM work counts as useful)
 //   forward per time step  2·G·H·(I+H)·B   (LSTM 8·B·H·(I+H), GRU 6·B·H·(I+H), vanilla 2·B·H·(I+H))
@@ -41,7 +48,8 @@
 //   ./build/bench/unrolled_bench --benchmark_min_time=0.5s       # libbenchmark >= 1.8
 //   taskset -c 1 ./build/bench/unrolled_bench --benchmark_filter='BM_Step/lstm/I1_H64'
 //       --benchmark_repetitions=5      (one core: the machine's other core builds)
-//   Add -DCMAKE_CXX_FLAGS=-march=native (in a separate build dir) to let Eigen use AVX2/AVX-512.
+//   The build uses -march=native by default (UNROLLED_NATIVE); -DUNROLLED_NATIVE=OFF measures the
+//   portable SSE2 build.
 #include <benchmark/benchmark.h>
 
 #include <Eigen/Core>
