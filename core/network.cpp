@@ -253,7 +253,10 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
   dh_next_.resize(L);
   dc_next_.resize(L);
   wt_.resize(L);
-  for (int l = 0; l < L; ++l) wt_[l] = transposed(net.params().layers[l]);
+  for (int l = 0; l < L; ++l) {  // assigned in place: a reused pass keeps the buffers
+    wt_[l].W_x = net.params().layers[l].W_x.transpose();
+    wt_[l].W_h = net.params().layers[l].W_h.transpose();
+  }
   window_ = 0;
   if (!done()) start_window();
 }
