@@ -23,7 +23,7 @@ MatT<S> random_mat(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
 }
 
 // C0 + A · op(B) summed exactly enough (long double), and Σ |a||b| per entry for the bound.
-template <class S, class CM, class AM, class BM>
+template <class CM, class AM, class BM>
 void reference(const CM& C0, const AM& A, const BM& B, bool trans_b, bool accumulate,
                Eigen::Matrix<long double, -1, -1>& want, Eigen::Matrix<long double, -1, -1>& mag) {
   const Eigen::Index M = A.rows(), K = A.cols(), N = trans_b ? B.rows() : B.cols();
@@ -46,7 +46,7 @@ void reference(const CM& C0, const AM& A, const BM& B, bool trans_b, bool accumu
 
 // Largest |got - want| / (Σ|a||b| + tiny): a float sum of K products is within about K ulp of
 // that magnitude.
-template <class S, class GM>
+template <class GM>
 double worst_error(const GM& got, const Eigen::Matrix<long double, -1, -1>& want,
                    const Eigen::Matrix<long double, -1, -1>& mag) {
   double worst = 0;
@@ -86,8 +86,8 @@ void check_all_shapes(bool trans_b) {
           else
             gemm_nn<S>(C, A, B, accumulate);
           Eigen::Matrix<long double, -1, -1> want, mag;
-          reference<S>(C0, A, B, trans_b, accumulate, want, mag);
-          const double e = worst_error<S>(C, want, mag);
+          reference(C0, A, B, trans_b, accumulate, want, mag);
+          const double e = worst_error(C, want, mag);
           worst_rel = std::max(worst_rel, e);
           ASSERT_LE(e, tolerance<S>(K))
               << "M=" << M << " N=" << N << " K=" << K << (accumulate ? " +=" : " =");
