@@ -5,9 +5,8 @@
 #include <initializer_list>
 #include <sstream>
 
-#include "shaders/embedded.hpp"
+#include "samples/samples.hpp"
 
-std::span<const unrolled::EmbeddedFile> embedded_samples();
 
 namespace unrolled {
 namespace {

@@ -24,10 +24,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "shaders/embedded.hpp"
-
-// Defined by the generated source of unrolled_samples (samples/*.json, samples/*.txt).
-std::span<const unrolled::EmbeddedFile> embedded_samples();
+#include "samples/samples.hpp"
 
 namespace unrolled {
 namespace {

@@ -1,4 +1,4 @@
-// The UI renderer (app/gui_renderer) under a real X server: a frame that redraws only what changed
+// The UI renderer (app/gui/renderer) under a real X server: a frame that redraws only what changed
 // has exactly the pixels of a frame redrawn whole (in the offscreen canvas and, where the back
 // buffer survives swaps, in the back buffer); a frame with nothing new draws nothing; a changed
 // heatmap is redrawn although its draw commands look the same. And the pacing of panels while
@@ -12,10 +12,10 @@
 
 #include <imgui.h>
 
-#include "app/app.hpp"
-#include "app/app_state.hpp"
-#include "app/gui_window.hpp"
-#include "app/snapshot.hpp"
+#include "app/gui/app.hpp"
+#include "app/gui/app_state.hpp"
+#include "app/gui/window.hpp"
+#include "app/session/snapshot.hpp"
 #include "widgets/heatmap.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "app/app_state.hpp"
+#include "app/gui/app_state.hpp"
 #include "tests/test_support.hpp"
 
 namespace unrolled {

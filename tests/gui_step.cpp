@@ -16,9 +16,9 @@
 
 #include <stb_image.h>
 
-#include "app/snapshot.hpp"
-#include "app/step_state.hpp"
-#include "app/training_worker.hpp"
+#include "app/session/snapshot.hpp"
+#include "app/panels/step_state.hpp"
+#include "app/session/training_worker.hpp"
 #include "core/inspect.hpp"
 #include "core/trainer.hpp"
 #include "tests/test_support.hpp"

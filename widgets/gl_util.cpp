@@ -7,9 +7,7 @@
 #include <span>
 #include <string_view>
 
-#include "shaders/embedded.hpp"
-
-std::span<const unrolled::EmbeddedFile> embedded_shaders();
+#include "shaders/shaders.hpp"
 
 namespace unrolled::widgets {
 namespace {

@@ -1,0 +1,23 @@
+// The command line: dispatch to the GUI or a headless subcommand. Every error prints one message
+// naming what is wrong and what is allowed, and returns a non-zero exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace unrolled {
+
+using GuiEntry = int (*)(const std::vector<std::string>& args);
+
+// args excludes the program name. gui runs the app (nullptr in a build without a GUI).
+// Returns the process exit code.
+int run_command_line(const std::vector<std::string>& args, GuiEntry gui);
+
+// Headless subcommands (cli_*.cpp). Each returns an exit code.
+int cli_grad(const std::vector<std::string>& args);
+int cli_train(const std::vector<std::string>& args);
+
+// The app (app/gui/gui_main.cpp, in the GUI library); args as given to main.
+int gui_main(const std::vector<std::string>& args);
+
+}  // namespace unrolled

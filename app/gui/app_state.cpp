@@ -1,0 +1,67 @@
+#include "app/gui/app_state.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/json_io.hpp"
+
+namespace unrolled {
+
+std::string settings_path() {
+  if (const char* p = std::getenv("UNROLLED_SETTINGS"); p && *p) return p;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
+    return std::string(x) + "/unrolled/settings.json";
+  if (const char* h = std::getenv("HOME"); h && *h)
+    return std::string(h) + "/.config/unrolled/settings.json";
+  return "unrolled-settings.json";
+}
+
+Settings load_settings(const std::string& path) {
+  Settings s;
+  Json j;
+  if (!read_json_file(path, 64 * 1024, j, nullptr) || !j.is_object()) return s;
+  auto num = [&](const char* key, auto& out, double lo, double hi) {
+    if (j.contains(key) && j[key].is_number())
+      out = static_cast<std::remove_reference_t<decltype(out)>>(
+          std::clamp(j[key].get<double>(), lo, hi));
+  };
+  num("window_width", s.window_width, 320, 8192);
+  num("window_height", s.window_height, 240, 8192);
+  num("ui_scale", s.ui_scale, 0.5, 4.0);
+  if (j.contains("light_theme") && j["light_theme"].is_boolean()) s.light_theme = j["light_theme"];
+  if (j.contains("panels") && j["panels"].is_object()) {
+    const Json& p = j["panels"];
+    auto flag = [&](const char* key, bool& out) {
+      if (p.contains(key) && p[key].is_boolean()) out = p[key];
+    };
+    flag("controls", s.show.controls);
+    flag("config", s.show.config);
+    flag("gates", s.show.gates);
+    flag("states", s.show.states);
+    flag("gradients", s.show.gradients);
+    flag("training", s.show.training);
+    flag("sample", s.show.sample);
+  }
+  return s;
+}
+
+bool save_settings(const std::string& path, const Settings& s) {
+  const Json j = {{"window_width", s.window_width},
+                  {"window_height", s.window_height},
+                  {"ui_scale", s.ui_scale},
+                  {"light_theme", s.light_theme},
+                  {"panels",
+                   {{"controls", s.show.controls},
+                    {"config", s.show.config},
+                    {"gates", s.show.gates},
+                    {"states", s.show.states},
+                    {"gradients", s.show.gradients},
+                    {"training", s.show.training},
+                    {"sample", s.show.sample}}}};
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  return write_file_atomic(path, j.dump(2) + "\n", nullptr);
+}
+
+}  // namespace unrolled

@@ -1,0 +1,154 @@
+// The app's state: plain structs with defaults, no function-local statics. Settings persist
+// between runs (window size, UI scale, theme, which panels are shown) in a small JSON file.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/panels/lab_state.hpp"
+#include "app/panels/step_state.hpp"
+#include "core/experiment.hpp"
+#include "core/json_io.hpp"
+#include "widgets/heatmap.hpp"
+#include "widgets/line_plot.hpp"
+
+namespace unrolled {
+
+struct PanelVisibility {
+  bool controls = true;
+  bool config = true;
+  bool gates = true;
+  bool states = true;
+  bool gradients = true;
+  bool training = true;
+  bool sample = true;
+};
+
+// What persists between runs.
+struct Settings {
+  int window_width = 1600;
+  int window_height = 900;
+  float ui_scale = 1.0f;
+  bool light_theme = false;
+  PanelVisibility show;
+};
+
+// $UNROLLED_SETTINGS, else $XDG_CONFIG_HOME/unrolled/settings.json, else
+// ~/.config/unrolled/settings.json.
+std::string settings_path();
+// Missing or unreadable files give the defaults; bad values are clamped. Never fails.
+Settings load_settings(const std::string& path);
+bool save_settings(const std::string& path, const Settings& s);
+
+// Per-panel state: widget states that persist across frames, the panel's own choices, and scratch
+// buffers reused from frame to frame (so a steady panel does not allocate). release() frees the
+// heatmaps' GL objects; the app calls it before the GL context goes away.
+struct GatesPanelState {
+  widgets::HeatmapState maps[4];  // one per heatmap slot of the grid
+  bool show_pre = false;          // pre-activations instead of activations
+  Mat block;                      // (H, T) one gate's rows, contiguous for the heatmap
+  void release() {
+    for (auto& m : maps) m.release();
+  }
+};
+struct StatesPanelState {
+  widgets::HeatmapState cell_map, hidden_map;
+  widgets::PlotState cell_lanes, hidden_lanes;
+  bool as_heatmap = false;     // heatmap, or lanes: the selected unit and its neighbours as lines
+  int neighbours = 2;          // lanes: units shown on each side of the selected one
+  std::vector<double> t_axis;  // (T) 1..T, the x of the lanes
+  std::vector<double> row;     // (T) one unit's row, contiguous for the plot
+  void release() {
+    cell_map.release();
+    hidden_map.release();
+  }
+};
+struct GradientsPanelState {
+  widgets::PlotState per_step, profile;
+  widgets::HeatmapState profile_history;
+  bool overview = false;        // the whole run (downsampled) instead of the recent iterations
+  std::vector<double> t_axis;   // (T) 1..T
+  std::vector<double> row;      // (T) one row of a norm or profile matrix
+  std::vector<double> history;  // (K, R) column-major: distance x row, time order
+  std::vector<std::string> iteration_labels;  // (R) tick labels of the history's columns
+  std::vector<const char*> iteration_ptrs;    // (R)
+  void release() { profile_history.release(); }
+};
+struct TrainingPanelState {
+  widgets::PlotState loss, accuracy, norm, learning_rate;
+  bool overview = false;
+  bool log_loss = true;
+  std::vector<double> clip_marks;  // (n) norm before clipping where clipped, NaN elsewhere
+};
+struct SamplePanelState {
+  widgets::HeatmapState inputs, outputs;
+  widgets::PlotState series;
+  std::vector<double> t_axis;             // (T) 1..T
+  std::vector<double> row;                // (T) one row of inputs / targets / outputs
+  std::vector<double> scratch;            // rows copied for plots (e.g. marked values)
+  std::vector<std::string> labels;        // (T) x tick labels built per frame
+  std::vector<const char*> x_label_ptrs;  // (T) into labels
+  std::vector<const char*> label_ptrs;    // y tick labels (the task's symbols)
+  void release() {
+    inputs.release();
+    outputs.release();
+  }
+};
+struct ConfigPanelState {
+  ExperimentConfig edit;   // the working copy the widgets edit
+  Json checked;            // the edit as last validated (validation builds the task, which
+                           //   may read a text file: done only when the edit changes)
+  std::string edit_error;  // why the edit cannot be applied; "" when it can
+  std::string load_path;   // the "open" text field
+  std::string message;     // last load/save message
+};
+
+// What the main area shows: a set of panels laid out for one activity.
+enum class Mode {
+  Train,    // live training: gates, states, gradient through time, loss, sample
+  Step,     // the unrolled graph and the cell inspector, one time step at a time
+  Compare,  // models side by side, the spectrum of W_hh, Jacobian products
+  Cliff,    // the gradient cliff explorer
+  Sweep,    // loss against dependency length
+};
+
+struct Snapshot;
+
+struct AppState {
+  Settings settings;
+  Mode mode = Mode::Train;
+  bool analysis_spectra = false;  // what was last asked of the worker (SetAnalysis)
+  int analysis_jacobian = -1;
+  std::string settings_file;
+  std::string source;  // where the experiment came from: "built-in: default", a path...
+  // The snapshot each panel (by title) drew last frame. While training runs, panels take turns
+  // to move to the newest, a few per frame, so that no one frame redraws every panel.
+  std::map<std::string, std::shared_ptr<const Snapshot>> panel_snapshots;
+  std::map<std::string, int> panel_cost;  // what each panel's redraw costs (app.hpp)
+
+  // Inspection, shared by the panels.
+  int layer = 0;   // inspected layer
+  int unit = 0;    // selected unit (highlighted)
+  int sample = 0;  // inspected sequence of the batch
+  int model = 0;   // compare mode: which model the per-model panels show
+
+  float speed = 30.0f;  // iterations per second asked of the worker
+  bool max_speed = false;
+  float temperature = 1.0f;  // char-LM sampling
+  uint64_t seed = 1;
+
+  GatesPanelState gates;
+  StatesPanelState states;
+  GradientsPanelState gradients;
+  TrainingPanelState training;
+  SamplePanelState sample_panel;
+  ConfigPanelState config;
+  StepState step;  // step through: the inspected step, the graph's and the inspector's state
+  LabState lab;    // spectrum, Jacobian products, gradient cliff, dependency-length sweep
+
+  bool want_quit = false;
+};
+
+}  // namespace unrolled

@@ -1,0 +1,171 @@
+// Jacobian products: ‖∂h_{T−1}/∂h_{T−1−d}‖₂ against the distance d for the inspected sequence (log
+// y), beside the bound (λ₁γ)^d of Pascanu et al. (2013) for the vanilla cell, and in words what
+// the bound guarantees — or why it does not apply to the LSTM and GRU.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "app/panels/panels.hpp"
+#include "widgets/colormap.hpp"
+
+namespace unrolled {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// λ₁ (the largest singular value of W_hh) of each vanilla model, from the spectra when they are
+// there, else from the weights once per snapshot. NaN for gated cells.
+void update_sigma(const Snapshot& snap, int layer, JacobianPanelState& st) {
+  if (st.sigma_version == snap.version && st.sigma_layer == layer &&
+      st.sigma.size() == snap.models.size())
+    return;
+  st.sigma_version = snap.version;
+  st.sigma_layer = layer;
+  st.sigma.assign(snap.models.size(), kNaN);
+  for (size_t i = 0; i < snap.models.size(); ++i) {
+    const ModelView& m = snap.models[i];
+    if (m.spec.cell != CellType::Rnn) continue;
+    const int l = std::clamp(layer, 0, m.spec.num_layers - 1);
+    if (static_cast<int>(m.spectra.size()) > l && !m.spectra[l].empty())
+      st.sigma[i] = m.spectra[l][0].largest_singular_value;
+    else if (static_cast<int>(m.params.layers.size()) > l)
+      st.sigma[i] = spectral_norm(m.params.layers[l].W_h);
+  }
+}
+
+// What the bound says for one model, in words.
+std::string verdict(const ModelView& m, double sigma, int distance) {
+  char buf[512];
+  if (m.spec.cell == CellType::Lstm) {
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: the bound does not apply. The gradient also flows through the cell state, "
+        "∂c_t/∂c_{t−1} = diag(f_t): no W_hh and no squashing on that path, so with the forget gate "
+        "near 1 it survives many steps.",
+        m.name.c_str());
+    return buf;
+  }
+  if (m.spec.cell == CellType::Gru) {
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: the bound does not apply. h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n: the direct path's Jacobian "
+        "is diag(z), no W_hh on it, so with z near 1 the gradient survives many steps.",
+        m.name.c_str());
+    return buf;
+  }
+  const double gamma = activation_derivative_bound(m.spec.activation);
+  const double rate = sigma * gamma;
+  if (!std::isfinite(rate)) return m.name + ": λ₁ is not available yet.";
+  const std::string act(to_string(m.spec.activation));
+  if (rate < 1) {
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: λ₁γ = %.3g × %g (%s) = %.3g < 1, so the bound guarantees vanishing: the gradient "
+        "shrinks at least geometrically; at distance %d it is at most %.2g of its size.",
+        m.name.c_str(), sigma, gamma, act.c_str(), rate, distance, std::pow(rate, distance));
+  } else {
+    std::snprintf(
+        buf, sizeof buf,
+        "%s: λ₁γ = %.3g × %g (%s) = %.3g ≥ 1: the bound allows growth, so it guarantees nothing; "
+        "vanishing or exploding now depends on the slopes the activations actually reach.",
+        m.name.c_str(), sigma, gamma, act.c_str(), rate);
+  }
+  return buf;
+}
+
+}  // namespace
+
+void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
+  if (snap.models.empty()) return;
+  JacobianPanelState& st = app.lab.jacobian;
+  const float em = ImGui::GetFontSize();
+  int layers = 1;
+  for (const ModelView& m : snap.models) layers = std::max(layers, m.spec.num_layers);
+  if (layers > 1) {
+    ImGui::SetNextItemWidth(6 * em);
+    int shown_layer = app.layer + 1;
+    if (ImGui::SliderInt("layer", &shown_layer, 1, layers)) app.layer = shown_layer - 1;
+    ImGui::SameLine();
+  }
+  ImGui::Checkbox("bound (λ₁γ)^d", &st.show_bound);
+  help_marker(
+      "For the vanilla cell one step back multiplies by ∂h_k/∂h_{k−1} = diag(act′(a_k)) W_hh. The "
+      "norm of a product is "
+      "at most the product of the norms, and ‖diag(act′)‖ ≤ γ (1 for tanh, ¼ for sigmoid), ‖W_hh‖₂ "
+      "= λ₁, its largest "
+      "singular value. So d steps back the gradient is at most (λ₁γ)^d times its size (Pascanu, "
+      "Mikolov and Bengio, 2013).\n\n"
+      "λ₁γ < 1 is sufficient for vanishing. λ₁γ > 1 is necessary for exploding, not sufficient.");
+  ImGui::SameLine();
+  ImGui::TextDisabled("inspected sequence %d, last step back to the first", app.sample + 1);
+
+  update_sigma(snap, app.layer, st);
+  int distance = 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (const ModelView& m : snap.models) {
+    if (m.jacobian_norms.size() < 2) continue;
+    distance = std::max(distance, static_cast<int>(m.jacobian_norms.size()) - 1);
+    for (Eigen::Index d = 0; d < m.jacobian_norms.size(); ++d)
+      if (std::isfinite(m.jacobian_norms(d)) && m.jacobian_norms(d) > 0)
+        lo = std::min(lo, m.jacobian_norms(d)), hi = std::max(hi, m.jacobian_norms(d));
+  }
+
+  // The words below the plot, measured first so the plot takes the rest.
+  std::vector<std::string> words;
+  for (size_t i = 0; i < snap.models.size(); ++i)
+    words.push_back(verdict(snap.models[i], st.sigma[i], std::max(distance, 1)));
+  const float wrap = ImGui::GetContentRegionAvail().x;
+  float words_h = 0;
+  for (const std::string& w : words)
+    words_h += ImGui::CalcTextSize(w.c_str(), nullptr, false, wrap - 1.2f * em).y +
+               ImGui::GetStyle().ItemSpacing.y;
+
+  if (distance == 0) {
+    ImGui::TextDisabled("computing the Jacobian products…");
+  } else if (widgets::BeginPlot("##jacobian",
+                                ImVec2(-1, -words_h - ImGui::GetStyle().ItemSpacing.y), st.plot)) {
+    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂",
+                       widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
+                           widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
+    // The bound may run off the top or the bottom; the view follows the measured products.
+    widgets::SetupAxisLimits(widgets::Axis::X, 0, distance);
+    widgets::SetupAxisLimits(widgets::Axis::Y, std::max(lo / 5, 1e-300), std::max(hi * 20, 5.0));
+    for (size_t i = 0; i < snap.models.size(); ++i) {
+      const ModelView& m = snap.models[i];
+      if (m.jacobian_norms.size() < 2) continue;
+      widgets::SetNextSeriesStyle({.color = widgets::series_color(static_cast<int>(i))});
+      widgets::PlotLine(m.name.c_str(), nullptr, m.jacobian_norms.data(),
+                        static_cast<int>(m.jacobian_norms.size()));
+    }
+    if (st.show_bound)
+      for (size_t i = 0; i < snap.models.size(); ++i) {
+        const ModelView& m = snap.models[i];
+        if (m.spec.cell != CellType::Rnn || !std::isfinite(st.sigma[i])) continue;
+        const double rate = st.sigma[i] * activation_derivative_bound(m.spec.activation);
+        st.bound.resize(distance + 1);
+        for (int d = 0; d <= distance; ++d) st.bound[d] = std::pow(rate, d);
+        const std::string label = "bound (λ₁γ)^d, " + m.name + "##bound" + std::to_string(i);
+        widgets::SetNextSeriesStyle(
+            {.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
+        widgets::PlotLine(label.c_str(), nullptr, st.bound.data(), distance + 1);
+      }
+    widgets::EndPlot();
+  }
+  for (size_t i = 0; i < words.size(); ++i) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float line = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
+                                              ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
+                                              widgets::series_color(static_cast<int>(i)));
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 0.8f * em, p.y));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap - 1.2f * em);
+    ImGui::TextUnformatted(words[i].c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
+}  // namespace unrolled

@@ -1,0 +1,59 @@
+// The app's panels, one file each (panel_<name>.cpp). Each draws the contents of its window from
+// the newest Snapshot; the app places the windows. Panels send commands to the worker and change
+// only the AppState they are given.
+#pragma once
+
+#include "app/gui/app_state.hpp"
+#include "app/session/snapshot.hpp"
+#include "app/session/training_worker.hpp"
+
+namespace unrolled {
+
+// Play/pause, one iteration, one time step forward/back, reset, speed, seed, phase.
+void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// Every field of the experiment, editable; says which changes apply now and which on reset.
+void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// One heatmap per gate (unit x time step) for the inspected sequence; picks the sequence.
+void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// c_t and h_t per unit over time, lanes or heatmap, the selected unit highlighted.
+void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// ‖dL/dh_t‖ against t (log), the decay profile, and the profile over iterations.
+void draw_gradients_panel(const Snapshot& snap, AppState& app);
+// Loss against the baseline, gradient norm before/after clipping, learning rate.
+void draw_training_panel(const Snapshot& snap, AppState& app);
+// The task's input, target and prediction; generated text for the char-LM.
+void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+
+// Step through (issue 5): the network unrolled in time, and one cell's arithmetic.
+void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+void draw_inspector_panel(const Snapshot& snap, AppState& app);
+// Compare (issue 6): eigenvalues and singular values of W_hh; products of Jacobians.
+void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+void draw_jacobian_panel(const Snapshot& snap, AppState& app);
+// The gradient cliff explorer and the dependency-length sweep.
+void draw_cliff_panel(AppState& app);
+void draw_sweep_panel(const Snapshot& snap, AppState& app);
+
+// Shared helpers for panels.
+const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
+// A short help marker "(?)" with a tooltip.
+void help_marker(const char* text);
+// An ImGui text field editing a std::string of at most cap − 1 bytes; true when edited.
+bool input_text(const char* label, std::string& s, size_t cap = 1024);
+// (panel_gates.cpp) Row `row` of a column-major matrix as a line over xs (m.cols() points). The
+// row is copied into scratch first: the plot's stride applies to xs and ys alike.
+void plot_matrix_row(const char* label, const double* xs, const Mat& m, Eigen::Index row,
+                     std::vector<double>& scratch);
+// (panel_gates.cpp) SameLine when an item about width wide still fits on the line, else a new line.
+void fit_on_line(float width);
+// (panel_gates.cpp) The inspection selectors on one line: model (compare mode), layer (L > 1),
+// sequence of the batch (sends SetSample; null worker: no sequence selector).
+void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker* worker,
+                            bool with_layer = true);
+// The time step column to outline in step mode (just computed forward, or just back-propagated);
+// -1 when the iteration is not being stepped.
+int current_step_column(const ModelView& m);
+// "forward pass: t = 1…7 of 21 computed" and the like in step mode; empty otherwise.
+std::string step_caption(const ModelView& m);
+
+}  // namespace unrolled
