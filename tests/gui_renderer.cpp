@@ -190,14 +190,15 @@ std::shared_ptr<const Snapshot> snapshot(uint64_t version, int64_t iteration, bo
 
 int count_version(const std::vector<const Snapshot*>& shown, uint64_t v) {
   int n = 0;
-  for (const Snapshot* s : shown) n += s->version == v;
+  for (const Snapshot* s : shown) n += s && s->version == v;
   return n;
 }
 
 TEST(PanelPacing, WhileTrainingPanelsMoveToTheNewestSnapshotWithinABudget) {
   AppState app;
-  const std::vector<std::string> panels = {"a", "b", "c", "d", "e", "f"};
-  for (const auto& p : panels) app.panel_cost[p] = kFrameBudget * 2 / 5;  // 2 fit
+  const std::vector<PanelId> panels = {PanelId::Gates,     PanelId::Training, PanelId::States,
+                                       PanelId::Gradients, PanelId::Sample,   PanelId::Controls};
+  for (PanelId p : panels) app.panel_cost[index_of(p)] = kFrameBudget * 2 / 5;  // 2 fit
   EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(1, 10, true), app), 1), 6)
       << "the first frame shows the newest everywhere";
   const auto v2 = snapshot(2, 11, true);
@@ -219,12 +220,13 @@ TEST(PanelPacing, WhileTrainingPanelsMoveToTheNewestSnapshotWithinABudget) {
 
 TEST(PanelPacing, APanelOverTheBudgetMovesAloneAndCheapOnesTogether) {
   AppState app;
-  const std::vector<std::string> panels = {"heavy", "x", "y", "z"};
-  app.panel_cost["heavy"] = kFrameBudget * 3 / 2;
-  for (const char* p : {"x", "y", "z"}) app.panel_cost[p] = kFrameBudget / 4;
+  const PanelId heavy = PanelId::Graph;
+  const std::vector<PanelId> panels = {heavy, PanelId::Gates, PanelId::Training, PanelId::States};
+  app.panel_cost[index_of(heavy)] = kFrameBudget * 3 / 2;
+  for (size_t i = 1; i < panels.size(); ++i) app.panel_cost[index_of(panels[i])] = kFrameBudget / 4;
   pace_snapshots(panels, snapshot(1, 10, true), app);
   const auto first = pace_snapshots(panels, snapshot(2, 11, true), app);
-  EXPECT_EQ(first[0]->version, 2u) << "first in line, over the budget, still moves";
+  EXPECT_EQ(first[index_of(heavy)]->version, 2u) << "first in line, over the budget, still moves";
   EXPECT_EQ(count_version(first, 2), 1) << "and alone";
   EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(2, 11, true), app), 2), 4)
       << "the three cheap ones fit together";
@@ -232,7 +234,8 @@ TEST(PanelPacing, APanelOverTheBudgetMovesAloneAndCheapOnesTogether) {
 
 TEST(PanelPacing, PausedOrResetEveryPanelShowsTheNewestAtOnce) {
   AppState app;
-  const std::vector<std::string> panels = {"a", "b", "c", "d"};
+  const std::vector<PanelId> panels = {PanelId::Gates, PanelId::Training, PanelId::States,
+                                       PanelId::Gradients};
   pace_snapshots(panels, snapshot(1, 10, true), app);
   EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(2, 11, false), app), 2), 4)
       << "paused: a step must show everywhere in the same frame";

@@ -17,17 +17,17 @@ TEST(AppSettings, RoundTripThroughTheSettingsFile) {
   s.window_height = 720;
   s.ui_scale = 1.5f;
   s.light_theme = true;
-  s.show.gates = false;
-  s.show.sample = false;
+  s.hidden[index_of(PanelId::Gates)] = true;
+  s.hidden[index_of(PanelId::Sample)] = true;
   ASSERT_TRUE(save_settings(path, s));
   const Settings back = load_settings(path);
   EXPECT_EQ(back.window_width, 1280);
   EXPECT_EQ(back.window_height, 720);
   EXPECT_FLOAT_EQ(back.ui_scale, 1.5f);
   EXPECT_TRUE(back.light_theme);
-  EXPECT_FALSE(back.show.gates);
-  EXPECT_FALSE(back.show.sample);
-  EXPECT_TRUE(back.show.training);
+  EXPECT_TRUE(back.hidden[index_of(PanelId::Gates)]);
+  EXPECT_TRUE(back.hidden[index_of(PanelId::Sample)]);
+  EXPECT_FALSE(back.hidden[index_of(PanelId::Training)]);
 }
 
 TEST(AppSettings, MissingOrBadFilesGiveDefaultsOrClampedValues) {
@@ -43,7 +43,7 @@ TEST(AppSettings, MissingOrBadFilesGiveDefaultsOrClampedValues) {
   s = load_settings(dir / "absurd.json");
   EXPECT_EQ(s.window_width, 8192);
   EXPECT_FLOAT_EQ(s.ui_scale, 0.5f);
-  EXPECT_TRUE(s.show.gates);  // a wrong type keeps the default
+  EXPECT_FALSE(s.hidden[index_of(PanelId::Gates)]);  // a wrong type keeps the default
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ void print_usage(std::FILE* out) {
       "      app options: --mode train|step|compare|cliff|sweep  --size WxH  --scale S\n"
       "                   --theme dark|light  --speed IT_PER_S  --paused  --warmup N\n"
       "                   --screenshot FILE.png [--frames N]  --only PANEL  --bench-frames N\n"
+      "                   --layout-report FILE.json [--frames N]\n"
       "                   --steps-forward N  --steps-backward N (time steps before the first "
       "frame)\n"
       "  unrolled --gallery                     every widget with synthetic data\n"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "app/gui/window.hpp"
+#include "app/panels/panel_table.hpp"
 
 namespace unrolled {
 
@@ -21,7 +22,8 @@ struct AppOptions {
   bool paused = false;          // start paused (training starts playing otherwise)
   double speed = -1;            // iterations per second (0: full speed); -1: the default
   int bench_frames = 0;         // --bench-frames N: time N frames of the benchmark lesson
-  std::string only;             // --only PANEL: show a single panel full-window (screenshots)
+  std::string only;             // --only NAME: one panel (panel_table.hpp's short name), alone
+  std::string layout_report;    // --layout-report FILE.json: write the layout after the frames
   std::string mode;             // --mode train|step|compare|cliff|sweep
   bool persist = true;          // write the settings file at exit
   int steps_forward = 0;        // --steps-forward N: forward time steps before the first frame
@@ -33,17 +35,18 @@ int run_app(const AppOptions& options);
 struct AppState;
 struct Snapshot;
 
-// Which snapshot each panel (by title) draws this frame, kept in app.panel_snapshots. Paused,
-// stepping, or across a reset: the newest, everywhere. While training runs, panels move to the
-// newest snapshot in turns, those furthest behind first, as many per frame as fit in
-// kFrameBudget by what redrawing each costs (app.panel_cost: its triangles last frame plus its
-// area in pixels / kPixelsPerTriangle), at least one. A snapshot comes up to 30 times a second
-// and changes nearly every panel; redrawing them all in one frame is more than a software
-// rasteriser (Mesa's llvmpipe: about a microsecond to set up a triangle, some ten nanoseconds to
-// fill a pixel) does in 16 ms, a few of them is not. Each panel is a few frames behind at most.
+// Which snapshot each panel draws this frame (indexed by PanelId; null for panels not drawn),
+// kept in app.panel_snapshots. Paused, stepping, or across a reset: the newest, everywhere. While
+// training runs, panels move to the newest snapshot in turns, those furthest behind first, as
+// many per frame as fit in kFrameBudget by what redrawing each costs (app.panel_cost: its
+// triangles last frame plus its area in pixels / kPixelsPerTriangle), at least one. A snapshot
+// comes up to 30 times a second and changes nearly every panel; redrawing them all in one frame
+// is more than a software rasteriser (Mesa's llvmpipe: about a microsecond to set up a triangle,
+// some ten nanoseconds to fill a pixel) does in 16 ms, a few of them is not. Each panel is a few
+// frames behind at most.
 constexpr int kPixelsPerTriangle = 100;
 constexpr int kFrameBudget = 6000;
-std::vector<const Snapshot*> pace_snapshots(const std::vector<std::string>& panels,
+std::vector<const Snapshot*> pace_snapshots(const std::vector<PanelId>& panels,
                                             const std::shared_ptr<const Snapshot>& latest,
                                             AppState& app);
 

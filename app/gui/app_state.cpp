@@ -30,35 +30,23 @@ Settings load_settings(const std::string& path) {
   num("window_height", s.window_height, 240, 8192);
   num("ui_scale", s.ui_scale, 0.5, 4.0);
   if (j.contains("light_theme") && j["light_theme"].is_boolean()) s.light_theme = j["light_theme"];
-  if (j.contains("panels") && j["panels"].is_object()) {
-    const Json& p = j["panels"];
-    auto flag = [&](const char* key, bool& out) {
-      if (p.contains(key) && p[key].is_boolean()) out = p[key];
-    };
-    flag("controls", s.show.controls);
-    flag("config", s.show.config);
-    flag("gates", s.show.gates);
-    flag("states", s.show.states);
-    flag("gradients", s.show.gradients);
-    flag("training", s.show.training);
-    flag("sample", s.show.sample);
-  }
+  // "panels": {"gates": false, ...}: the panels hidden with the View menu. ("config" is the
+  // Experiment panel's name in files written before the panel table.)
+  if (j.contains("panels") && j["panels"].is_object())
+    for (const auto& [key, value] : j["panels"].items()) {
+      const PanelInfo* p = find_panel(key == "config" ? "experiment" : key);
+      if (p && value.is_boolean()) s.hidden[index_of(p->id)] = !value.get<bool>();
+    }
   return s;
 }
 
 bool save_settings(const std::string& path, const Settings& s) {
-  const Json j = {{"window_width", s.window_width},
-                  {"window_height", s.window_height},
-                  {"ui_scale", s.ui_scale},
-                  {"light_theme", s.light_theme},
-                  {"panels",
-                   {{"controls", s.show.controls},
-                    {"config", s.show.config},
-                    {"gates", s.show.gates},
-                    {"states", s.show.states},
-                    {"gradients", s.show.gradients},
-                    {"training", s.show.training},
-                    {"sample", s.show.sample}}}};
+  Json panels = Json::object();
+  for (const PanelInfo& p : panel_table())
+    if (p.switchable) panels[p.name] = !s.hidden[index_of(p.id)];
+  const Json j = {{"window_width", s.window_width}, {"window_height", s.window_height},
+                  {"ui_scale", s.ui_scale},         {"light_theme", s.light_theme},
+                  {"panels", panels}};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   return write_file_atomic(path, j.dump(2) + "\n", nullptr);

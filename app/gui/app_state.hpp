@@ -2,12 +2,15 @@
 // between runs (window size, UI scale, theme, which panels are shown) in a small JSON file.
 #pragma once
 
+#include <array>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "app/panels/lab_state.hpp"
+#include "app/panels/panel_table.hpp"
 #include "app/panels/step_state.hpp"
 #include "core/experiment.hpp"
 #include "core/json_io.hpp"
@@ -16,23 +19,13 @@
 
 namespace unrolled {
 
-struct PanelVisibility {
-  bool controls = true;
-  bool config = true;
-  bool gates = true;
-  bool states = true;
-  bool gradients = true;
-  bool training = true;
-  bool sample = true;
-};
-
 // What persists between runs.
 struct Settings {
   int window_width = 1600;
   int window_height = 900;
   float ui_scale = 1.0f;
   bool light_theme = false;
-  PanelVisibility show;
+  PanelFlags hidden{};  // panels hidden with the View menu, by PanelId (the file: by name)
 };
 
 // $UNROLLED_SETTINGS, else $XDG_CONFIG_HOME/unrolled/settings.json, else
@@ -105,15 +98,6 @@ struct ConfigPanelState {
   std::string message;     // last load/save message
 };
 
-// What the main area shows: a set of panels laid out for one activity.
-enum class Mode {
-  Train,    // live training: gates, states, gradient through time, loss, sample
-  Step,     // the unrolled graph and the cell inspector, one time step at a time
-  Compare,  // models side by side, the spectrum of W_hh, Jacobian products
-  Cliff,    // the gradient cliff explorer
-  Sweep,    // loss against dependency length
-};
-
 struct Snapshot;
 
 struct AppState {
@@ -123,10 +107,14 @@ struct AppState {
   int analysis_jacobian = -1;
   std::string settings_file;
   std::string source;  // where the experiment came from: "built-in: default", a path...
-  // The snapshot each panel (by title) drew last frame. While training runs, panels take turns
-  // to move to the newest, a few per frame, so that no one frame redraws every panel.
-  std::map<std::string, std::shared_ptr<const Snapshot>> panel_snapshots;
-  std::map<std::string, int> panel_cost;  // what each panel's redraw costs (app.hpp)
+  // The snapshot each panel drew last frame. While training runs, panels take turns to move to
+  // the newest, a few per frame, so that no one frame redraws every panel.
+  std::array<std::shared_ptr<const Snapshot>, kPanelCount> panel_snapshots;
+  std::array<int, kPanelCount> panel_cost{};  // what each panel's redraw costs (app.hpp)
+  std::optional<PanelId> focus;          // maximised over the whole window (F, Esc)
+  std::optional<PanelId> hovered_panel;  // under the mouse last frame (F focuses it)
+  // Tabs: the panel each tabbed cell shows is the one chosen last (a frame number per panel).
+  std::array<int64_t, kPanelCount> tab_chosen{};
 
   // Inspection, shared by the panels.
   int layer = 0;   // inspected layer

@@ -1,7 +1,7 @@
 // unrolled::gui_main: the GUI's command line.
 //   unrolled [open FILE.json | --preset NAME] [--screenshot FILE.png] [--frames N] [--size WxH]
 //            [--scale S] [--theme dark|light] [--warmup N] [--paused] [--speed IT_PER_S]
-//            [--only PANEL] [--mode MODE] [--bench-frames N]
+//            [--only PANEL] [--mode MODE] [--bench-frames N] [--layout-report FILE.json]
 //            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame,
 //            after
 //                                                     the warmup (to screenshot step mode)
@@ -16,6 +16,7 @@
 #include "app/cli/cli.hpp"
 #include "app/gui/gallery.hpp"
 #include "app/gui/window.hpp"
+#include "app/panels/panel_table.hpp"
 
 namespace unrolled {
 namespace {
@@ -128,11 +129,21 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
                             "needs train, step, compare, cliff or sweep");
       o.app.mode = value;
       ++i;
-    } else if (a == "--preset" || a == "--only") {
+    } else if (a == "--preset") {
       if (!has_value || value.empty())
-        return bad_argument(a, a == "--preset" ? "needs a lesson name, e.g. --preset default"
-                                               : "needs a panel title, e.g. --only Gates");
-      (a == "--preset" ? o.app.preset : o.app.only) = value;
+        return bad_argument(a, "needs a lesson name, e.g. --preset default");
+      o.app.preset = value;
+      ++i;
+    } else if (a == "--only") {
+      if (!has_value || !find_panel(value))
+        return bad_argument(a + (has_value ? " " + value : ""),
+                            ("needs a panel name: " + panel_names()).c_str());
+      o.app.only = value;
+      ++i;
+    } else if (a == "--layout-report") {
+      if (!has_value || value.empty() || value.rfind("--", 0) == 0)
+        return bad_argument(a, "needs a file name, e.g. --layout-report layout.json");
+      o.app.layout_report = value;
       ++i;
     } else if (a.rfind("--", 0) == 0) {
       return bad_argument(
@@ -140,12 +151,12 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
           "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
           "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
           "--speed IT_PER_S, --only PANEL, --mode MODE, --steps-forward N, --steps-backward N, "
-          "--bench-frames N (and --help)");
+          "--layout-report FILE.json, --bench-frames N (and --help)");
     } else {
       o.positional.push_back(a);
     }
   }
-  if (o.frames < 0) o.frames = o.screenshot.empty() ? 0 : 3;
+  if (o.frames < 0) o.frames = o.screenshot.empty() && o.app.layout_report.empty() ? 0 : 3;
   return 0;
 }
 

@@ -128,11 +128,27 @@ void style_light(ImGuiStyle& s) {
 // [SECTION] Window: open / close, frames, UI scale, screenshots
 // -----------------------------------------------------------------------------------------------
 
+namespace {
+
+// Shrinks width x height to the primary monitor's work area (less the window frame), keeping what
+// fits; 0 stands for 1600 x 900.
+void fit_work_area(int& width, int& height) {
+  if (width <= 0 || height <= 0) width = 1600, height = 900;
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  int x = 0, y = 0, w = 0, h = 0;
+  if (monitor) glfwGetMonitorWorkarea(monitor, &x, &y, &w, &h);
+  if (w <= 0 || h <= 0) return;
+  width = std::min(width, w - w / 40);
+  height = std::min(height, h - h / 20);  // the title bar and frame the window manager adds
+}
+
+}  // namespace
+
 Window::~Window() {
   close();
 }
 
-bool Window::open(int width, int height, const char* title) {
+bool Window::open(int width, int height, const char* title, bool fit_to_monitor) {
   constexpr const char* kNoDisplay =
       "unrolled: no display: run under xvfb-run, or use the headless subcommands `unrolled train`/"
       "`unrolled grad`";
@@ -152,6 +168,7 @@ bool Window::open(int width, int height, const char* title) {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  if (fit_to_monitor) fit_work_area(width, height);
   window_ = glfwCreateWindow(width, height, title, nullptr, nullptr);
   if (!window_) {
     const char* why = nullptr;
@@ -163,6 +180,9 @@ bool Window::open(int width, int height, const char* title) {
   }
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
+  float sx = 1, sy = 1;
+  glfwGetWindowContentScale(window_, &sx, &sy);
+  content_scale_ = std::clamp(std::max(sx, sy), 1.0f, 4.0f);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -203,7 +223,7 @@ void Window::close() {
 void Window::rebuild_fonts() {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  const float px = std::round(kBaseFontPx * scale_);
+  const float px = std::round(kBaseFontPx * scale_ * content_scale_);
   ui_font_ = add_embedded_font("DejaVuSans.ttf", px);
   mono_font_ = add_embedded_font("DejaVuSansMono.ttf", px);
   title_font_ = add_embedded_font("DejaVuSans.ttf", std::round(px * 1.4f));
@@ -224,7 +244,7 @@ void Window::apply_style() {
   } else {
     style_dark(style);
   }
-  style.ScaleAllSizes(scale_);
+  style.ScaleAllSizes(scale_ * content_scale_);
   ImGui::GetStyle() = style;
   style_dirty_ = false;
 }

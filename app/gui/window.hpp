@@ -36,8 +36,10 @@ class Window {
   Window& operator=(const Window&) = delete;
 
   // Creates the window (width x height screen coordinates), the GL context and ImGui. false, with
-  // one message on stderr, when there is no display or no OpenGL 3.3.
-  bool open(int width, int height, const char* title);
+  // one message on stderr, when there is no display or no OpenGL 3.3. fit_to_monitor: the size is
+  // shrunk to the primary monitor's work area (a remembered size on a smaller screen). Either way
+  // text is scaled by the monitor's content scale (HiDPI) times the UI scale.
+  bool open(int width, int height, const char* title, bool fit_to_monitor = false);
   void close();
   bool is_open() const { return window_ != nullptr; }
 
@@ -83,6 +85,8 @@ class Window {
   // sizes scaled. Takes effect at the next begin_frame(). Clamped to [0.5, 4].
   void set_ui_scale(float scale);
   float ui_scale() const { return scale_; }
+  // The monitor's content scale (1 on most screens, 2 on HiDPI ones), read when the window opens.
+  float content_scale() const { return content_scale_; }
   void set_theme(Theme theme);
   Theme theme() const { return theme_; }
 
@@ -110,6 +114,7 @@ class Window {
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
   float scale_ = 1.0f;
+  float content_scale_ = 1.0f;
   float built_scale_ = 0.0f;  // scale the font atlas was built for; 0: not built
   bool style_dirty_ = true;
   Theme theme_ = Theme::Dark;

@@ -38,6 +38,11 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app);
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
+// A tooltip holding text, wrapped at a readable width (call when the item is hovered).
+void text_tooltip(const char* text);
+// text shortened with "…" to fit width pixels at the current font (whole when it fits). Show the
+// whole text in a tooltip where it was shortened.
+std::string fit_text(const std::string& text, float width);
 // An ImGui text field editing a std::string of at most cap − 1 bytes; true when edited.
 bool input_text(const char* label, std::string& s, size_t cap = 1024);
 // (panel_gates.cpp) Row `row` of a column-major matrix as a line over xs (m.cols() points). The

@@ -1,0 +1,53 @@
+// The GUI room's own pieces, one file each: the menu bar and banner (menu.cpp), the keys
+// (keys.cpp), the panels' windows and tabs (panel_host.cpp), the frame benchmark
+// (frame_bench.cpp). app.cpp's main loop calls them in this order: keys, menu, banner, layout,
+// panels.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/gui/app_state.hpp"
+#include "app/gui/layout.hpp"
+#include "app/gui/window.hpp"
+#include "app/session/training_worker.hpp"
+
+namespace unrolled {
+
+// [menu.cpp] Sends a new experiment to the worker and points the inspection at its start.
+void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
+                 const std::string& source);
+// The menu bar: Lesson, View, the mode tabs, the lesson's title (shortened first) and the status
+// (always whole). Returns true when two of its items overlap (the layout report's menu_overlap).
+bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window);
+// The divergence (or error) banner at pos, width wide; returns the height it took (0: none).
+float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width);
+
+// [keys.cpp] Space, N, R, the arrows, Ctrl+Q; in Step through also B, Home, End; F focuses the
+// panel under the mouse, Esc restores the layout.
+void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+
+// [panel_host.cpp] What one panel's window showed this frame (the layout report reads it).
+struct DrawnPlot {
+  std::string title;
+  Rect data;                  // where the data are drawn (no axes, labels, legend, colour bar)
+  std::optional<Rect> legend;
+  int legend_points_covered = 0;  // plotted points inside the legend's rectangle
+};
+struct DrawnPanel {
+  PanelId id;
+  Rect rect;
+  bool visible = true;  // false: a tab behind another
+  std::vector<DrawnPlot> plots;
+  std::vector<std::string> clipped_text;  // text cut without an ellipsis
+};
+// Draws every cell of the layout: one window per cell, a row of tabs when panels share it, the
+// chosen panel inside. `shown[i]` is the snapshot panel table entry i draws this frame.
+std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const Snapshot*>& shown,
+                                   AppState& app, TrainingWorker& worker, int64_t frame);
+
+// The panels a layout draws, in cell order (each tab counted).
+std::vector<PanelId> panels_of(const Layout& layout);
+
+}  // namespace unrolled

@@ -1,0 +1,29 @@
+// --layout-report FILE.json: the layout of the last frame as JSON, so tests (and people) check what
+// the window means rather than how it looks:
+//
+//   {"size": [w, h], "scale": s, "font_px": <line height in pixels>, "menu_overlap": false,
+//    "windows": [{"title": "...", "name": "...", "rect": [x, y, w, h], "visible": true,
+//                 "plots": [{"title": "...", "data_rect": [x, y, w, h],
+//                            "legend_rect": [x, y, w, h] or null, "legend_points_covered": 0}],
+//                 "clipped_text": ["..."]}]}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/gui/gui.hpp"
+
+namespace unrolled {
+
+struct LayoutReport {
+  int width = 0, height = 0;  // the window, in pixels
+  float scale = 1;            // the text scale
+  float font_px = 0;          // one text line's height
+  bool menu_overlap = false;
+  std::vector<DrawnPanel> windows;
+};
+
+// Writes the report atomically; false with a message on failure.
+bool write_layout_report(const std::string& path, const LayoutReport& r, std::string* error);
+
+}  // namespace unrolled

@@ -1,0 +1,45 @@
+// Panels move to the newest snapshot in turns while training runs (app.hpp says why).
+#include <algorithm>
+
+#include "app/gui/app.hpp"
+#include "app/gui/app_state.hpp"
+#include "app/session/snapshot.hpp"
+
+namespace unrolled {
+
+std::vector<const Snapshot*> pace_snapshots(const std::vector<PanelId>& panels,
+                                            const std::shared_ptr<const Snapshot>& latest,
+                                            AppState& app) {
+  const auto iteration = [](const Snapshot& s) {
+    return s.models.empty() ? int64_t{0} : s.models[0].iteration;
+  };
+  std::vector<const Snapshot*> out(kPanelCount, nullptr);
+  std::vector<std::pair<uint64_t, PanelId>> behind;  // (version shown, panel)
+  for (PanelId p : panels) {
+    auto& shown = app.panel_snapshots[index_of(p)];
+    const bool stagger = latest->playing && shown && shown->playing &&
+                         shown->version < latest->version &&
+                         iteration(*shown) <= iteration(*latest);  // not across a reset
+    if (!stagger)
+      shown = latest;
+    else
+      behind.emplace_back(shown->version, p);
+    out[index_of(p)] = shown.get();
+  }
+  std::sort(behind.begin(), behind.end());
+  int budget = kFrameBudget;
+  bool moved = false;
+  for (const auto& [version, p] : behind) {
+    auto& shown = app.panel_snapshots[index_of(p)];
+    const int cost = app.panel_cost[index_of(p)];
+    if (!moved || cost <= budget) {
+      shown = latest;
+      budget -= cost;
+      moved = true;
+    }
+    out[index_of(p)] = shown.get();
+  }
+  return out;
+}
+
+}  // namespace unrolled
