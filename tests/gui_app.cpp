@@ -139,7 +139,7 @@ void expect_map(const Image& img, Colormap map, const std::string& what, int min
 
 TEST(AppPanel, GatesShowsSequentialAndDivergingMaps) {
   SKIP_WITHOUT_DISPLAY();
-  const Image img = screenshot("gates", "", "--only \"Gates\"", 800, 600);
+  const Image img = screenshot("gates", "", "--only gates", 800, 600);
   expect_not_blank(img, "Gates");
   // Three sigmoid gates and one tanh gate in a 2 x 2 grid fill most of the panel; the first
   // version's four slivers stacked in a column gave a fraction of this.
@@ -149,7 +149,7 @@ TEST(AppPanel, GatesShowsSequentialAndDivergingMaps) {
 
 TEST(AppPanel, CellAndHiddenStateDrawsLanes) {
   SKIP_WITHOUT_DISPLAY();
-  const Image img = screenshot("states", "", "--only \"Cell and hidden state\"", 800, 600);
+  const Image img = screenshot("states", "", "--only states", 800, 600);
   expect_not_blank(img, "Cell and hidden state");
   // Lanes: the selected unit in the palette's first colour (orange), thick.
   const ImU32 orange = unrolled::widgets::series_color(0);
@@ -163,28 +163,28 @@ TEST(AppPanel, CellAndHiddenStateDrawsLanes) {
 
 TEST(AppPanel, GradientThroughTimeShowsProfileHistory) {
   SKIP_WITHOUT_DISPLAY();
-  const Image img = screenshot("gradients", "", "--only \"Gradient through time\"", 800, 600);
+  const Image img = screenshot("gradients", "", "--only gradients", 800, 600);
   expect_not_blank(img, "Gradient through time");
   expect_map(img, Colormap::Sequential, "the decay profile over iterations", 8000);
 }
 
 TEST(AppPanel, TrainingPlotsLossAndNorm) {
   SKIP_WITHOUT_DISPLAY();
-  const Image img = screenshot("training", "", "--only \"Training\"", 800, 600);
+  const Image img = screenshot("training", "", "--only training", 800, 600);
   expect_not_blank(img, "Training");
 }
 
 TEST(AppPanel, SampleShowsOneHotInputs) {
   SKIP_WITHOUT_DISPLAY();
-  const Image img = screenshot("sample", "", "--only \"Sample\"", 800, 600);
+  const Image img = screenshot("sample", "", "--only sample", 800, 600);
   expect_not_blank(img, "Sample");
   expect_map(img, Colormap::Sequential, "the one-hot input heatmap", 5000);
 }
 
 TEST(AppPanel, ControlsAndExperimentDraw) {
   SKIP_WITHOUT_DISPLAY();
-  expect_not_blank(screenshot("controls", "", "--only \"Controls\"", 500, 400), "Controls", 60);
-  expect_not_blank(screenshot("experiment", "", "--only \"Experiment\"", 500, 700), "Experiment",
+  expect_not_blank(screenshot("controls", "", "--only controls", 500, 400), "Controls", 60);
+  expect_not_blank(screenshot("experiment", "", "--only experiment", 500, 700), "Experiment",
                    60);
 }
 

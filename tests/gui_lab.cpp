@@ -109,7 +109,7 @@ TEST(GuiSpectrum, PlaneShowsTheUnitCircleAndEigenvalues) {
   testing_support::TempDir dir("spectrum_exp");
   const std::string exp = compare_experiment(dir);
   const Image img =
-      screenshot("spectrum", "open " + exp + " --only 'Spectrum of W_hh' --frames 20 --paused");
+      screenshot("spectrum", "open " + exp + " --only spectrum --frames 20 --paused");
   ASSERT_EQ(img.w, 1600);
   EXPECT_GT(img.distinct_colours(), 300u) << "the screenshot looks blank";
   // 16 eigenvalues and 16 singular-value bars per model.

@@ -14,8 +14,9 @@ std::vector<const Snapshot*> pace_snapshots(const std::vector<PanelId>& panels,
     return s.models.empty() ? int64_t{0} : s.models[0].iteration;
   };
   std::vector<const Snapshot*> out(kPanelCount, nullptr);
-  std::vector<std::pair<uint64_t, PanelId>> behind;  // (version shown, panel)
-  for (PanelId p : panels) {
+  std::vector<std::pair<uint64_t, size_t>> behind;  // (version shown, place in `panels`)
+  for (size_t i = 0; i < panels.size(); ++i) {
+    const PanelId p = panels[i];
     auto& shown = app.panel_snapshots[index_of(p)];
     const bool stagger = latest->playing && shown && shown->playing &&
                          shown->version < latest->version &&
@@ -23,13 +24,14 @@ std::vector<const Snapshot*> pace_snapshots(const std::vector<PanelId>& panels,
     if (!stagger)
       shown = latest;
     else
-      behind.emplace_back(shown->version, p);
+      behind.emplace_back(shown->version, i);
     out[index_of(p)] = shown.get();
   }
   std::sort(behind.begin(), behind.end());
   int budget = kFrameBudget;
   bool moved = false;
-  for (const auto& [version, p] : behind) {
+  for (const auto& [version, i] : behind) {
+    const PanelId p = panels[i];
     auto& shown = app.panel_snapshots[index_of(p)];
     const int cost = app.panel_cost[index_of(p)];
     if (!moved || cost <= budget) {
