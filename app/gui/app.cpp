@@ -160,6 +160,7 @@ int run_app(const AppOptions& o) {
   if (!choose_experiment(o, app, config)) return 2;
   app.config.edit = config;
   app.seed = config.training.seed;
+  app.report_values = !o.layout_report.empty();
 
   Window window;
   window.set_ui_scale(o.scale > 0 ? o.scale : app.settings.ui_scale);

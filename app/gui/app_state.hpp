@@ -136,6 +136,11 @@ struct AppState {
   StepState step;  // step through: the inspected step, the graph's and the inspector's state
   LabState lab;    // spectrum, Jacobian products, gradient cliff, dependency-length sweep
 
+  // --layout-report: the values panels report while drawing (report_value), name = value, for the
+  // panel being drawn; collected into the report after each panel.
+  bool report_values = false;
+  std::vector<std::pair<std::string, std::string>> reported;
+
   bool want_quit = false;
 };
 

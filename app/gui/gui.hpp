@@ -41,6 +41,7 @@ struct DrawnPanel {
   bool visible = true;  // false: a tab behind another
   std::vector<DrawnPlot> plots;
   std::vector<std::string> clipped_text;  // text cut without an ellipsis
+  std::vector<std::pair<std::string, std::string>> values;  // report_value's name = value pairs
 };
 // Draws every cell of the layout: one window per cell, a row of tabs when panels share it, the
 // chosen panel inside. `shown[i]` is the snapshot panel table entry i draws this frame.

@@ -14,9 +14,12 @@ Json window_json(const DrawnPanel& w) {
                      {"data_rect", rect_json(p.data)},
                      {"legend_rect", p.legend ? rect_json(*p.legend) : Json(nullptr)},
                      {"legend_points_covered", p.legend_points_covered}});
+  Json values = Json::object();
+  for (const auto& [name, value] : w.values) values[name] = value;
   const PanelInfo& info = panel_info(w.id);
   return {{"title", info.title},     {"name", info.name},   {"rect", rect_json(w.rect)},
-          {"visible", w.visible},    {"plots", plots},      {"clipped_text", w.clipped_text}};
+          {"visible", w.visible},    {"plots", plots},      {"clipped_text", w.clipped_text},
+          {"values", values}};
 }
 
 }  // namespace

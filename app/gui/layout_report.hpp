@@ -5,7 +5,8 @@
 //    "windows": [{"title": "...", "name": "...", "rect": [x, y, w, h], "visible": true,
 //                 "plots": [{"title": "...", "data_rect": [x, y, w, h],
 //                            "legend_rect": [x, y, w, h] or null, "legend_points_covered": 0}],
-//                 "clipped_text": ["..."]}]}
+//                 "clipped_text": ["..."], "values": {"name": "value", ...}}]}
+// (values: what the panel drew that tests compare with the engine's numbers; report_value.)
 #pragma once
 
 #include <string>

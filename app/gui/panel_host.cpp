@@ -40,8 +40,10 @@ void check_overflow(const PanelInfo& p, DrawnPanel& out) {
 DrawnPanel draw_panel(PanelId id, const Snapshot& snap, AppState& app, TrainingWorker& worker,
                       Rect rect) {
   const PanelInfo& p = panel_info(id);
-  DrawnPanel out{id, rect, true, {}, {}};
+  DrawnPanel out{id, rect, true, {}, {}, {}};
+  app.reported.clear();
   p.draw(snap, app, worker);
+  out.values = std::move(app.reported);
   check_overflow(p, out);
   // What redrawing it costs a software rasteriser: its triangles, and its area at one triangle's
   // cost per kPixelsPerTriangle pixels.
@@ -110,7 +112,7 @@ void tabbed_cell(const LayoutCell& cell, const std::vector<const Snapshot*>& sho
   ImGui::EndChild();
   ImGui::End();
   for (PanelId p : cell.panels)
-    if (p != chosen) out.push_back({p, cell.rect, false, {}, {}});
+    if (p != chosen) out.push_back({p, cell.rect, false, {}, {}, {}});
 }
 
 }  // namespace

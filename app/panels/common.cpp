@@ -3,6 +3,8 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -53,6 +55,51 @@ std::string fit_text(const std::string& text, float width) {
   }
   while (lo > 0 && lo < text.size() && (static_cast<unsigned char>(text[lo]) & 0xC0) == 0x80) --lo;
   return text.substr(0, lo) + ellipsis;
+}
+
+}  // namespace unrolled
+
+namespace unrolled {
+
+ImVec2 min_plot_box() {
+  const float line = ImGui::GetTextLineHeight();
+  // Around the data: a title line, a legend strip, tick labels and an axis label below; tick
+  // labels, an axis label and a colour bar beside.
+  return {(kMinDataLinesW + 6.5f) * line, (kMinDataLinesH + 5.0f) * line};
+}
+
+float stacked_plot_height(int n, float below) {
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  const float share = (ImGui::GetContentRegionAvail().y - below - gap * (n - 1)) / std::max(n, 1);
+  return std::max(share, min_plot_box().y);
+}
+
+int grid_columns(int n, float min_w) {
+  const float gap = ImGui::GetStyle().ItemSpacing.x;
+  const int fit = static_cast<int>((ImGui::GetContentRegionAvail().x + gap) / (min_w + gap));
+  return std::clamp(fit, 1, std::max(n, 1));
+}
+
+std::string fmt_num(double v, int significant) {
+  char buf[48];
+  const double a = std::fabs(v);
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "inf" : "\xE2\x88\x92inf";
+  if (a != 0 && (a >= 1e6 || a < 1e-4)) {
+    std::snprintf(buf, sizeof buf, "%.*e", std::max(significant - 1, 0), v);
+    // 1.23e+19 -> 1.23e19, 3.40e-05 -> 3.40e-05: no "+", the exponent's leading zeros kept
+    // for negative exponents as printf writes them.
+    std::string s = buf;
+    if (const size_t e = s.find("e+"); e != std::string::npos) s.erase(e + 1, 1);
+    if (const size_t e = s.find("e0"); e != std::string::npos) s.erase(e + 1, 1);
+    return s;
+  }
+  std::snprintf(buf, sizeof buf, "%.*g", std::max(significant, 1), v);
+  return buf;
+}
+
+void report_value(AppState& app, const char* name, const std::string& value) {
+  if (app.report_values) app.reported.emplace_back(name, value);
 }
 
 }  // namespace unrolled

@@ -18,7 +18,8 @@ void draw_cliff(const Snapshot&, AppState& a, TrainingWorker&) { draw_cliff_pane
 void draw_sweep(const Snapshot& s, AppState& a, TrainingWorker&) { draw_sweep_panel(s, a); }
 
 // Minimum sizes in line heights: a plot of 8 x 9 lines of data with its title, legend, ticks and
-// axis labels needs about 13 x 14; panels with controls above their plots a line or two more.
+// axis labels needs min_plot_box() (13 x 15.5 lines); a line or two more for the controls above
+// it and the window's padding.
 const PanelInfo kPanels[kPanelCount] = {
     {PanelId::Controls, "controls", "Controls",
      "Play, pause, one iteration, one time step, reset, speed and seed", draw_controls_panel,
@@ -27,19 +28,19 @@ const PanelInfo kPanels[kPanelCount] = {
      "Every field of the experiment, editable; which changes apply now and which on reset",
      draw_config_panel, kTrain | kCompare | kSweep, 17, 10, Analysis::None, true},
     {PanelId::Gates, "gates", "Gates", "One heatmap per gate: unit against time step",
-     draw_gates_panel, kTrain | kStep | kCompare, 15, 15, Analysis::None, true},
+     draw_gates_panel, kTrain | kStep | kCompare, 17, 16, Analysis::None, true},
     {PanelId::Training, "training", "Training",
      "The loss against chance, the gradient norm before and after clipping",
-     draw_training, kTrain | kCompare, 15, 15, Analysis::None, true},
+     draw_training, kTrain | kCompare, 17, 16, Analysis::None, true},
     {PanelId::States, "states", "Cell and hidden state",
      "c_t and h_t of the selected unit and its neighbours over time", draw_states_panel, kTrain,
-     15, 15, Analysis::None, true},
+     17, 16, Analysis::None, true},
     {PanelId::Gradients, "gradients", "Gradient through time",
      "‖∂L/∂h_t‖ against t, the decay profile, and its history", draw_gradients,
-     kTrain | kStep | kCompare, 15, 15, Analysis::None, true},
+     kTrain | kStep | kCompare, 17, 16, Analysis::None, true},
     {PanelId::Sample, "sample", "Sample",
      "The task's input, target and prediction; text the model writes", draw_sample_panel, kTrain,
-     15, 14, Analysis::None, true},
+     17, 16, Analysis::None, true},
     {PanelId::Graph, "graph", "Unrolled network",
      "The network unrolled in time; the gradient flowing back through it", draw_graph_panel,
      kStep, 20, 13, Analysis::None, true},
@@ -48,15 +49,15 @@ const PanelInfo kPanels[kPanelCount] = {
      Analysis::None, true},
     {PanelId::Spectrum, "spectrum", "Spectrum of W_hh",
      "Eigenvalues and singular values of each model's recurrent matrix",
-     draw_spectrum_panel, kCompare, 15, 15, Analysis::Spectra, true},
+     draw_spectrum_panel, kCompare, 17, 16, Analysis::Spectra, true},
     {PanelId::Jacobian, "jacobian", "Jacobian products",
-     "‖∏ ∂h_t/∂h_{t−1}‖ over a distance, beside its bound", draw_jacobian, kCompare, 15, 15,
+     "‖∏ ∂h_t/∂h_{t−1}‖ over a distance, beside its bound", draw_jacobian, kCompare, 17, 16,
      Analysis::Jacobian, true},
     {PanelId::Cliff, "cliff", "Gradient cliff",
      "Pascanu's one-unit recurrence: its loss surface, and descent with and without clipping",
      draw_cliff, kCliff, 30, 18, Analysis::None, false},
     {PanelId::Sweep, "sweep", "Dependency length",
-     "Final loss against the lag, for each model", draw_sweep, kSweep, 16, 16, Analysis::None,
+     "Final loss against the lag, for each model", draw_sweep, kSweep, 17, 17, Analysis::None,
      false},
 };
 

@@ -34,6 +34,28 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app);
 void draw_cliff_panel(AppState& app);
 void draw_sweep_panel(const Snapshot& snap, AppState& app);
 
+// [SECTION] Sizes. Every plot's and heatmap's data area is at least kMinDataLinesH text lines
+// high and kMinDataLinesW line heights wide at the current font, whatever the window: a panel
+// that cannot give its plots that much scrolls (or, in a grid, uses fewer columns) instead.
+inline constexpr float kMinDataLinesH = 8, kMinDataLinesW = 9;
+// The whole box a plot or heatmap needs for that data area: its title, legend, ticks, axis labels
+// (and a heatmap's colour bar) included.
+ImVec2 min_plot_box();
+// Height for each of n plots stacked in the space left in the panel, less `below` pixels kept for
+// what comes after them: an equal share, never below min_plot_box().y.
+float stacked_plot_height(int n, float below = 0);
+// Columns for n boxes at least min_w wide side by side in the width left (at least 1).
+int grid_columns(int n, float min_w);
+
+// [SECTION] Numbers. %.{sig}g-like, in scientific notation ("1.2e19", "3.4e-05") beyond ±1e6 and
+// below 1e-4 in magnitude: a diverged loss is never a 40-digit integer. NaN and ±inf by name.
+std::string fmt_num(double v, int significant = 3);
+
+// [SECTION] What a panel shows, for the layout report: name = value pairs that tests compare with
+// the numbers the engine computed (e.g. "iteration" = "50", "loss" = "1.39"). Costs nothing
+// unless app.report_values is on.
+void report_value(AppState& app, const char* name, const std::string& value);
+
 // Shared helpers for panels.
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
