@@ -10,8 +10,8 @@ enum class Side { Stacked, Tabbed, Folded };  // the sidebar: a column of cells,
 
 struct Candidate {
   Layout layout;
-  int cells = 0;
-  int rank = 0;  // lower is better among equal cell counts: sidebar kind, then arrangement
+  int score = 0;  // what is on screen at once: each cell's first panel, weighted by priority
+  int rank = 0;   // lower is better among equal scores: sidebar kind, then arrangement
 };
 
 bool shown(PanelId p, const LayoutInput& in) {
@@ -153,8 +153,21 @@ std::vector<std::vector<int>> arrangements(size_t k, const std::vector<int>& pre
   return out;
 }
 
+// The panels on screen at once (the first of each cell), the mode's key panels counting most:
+// of n panels the first in the priority list weighs n², the last 1, so two key panels side by
+// side beat a key panel beside two minor ones.
+int score(const Layout& l, const std::vector<PanelId>& priority) {
+  int s = 0;
+  for (const LayoutCell& c : l.cells) {
+    const auto it = std::find(priority.begin(), priority.end(), c.panels[0]);
+    const int w = static_cast<int>(priority.end() - it);
+    s += w * w;
+  }
+  return s;
+}
+
 void consider(Candidate c, std::optional<Candidate>& best) {
-  if (!best || c.cells > best->cells || (c.cells == best->cells && c.rank < best->rank))
+  if (!best || c.score > best->score || (c.score == best->score && c.rank < best->rank))
     best = std::move(c);
 }
 
@@ -211,7 +224,7 @@ Layout compute_layout(const LayoutInput& in) {
         fits = place_rows(assign(reading, prio, k), arr[a], shares, main, in, c.layout.cells) &&
                fits;
         c.layout.fits = fits;
-        c.cells = static_cast<int>(c.layout.cells.size());
+        c.score = score(c.layout, priority);
         c.rank = static_cast<int>(kind) * 10 + static_cast<int>(a);
         if (fits) consider(std::move(c), best);
         else if (k == 1 && kind == Side::Folded && !best) fallback = std::move(c.layout);

@@ -4,10 +4,11 @@
 // A mode has a preferred arrangement (panel_table.hpp: a sidebar column and rows of panels) and a
 // priority order. The layout gives every visible panel a cell at least its minimum size (the
 // table's min_w_lines x min_h_lines, in line heights, plus the title bar). When the window cannot
-// hold every panel at that size, panels share cells as tabs: the arrangement with the most cells
-// that fits wins, the key panels (first in the priority list) keep cells of their own, and the
-// rest join a neighbour's cell as tabs. Nothing is shrunk below its minimum; a cell that is still
-// too small (a tiny window) scrolls.
+// hold every panel at that size, panels share cells as tabs: of the arrangements that fit, the one
+// that shows most of the mode's key panels at once wins (each cell's first panel counts, the
+// first in the priority list most); the key panels keep cells of their own and the rest join a
+// neighbour's cell as tabs. Nothing is shrunk below its minimum; a cell that is still too small
+// (a tiny window, huge text) scrolls.
 #pragma once
 
 #include <optional>

@@ -111,7 +111,7 @@ bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
   // The status is always whole, at the right; the modes come next; the title gets what is left.
   const std::string status = status_text(snap);
   const float pad = ImGui::GetStyle().ItemSpacing.x * 2, width = ImGui::GetWindowWidth();
-  const float status_x = width - ImGui::CalcTextSize(status.c_str()).x - pad;
+  const float status_x = width - ImGui::CalcTextSize(status.c_str()).x - pad * 1.5f;
   const float min_title = ImGui::CalcTextSize("Lesson…").x;
   mode_items(snap, app, worker, status_x - ImGui::GetCursorPosX() - min_title - pad * 2);
   ImGui::Separator();
@@ -128,8 +128,12 @@ bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
     if (shown != title && ImGui::IsItemHovered()) text_tooltip(title.c_str());
     end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
   }
+  // The status plays and pauses too (Space does the same), so play is at hand when the Controls
+  // panel sits behind a tab.
   ImGui::SetCursorPosX(status_x);
-  ImGui::TextUnformatted(status.c_str());
+  if (ImGui::MenuItem(status.c_str()))
+    worker.send(snap.playing ? Command::pause() : Command::play());
+  if (ImGui::IsItemHovered()) text_tooltip(snap.playing ? "Pause (Space)" : "Play (Space)");
   const bool overlap = end > status_x + 0.5f || status_x < 0;
   ImGui::EndMainMenuBar();
   return overlap;

@@ -76,7 +76,7 @@ const ModeLayout kLayouts[kModeCount] = {
      0.36f,
      {{P::Gates, P::Training, P::States}, {P::Gradients, P::Sample}},
      0.52f,
-     {P::Training, P::Gates, P::Gradients, P::States, P::Controls, P::Sample, P::Experiment}},
+     {P::Training, P::Gates, P::Controls, P::Gradients, P::States, P::Sample, P::Experiment}},
     // Step through: the unrolled graph and the inspector are the lesson.
     {{P::Controls, P::Inspector},
      0.30f,
@@ -88,7 +88,7 @@ const ModeLayout kLayouts[kModeCount] = {
      0.36f,
      {{P::Training, P::Gradients, P::Gates}, {P::Spectrum, P::Jacobian}},
      0.6f,
-     {P::Training, P::Gradients, P::Spectrum, P::Jacobian, P::Gates, P::Controls,
+     {P::Training, P::Gradients, P::Controls, P::Spectrum, P::Jacobian, P::Gates,
       P::Experiment}},
     {{}, 0, {{P::Cliff}}, 1.0f, {P::Cliff}},
     {{P::Controls, P::Experiment},
