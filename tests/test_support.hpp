@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -27,6 +28,12 @@ inline ExeResult run_exe(const std::string& args, bool merge_stderr = false) {
   while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int status = pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// True when an X display is set (GUI tests skip, saying why, without one).
+inline bool have_display() {
+  const char* d = std::getenv("DISPLAY");
+  return d && *d;
 }
 
 // A fresh temporary folder, removed when this object goes away.
