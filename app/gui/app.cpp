@@ -162,19 +162,14 @@ void request_analysis(const std::vector<PanelSlot>& slots, AppState& app, Traini
   if (spectra == app.analysis_spectra && layer == app.analysis_jacobian) return;
   app.analysis_spectra = spectra;
   app.analysis_jacobian = layer;
-  Command c = Command::of(Command::Kind::SetAnalysis);
-  c.value = spectra ? 1 : 0;
-  c.count = layer;
-  worker.send(c);
+  worker.send(cmd::SetAnalysis{spectra, layer});
 }
 
 // [SECTION] Menu
 
 void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
                  const std::string& source) {
-  Command cmd = Command::of(Command::Kind::Configure);
-  cmd.config = c;
-  worker.send(cmd);
+  worker.send(cmd::Configure{c});
   app.config.edit = c;
   app.source = source;
   app.seed = c.training.seed;
@@ -233,7 +228,7 @@ void draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
           ExperimentConfig c;
           if (name == "compare" && parse_experiment_text(text, name, c, nullptr)) {
             load_lesson(app, worker, c, "built-in: compare");
-            worker.send(Command::play());
+            worker.send(cmd::Play{});
           }
         }
     }
@@ -288,7 +283,7 @@ float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, I
   ImGui::PopTextWrapPos();
   ImGui::SameLine(width - button_w - 8);
   if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0}))
-    worker.send(Command::of(Command::Kind::Reset));
+    worker.send(cmd::Reset{});
   ImGui::End();
   ImGui::PopStyleColor(2);
   return h + 4;
@@ -307,8 +302,8 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
   if (io.KeyCtrl) return;
-  if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(Command::of(Command::Kind::StepIteration));
-  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(Command::of(Command::Kind::Reset));
+  if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(cmd::StepIteration{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(cmd::Reset{});
   if (app.mode == Mode::Step && !snap.models.empty()) {  // step_state.hpp: what each key does
     const ModelView& m = inspected_model(snap, app);
     const int k1 = snap.config.training.k1;
@@ -323,9 +318,9 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
     return;
   }
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
-    worker.send(snap.playing ? Command::pause() : Command::play());
-  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(Command::of(Command::Kind::StepForward));
-  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(Command::of(Command::Kind::StepBackward));
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(cmd::StepForward{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(cmd::StepBackward{});
 }
 
 // CPU time the calling thread has used, in milliseconds.
@@ -527,20 +522,12 @@ int run_app(const AppOptions& o) {
   }
   if (o.speed >= 0) app.speed = static_cast<float>(o.speed), app.max_speed = o.speed == 0;
   if (o.bench_frames > 0 && o.speed < 0) app.max_speed = true;
-  {
-    Command s = Command::of(Command::Kind::SetSpeed);
-    s.value = app.max_speed ? 0.0 : app.speed;
-    worker.send(s);
-  }
-  if (o.warmup > 0) {
-    Command w = Command::of(Command::Kind::RunIterations);
-    w.count = o.warmup;
-    worker.send(w);
-  }
+  worker.send(cmd::SetSpeed{app.max_speed ? 0.0 : app.speed});
+  if (o.warmup > 0) worker.send(cmd::RunIterations{o.warmup});
   // --steps-forward / --steps-backward: time steps taken before the first frame (screenshots).
-  for (int i = 0; i < o.steps_forward; ++i) worker.send(Command::of(Command::Kind::StepForward));
-  for (int i = 0; i < o.steps_backward; ++i) worker.send(Command::of(Command::Kind::StepBackward));
-  if (!o.paused) worker.send(Command::play());
+  for (int i = 0; i < o.steps_forward; ++i) worker.send(cmd::StepForward{});
+  for (int i = 0; i < o.steps_backward; ++i) worker.send(cmd::StepBackward{});
+  if (!o.paused) worker.send(cmd::Play{});
   worker.wait_idle();
 
   const std::vector<PanelDef> defs = panel_defs(app);

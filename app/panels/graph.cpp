@@ -4,8 +4,8 @@
 // gradient is seen flowing right to left (and, in an LSTM, along the highway). Click a cell to
 // inspect it. The buttons mirror the step keys (step_state.hpp says what each does).
 //
-// [SECTION] Step semantics  plan(): what a key does now, one place for the keys, the buttons and
-//                           their tooltips
+// [SECTION] Step actions    step_action(): a key's plan (session/step_plan.hpp) applied to the
+//                           GUI's StepState
 // [SECTION] Geometry        where each cell, arrow and label goes
 // [SECTION] Drawing         cells, arrows, inputs, outputs, the legend
 // [SECTION] Panel           toolbar, status line, canvas, animation
@@ -21,216 +21,20 @@
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
-namespace {
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] Step semantics
+// [SECTION] Step actions
 // -----------------------------------------------------------------------------------------------
-
-using Kind = Command::Kind;
-
-std::string fmt(const char* f, int a) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a);
-  return buf;
-}
-std::string fmt(const char* f, int a, int b) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a, b);
-  return buf;
-}
-
-// What one press does, decided from the snapshot; step_action carries it out.
-struct Plan {
-  std::vector<Kind> send;       // commands, in order
-  int t = -1;                   // the new inspected step; -1: unchanged
-  bool follow = false;          // inspect the step being computed from now on
-  bool stop_animation = false;  // the animation has nothing left to do
-  std::string what;             // what the press does now (tooltips)
-};
-
-bool in_bptt(const ModelView& m) {
-  return m.phase == Phase::Backward && !m.profile_sweep;
-}
-bool in_sweep(const ModelView& m) {
-  return m.phase == Phase::Backward && m.profile_sweep;
-}
-
-// One BPTT step. Without truncation the last one (t = 1) also runs the decay-profile sweep (T more
-// steps that compute no parameter gradient, only the Gradient-through-time panel's profile), so
-// one press ends with the gradients ready.
-void backward_step(const ModelView& m, int k1, Plan& p) {
-  const bool last = m.backward_t == 0 && k1 <= 0;
-  p.send.assign(last ? m.steps + 1 : 1, Kind::StepBackward);
-  p.follow = true;
-  p.what = fmt(last ? "Backward step: the gradient reaches t = %d (the last BPTT step)"
-                    : "Backward step: the gradient reaches t = %d",
-               m.backward_t + 1);
-}
-
-void new_iteration(const ModelView& m, Plan& p) {
-  p.send = {Kind::StepForward};
-  p.follow = true;
-  p.what = m.phase == Phase::Update
-               ? fmt("Apply the update, then start iteration %d: a new batch, forward step t = 1",
-                     static_cast<int>(m.iteration) + 2)
-               : fmt("Start iteration %d: a new batch, forward step t = 1",
-                     static_cast<int>(m.iteration) + 1);
-}
-
-Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
-  Plan p;
-  const int T = m.steps;
-  const int t = std::clamp(s.t, 0, std::max(T - 1, 0));
-  const int fwd_front = m.forward_t - 1;  // Forward: the step just computed
-  const int bwd_front = std::clamp(m.backward_t + 1, 0, std::max(T - 1, 0));  // BPTT: likewise
-  const bool reviewing = !s.follow;
-  auto review = [&](int to, bool at_front) {
-    p.t = to;
-    p.follow = at_front;
-    p.what = fmt("Inspect t = %d (computed already: nothing is recomputed)", to + 1);
-  };
-  if (m.phase == Phase::Diverged) {
-    p.stop_animation = true;
-    p.what = "Training diverged: reset first (R)";
-    if (a == StepAction::Back && t > 0) review(t - 1, false);
-    if (a == StepAction::Forward && t + 1 < T) review(t + 1, false);
-    return p;
-  }
-  switch (a) {
-    case StepAction::Forward:
-      if (m.phase == Phase::Forward) {
-        if (reviewing && t < fwd_front)
-          review(t + 1, t + 1 == fwd_front);
-        else
-          p.send = {Kind::StepForward}, p.follow = true,
-          p.what = fmt("Compute forward step t = %d", m.forward_t + 1);
-      } else if (m.phase == Phase::Backward) {
-        if (t + 1 < T)
-          review(t + 1, false);
-        else
-          p.what = "Already at t = T; the backward pass runs right to left (\xE2\x86\x90)";
-      } else {  // Ready, Update
-        if (reviewing && t + 1 < T)
-          review(t + 1, false);
-        else
-          new_iteration(m, p);
-      }
-      break;
-    case StepAction::Back:
-      if (in_bptt(m)) {
-        if (reviewing && t > bwd_front)
-          review(t - 1, t - 1 == bwd_front);
-        else
-          backward_step(m, k1, p);
-      } else if (in_sweep(m)) {
-        p.send.assign(T + 1, Kind::StepBackward);
-        p.follow = true;
-        p.what = "Finish the decay-profile sweep: then the gradients are ready";
-      } else if (t > 0) {
-        review(t - 1, false);
-      } else {
-        p.what = T > 0 ? "Already at t = 1"
-                       : "Nothing computed yet: \xE2\x86\x92 starts the forward pass";
-      }
-      break;
-    case StepAction::BackwardPass:
-      p.follow = true;
-      if (m.phase == Phase::Backward) {
-        p.what = "Already in the backward pass: \xE2\x86\x90 takes the next step";
-      } else if (m.phase == Phase::Update) {
-        p.send = {Kind::ApplyUpdate, Kind::FinishForward, Kind::StepBackward};
-        p.what =
-            "Apply the update, run the next forward pass, then the first backward step (t = T)";
-      } else {
-        p.send = {Kind::FinishForward, Kind::StepBackward};
-        p.what = m.phase == Phase::Forward
-                     ? fmt("Finish the forward pass (t = %d to %d), then the first backward step "
-                           "(t = T)",
-                           m.forward_t + 1, T)
-                     : "Run the forward pass of a new batch, then the first backward step (t = T)";
-      }
-      break;
-    case StepAction::Home:
-      p.t = 0;
-      p.what = "Inspect t = 1";
-      break;
-    case StepAction::End:
-      if (m.phase == Phase::Forward || m.phase == Phase::Ready) {
-        p.send = {Kind::FinishForward};
-        p.follow = true;
-        p.what = m.phase == Phase::Forward ? "Finish the forward pass (to t = T)"
-                                           : "Run a whole forward pass of a new batch";
-      } else if (m.phase == Phase::Backward) {
-        p.send.assign(2 * T + 2,
-                      Kind::StepBackward);  // the rest of BPTT and the sweep; extras are no-ops
-        p.follow = true;
-        p.what = "Finish the backward pass: the gradient for every step";
-      } else {
-        p.t = std::max(T - 1, 0);
-        p.what = "Inspect t = T";
-      }
-      break;
-    case StepAction::Advance:
-      if (m.phase == Phase::Ready || m.phase == Phase::Forward) {
-        p.send = {Kind::StepForward};
-        p.follow = true;
-        p.what = "Next forward step";
-      } else if (in_bptt(m)) {
-        backward_step(m, k1, p);
-      } else if (in_sweep(m)) {
-        p.send.assign(T + 1, Kind::StepBackward);
-        p.follow = true;
-      } else {
-        p.stop_animation = true;  // Update: the gradients are ready
-      }
-      break;
-    case StepAction::ToggleAnimate:
-      if (s.graph.animate) {
-        p.stop_animation = true;
-        p.what = "Stop the animation";
-      } else if (m.phase == Phase::Update) {
-        new_iteration(m, p);  // the animation then runs the next iteration's passes
-        p.what = "Animate the next iteration: apply the update, then one step every so often";
-      } else {
-        p.what =
-            "Animate: one step (forward, then backward) every so often, until the gradients are "
-            "ready";
-      }
-      break;
-  }
-  return p;
-}
-
-}  // namespace
-
-int follow_target(const ModelView& m, int current) {
-  const int T = m.steps;
-  if (T == 0) return 0;
-  switch (m.phase) {
-    case Phase::Forward:
-      return std::clamp(m.forward_t - 1, 0, T - 1);
-    case Phase::Backward:
-      return m.profile_sweep ? 0 : std::clamp(m.backward_t + 1, 0, T - 1);
-    case Phase::Update:
-      return 0;
-    default:
-      return std::clamp(current, 0, T - 1);
-  }
-}
 
 void step_action(StepAction a, const ModelView& m, int k1, StepState& s, TrainingWorker& worker) {
-  const Plan p = plan(a, m, k1, s);
-  for (Kind k : p.send) worker.send(Command::of(k));
-  if (p.t >= 0) s.t = p.t;
-  if (p.t >= 0 || !p.send.empty() || a == StepAction::Home) s.follow = p.follow;
-  if (p.stop_animation) s.graph.animate = false;
-  if (a == StepAction::ToggleAnimate && !p.stop_animation) {
-    s.graph.animate = true;
-    s.graph.next_due = 0;
-  }
-  // A step by hand takes over from the animation.
-  if (a != StepAction::Advance && a != StepAction::ToggleAnimate) s.graph.animate = false;
+  const StepCursor before = step_cursor(s);
+  const Plan p = plan(a, m, k1, before);
+  for (const Command& c : p.send) worker.send(c);
+  const StepCursor after = moved(before, a, p);
+  s.t = after.t;
+  s.follow = after.follow;
+  s.graph.animate = after.animating;
+  if (a == StepAction::ToggleAnimate && after.animating) s.graph.next_due = 0;  // first step now
 }
 
 namespace {
@@ -301,6 +105,12 @@ float fit_pitch(int T, float width, float fs) {
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Drawing
 // -----------------------------------------------------------------------------------------------
+
+std::string fmt(const char* f, int a) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, f, a);
+  return buf;
+}
 
 constexpr ImU32 kActive = IM_COL32(230, 159, 0, 255);  // Okabe-Ito orange: the step just computed
 
@@ -431,7 +241,7 @@ bool step_button(const char* label, StepAction a, const char* key, const ModelVi
                  StepState& s, TrainingWorker& w, float width) {
   const bool pressed = ImGui::Button(label, {width, 0});
   if (ImGui::IsItemHovered()) {
-    const Plan p = plan(a, m, k1, s);
+    const Plan p = plan(a, m, k1, step_cursor(s));
     ImGui::BeginTooltip();
     ImGui::Text("%s", key);
     ImGui::Separator();
@@ -555,9 +365,7 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   ImGui::SetNextItemWidth(fs * 6.5f);
   if (ImGui::InputInt("##seq", &seq, 1, 1)) {
     app.sample = std::clamp(seq, 1, B) - 1;
-    Command c = Command::of(Kind::SetSample);
-    c.count = app.sample;
-    worker.send(c);
+    worker.send(cmd::SetSample{app.sample});
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(

@@ -271,9 +271,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
                                         ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
   const auto rescale_now = [&] {
-    Command c = Command::of(Command::Kind::RescaleRecurrent);
-    c.value = st.target_radius;
-    worker.send(c);
+    worker.send(cmd::RescaleRecurrent{st.target_radius});
   };
   if (ImGui::Button("Rescale now")) rescale_now();
   if (ImGui::IsItemHovered())
@@ -289,9 +287,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
     ExperimentConfig& e = app.config.edit;
     e.model.init.spectral_radius = st.target_radius;
     for (ModelConfig& m : e.compare) m.init.spectral_radius = st.target_radius;
-    Command c = Command::of(Command::Kind::Configure);
-    c.config = e;
-    worker.send(c);
+    worker.send(cmd::Configure{e});
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
