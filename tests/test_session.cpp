@@ -242,8 +242,7 @@ TEST(SessionCommands, ConfigureRebuildsAndResets) {
   s.worker.send(cmd::Configure{bad});
   EXPECT_NE(s.snap().error, "");
   EXPECT_EQ(s.view().spec.hidden_size, 5);
-  EXPECT_EQ(s.snap().config.training.optimizer.learning_rate,
-            gru.training.optimizer.learning_rate);
+  EXPECT_EQ(s.snap().config.training.optimizer.learning_rate, gru.training.optimizer.learning_rate);
 }
 
 // The precision combo of the Experiment panel is live: the next iteration runs in the new

@@ -282,8 +282,7 @@ float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, I
   ImGui::TextUnformatted(text.c_str());
   ImGui::PopTextWrapPos();
   ImGui::SameLine(width - button_w - 8);
-  if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0}))
-    worker.send(cmd::Reset{});
+  if (bad && ImGui::Button("Reset and try again", {button_w - 8, 0})) worker.send(cmd::Reset{});
   ImGui::End();
   ImGui::PopStyleColor(2);
   return h + 4;

@@ -270,9 +270,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
   const bool moved = ImGui::SliderFloat("##rho", &st.target_radius, 0.1f, 3.0f, "ρ → %.2f",
                                         ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  const auto rescale_now = [&] {
-    worker.send(cmd::RescaleRecurrent{st.target_radius});
-  };
+  const auto rescale_now = [&] { worker.send(cmd::RescaleRecurrent{st.target_radius}); };
   if (ImGui::Button("Rescale now")) rescale_now();
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(

@@ -4,7 +4,7 @@
 //
 //   TrainingWorker w;
 //   w.start(config);                      // paused until play
-//   w.send(cmd::Play{});                 // commands.hpp lists them
+//   w.send(cmd::Play{});                  // commands.hpp lists them
 //   ... every frame: auto snap = w.latest();   // shared_ptr<const Snapshot>, never null
 //   w.stop();                             // also done by the destructor
 //
