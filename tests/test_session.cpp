@@ -422,6 +422,14 @@ TEST_F(Planner, UpdatePhaseForwardAppliesTheUpdateAndBRunsTheNextIteration) {
   EXPECT_EQ(names(plan_now(StepAction::Advance).send), Names{});
   EXPECT_TRUE(plan_now(StepAction::Advance).stop_animation) << "the gradients are ready";
   EXPECT_EQ(names(plan_now(StepAction::Forward).send), Names{"StepForward"});
+  EXPECT_EQ(names(plan_now(StepAction::Back).send), Names{}) << "at t = 1: nothing to the left";
+  const Plan end = press(StepAction::End);  // the gradients are ready: End only inspects t = T
+  EXPECT_EQ(names(end.send), Names{});
+  EXPECT_EQ(cursor.t, T - 1);
+  EXPECT_EQ(names(press(StepAction::Back).send), Names{}) << "reviews the computed gradients";
+  EXPECT_EQ(cursor.t, T - 2);
+  EXPECT_FALSE(cursor.follow);
+  EXPECT_EQ(view().phase, Phase::Update);
   EXPECT_EQ(names(press(StepAction::BackwardPass).send),
             (Names{"ApplyUpdate", "FinishForward", "StepBackward"}));
   EXPECT_EQ(view().iteration, 1);
@@ -467,6 +475,15 @@ TEST_F(Planner, TruncatedBpttStepsEveryChunkThenFinishesTheSweep) {
   EXPECT_TRUE(stepped_at_t1);
   ASSERT_TRUE(view().profile_sweep) << "BPTT done, the sweep to go";
   EXPECT_EQ(cursor.t, 0) << "the sweep is followed at t = 1";
+  // In the sweep: End and the animation finish it too; → only reviews; B has nothing to start.
+  EXPECT_EQ(names(plan_now(StepAction::End).send), Names{"FinishBackward"});
+  EXPECT_EQ(names(plan_now(StepAction::Advance).send), Names{"FinishBackward"});
+  EXPECT_FALSE(plan_now(StepAction::Advance).stop_animation);
+  const Plan right = plan_now(StepAction::Forward);
+  EXPECT_EQ(names(right.send), Names{});
+  EXPECT_EQ(right.t, 1);
+  EXPECT_FALSE(right.follow);
+  EXPECT_EQ(names(plan_now(StepAction::BackwardPass).send), Names{});
   const Plan sweep = press(StepAction::Back);
   EXPECT_EQ(names(sweep.send), Names{"FinishBackward"});
   EXPECT_EQ(view().phase, Phase::Update);
