@@ -1,6 +1,7 @@
 // Step through: the inspector reads the snapshot exactly as core::inspect_cell reads the trainer's
-// Trace (with the weights that Trace was computed with, also after the update); the step keys do
-// what step_state.hpp says; and under Xvfb the step mode's screenshots for an LSTM, a GRU and a
+// Trace (with the weights that Trace was computed with, also after the update); step_action
+// applies the step planner's answer (session/step_plan.hpp, tested in test_session.cpp) to the
+// GUI's state; and under Xvfb the step mode's screenshots for an LSTM, a GRU and a
 // vanilla RNN show the unrolled graph. The tests that need no display run everywhere; the
 // screenshot tests skip without DISPLAY (CI runs them under xvfb-run).
 #include <gtest/gtest.h>
@@ -13,11 +14,12 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <stb_image.h>
 
-#include "app/session/snapshot.hpp"
 #include "app/panels/step_state.hpp"
+#include "app/session/snapshot.hpp"
 #include "app/session/training_worker.hpp"
 #include "core/inspect.hpp"
 #include "core/trainer.hpp"
@@ -177,172 +179,59 @@ TEST(InspectSequenceRef, ViewLinesEqualInspectCellOnTheTrainersTrace) {
       }
 }
 
-TEST(InspectSequenceRef, TraceParamsAreTheWeightsBeforeTheUpdate) {
-  Trainer tr;
+// -----------------------------------------------------------------------------------------------
+// step_action: the GUI's side of a step key
+// -----------------------------------------------------------------------------------------------
+
+// step_action applies the planner's answer (plan, then moved) to the GUI's StepState and sends the
+// plan's commands. Two workers on the same lesson, one driven through step_action and one through
+// the planner directly (test_session.cpp checks the planner itself), must agree after every key:
+// the same snapshot position, the same inspected step, follow flag and animation.
+TEST(StepAction, AppliesThePlanToTheGuiState) {
+  const ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  TrainingWorker gui, direct;
   std::string error;
-  ASSERT_TRUE(tr.configure(small_lesson(CellType::Lstm, TaskKind::Adding, 1), 0, &error)) << error;
-  tr.step_forward();
-  while (tr.phase() != Phase::Update) tr.step_backward();
-  const Params before = tr.network().params();
-  EXPECT_EQ(&tr.trace_params(), &tr.network().params());
-  tr.apply_update();
-  EXPECT_FALSE(tr.trace_params().layers[0].W_h.isApprox(tr.network().params().layers[0].W_h));
-  EXPECT_TRUE(tr.trace_params().layers[0].W_h == before.layers[0].W_h);
-  tr.step_forward();  // a new forward pass uses the new weights
-  EXPECT_EQ(&tr.trace_params(), &tr.network().params());
-}
-
-// -----------------------------------------------------------------------------------------------
-// The step keys, driving a real worker
-// -----------------------------------------------------------------------------------------------
-
-class StepKeys : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string error;
-    ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
-    ASSERT_TRUE(worker.start(c, &error)) << error;
-    T = c.task.length;
-  }
-  void TearDown() override { worker.stop(); }
-  const ModelView& view() {
-    worker.wait_idle();
-    snap = worker.latest();
-    return snap->models[0];
-  }
-  void press(StepAction a) {
-    const ModelView& m = view();
-    step_action(a, m, 0, s, worker);
-    view();
-    if (s.follow) s.t = follow_target(snap->models[0], s.t);  // as the panels do each frame
-  }
-
-  TrainingWorker worker;
-  std::shared_ptr<const Snapshot> snap;
+  ASSERT_TRUE(gui.start(c, &error)) << error;
+  ASSERT_TRUE(direct.start(c, &error)) << error;
   StepState s;
-  int T = 0;
-};
-
-TEST_F(StepKeys, RightComputesLeftReviewsInTheForwardPass) {
-  ASSERT_EQ(view().steps, 0);
-  for (int i = 0; i < 3; ++i) press(StepAction::Forward);
-  EXPECT_EQ(view().phase, Phase::Forward);
-  EXPECT_EQ(view().forward_t, 3);
-  EXPECT_EQ(s.t, 2);
-  EXPECT_TRUE(s.follow);
-  press(StepAction::Back);  // back: only the inspected step moves
-  EXPECT_EQ(view().forward_t, 3);
-  EXPECT_EQ(s.t, 1);
-  EXPECT_FALSE(s.follow);
-  press(StepAction::Forward);  // walks back to the front first
-  EXPECT_EQ(view().forward_t, 3);
-  EXPECT_EQ(s.t, 2);
-  EXPECT_TRUE(s.follow);
-  press(StepAction::Forward);  // then computes
-  EXPECT_EQ(view().forward_t, 4);
-  EXPECT_EQ(s.t, 3);
-  press(StepAction::Home);
-  EXPECT_EQ(s.t, 0);
-  EXPECT_EQ(view().forward_t, 4);
-  press(StepAction::End);  // finishes the forward pass
-  EXPECT_EQ(view().phase, Phase::Backward);
-  EXPECT_EQ(view().forward_t, T);
-  EXPECT_EQ(s.t, T - 1);
-}
-
-TEST_F(StepKeys, BStartsTheBackwardPassAndLeftStepsIt) {
-  press(StepAction::Forward);
-  press(StepAction::BackwardPass);  // finish the forward pass, first BPTT step at t = T
-  ASSERT_EQ(view().phase, Phase::Backward);
-  EXPECT_EQ(view().backward_t, T - 2);
-  EXPECT_TRUE(std::isfinite(view().dh[0](0, T - 1)));
-  EXPECT_FALSE(std::isfinite(view().dh[0](0, T - 2)));
-  EXPECT_EQ(s.t, T - 1);
-  press(StepAction::Back);  // the gradient moves one cell left
-  EXPECT_EQ(view().backward_t, T - 3);
-  EXPECT_EQ(s.t, T - 2);
-  press(StepAction::Forward);  // reviews to the right, computes nothing
-  EXPECT_EQ(view().backward_t, T - 3);
-  EXPECT_EQ(s.t, T - 1);
-  EXPECT_FALSE(s.follow);
-  press(StepAction::Back);  // walks back to the front
-  EXPECT_EQ(view().backward_t, T - 3);
-  EXPECT_EQ(s.t, T - 2);
-  EXPECT_TRUE(s.follow);
-  for (int i = 0; i < T - 2; ++i)
-    press(StepAction::Back);  // down to t = 1: the gradients are ready
-  EXPECT_EQ(view().phase, Phase::Update)
-      << "the last BPTT step also finishes the decay-profile sweep";
-  EXPECT_EQ(s.t, 0);
-  EXPECT_EQ(view().iteration, 0);
-  press(StepAction::Forward);  // applies the update and starts the next iteration
-  EXPECT_EQ(view().iteration, 1);
-  EXPECT_EQ(view().phase, Phase::Forward);
-  EXPECT_EQ(view().forward_t, 1);
-}
-
-TEST_F(StepKeys, EndFinishesTheBackwardPassAndBInUpdateRunsTheNextIteration) {
-  press(StepAction::BackwardPass);  // from Ready: a whole forward pass, then the first BPTT step
-  ASSERT_EQ(view().phase, Phase::Backward);
-  press(StepAction::End);
-  EXPECT_EQ(view().phase, Phase::Update);
-  EXPECT_EQ(s.t, 0);
-  press(StepAction::BackwardPass);
-  EXPECT_EQ(view().iteration, 1);
-  EXPECT_EQ(view().phase, Phase::Backward);
-  EXPECT_EQ(view().backward_t, T - 2);
-}
-
-TEST_F(StepKeys, AnimationRunsForwardThenBackwardThenStops) {
-  press(StepAction::ToggleAnimate);
-  EXPECT_TRUE(s.graph.animate);
-  int steps = 0;
-  while (s.graph.animate && steps < 10 * T) {
-    press(StepAction::Advance);
-    ++steps;
+  StepCursor cursor;
+  using A = StepAction;
+  const std::vector<A> keys = {
+      A::Forward,       A::Forward,       A::Forward,       A::Back,         A::Back,
+      A::Forward,       A::Home,          A::ToggleAnimate, A::Advance,      A::Advance,
+      A::End,           A::Back,          A::Back,          A::Forward,      A::Back,
+      A::ToggleAnimate, A::ToggleAnimate, A::Advance,       A::End,          A::Forward,
+      A::BackwardPass,  A::Advance,       A::End,           A::BackwardPass, A::End};
+  for (size_t i = 0; i < keys.size(); ++i) {
+    SCOPED_TRACE("key " + std::to_string(i));
+    gui.wait_idle();
+    direct.wait_idle();
+    const auto before_gui = gui.latest(), before_direct = direct.latest();
+    s.graph.next_due = 5;
+    step_action(keys[i], before_gui->models[0], 0, s, gui);
+    const Plan p = plan(keys[i], before_direct->models[0], 0, cursor);
+    for (const Command& command : p.send) direct.send(command);
+    cursor = moved(cursor, keys[i], p);
+    gui.wait_idle();
+    direct.wait_idle();
+    const ModelView& g = gui.latest()->models[0];
+    const ModelView& d = direct.latest()->models[0];
+    if (s.follow) s.t = follow_target(g, s.t);  // as the panels do each frame
+    if (cursor.follow) cursor.t = follow_target(d, cursor.t);
+    EXPECT_EQ(g.phase, d.phase);
+    EXPECT_EQ(g.iteration, d.iteration);
+    EXPECT_EQ(g.forward_t, d.forward_t);
+    EXPECT_EQ(g.backward_t, d.backward_t);
+    EXPECT_EQ(s.t, cursor.t);
+    EXPECT_EQ(s.follow, cursor.follow);
+    EXPECT_EQ(s.graph.animate, cursor.animating);
+    if (keys[i] == A::ToggleAnimate && cursor.animating) {
+      EXPECT_EQ(s.graph.next_due, 0) << "the animation's first step is due at once";
+    }
   }
-  EXPECT_FALSE(s.graph.animate);
-  EXPECT_EQ(view().phase, Phase::Update);
-  EXPECT_EQ(steps, 2 * T + 1) << "T forward steps, T backward steps, then it stops";
-  press(StepAction::ToggleAnimate);  // from Update: applies the update, animates the next iteration
-  EXPECT_TRUE(s.graph.animate);
-  EXPECT_EQ(view().iteration, 1);
-  EXPECT_EQ(view().forward_t, 1);
-}
-
-// The precision combo of the Experiment panel is live: the next iteration runs in the new
-// precision, without a reset, exactly as a Trainer switched between the same iterations.
-TEST_F(StepKeys, PrecisionSwitchesLiveAtTheNextIteration) {
-  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
-  c.training.precision = Precision::Float32;
-  Trainer direct, stays;
-  std::string error;
-  ASSERT_TRUE(direct.configure(c, 0, &error)) << error;
-  ASSERT_TRUE(stays.configure(c, 0, &error)) << error;
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(direct.run_iteration());
-    ASSERT_TRUE(stays.run_iteration());
-  }
-  direct.set_precision(Precision::Float64);
-  ASSERT_TRUE(direct.run_iteration());
-  ASSERT_TRUE(stays.run_iteration());
-  ASSERT_NE(direct.last_loss(), stays.last_loss()) << "float64 and float32 differ in the last bits";
-
-  worker.stop();
-  ASSERT_TRUE(worker.start(c, &error)) << error;
-  Command run2 = Command::of(Command::Kind::RunIterations);
-  run2.count = 2;
-  worker.send(run2);
-  Command to64 = Command::of(Command::Kind::SetPrecision);
-  to64.precision = Precision::Float64;
-  worker.send(to64);
-  Command run1 = run2;
-  run1.count = 1;
-  worker.send(run1);
-  const ModelView& m = view();
-  EXPECT_EQ(snap->config.training.precision, Precision::Float64);
-  EXPECT_EQ(m.iteration, 3) << "no reset";
-  EXPECT_EQ(m.last_loss, direct.last_loss());
+  EXPECT_EQ(gui.latest()->models[0].phase, Phase::Update) << "the keys reached the update";
+  gui.stop();
+  direct.stop();
 }
 
 // -----------------------------------------------------------------------------------------------

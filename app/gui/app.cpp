@@ -62,18 +62,12 @@ bool choose_experiment(const AppOptions& o, AppState& app, ExperimentConfig& con
 void first_commands(const AppOptions& o, AppState& app, TrainingWorker& worker) {
   if (o.speed >= 0) app.speed = static_cast<float>(o.speed), app.max_speed = o.speed == 0;
   if (o.bench_frames > 0 && o.speed < 0) app.max_speed = true;
-  Command s = Command::of(Command::Kind::SetSpeed);
-  s.value = app.max_speed ? 0.0 : app.speed;
-  worker.send(s);
-  if (o.warmup > 0) {
-    Command w = Command::of(Command::Kind::RunIterations);
-    w.count = o.warmup;
-    worker.send(w);
-  }
+  worker.send(cmd::SetSpeed{app.max_speed ? 0.0 : app.speed});
+  if (o.warmup > 0) worker.send(cmd::RunIterations{o.warmup});
   // --steps-forward / --steps-backward: time steps taken before the first frame (screenshots).
-  for (int i = 0; i < o.steps_forward; ++i) worker.send(Command::of(Command::Kind::StepForward));
-  for (int i = 0; i < o.steps_backward; ++i) worker.send(Command::of(Command::Kind::StepBackward));
-  if (!o.paused) worker.send(Command::play());
+  for (int i = 0; i < o.steps_forward; ++i) worker.send(cmd::StepForward{});
+  for (int i = 0; i < o.steps_backward; ++i) worker.send(cmd::StepBackward{});
+  if (!o.paused) worker.send(cmd::Play{});
 }
 
 // Asks the worker for the analysis the panels on screen draw, only when that changes.
@@ -89,10 +83,7 @@ void request_analysis(const std::vector<DrawnPanel>& drawn, AppState& app,
   if (spectra == app.analysis_spectra && layer == app.analysis_jacobian) return;
   app.analysis_spectra = spectra;
   app.analysis_jacobian = layer;
-  Command c = Command::of(Command::Kind::SetAnalysis);
-  c.value = spectra ? 1 : 0;
-  c.count = layer;
-  worker.send(c);
+  worker.send(cmd::SetAnalysis{spectra, layer});
 }
 
 struct Frame {

@@ -39,13 +39,13 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) app.focus.reset();
   if (ImGui::IsKeyPressed(GLFW_KEY_F, false) && app.hovered_panel)
     app.focus = app.focus ? std::nullopt : app.hovered_panel;
-  if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(Command::of(Command::Kind::StepIteration));
-  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(Command::of(Command::Kind::Reset));
+  if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(cmd::StepIteration{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(cmd::Reset{});
   if (app.mode == Mode::Step && !snap.models.empty()) return step_keys(snap, app, worker);
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
-    worker.send(snap.playing ? Command::pause() : Command::play());
-  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(Command::of(Command::Kind::StepForward));
-  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(Command::of(Command::Kind::StepBackward));
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(cmd::StepForward{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(cmd::StepBackward{});
 }
 
 }  // namespace unrolled

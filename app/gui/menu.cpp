@@ -54,7 +54,7 @@ void switch_mode(Mode mode, const Snapshot& snap, AppState& app, TrainingWorker&
     ExperimentConfig c;
     if (name == "compare" && parse_experiment_text(text, name, c, nullptr)) {
       load_lesson(app, worker, c, "built-in: compare");
-      worker.send(Command::play());
+      worker.send(cmd::Play{});
     }
   }
 }
@@ -94,9 +94,7 @@ std::string status_text(const Snapshot& snap) {
 
 void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
                  const std::string& source) {
-  Command cmd = Command::of(Command::Kind::Configure);
-  cmd.config = c;
-  worker.send(cmd);
+  worker.send(cmd::Configure{c});
   app.config.edit = c;
   app.source = source;
   app.seed = c.training.seed;
@@ -132,7 +130,7 @@ bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
   // panel sits behind a tab.
   ImGui::SetCursorPosX(status_x);
   if (ImGui::MenuItem(status.c_str()))
-    worker.send(snap.playing ? Command::pause() : Command::play());
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   if (ImGui::IsItemHovered()) text_tooltip(snap.playing ? "Pause (Space)" : "Play (Space)");
   const bool overlap = end > status_x + 0.5f || status_x < 0;
   ImGui::EndMainMenuBar();
@@ -172,7 +170,7 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
   ImGui::PopTextWrapPos();
   if (bad) {
     ImGui::SameLine(width - button_w - style.WindowPadding.x);
-    if (ImGui::Button(button)) worker.send(Command::of(Command::Kind::Reset));
+    if (ImGui::Button(button)) worker.send(cmd::Reset{});
   }
   ImGui::End();
   ImGui::PopStyleColor(2);

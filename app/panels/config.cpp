@@ -183,20 +183,13 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
   const OptimizerSettings& r = running.optimizer;
   if (o.kind != r.kind || o.learning_rate != r.learning_rate || o.momentum != r.momentum ||
       o.beta1 != r.beta1 || o.beta2 != r.beta2) {
-    Command c = Command::of(Command::Kind::SetOptimizer);
-    c.optimizer = o;
-    worker.send(c);
+    worker.send(cmd::SetOptimizer{o});
   }
   if (tr.clip.mode != running.clip.mode || tr.clip.threshold != running.clip.threshold) {
-    Command c = Command::of(Command::Kind::SetClip);
-    c.clip = tr.clip;
-    worker.send(c);
+    worker.send(cmd::SetClip{tr.clip});
   }
   if (tr.k1 != running.k1 || tr.k2 != running.k2) {
-    Command c = Command::of(Command::Kind::SetTruncation);
-    c.k1 = tr.k1;
-    c.k2 = tr.k2;
-    worker.send(c);
+    worker.send(cmd::SetTruncation{tr.k1, tr.k2});
   }
   combo("precision", tr.precision, {Precision::Float32, Precision::Float64});
   help_marker(
@@ -204,9 +197,7 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
       "fast; the weights, the optimiser and every plotted value stay double. float64: exact, the "
       "reference the gradient checks use.");
   if (tr.precision != running.precision) {
-    Command c = Command::of(Command::Kind::SetPrecision);
-    c.precision = tr.precision;
-    worker.send(c);
+    worker.send(cmd::SetPrecision{tr.precision});
   }
 }
 
@@ -294,9 +285,7 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   }
   ImGui::BeginDisabled(!pending || !problem.empty());
   if (ImGui::Button("Apply and reset")) {
-    Command c = Command::of(Command::Kind::Configure);
-    c.config = e;
-    worker.send(c);
+    worker.send(cmd::Configure{e});
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
@@ -313,9 +302,7 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
     ExperimentConfig c;
     std::string error;
     if (load_experiment(st.load_path, c, &error)) {
-      Command cmd = Command::of(Command::Kind::Configure);
-      cmd.config = c;
-      worker.send(cmd);
+      worker.send(cmd::Configure{c});
       e = c;
       app.source = st.load_path;
       st.message = "opened " + st.load_path;

@@ -12,10 +12,6 @@
 namespace unrolled {
 namespace {
 
-void send(TrainingWorker& w, Command::Kind k) {
-  w.send(Command::of(k));
-}
-
 const char* phase_text(const ModelView& m) {
   switch (m.phase) {
     case Phase::Ready:
@@ -45,30 +41,30 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
                       bw;
 
   if (ImGui::Button(snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
-    worker.send(snap.playing ? Command::pause() : Command::play());
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space: start or stop training");
   ImGui::SameLine();
   if (ImGui::Button(narrow ? "Iteration" : "Step iteration", {bw, 0}))
-    send(worker, Command::Kind::StepIteration);
+    worker.send(cmd::StepIteration{});
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
         "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, update");
   ImGui::SameLine();
-  if (ImGui::Button("Reset", {bw, 0})) send(worker, Command::Kind::Reset);
+  if (ImGui::Button("Reset", {bw, 0})) worker.send(cmd::Reset{});
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("R: weights and data back to the seed; history cleared");
 
   // The time-step buttons do what the arrow keys do in the current mode: in Step through they
   // are the graph's ← and → (step_state.hpp), elsewhere one forward / one BPTT step.
   const bool step_mode = app.mode == Mode::Step && !snap.models.empty();
-  const auto step = [&](StepAction a, Command::Kind k) {
+  const auto step = [&](StepAction a, Command outside_step_mode) {
     if (step_mode)
       step_action(a, inspected_model(snap, app), snap.config.training.k1, app.step, worker);
     else
-      send(worker, k);
+      worker.send(outside_step_mode);
   };
   if (ImGui::Button(narrow ? "\xE2\x86\x92 t" : "\xE2\x86\x92 Forward t", {bw, 0}))
-    step(StepAction::Forward, Command::Kind::StepForward);
+    step(StepAction::Forward, cmd::StepForward{});
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(step_mode ? "Right arrow: forward in time. In the forward pass, compute the "
                                   "next time step;\nin the backward pass, move the inspected cell "
@@ -76,7 +72,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
                                 : "Right arrow: compute one more time step of the forward pass");
   ImGui::SameLine();
   if (ImGui::Button(narrow ? "\xE2\x86\x90 t" : "\xE2\x86\x90 Backward t", {bw, 0}))
-    step(StepAction::Back, Command::Kind::StepBackward);
+    step(StepAction::Back, cmd::StepBackward{});
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(step_mode ? "Left arrow: back in time. In the forward pass, move the "
                                   "inspected cell back;\nin the backward pass, back-propagate "
@@ -84,7 +80,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
                                 : "Left arrow: back-propagate through one more time step "
                                   "(finishing the forward pass first)");
   ImGui::SameLine();
-  if (ImGui::Button("Update", {bw, 0})) send(worker, Command::Kind::ApplyUpdate);
+  if (ImGui::Button("Update", {bw, 0})) worker.send(cmd::ApplyUpdate{});
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Finish BPTT, clip the gradient and take the optimiser step");
 
@@ -93,18 +89,14 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   ImGui::BeginDisabled(app.max_speed);
   if (ImGui::SliderFloat("##speed", &app.speed, 0.5f, 1000.0f, "%.1f it/s",
                          ImGuiSliderFlags_Logarithmic)) {
-    Command c = Command::of(Command::Kind::SetSpeed);
-    c.value = app.speed;
-    worker.send(c);
+    worker.send(cmd::SetSpeed{app.speed});
   }
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Iterations per second: slow motion on the left, quick on the right");
   ImGui::SameLine();
   if (ImGui::Checkbox("full speed", &app.max_speed)) {
-    Command c = Command::of(Command::Kind::SetSpeed);
-    c.value = app.max_speed ? 0.0 : app.speed;
-    worker.send(c);
+    worker.send(cmd::SetSpeed{app.max_speed ? 0.0 : app.speed});
   }
 
   int seed = static_cast<int>(std::min<uint64_t>(app.seed, 1'000'000'000));
@@ -112,9 +104,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   if (ImGui::InputInt("seed", &seed, 1, 10, ImGuiInputTextFlags_EnterReturnsTrue) ||
       (ImGui::IsItemDeactivatedAfterEdit())) {
     app.seed = static_cast<uint64_t>(std::max(seed, 0));
-    Command c = Command::of(Command::Kind::Reseed);
-    c.seed = app.seed;
-    worker.send(c);
+    worker.send(cmd::Reseed{app.seed});
   }
   help_marker(
       "One seed drives the weights and the data. The same seed gives the same numbers, bit for "

@@ -83,9 +83,7 @@ void draw_inspect_selectors(const Snapshot& snap, AppState& app, TrainingWorker*
     ImGui::SetNextItemWidth(7 * em);
     if (ImGui::SliderInt("sequence", &seq, 1, B, fmt, ImGuiSliderFlags_AlwaysClamp)) {
       app.sample = seq - 1;
-      Command c = Command::of(Command::Kind::SetSample);
-      c.count = app.sample;
-      worker->send(c);
+      worker->send(cmd::SetSample{app.sample});
     }
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(

@@ -4,11 +4,13 @@
 // gradient is seen flowing right to left (and, in an LSTM, along the highway). Click a cell to
 // inspect it. The buttons mirror the step keys (step_state.hpp says what each does).
 //
-// [SECTION] Step semantics  plan(): what a key does now, one place for the keys, the buttons and
-//                           their tooltips
+// [SECTION] Step actions    step_action(): a key's plan (session/step_plan.hpp) applied to the
+//                           GUI's StepState
 // [SECTION] Geometry        where each cell, arrow and label goes
-// [SECTION] Drawing         cells, arrows, inputs, outputs, the legend
-// [SECTION] Panel           toolbar, status line, canvas, animation
+// [SECTION] Drawing         arrows, dashes, labels, the gradient's scale
+// [SECTION] Canvas          the cells, arrows, inputs and outputs of the visible steps
+// [SECTION] Legend          what the marks mean, the gradient's wedge
+// [SECTION] Panel           toolbar, status line, animation, the panel itself
 #include <imgui.h>
 
 #include <algorithm>
@@ -21,216 +23,19 @@
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
-namespace {
-
 // -----------------------------------------------------------------------------------------------
-// [SECTION] Step semantics
+// [SECTION] Step actions
 // -----------------------------------------------------------------------------------------------
-
-using Kind = Command::Kind;
-
-std::string fmt(const char* f, int a) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a);
-  return buf;
-}
-std::string fmt(const char* f, int a, int b) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, f, a, b);
-  return buf;
-}
-
-// What one press does, decided from the snapshot; step_action carries it out.
-struct Plan {
-  std::vector<Kind> send;       // commands, in order
-  int t = -1;                   // the new inspected step; -1: unchanged
-  bool follow = false;          // inspect the step being computed from now on
-  bool stop_animation = false;  // the animation has nothing left to do
-  std::string what;             // what the press does now (tooltips)
-};
-
-bool in_bptt(const ModelView& m) {
-  return m.phase == Phase::Backward && !m.profile_sweep;
-}
-bool in_sweep(const ModelView& m) {
-  return m.phase == Phase::Backward && m.profile_sweep;
-}
-
-// One BPTT step. Without truncation the last one (t = 1) also runs the decay-profile sweep (T more
-// steps that compute no parameter gradient, only the Gradient-through-time panel's profile), so
-// one press ends with the gradients ready.
-void backward_step(const ModelView& m, int k1, Plan& p) {
-  const bool last = m.backward_t == 0 && k1 <= 0;
-  p.send.assign(last ? m.steps + 1 : 1, Kind::StepBackward);
-  p.follow = true;
-  p.what = fmt(last ? "Backward step: the gradient reaches t = %d (the last BPTT step)"
-                    : "Backward step: the gradient reaches t = %d",
-               m.backward_t + 1);
-}
-
-void new_iteration(const ModelView& m, Plan& p) {
-  p.send = {Kind::StepForward};
-  p.follow = true;
-  p.what = m.phase == Phase::Update
-               ? fmt("Apply the update, then start iteration %d: a new batch, forward step t = 1",
-                     static_cast<int>(m.iteration) + 2)
-               : fmt("Start iteration %d: a new batch, forward step t = 1",
-                     static_cast<int>(m.iteration) + 1);
-}
-
-Plan plan(StepAction a, const ModelView& m, int k1, const StepState& s) {
-  Plan p;
-  const int T = m.steps;
-  const int t = std::clamp(s.t, 0, std::max(T - 1, 0));
-  const int fwd_front = m.forward_t - 1;  // Forward: the step just computed
-  const int bwd_front = std::clamp(m.backward_t + 1, 0, std::max(T - 1, 0));  // BPTT: likewise
-  const bool reviewing = !s.follow;
-  auto review = [&](int to, bool at_front) {
-    p.t = to;
-    p.follow = at_front;
-    p.what = fmt("Inspect t = %d (computed already: nothing is recomputed)", to + 1);
-  };
-  if (m.phase == Phase::Diverged) {
-    p.stop_animation = true;
-    p.what = "Training diverged: reset first (R)";
-    if (a == StepAction::Back && t > 0) review(t - 1, false);
-    if (a == StepAction::Forward && t + 1 < T) review(t + 1, false);
-    return p;
-  }
-  switch (a) {
-    case StepAction::Forward:
-      if (m.phase == Phase::Forward) {
-        if (reviewing && t < fwd_front)
-          review(t + 1, t + 1 == fwd_front);
-        else
-          p.send = {Kind::StepForward}, p.follow = true,
-          p.what = fmt("Compute forward step t = %d", m.forward_t + 1);
-      } else if (m.phase == Phase::Backward) {
-        if (t + 1 < T)
-          review(t + 1, false);
-        else
-          p.what = "Already at t = T; the backward pass runs right to left (\xE2\x86\x90)";
-      } else {  // Ready, Update
-        if (reviewing && t + 1 < T)
-          review(t + 1, false);
-        else
-          new_iteration(m, p);
-      }
-      break;
-    case StepAction::Back:
-      if (in_bptt(m)) {
-        if (reviewing && t > bwd_front)
-          review(t - 1, t - 1 == bwd_front);
-        else
-          backward_step(m, k1, p);
-      } else if (in_sweep(m)) {
-        p.send.assign(T + 1, Kind::StepBackward);
-        p.follow = true;
-        p.what = "Finish the decay-profile sweep: then the gradients are ready";
-      } else if (t > 0) {
-        review(t - 1, false);
-      } else {
-        p.what = T > 0 ? "Already at t = 1"
-                       : "Nothing computed yet: \xE2\x86\x92 starts the forward pass";
-      }
-      break;
-    case StepAction::BackwardPass:
-      p.follow = true;
-      if (m.phase == Phase::Backward) {
-        p.what = "Already in the backward pass: \xE2\x86\x90 takes the next step";
-      } else if (m.phase == Phase::Update) {
-        p.send = {Kind::ApplyUpdate, Kind::FinishForward, Kind::StepBackward};
-        p.what =
-            "Apply the update, run the next forward pass, then the first backward step (t = T)";
-      } else {
-        p.send = {Kind::FinishForward, Kind::StepBackward};
-        p.what = m.phase == Phase::Forward
-                     ? fmt("Finish the forward pass (t = %d to %d), then the first backward step "
-                           "(t = T)",
-                           m.forward_t + 1, T)
-                     : "Run the forward pass of a new batch, then the first backward step (t = T)";
-      }
-      break;
-    case StepAction::Home:
-      p.t = 0;
-      p.what = "Inspect t = 1";
-      break;
-    case StepAction::End:
-      if (m.phase == Phase::Forward || m.phase == Phase::Ready) {
-        p.send = {Kind::FinishForward};
-        p.follow = true;
-        p.what = m.phase == Phase::Forward ? "Finish the forward pass (to t = T)"
-                                           : "Run a whole forward pass of a new batch";
-      } else if (m.phase == Phase::Backward) {
-        p.send.assign(2 * T + 2,
-                      Kind::StepBackward);  // the rest of BPTT and the sweep; extras are no-ops
-        p.follow = true;
-        p.what = "Finish the backward pass: the gradient for every step";
-      } else {
-        p.t = std::max(T - 1, 0);
-        p.what = "Inspect t = T";
-      }
-      break;
-    case StepAction::Advance:
-      if (m.phase == Phase::Ready || m.phase == Phase::Forward) {
-        p.send = {Kind::StepForward};
-        p.follow = true;
-        p.what = "Next forward step";
-      } else if (in_bptt(m)) {
-        backward_step(m, k1, p);
-      } else if (in_sweep(m)) {
-        p.send.assign(T + 1, Kind::StepBackward);
-        p.follow = true;
-      } else {
-        p.stop_animation = true;  // Update: the gradients are ready
-      }
-      break;
-    case StepAction::ToggleAnimate:
-      if (s.graph.animate) {
-        p.stop_animation = true;
-        p.what = "Stop the animation";
-      } else if (m.phase == Phase::Update) {
-        new_iteration(m, p);  // the animation then runs the next iteration's passes
-        p.what = "Animate the next iteration: apply the update, then one step every so often";
-      } else {
-        p.what =
-            "Animate: one step (forward, then backward) every so often, until the gradients are "
-            "ready";
-      }
-      break;
-  }
-  return p;
-}
-
-}  // namespace
-
-int follow_target(const ModelView& m, int current) {
-  const int T = m.steps;
-  if (T == 0) return 0;
-  switch (m.phase) {
-    case Phase::Forward:
-      return std::clamp(m.forward_t - 1, 0, T - 1);
-    case Phase::Backward:
-      return m.profile_sweep ? 0 : std::clamp(m.backward_t + 1, 0, T - 1);
-    case Phase::Update:
-      return 0;
-    default:
-      return std::clamp(current, 0, T - 1);
-  }
-}
 
 void step_action(StepAction a, const ModelView& m, int k1, StepState& s, TrainingWorker& worker) {
-  const Plan p = plan(a, m, k1, s);
-  for (Kind k : p.send) worker.send(Command::of(k));
-  if (p.t >= 0) s.t = p.t;
-  if (p.t >= 0 || !p.send.empty() || a == StepAction::Home) s.follow = p.follow;
-  if (p.stop_animation) s.graph.animate = false;
-  if (a == StepAction::ToggleAnimate && !p.stop_animation) {
-    s.graph.animate = true;
-    s.graph.next_due = 0;
-  }
-  // A step by hand takes over from the animation.
-  if (a != StepAction::Advance && a != StepAction::ToggleAnimate) s.graph.animate = false;
+  const StepCursor before = step_cursor(s);
+  const Plan p = plan(a, m, k1, before);
+  for (const Command& c : p.send) worker.send(c);
+  const StepCursor after = moved(before, a, p);
+  s.t = after.t;
+  s.follow = after.follow;
+  s.graph.animate = after.animating;
+  if (a == StepAction::ToggleAnimate && after.animating) s.graph.next_due = 0;  // first step now
 }
 
 namespace {
@@ -301,6 +106,12 @@ float fit_pitch(int T, float width, float fs) {
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Drawing
 // -----------------------------------------------------------------------------------------------
+
+std::string fmt(const char* f, int a) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, f, a);
+  return buf;
+}
 
 constexpr ImU32 kActive = IM_COL32(230, 159, 0, 255);  // Okabe-Ito orange: the step just computed
 
@@ -424,6 +235,388 @@ void vector_tooltip(const char* name, int t, const Eigen::Ref<const Vec>& v) {
 }
 
 // -----------------------------------------------------------------------------------------------
+// [SECTION] Canvas
+// -----------------------------------------------------------------------------------------------
+
+// What every mark on the canvas needs: where, what, in which colours, and the mouse.
+struct Canvas {
+  ImDrawList* dl = nullptr;
+  Geometry g;
+  const ModelView* m = nullptr;
+  const std::vector<std::string>* vocabulary = nullptr;
+  GradScale grad;
+  bool batch_norms = false;
+  ImU32 text = 0, dim = 0, value_col = 0, faint = 0, cell_fill = 0, cell_border = 0;
+  float thin = 1.5f, head = 8;
+  int fwd_front = -1, bwd_front = -1;  // the step just computed, forward or backward; -1: none
+  bool hovered = false;
+  ImVec2 mouse;
+  std::string hover_text;  // the tooltip for what the mouse is over, shown after the child ends
+
+  const ModelView& model() const { return *m; }
+  bool near(float x, float y, float r) const {
+    return hovered && std::abs(mouse.x - x) < r && std::abs(mouse.y - y) < r;
+  }
+};
+
+// Canvas colours and line weights from the current style.
+void set_canvas_style(Canvas& c, float fs) {
+  c.text = ImGui::GetColorU32(ImGuiCol_Text);
+  c.dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  c.value_col = with_alpha(c.text, 0.55f);
+  c.faint = with_alpha(c.text, 0.22f);
+  c.cell_fill = ImGui::GetColorU32(ImGuiCol_Button);
+  c.cell_border = ImGui::GetColorU32(ImGuiCol_Border);
+  c.thin = std::max(1.5f, fs * 0.09f);
+  c.head = fs * 0.45f;
+}
+
+std::string edge_tooltip(const Canvas& c, int t, const char* sym, double n, bool value) {
+  const int T = c.model().steps;
+  char buf[320];
+  if (t < 0)
+    std::snprintf(buf, sizeof buf,
+                  "%s\xE2\x82\x80: the initial state (zeros), into the cell at t = 1.", sym);
+  else if (std::isfinite(n))
+    std::snprintf(
+        buf, sizeof buf,
+        "%s at t = %d carries the state to t = %d.\nBackward: "
+        "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82%s\xE2\x82\x9C\xE2\x80\x96 = %.3g (%s), "
+        "the whole gradient on %s\xE2\x82\x9C: from t + 1, from the loss at t and from the "
+        "layer above.",
+        sym, t + 1, t + 2, sym, n, c.batch_norms ? "over the batch" : "this sequence", sym);
+  else
+    std::snprintf(buf, sizeof buf, "%s at t = %d carries the state %s.%s", sym, t + 1,
+                  t + 1 < T ? fmt("to t = %d", t + 2).c_str() : "out of the sequence",
+                  value ? "" : " Not computed yet.");
+  return buf;
+}
+
+// One recurrent arrow: the edge carrying state k_t (t = -1: the initial state) from cell t to
+// cell t + 1 (or off the right end). Forward value: a thin arrow pointing right; gradient known:
+// width and colour from its norm, pointing left (the gradient flows back into cell t).
+void draw_edge(Canvas& c, int t, float y, const char* sym, const Mat* norms) {
+  const Geometry& g = c.g;
+  const float fs = g.fs;
+  const int T = c.model().steps;
+  const float x0 = t < 0 ? g.origin.x + g.pitch * 0.08f : g.x_right(t);
+  const float x1 = t + 1 < T ? g.x_left(t + 1) : g.x_right(t) + g.pitch * 0.7f;
+  const bool value = t < 0 || computed(c.model(), t);
+  const double n = norms && t >= 0 ? (*norms)(0, t) : std::nan("");
+  if (!value)
+    dashed(c.dl, {x0, y}, {x1, y}, c.faint, c.thin, fs * 0.2f);
+  else if (std::isfinite(n))
+    arrow(c.dl, {x1, y}, {x0, y}, c.grad.color(n), c.grad.width(n, fs), c.head * 1.1f);
+  else
+    arrow(c.dl, {x0, y}, {x1, y}, c.value_col, c.thin, c.head);
+  if (t < 0) {
+    const std::string s0 = std::string(sym) + "\xE2\x82\x80";  // ₀
+    c.dl->AddText({x0, y - fs * 1.15f}, c.dim, s0.c_str());
+  }
+  if (c.hovered && c.mouse.x >= x0 && c.mouse.x <= x1 && std::abs(c.mouse.y - y) < fs * 0.35f)
+    c.hover_text = edge_tooltip(c, t, sym, n, value);
+}
+
+void draw_recurrent_edges(Canvas& c, int t_first, int t_last) {
+  const int L = c.model().spec.num_layers;
+  const bool lstm = c.g.lstm;
+  for (int l = 0; l < L; ++l)
+    for (int t = std::max(t_first - 1, -1); t <= t_last; ++t) {
+      if (lstm)
+        draw_edge(c, t, c.g.y_c(l), "c",
+                  l < static_cast<int>(c.grad.c.size()) ? &c.grad.c[l] : nullptr);
+      draw_edge(c, t, c.g.y_h(l), "h",
+                l < static_cast<int>(c.grad.h.size()) ? &c.grad.h[l] : nullptr);
+    }
+}
+
+// x_t below layer 1 and its arrow up; the arrows between layers.
+void draw_input(Canvas& c, int t) {
+  const Geometry& g = c.g;
+  const ModelView& m = c.model();
+  const ImU32 vcol = computed(m, t) ? c.value_col : c.faint;
+  const float xm = g.x_mid(t);
+  const Vec x = m.inputs.col(t);  // (I)
+  c.dl->AddCircleFilled({xm, g.y_in}, g.r_io, ImGui::GetColorU32(ImGuiCol_FrameBgActive));
+  c.dl->AddCircle({xm, g.y_in}, g.r_io, c.cell_border, 0, c.thin * 0.7f);
+  if (const std::string lab = io_label(x, *c.vocabulary, false);
+      !lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
+    text_centered(c.dl, {xm, g.y_in}, c.text, lab.c_str());
+  arrow(c.dl, {xm, g.y_in - g.r_io}, {xm, g.row_top[0] + g.cell_h}, vcol, c.thin, c.head * 0.8f);
+  if (c.near(xm, g.y_in, g.r_io)) {
+    ImGui::BeginTooltip();
+    vector_tooltip("input x", t, x);
+    ImGui::EndTooltip();
+  }
+  for (int l = 0; l + 1 < m.spec.num_layers; ++l)
+    arrow(c.dl, {xm, g.row_top[l]}, {xm, g.row_top[l + 1] + g.cell_h}, vcol, c.thin, c.head * 0.8f);
+}
+
+// y_t above the top layer, where the readout has one.
+void draw_output(Canvas& c, int t) {
+  const Geometry& g = c.g;
+  const ModelView& m = c.model();
+  if (!has_output(m, t)) return;
+  const int L = m.spec.num_layers;
+  const bool ce = m.spec.loss == LossKind::CrossEntropy;
+  const float xm = g.x_mid(t);
+  const int k = m.spec.readout == Readout::Every ? t : 0;
+  const bool out_done = computed(m, t) && k < m.outputs.cols() && std::isfinite(m.outputs(0, k));
+  arrow(c.dl, {xm, g.row_top[L - 1]}, {xm, g.y_out + g.r_io},
+        computed(m, t) ? c.value_col : c.faint, c.thin, c.head * 0.8f);
+  c.dl->AddCircleFilled({xm, g.y_out}, g.r_io,
+                        out_done ? ImGui::GetColorU32(ImGuiCol_FrameBgActive) : 0);
+  c.dl->AddCircle({xm, g.y_out}, g.r_io, out_done ? c.cell_border : c.faint, 0, c.thin * 0.7f);
+  if (out_done) {
+    const std::string lab = io_label(m.outputs.col(k), *c.vocabulary, ce);
+    if (!lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
+      text_centered(c.dl, {xm, g.y_out}, c.text, lab.c_str());
+  }
+  if (!c.near(xm, g.y_out, g.r_io)) return;
+  ImGui::BeginTooltip();
+  if (out_done) {
+    vector_tooltip(ce ? "prediction (probabilities)" : "prediction y", t, m.outputs.col(k));
+    vector_tooltip("target", t, m.targets.col(k));
+  } else {
+    ImGui::Text("output at t = %d: not computed yet", t + 1);
+  }
+  ImGui::EndTooltip();
+}
+
+// The box of one cell: filled once computed, orange when just computed, a dashed outline before.
+void draw_cell_box(const Canvas& c, ImVec2 a, ImVec2 b, bool done, bool active) {
+  const float fs = c.g.fs, round = fs * 0.25f;
+  if (active)
+    c.dl->AddRectFilled(a, b, kActive, round);
+  else if (done)
+    c.dl->AddRectFilled(a, b, c.cell_fill, round);
+  if (done) {
+    c.dl->AddRect(a, b, active ? kActive : c.cell_border, round, 0, c.thin * 0.7f);
+    return;
+  }
+  dashed(c.dl, a, {b.x, a.y}, c.faint, c.thin * 0.7f, fs * 0.2f);
+  dashed(c.dl, {a.x, b.y}, b, c.faint, c.thin * 0.7f, fs * 0.2f);
+  dashed(c.dl, a, {a.x, b.y}, c.faint, c.thin * 0.7f, fs * 0.2f);
+  dashed(c.dl, {b.x, a.y}, b, c.faint, c.thin * 0.7f, fs * 0.2f);
+}
+
+// The cell of layer l at step t; a click inspects it.
+void draw_cell(Canvas& c, int l, int t, AppState& app) {
+  const Geometry& g = c.g;
+  const ModelView& m = c.model();
+  StepState& s = app.step;
+  const float fs = g.fs, round = fs * 0.25f;
+  const ImVec2 a = g.cell_min(l, t), b = g.cell_max(l, t);
+  const bool done = computed(m, t);
+  const bool active = (t == c.fwd_front || t == c.bwd_front) && done;
+  draw_cell_box(c, a, b, done, active);
+  const char* name = g.lstm ? "LSTM" : m.spec.cell == CellType::Gru ? "GRU" : "RNN";
+  if (ImGui::CalcTextSize(name).x < g.cell_w - fs * 0.3f && g.cell_h > fs * 2.4f)
+    text_centered(c.dl, {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f},
+                  active ? IM_COL32(20, 20, 20, 255) : (done ? c.text : c.faint), name);
+  if (t == s.t && l == app.layer) {  // inspected
+    const float o = fs * 0.22f;
+    c.dl->AddRect({a.x - o, a.y - o}, {b.x + o, b.y + o}, c.text, round + o, 0, fs * 0.16f);
+  }
+  const bool over =
+      c.hovered && c.mouse.x >= a.x && c.mouse.x <= b.x && c.mouse.y >= a.y && c.mouse.y <= b.y;
+  if (!over) return;
+  c.dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_ButtonHovered), round, 0, c.thin * 1.4f);
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "t = %d%s: %s. Click to inspect it.", t + 1,
+                m.spec.num_layers > 1 ? fmt(", layer %d", l + 1).c_str() : "",
+                !done    ? "not computed yet"
+                : active ? (t == c.bwd_front ? "the gradient just reached it" : "just computed")
+                         : "computed");
+  c.hover_text = buf;
+  if (ImGui::IsMouseClicked(0)) {
+    s.t = t;
+    app.layer = l;
+    s.follow = t == follow_target(m, t) && (m.phase == Phase::Forward || in_bptt(m));
+    s.graph.scrolled_to = t;  // it is in view: it was clicked
+  }
+}
+
+// The number under column t, underlined when inspected.
+void draw_time_label(const Canvas& c, int t, int inspected) {
+  const float fs = c.g.fs, xm = c.g.x_mid(t), y = c.g.y_axis;
+  const std::string num = std::to_string(t + 1);
+  const bool cur = t == inspected;
+  text_centered(c.dl, {xm, y + fs * 0.5f}, cur ? c.text : c.dim, num.c_str());
+  if (cur)
+    c.dl->AddLine({xm - fs * 0.5f, y + fs * 1.1f}, {xm + fs * 0.5f, y + fs * 1.1f}, c.text, c.thin);
+}
+
+// Labels of the rows, in a fixed column left of the scrolling canvas.
+void draw_row_labels(ImDrawList* dl, ImVec2 top_left, float label_w, const Geometry& g,
+                     const ModelView& m) {
+  const float fs = g.fs;
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  auto label = [&](float y, const char* s) {
+    const ImVec2 sz = ImGui::CalcTextSize(s);
+    dl->AddText({top_left.x + label_w - sz.x - fs * 0.5f, top_left.y + y - sz.y * 0.5f}, dim, s);
+  };
+  const int L = m.spec.num_layers;
+  label(g.y_out, m.spec.readout == Readout::Every ? "output y\xE2\x82\x9C" : "output y");
+  for (int l = 0; l < L; ++l) {
+    label(g.row_top[l] + g.cell_h * 0.5f, L > 1 ? fmt("layer %d", l + 1).c_str() : "cell");
+    if (g.lstm) {
+      label(g.y_c(l) - fs * 0.05f, "c \xE2\x86\x92");
+      label(g.y_h(l) + fs * 0.05f, "h \xE2\x86\x92");
+    }
+  }
+  label(g.y_in, "input x\xE2\x82\x9C");
+  label(g.y_axis + fs * 0.5f, "t");
+}
+
+// Inside the canvas child: wheel scrolls, Ctrl + wheel zooms; the inspected cell is kept in view
+// when it changes.
+void scroll_and_zoom(const Geometry& g, float canvas_w, StepState& s) {
+  GraphPanelState& gs = s.graph;
+  const ImGuiIO& io = ImGui::GetIO();
+  const bool hovered = ImGui::IsWindowHovered();
+  if (hovered && io.MouseWheel != 0) {
+    if (io.KeyCtrl)
+      gs.pitch_fs = std::clamp(g.pitch / g.fs * (1 + 0.12f * io.MouseWheel), 1.2f, 9.0f);
+    else
+      ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheel * g.pitch * 2);
+  }
+  if (hovered && io.MouseWheelH != 0)
+    ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheelH * g.pitch * 2);
+  if (gs.scrolled_to != s.t) {
+    const float x = g.left_pad + s.t * g.pitch, sx = ImGui::GetScrollX();
+    if (x < sx + g.pitch * 0.5f || x + g.cell_w > sx + canvas_w - g.pitch * 0.5f)
+      ImGui::SetScrollX(std::max(0.0f, x - canvas_w * 0.5f));
+    gs.scrolled_to = s.t;
+  }
+}
+
+// The cells in a horizontally scrolling child of canvas_w x canvas_h; only the visible columns are
+// drawn. Returns the gradient scale the arrows used (the legend shows it).
+GradScale draw_cells(const Snapshot& snap, const ModelView& m, AppState& app, Geometry g,
+                     float canvas_w, float canvas_h) {
+  const int T = m.steps;
+  const float scrollbar = ImGui::GetStyle().ScrollbarSize;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetColorU32(ImGuiCol_WindowBg));
+  ImGui::BeginChild("##unrolled", {canvas_w, canvas_h}, false,
+                    ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  ImGui::PopStyleColor();
+  Canvas c;
+  c.dl = ImGui::GetWindowDrawList();
+  g.origin = ImGui::GetCursorScreenPos();
+  g.shift_rows(g.origin.y);
+  ImGui::Dummy({g.content_width(T), canvas_h - scrollbar});
+  scroll_and_zoom(g, canvas_w, app.step);
+
+  c.g = g;
+  c.m = &m;
+  c.vocabulary = &snap.vocabulary;
+  c.batch_norms = app.step.graph.batch_norms;
+  c.grad = grad_scale(m, c.batch_norms);
+  set_canvas_style(c, g.fs);
+  c.fwd_front = m.phase == Phase::Forward ? m.forward_t - 1 : -1;
+  c.bwd_front = in_bptt(m) ? m.backward_t + 1 : -1;
+  c.hovered = ImGui::IsWindowHovered();
+  c.mouse = ImGui::GetIO().MousePos;
+
+  const float sx = ImGui::GetScrollX();
+  const int t_first = std::clamp(static_cast<int>((sx - g.left_pad) / g.pitch) - 1, 0, T - 1);
+  const int t_last =
+      std::clamp(static_cast<int>((sx + canvas_w - g.left_pad) / g.pitch) + 1, 0, T - 1);
+  draw_recurrent_edges(c, t_first, t_last);
+  const int label_every = std::max(1, static_cast<int>(std::ceil(g.fs * 2.2f / g.pitch)));
+  for (int t = t_first; t <= t_last; ++t) {
+    draw_input(c, t);
+    draw_output(c, t);
+    for (int l = 0; l < m.spec.num_layers; ++l) draw_cell(c, l, t, app);
+    if (t % label_every == 0 || t == app.step.t || t == T - 1) draw_time_label(c, t, app.step.t);
+  }
+  ImGui::EndChild();
+  if (!c.hover_text.empty()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(g.fs * 26);
+    ImGui::TextUnformatted(c.hover_text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  return c.grad;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Legend
+// -----------------------------------------------------------------------------------------------
+
+const char* gradient_legend_name(bool lstm, bool batch_norms) {
+  if (!lstm)
+    return batch_norms
+               ? "\xE2\x86\x90 gradient "
+                 "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+               : "\xE2\x86\x90 gradient "
+                 "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (this "
+                 "sequence, log):";
+  return batch_norms
+             ? "\xE2\x86\x90 gradient "
+               "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
+               "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
+             : "\xE2\x86\x90 gradient "
+               "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
+               "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (this sequence, "
+               "log):";
+}
+
+// The gradient's scale: lo, a wedge whose width and colour are the arrows', hi.
+void draw_gradient_wedge(ImDrawList* dl, const GradScale& grad, float x, float y, float fs,
+                         ImU32 dim) {
+  char lo[24], hi[24];
+  std::snprintf(lo, sizeof lo, "%.2g", grad.lo);
+  std::snprintf(hi, sizeof hi, "%.2g", grad.hi);
+  dl->AddText({x, y - fs * 0.5f}, dim, lo);
+  x += ImGui::CalcTextSize(lo).x + fs * 0.4f;
+  const float wedge = fs * 9;
+  const int n = 24;
+  for (int i = 0; i < n; ++i) {
+    const double v = grad.lo * std::pow(grad.hi / grad.lo, (i + 0.5) / n);
+    const float half = grad.width(v, fs) * 0.5f;
+    dl->AddRectFilled({x + wedge * i / n, y - half}, {x + wedge * (i + 1) / n + 0.5f, y + half},
+                      grad.color(v));
+  }
+  x += wedge + fs * 0.4f;
+  dl->AddText({x, y - fs * 0.5f}, dim, hi);
+}
+
+// What the marks mean, and the gradient's scale, on one line of height legend_h.
+void draw_legend(const GradScale& grad, bool lstm, bool batch_norms, float width, float legend_h) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const float fs = ImGui::GetFontSize();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text),
+              dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  const float thin = std::max(1.5f, fs * 0.09f);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float y = p.y + fs * 0.7f;
+  float x = p.x;
+  arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
+  x += fs * 2.6f;
+  dl->AddText({x, y - fs * 0.5f}, dim, "value, forward");
+  x += ImGui::CalcTextSize("value, forward").x + fs * 1.2f;
+  dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
+  x += fs * 1.7f;
+  dl->AddText({x, y - fs * 0.5f}, dim, "just computed");
+  x += ImGui::CalcTextSize("just computed").x + fs * 1.2f;
+  dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
+  x += fs * 1.7f;
+  dl->AddText({x, y - fs * 0.5f}, dim, "inspected");
+  x += ImGui::CalcTextSize("inspected").x + fs * 1.6f;
+  const char* gname = gradient_legend_name(lstm, batch_norms);
+  dl->AddText({x, y - fs * 0.5f}, dim, gname);
+  x += ImGui::CalcTextSize(gname).x + fs * 0.6f;
+  if (grad.any)
+    draw_gradient_wedge(dl, grad, x, y, fs, dim);
+  else
+    dl->AddText({x, y - fs * 0.5f}, dim, "appears in the backward pass (B)");
+  ImGui::Dummy({width, legend_h - fs * 0.3f});
+}
+
+// -----------------------------------------------------------------------------------------------
 // [SECTION] Panel
 // -----------------------------------------------------------------------------------------------
 
@@ -431,7 +624,7 @@ bool step_button(const char* label, StepAction a, const char* key, const ModelVi
                  StepState& s, TrainingWorker& w, float width) {
   const bool pressed = ImGui::Button(label, {width, 0});
   if (ImGui::IsItemHovered()) {
-    const Plan p = plan(a, m, k1, s);
+    const Plan p = plan(a, m, k1, step_cursor(s));
     ImGui::BeginTooltip();
     ImGui::Text("%s", key);
     ImGui::Separator();
@@ -442,12 +635,6 @@ bool step_button(const char* label, StepAction a, const char* key, const ModelVi
   }
   if (pressed) step_action(a, m, k1, s, w);
   return pressed;
-}
-
-// On this line if an item of width w still fits, else on the next.
-void next_to(float w) {
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x < w) ImGui::NewLine();
 }
 
 const char* kStepHelp =
@@ -464,6 +651,66 @@ const char* kStepHelp =
     "Space  animate: a step every so often, forward then backward, until the gradients are ready.\n"
     "Click a cell to inspect it; the cell inspector follows. Mouse wheel scrolls, Ctrl + wheel "
     "zooms.";
+
+// The step buttons (each mirrors a key) and the animation's switch and speed.
+void draw_step_buttons(const ModelView& m, int k1, StepState& s, TrainingWorker& worker) {
+  const float fs = ImGui::GetFontSize(), bw = fs * 5.2f;
+  step_button("\xE2\x87\xA4 Home", StepAction::Home, "Home", m, k1, s, worker, bw * 0.8f);
+  ImGui::SameLine();
+  step_button("\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)", m, k1, s, worker,
+              bw);
+  ImGui::SameLine();
+  step_button("Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)", m, k1, s,
+              worker, bw);
+  ImGui::SameLine();
+  step_button("B  Backward pass", StepAction::BackwardPass, "B", m, k1, s, worker, bw * 1.6f);
+  ImGui::SameLine();
+  step_button("End \xE2\x87\xA5", StepAction::End, "End", m, k1, s, worker, bw * 0.8f);
+  fit_on_line(fs * 13);
+  step_button(s.graph.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim",
+              StepAction::ToggleAnimate, "Space", m, k1, s, worker, bw * 1.1f);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(fs * 7);
+  ImGui::SliderInt("##ms", &s.graph.animate_ms, 100, 3000, "%d ms/step",
+                   ImGuiSliderFlags_Logarithmic);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Animation speed: time between two steps");
+}
+
+// Which sequence of the batch the graph follows, and what the arrows' norm is taken over.
+void draw_sequence_and_norms(const Snapshot& snap, const ModelView& m, AppState& app,
+                             TrainingWorker& worker) {
+  const float fs = ImGui::GetFontSize();
+  GraphPanelState& gs = app.step.graph;
+  fit_on_line(fs * 14);
+  const int B = std::max(snap.config.training.batch_size, 1);
+  int seq = m.sample + 1;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("sequence");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(fs * 6.5f);
+  if (ImGui::InputInt("##seq", &seq, 1, 1)) {
+    app.sample = std::clamp(seq, 1, B) - 1;
+    worker.send(cmd::SetSample{app.sample});
+  }
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "Which sequence of the batch to follow (1 to %d). The cells, the inspector and the\n"
+        "gates show this one; the same step commands drive the whole batch.",
+        B);
+  ImGui::SameLine();
+  ImGui::Text("of %d", B);
+  fit_on_line(fs * 9);
+  ImGui::Checkbox("batch norms", &gs.batch_norms);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        gs.batch_norms
+            ? "Arrows show \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 over "
+              "the whole batch (the norm of the H \xC3\x97 B matrix).\nUntick to show the "
+              "inspected sequence's own gradient."
+            : "Arrows show the inspected sequence's own "
+              "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (the length of its "
+              "column).\nTick to show the norm over the whole batch instead.");
+}
 
 void status_line(const ModelView& m, const StepState& s, int layer) {
   const int T = m.steps;
@@ -506,81 +753,55 @@ void status_line(const ModelView& m, const StepState& s, int layer) {
   }
 }
 
+// The animation: one step per animate_ms, each after the last one's snapshot has arrived.
+void advance_animation(const Snapshot& snap, const ModelView& m, int k1, StepState& s,
+                       TrainingWorker& worker) {
+  GraphPanelState& gs = s.graph;
+  if (!gs.animate || snap.version <= gs.sent_version || ImGui::GetTime() < gs.next_due) return;
+  step_action(StepAction::Advance, m, k1, s, worker);
+  gs.sent_version = snap.version;
+  gs.next_due = ImGui::GetTime() + gs.animate_ms / 1000.0;
+}
+
+// The unrolled network below the status line: row labels, the scrolling cells, the legend.
+void draw_unrolled(const Snapshot& snap, const ModelView& m, AppState& app) {
+  const float fs = ImGui::GetFontSize();
+  const int T = m.steps, L = m.spec.num_layers;
+  const float legend_h = fs * 2.2f, label_w = fs * 4.6f;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float canvas_h = std::max(avail.y - legend_h, fs * 8);
+  const float canvas_w = std::max(avail.x - label_w, fs * 10);
+  const bool lstm = m.spec.cell == CellType::Lstm;
+  Geometry g = layout_rows(L, fs, canvas_h - ImGui::GetStyle().ScrollbarSize, lstm);
+  const GraphPanelState& gs = app.step.graph;
+  g.pitch = gs.pitch_fs > 0 ? gs.pitch_fs * fs : fit_pitch(T, canvas_w, fs);
+  g.cell_w = g.pitch * 0.56f;
+  g.left_pad = g.pitch * 0.75f;
+
+  const ImVec2 top_left = ImGui::GetCursorScreenPos();
+  draw_row_labels(ImGui::GetWindowDrawList(), top_left, label_w, g, m);
+  ImGui::SetCursorScreenPos({top_left.x + label_w, top_left.y});
+  const GradScale grad = draw_cells(snap, m, app, g, canvas_w, canvas_h);
+  ImGui::SetCursorScreenPos({top_left.x, top_left.y + canvas_h + fs * 0.3f});
+  draw_legend(grad, lstm, gs.batch_norms, avail.x, legend_h);
+}
+
 }  // namespace
 
 void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
   const ModelView& m = inspected_model(snap, app);
   StepState& s = app.step;
-  GraphPanelState& gs = s.graph;
-  const int T = m.steps, L = m.spec.num_layers, k1 = snap.config.training.k1;
-  const float fs = ImGui::GetFontSize();
-  app.layer = std::clamp(app.layer, 0, L - 1);
+  const int T = m.steps, k1 = snap.config.training.k1;
+  app.layer = std::clamp(app.layer, 0, m.spec.num_layers - 1);
   if (s.follow) s.t = follow_target(m, s.t);
   s.t = std::clamp(s.t, 0, std::max(T - 1, 0));
 
-  // The animation: one step per animate_ms, each after the last one's snapshot has arrived.
-  if (gs.animate && snap.version > gs.sent_version && ImGui::GetTime() >= gs.next_due) {
-    step_action(StepAction::Advance, m, k1, s, worker);
-    gs.sent_version = snap.version;
-    gs.next_due = ImGui::GetTime() + gs.animate_ms / 1000.0;
-  }
-
-  // Toolbar: the step buttons, the animation, the sequence, the arrows' norm and the zoom.
-  const float bw = fs * 5.2f;
-  step_button("\xE2\x87\xA4 Home", StepAction::Home, "Home", m, k1, s, worker, bw * 0.8f);
-  ImGui::SameLine();
-  step_button("\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)", m, k1, s, worker,
-              bw);
-  ImGui::SameLine();
-  step_button("Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)", m, k1, s,
-              worker, bw);
-  ImGui::SameLine();
-  step_button("B  Backward pass", StepAction::BackwardPass, "B", m, k1, s, worker, bw * 1.6f);
-  ImGui::SameLine();
-  step_button("End \xE2\x87\xA5", StepAction::End, "End", m, k1, s, worker, bw * 0.8f);
-  next_to(fs * 13);
-  step_button(gs.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim",
-              StepAction::ToggleAnimate, "Space", m, k1, s, worker, bw * 1.1f);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(fs * 7);
-  ImGui::SliderInt("##ms", &gs.animate_ms, 100, 3000, "%d ms/step", ImGuiSliderFlags_Logarithmic);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Animation speed: time between two steps");
-  next_to(fs * 14);
-  const int B = std::max(snap.config.training.batch_size, 1);
-  int seq = m.sample + 1;
-  ImGui::AlignTextToFramePadding();
-  ImGui::TextUnformatted("sequence");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(fs * 6.5f);
-  if (ImGui::InputInt("##seq", &seq, 1, 1)) {
-    app.sample = std::clamp(seq, 1, B) - 1;
-    Command c = Command::of(Kind::SetSample);
-    c.count = app.sample;
-    worker.send(c);
-  }
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "Which sequence of the batch to follow (1 to %d). The cells, the inspector and the\n"
-        "gates show this one; the same step commands drive the whole batch.",
-        B);
-  ImGui::SameLine();
-  ImGui::Text("of %d", B);
-  next_to(fs * 9);
-  ImGui::Checkbox("batch norms", &gs.batch_norms);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        gs.batch_norms
-            ? "Arrows show \xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 over "
-              "the whole batch (the norm of the H \xC3\x97 B matrix).\nUntick to show the "
-              "inspected sequence's own gradient."
-            : "Arrows show the inspected sequence's own "
-              "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (the length of its "
-              "column).\nTick to show the norm over the whole batch instead.");
+  advance_animation(snap, m, k1, s, worker);
+  draw_step_buttons(m, k1, s, worker);
+  draw_sequence_and_norms(snap, m, app, worker);
   help_marker(kStepHelp);
-
   status_line(m, s, app.layer);
-
   if (T == 0) {
     ImGui::Spacing();
     ImGui::TextDisabled(
@@ -588,298 +809,7 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
         "time step.");
     return;
   }
-
-  // The canvas: a fixed column of row labels, then the cells in a horizontally scrolling child.
-  const float legend_h = fs * 2.2f;
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float label_w = fs * 4.6f;
-  const float canvas_h = std::max(avail.y - legend_h, fs * 8);
-  const float canvas_w = std::max(avail.x - label_w, fs * 10);
-  const float scrollbar = ImGui::GetStyle().ScrollbarSize;
-  const bool lstm = m.spec.cell == CellType::Lstm;
-  Geometry g = layout_rows(L, fs, canvas_h - scrollbar, lstm);
-  const float fitted = fit_pitch(T, canvas_w, fs);
-  g.pitch = gs.pitch_fs > 0 ? gs.pitch_fs * fs : fitted;
-  g.cell_w = g.pitch * 0.56f;
-  g.left_pad = g.pitch * 0.75f;
-
-  ImDrawList* wdl = ImGui::GetWindowDrawList();
-  const ImVec2 top_left = ImGui::GetCursorScreenPos();
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text),
-              dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  {  // row labels
-    auto label = [&](float y, const char* s_) {
-      const ImVec2 sz = ImGui::CalcTextSize(s_);
-      wdl->AddText({top_left.x + label_w - sz.x - fs * 0.5f, top_left.y + y - sz.y * 0.5f}, dim,
-                   s_);
-    };
-    label(g.y_out, m.spec.readout == Readout::Every ? "output y\xE2\x82\x9C" : "output y");
-    for (int l = 0; l < L; ++l) {
-      const float mid = g.row_top[l] + g.cell_h * 0.5f;
-      label(mid, L > 1 ? fmt("layer %d", l + 1).c_str() : "cell");
-      if (lstm) {
-        label(g.y_c(l) - fs * 0.05f, "c \xE2\x86\x92");
-        label(g.y_h(l) + fs * 0.05f, "h \xE2\x86\x92");
-      }
-    }
-    label(g.y_in, "input x\xE2\x82\x9C");
-    label(g.y_axis + fs * 0.5f, "t");
-  }
-  ImGui::SetCursorScreenPos({top_left.x + label_w, top_left.y});
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetColorU32(ImGuiCol_WindowBg));
-  ImGui::BeginChild("##unrolled", {canvas_w, canvas_h}, false,
-                    ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-  ImGui::PopStyleColor();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
-  g.origin = ImGui::GetCursorScreenPos();
-  g.shift_rows(g.origin.y);
-  const float content_w = g.content_width(T);
-  ImGui::Dummy({content_w, canvas_h - scrollbar});
-
-  // Mouse: wheel scrolls, Ctrl + wheel zooms, a click inspects a cell.
-  const ImGuiIO& io = ImGui::GetIO();
-  const bool hovered = ImGui::IsWindowHovered();
-  if (hovered && io.MouseWheel != 0) {
-    if (io.KeyCtrl)
-      gs.pitch_fs = std::clamp(g.pitch / fs * (1 + 0.12f * io.MouseWheel), 1.2f, 9.0f);
-    else
-      ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheel * g.pitch * 2);
-  }
-  if (hovered && io.MouseWheelH != 0)
-    ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheelH * g.pitch * 2);
-  // Keep the inspected cell in view when it changes.
-  if (gs.scrolled_to != s.t) {
-    const float x = g.left_pad + s.t * g.pitch, sx = ImGui::GetScrollX();
-    if (x < sx + g.pitch * 0.5f || x + g.cell_w > sx + canvas_w - g.pitch * 0.5f)
-      ImGui::SetScrollX(std::max(0.0f, x - canvas_w * 0.5f));
-    gs.scrolled_to = s.t;
-  }
-  const float sx = ImGui::GetScrollX();
-  const int t_first = std::clamp(static_cast<int>((sx - g.left_pad) / g.pitch) - 1, 0, T - 1);
-  const int t_last =
-      std::clamp(static_cast<int>((sx + canvas_w - g.left_pad) / g.pitch) + 1, 0, T - 1);
-
-  const GradScale grad = grad_scale(m, gs.batch_norms);
-  const ImU32 value_col = with_alpha(text, 0.55f), faint = with_alpha(text, 0.22f);
-  const ImU32 cell_fill = ImGui::GetColorU32(ImGuiCol_Button),
-              cell_border = ImGui::GetColorU32(ImGuiCol_Border);
-  const float thin = std::max(1.5f, fs * 0.09f), head = fs * 0.45f;
-  const int fwd_front = m.phase == Phase::Forward ? m.forward_t - 1 : -1;
-  const int bwd_front = m.phase == Phase::Backward && !m.profile_sweep ? m.backward_t + 1 : -1;
-  const ImVec2 mouse = io.MousePos;
-  std::string hover_text;
-
-  // One recurrent arrow: the edge carrying state k_t (t = -1: the initial state) from cell t to
-  // cell t + 1 (or off the right end). Forward value: a thin arrow pointing right; gradient known:
-  // width and colour from its norm, pointing left (the gradient flows back into cell t).
-  auto edge = [&](int t, float y, const char* sym, const Mat* norms) {
-    const float x0 = t < 0 ? g.origin.x + g.pitch * 0.08f : g.x_right(t);
-    const float x1 = t + 1 < T ? g.x_left(t + 1) : g.x_right(t) + g.pitch * 0.7f;
-    const bool value = t < 0 || computed(m, t);
-    const double n = norms && t >= 0 ? (*norms)(0, t) : std::nan("");
-    if (!value) {
-      dashed(dl, {x0, y}, {x1, y}, faint, thin, fs * 0.2f);
-    } else if (std::isfinite(n)) {
-      arrow(dl, {x1, y}, {x0, y}, grad.color(n), grad.width(n, fs), head * 1.1f);
-    } else {
-      arrow(dl, {x0, y}, {x1, y}, value_col, thin, head);
-    }
-    if (t < 0) {
-      const std::string s0 = std::string(sym) + "\xE2\x82\x80";  // ₀
-      dl->AddText({x0, y - fs * 1.15f}, dim, s0.c_str());
-    }
-    if (hovered && mouse.x >= x0 && mouse.x <= x1 && std::abs(mouse.y - y) < fs * 0.35f) {
-      char buf[320];
-      if (t < 0)
-        std::snprintf(buf, sizeof buf,
-                      "%s\xE2\x82\x80: the initial state (zeros), into the cell at t = 1.", sym);
-      else if (std::isfinite(n))
-        std::snprintf(
-            buf, sizeof buf,
-            "%s at t = %d carries the state to t = %d.\nBackward: "
-            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82%s\xE2\x82\x9C\xE2\x80\x96 = %.3g (%s), "
-            "the whole gradient on %s\xE2\x82\x9C: from t + 1, from the loss at t and from the "
-            "layer above.",
-            sym, t + 1, t + 2, sym, n, gs.batch_norms ? "over the batch" : "this sequence", sym);
-      else
-        std::snprintf(buf, sizeof buf, "%s at t = %d carries the state %s.%s", sym, t + 1,
-                      t + 1 < T ? fmt("to t = %d", t + 2).c_str() : "out of the sequence",
-                      value ? "" : " Not computed yet.");
-      hover_text = buf;
-    }
-  };
-
-  for (int l = 0; l < L; ++l) {
-    for (int t = std::max(t_first - 1, -1); t <= t_last; ++t) {
-      if (lstm) edge(t, g.y_c(l), "c", l < static_cast<int>(grad.c.size()) ? &grad.c[l] : nullptr);
-      edge(t, g.y_h(l), "h", l < static_cast<int>(grad.h.size()) ? &grad.h[l] : nullptr);
-    }
-  }
-
-  // Vertical arrows, cells, inputs, outputs, the t axis.
-  const int label_every = std::max(1, static_cast<int>(std::ceil(fs * 2.2f / g.pitch)));
-  for (int t = t_first; t <= t_last; ++t) {
-    const bool done = computed(m, t);
-    const ImU32 vcol = done ? value_col : faint;
-    const float xm = g.x_mid(t);
-    // x_t into layer 1
-    const Vec x = m.inputs.col(t);
-    dl->AddCircleFilled({xm, g.y_in}, g.r_io, ImGui::GetColorU32(ImGuiCol_FrameBgActive));
-    dl->AddCircle({xm, g.y_in}, g.r_io, cell_border, 0, thin * 0.7f);
-    if (const std::string lab = io_label(x, snap.vocabulary, false);
-        !lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
-      text_centered(dl, {xm, g.y_in}, text, lab.c_str());
-    arrow(dl, {xm, g.y_in - g.r_io}, {xm, g.row_top[0] + g.cell_h}, vcol, thin, head * 0.8f);
-    if (hovered && std::abs(mouse.x - xm) < g.r_io && std::abs(mouse.y - g.y_in) < g.r_io) {
-      ImGui::BeginTooltip();
-      vector_tooltip("input x", t, x);
-      ImGui::EndTooltip();
-    }
-    for (int l = 0; l + 1 < L; ++l)
-      arrow(dl, {xm, g.row_top[l]}, {xm, g.row_top[l + 1] + g.cell_h}, vcol, thin, head * 0.8f);
-    // y_t above the top layer
-    if (has_output(m, t)) {
-      const int k = m.spec.readout == Readout::Every ? t : 0;
-      const bool out_done = done && k < m.outputs.cols() && std::isfinite(m.outputs(0, k));
-      arrow(dl, {xm, g.row_top[L - 1]}, {xm, g.y_out + g.r_io}, vcol, thin, head * 0.8f);
-      dl->AddCircleFilled({xm, g.y_out}, g.r_io,
-                          out_done ? ImGui::GetColorU32(ImGuiCol_FrameBgActive) : 0);
-      dl->AddCircle({xm, g.y_out}, g.r_io, out_done ? cell_border : faint, 0, thin * 0.7f);
-      if (out_done) {
-        const std::string lab =
-            io_label(m.outputs.col(k), snap.vocabulary, m.spec.loss == LossKind::CrossEntropy);
-        if (!lab.empty() && ImGui::CalcTextSize(lab.c_str()).x < g.pitch * 0.9f)
-          text_centered(dl, {xm, g.y_out}, text, lab.c_str());
-      }
-      if (hovered && std::abs(mouse.x - xm) < g.r_io && std::abs(mouse.y - g.y_out) < g.r_io) {
-        ImGui::BeginTooltip();
-        if (out_done) {
-          vector_tooltip(
-              m.spec.loss == LossKind::CrossEntropy ? "prediction (probabilities)" : "prediction y",
-              t, m.outputs.col(k));
-          vector_tooltip("target", t, m.targets.col(k));
-        } else {
-          ImGui::Text("output at t = %d: not computed yet", t + 1);
-        }
-        ImGui::EndTooltip();
-      }
-    }
-    for (int l = 0; l < L; ++l) {
-      const ImVec2 a = g.cell_min(l, t), b = g.cell_max(l, t);
-      const bool active = (t == fwd_front || t == bwd_front) && done;
-      const float round = fs * 0.25f;
-      if (active)
-        dl->AddRectFilled(a, b, kActive, round);
-      else if (done)
-        dl->AddRectFilled(a, b, cell_fill, round);
-      if (done)
-        dl->AddRect(a, b, active ? kActive : cell_border, round, 0, thin * 0.7f);
-      else {  // not computed yet: a faint dashed outline
-        dashed(dl, a, {b.x, a.y}, faint, thin * 0.7f, fs * 0.2f);
-        dashed(dl, {a.x, b.y}, b, faint, thin * 0.7f, fs * 0.2f);
-        dashed(dl, a, {a.x, b.y}, faint, thin * 0.7f, fs * 0.2f);
-        dashed(dl, {b.x, a.y}, b, faint, thin * 0.7f, fs * 0.2f);
-      }
-      const char* name = lstm ? "LSTM" : m.spec.cell == CellType::Gru ? "GRU" : "RNN";
-      if (ImGui::CalcTextSize(name).x < g.cell_w - fs * 0.3f && g.cell_h > fs * 2.4f)
-        text_centered(dl, {(a.x + b.x) * 0.5f, (a.y + b.y) * 0.5f},
-                      active ? IM_COL32(20, 20, 20, 255) : (done ? text : faint), name);
-      const bool inspected = t == s.t && l == app.layer;
-      if (inspected) {
-        const float o = fs * 0.22f;
-        dl->AddRect({a.x - o, a.y - o}, {b.x + o, b.y + o}, text, round + o, 0, fs * 0.16f);
-      }
-      const bool over =
-          hovered && mouse.x >= a.x && mouse.x <= b.x && mouse.y >= a.y && mouse.y <= b.y;
-      if (over) {
-        dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_ButtonHovered), round, 0, thin * 1.4f);
-        char buf[200];
-        std::snprintf(buf, sizeof buf, "t = %d%s: %s. Click to inspect it.", t + 1,
-                      L > 1 ? fmt(", layer %d", l + 1).c_str() : "",
-                      !done    ? "not computed yet"
-                      : active ? (t == bwd_front ? "the gradient just reached it" : "just computed")
-                               : "computed");
-        hover_text = buf;
-        if (ImGui::IsMouseClicked(0)) {
-          s.t = t;
-          app.layer = l;
-          s.follow = t == follow_target(m, t) && (m.phase == Phase::Forward || in_bptt(m));
-          gs.scrolled_to = t;  // it is in view: it was clicked
-        }
-      }
-    }
-    if (t % label_every == 0 || t == s.t || t == T - 1) {
-      const std::string num = std::to_string(t + 1);
-      const bool cur = t == s.t;
-      text_centered(dl, {xm, g.y_axis + fs * 0.5f}, cur ? text : dim, num.c_str());
-      if (cur)
-        dl->AddLine({xm - fs * 0.5f, g.y_axis + fs * 1.1f}, {xm + fs * 0.5f, g.y_axis + fs * 1.1f},
-                    text, thin);
-    }
-  }
-  ImGui::EndChild();
-  if (!hover_text.empty()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(fs * 26);
-    ImGui::TextUnformatted(hover_text.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
-
-  // The legend: what the marks mean, and the gradient's scale (a wedge: width and colour).
-  ImGui::SetCursorScreenPos({top_left.x, top_left.y + canvas_h + fs * 0.3f});
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float y = p.y + fs * 0.7f;
-  float x = p.x;
-  arrow(wdl, {x, y}, {x + fs * 2.2f, y}, value_col, thin, head);
-  x += fs * 2.6f;
-  wdl->AddText({x, y - fs * 0.5f}, dim, "value, forward");
-  x += ImGui::CalcTextSize("value, forward").x + fs * 1.2f;
-  wdl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
-  x += fs * 1.7f;
-  wdl->AddText({x, y - fs * 0.5f}, dim, "just computed");
-  x += ImGui::CalcTextSize("just computed").x + fs * 1.2f;
-  wdl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
-  x += fs * 1.7f;
-  wdl->AddText({x, y - fs * 0.5f}, dim, "inspected");
-  x += ImGui::CalcTextSize("inspected").x + fs * 1.6f;
-  const char* gname =
-      !lstm ? (gs.batch_norms
-                   ? "\xE2\x86\x90 gradient "
-                     "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
-                   : "\xE2\x86\x90 gradient "
-                     "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 (this "
-                     "sequence, log):")
-      : gs.batch_norms
-          ? "\xE2\x86\x90 gradient "
-            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
-            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (batch, log):"
-          : "\xE2\x86\x90 gradient "
-            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96, "
-            "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82\x63\xE2\x82\x9C\xE2\x80\x96 (this sequence, "
-            "log):";
-  wdl->AddText({x, y - fs * 0.5f}, dim, gname);
-  x += ImGui::CalcTextSize(gname).x + fs * 0.6f;
-  if (grad.any) {
-    char lo[24], hi[24];
-    std::snprintf(lo, sizeof lo, "%.2g", grad.lo);
-    std::snprintf(hi, sizeof hi, "%.2g", grad.hi);
-    wdl->AddText({x, y - fs * 0.5f}, dim, lo);
-    x += ImGui::CalcTextSize(lo).x + fs * 0.4f;
-    const float wedge = fs * 9;
-    const int n = 24;
-    for (int i = 0; i < n; ++i) {
-      const double v = grad.lo * std::pow(grad.hi / grad.lo, (i + 0.5) / n);
-      const float half = grad.width(v, fs) * 0.5f;
-      wdl->AddRectFilled({x + wedge * i / n, y - half}, {x + wedge * (i + 1) / n + 0.5f, y + half},
-                         grad.color(v));
-    }
-    x += wedge + fs * 0.4f;
-    wdl->AddText({x, y - fs * 0.5f}, dim, hi);
-  } else {
-    wdl->AddText({x, y - fs * 0.5f}, dim, "appears in the backward pass (B)");
-  }
-  ImGui::Dummy({avail.x, legend_h - fs * 0.3f});
+  draw_unrolled(snap, m, app);
 }
 
 }  // namespace unrolled

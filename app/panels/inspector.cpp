@@ -265,48 +265,49 @@ std::string break_between_terms(const std::string& s, float width) {
   return out + line;
 }
 
-// The table: symbol = formula | numbers | value in three columns when there is room; else each
-// row on two lines, the numbers (wrapped) under the formula and the value on the right.
-void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
+// Wide panels: symbol = formula | numbers | value in three columns.
+void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
   const float fs = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const float value_w = fs * 5.2f;
-  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  ImGui::PushID(id);
-  if (ImGui::GetContentRegionAvail().x > fs * 48) {
-    const ImGuiTableFlags flags =
-        ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-    if (ImGui::BeginTable("##rows", 3, flags)) {
-      ImGui::TableSetupColumn("formula", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-      ImGui::TableSetupColumn("numbers", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-      ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed, value_w);
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const Row& r = rows[i];
-        ImGui::TableNextRow();
-        ImGui::TableSetColumnIndex(0);
-        ImGui::PushID(static_cast<int>(i));
-        ImGui::Selectable(
-            "##row", false,
-            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
-        const bool hovered = ImGui::IsItemHovered();
-        ImGui::SameLine(0, 0);
-        ImGui::TextUnformatted((r.lhs + " = " + r.formula).c_str());
-        ImGui::TableSetColumnIndex(1);
-        if (mono) ImGui::PushFont(mono);
-        ImGui::TextUnformatted(
-            break_between_terms(r.numbers, ImGui::GetContentRegionAvail().x).c_str());
-        if (mono) ImGui::PopFont();
-        ImGui::TableSetColumnIndex(2);
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        draw_value(r, p.x, p.x + ImGui::GetContentRegionAvail().x, p.y);
-        ImGui::Dummy({ImGui::GetContentRegionAvail().x, line});
-        ImGui::PopID();
-        if (hovered) tooltip(r.tip);
-      }
-      ImGui::EndTable();
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+  if (ImGui::BeginTable("##rows", 3, flags)) {
+    ImGui::TableSetupColumn("formula", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+    ImGui::TableSetupColumn("numbers", ImGuiTableColumnFlags_WidthStretch, 1.25f);
+    ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthFixed, value_w);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Row& r = rows[i];
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::PushID(static_cast<int>(i));
+      ImGui::Selectable(
+          "##row", false,
+          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
+      const bool hovered = ImGui::IsItemHovered();
+      ImGui::SameLine(0, 0);
+      ImGui::TextUnformatted((r.lhs + " = " + r.formula).c_str());
+      ImGui::TableSetColumnIndex(1);
+      if (mono) ImGui::PushFont(mono);
+      ImGui::TextUnformatted(
+          break_between_terms(r.numbers, ImGui::GetContentRegionAvail().x).c_str());
+      if (mono) ImGui::PopFont();
+      ImGui::TableSetColumnIndex(2);
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      draw_value(r, p.x, p.x + ImGui::GetContentRegionAvail().x, p.y);
+      ImGui::Dummy({ImGui::GetContentRegionAvail().x, line});
+      ImGui::PopID();
+      if (hovered) tooltip(r.tip);
     }
-    ImGui::PopID();
-    return;
+    ImGui::EndTable();
   }
+}
+
+// Narrow panels: each row on two lines, the numbers (wrapped) under the formula and the value on
+// the right.
+void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
+  const float fs = ImGui::GetFontSize();
+  const float value_w = fs * 5.2f;
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float w = ImGui::GetContentRegionAvail().x, indent = fs * 0.9f, pad = fs * 0.15f;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -341,6 +342,15 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
     ImGui::SetCursorScreenPos(after);
     if (hovered) tooltip(r.tip);
   }
+}
+
+// The rows as a table when there is room for three columns, else stacked.
+void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
+  ImGui::PushID(id);
+  if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 48)
+    draw_rows_table(rows, mono);
+  else
+    draw_rows_stacked(rows, mono);
   ImGui::PopID();
 }
 
@@ -677,30 +687,15 @@ void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont*
   ImGui::PopTextWrapPos();
 }
 
-}  // namespace
-
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Panel
 // -----------------------------------------------------------------------------------------------
 
-void draw_inspector_panel(const Snapshot& snap, AppState& app) {
-  if (snap.models.empty()) return;
-  const ModelView& m = inspected_model(snap, app);
+// Which cell and unit: t, unit, layer (L > 1), and the diagram's switch.
+void draw_cell_selectors(const ModelView& m, AppState& app) {
   StepState& s = app.step;
   const int T = m.steps, L = m.spec.num_layers, H = m.spec.hidden_size;
   const float fs = ImGui::GetFontSize();
-  app.layer = std::clamp(app.layer, 0, L - 1);
-  app.unit = std::clamp(app.unit, 0, H - 1);
-  if (s.follow) s.t = follow_target(m, s.t);
-  if (T == 0 || m.h.empty()) {
-    ImGui::TextWrapped(
-        "Nothing computed yet. Press \xE2\x86\x92 to draw a batch and compute the first time step; "
-        "this panel then shows that cell's arithmetic.");
-    return;
-  }
-  s.t = std::clamp(s.t, 0, T - 1);
-
-  // Which cell and unit.
   int t1 = s.t + 1;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("t");
@@ -729,29 +724,20 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
     ImGui::SetNextItemWidth(fs * 5);
     if (ImGui::InputInt("##layer", &layer)) app.layer = std::clamp(layer, 1, L) - 1;
   }
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x < fs * 5.5f) ImGui::NewLine();
+  fit_on_line(fs * 5.5f);
   ImGui::Checkbox("diagram", &s.inspector.show_diagram);
+}
 
-  if (s.t >= m.forward_t) {
-    ImGui::Spacing();
-    ImGui::TextWrapped(
-        "t = %d is not computed yet in this forward pass (t = 1 to %d are). Press \xE2\x86\x92 to "
-        "compute "
-        "it, or inspect an earlier step.",
-        s.t + 1, m.forward_t);
-    return;
-  }
-  const CellInspection ins = inspect_view(m, app.layer, s.t, app.unit);
-  ImFont* mono = mono_font();
-
+// "LSTM cell at t = 3, unit 0, sequence 1" and what the rows below mean.
+void draw_cell_heading(const ModelView& m, const AppState& app) {
   const char* cell = m.spec.cell == CellType::Lstm  ? "LSTM"
                      : m.spec.cell == CellType::Gru ? "GRU"
                                                     : "RNN";
   char head[160];
-  std::snprintf(head, sizeof head, "%s cell at t = %d%s, unit %d, sequence %d", cell, s.t + 1,
-                L > 1 ? (", layer " + std::to_string(app.layer + 1)).c_str() : "", app.unit,
-                m.sample + 1);
+  std::snprintf(head, sizeof head, "%s cell at t = %d%s, unit %d, sequence %d", cell,
+                app.step.t + 1,
+                m.spec.num_layers > 1 ? (", layer " + std::to_string(app.layer + 1)).c_str() : "",
+                app.unit, m.sample + 1);
   ImGui::Separator();
   ImGui::TextUnformatted(head);
   help_marker(
@@ -761,17 +747,15 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
       "then its "
       "value. Hover a row for what it means and every operand. Nothing here is recomputed for "
       "display.");
+}
 
-  const double h_prev_v = s.t == 0 ? m.h0(app.unit, app.layer) : m.h[app.layer](app.unit, s.t - 1);
-  const std::string h_prev = minus(format_number(h_prev_v));
-  if (s.inspector.show_diagram) draw_diagram(ins, h_prev, m.spec.activation);
-
-  // The forward and the backward half: stacked when the panel is wide, else as two tabs with
-  // the current pass's in front.
+// The forward and the backward half: stacked when the panel is wide, else as two tabs with the
+// current pass's in front (brought there once each time the pass changes).
+void draw_halves(const CellInspection& ins, const ModelView& m, StepState& s, ImFont* mono) {
   const int phase = m.phase == Phase::Backward || m.phase == Phase::Update ? 1 : 0;
   const bool bring = phase != s.inspector.tab_phase;
   s.inspector.tab_phase = phase;
-  if (ImGui::GetContentRegionAvail().x > fs * 48) {
+  if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 48) {
     ImGui::TextDisabled("Forward");
     draw_forward(ins, m, mono);
     ImGui::Spacing();
@@ -791,6 +775,41 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();
+}
+
+}  // namespace
+
+void draw_inspector_panel(const Snapshot& snap, AppState& app) {
+  if (snap.models.empty()) return;
+  const ModelView& m = inspected_model(snap, app);
+  StepState& s = app.step;
+  const int T = m.steps;
+  app.layer = std::clamp(app.layer, 0, m.spec.num_layers - 1);
+  app.unit = std::clamp(app.unit, 0, m.spec.hidden_size - 1);
+  if (s.follow) s.t = follow_target(m, s.t);
+  if (T == 0 || m.h.empty()) {
+    ImGui::TextWrapped(
+        "Nothing computed yet. Press \xE2\x86\x92 to draw a batch and compute the first time step; "
+        "this panel then shows that cell's arithmetic.");
+    return;
+  }
+  s.t = std::clamp(s.t, 0, T - 1);
+  draw_cell_selectors(m, app);
+  if (s.t >= m.forward_t) {
+    ImGui::Spacing();
+    ImGui::TextWrapped(
+        "t = %d is not computed yet in this forward pass (t = 1 to %d are). Press \xE2\x86\x92 to "
+        "compute "
+        "it, or inspect an earlier step.",
+        s.t + 1, m.forward_t);
+    return;
+  }
+  const CellInspection ins = inspect_view(m, app.layer, s.t, app.unit);
+  draw_cell_heading(m, app);
+  const double h_prev_v = s.t == 0 ? m.h0(app.unit, app.layer) : m.h[app.layer](app.unit, s.t - 1);
+  const std::string h_prev = minus(format_number(h_prev_v));
+  if (s.inspector.show_diagram) draw_diagram(ins, h_prev, m.spec.activation);
+  draw_halves(ins, m, s, mono_font());
 }
 
 }  // namespace unrolled

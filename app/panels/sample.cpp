@@ -354,9 +354,7 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   ImGui::SameLine(0, em);
   ImGui::SetNextItemWidth(std::min(14 * em, ImGui::GetContentRegionAvail().x - 6 * em));
   if (ImGui::SliderFloat("temperature", &app.temperature, 0.1f, 2.0f, "%.2f")) {
-    Command c = Command::of(Command::Kind::SetTemperature);
-    c.value = app.temperature;
-    worker.send(c);
+    worker.send(cmd::SetTemperature{app.temperature});
   }
   help_tooltip(
       "Characters are drawn one at a time from softmax(y / temperature), each fed back as "

@@ -270,11 +270,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
   const bool moved = ImGui::SliderFloat("##rho", &st.target_radius, 0.1f, 3.0f, "ρ → %.2f",
                                         ImGuiSliderFlags_AlwaysClamp);
   ImGui::SameLine();
-  const auto rescale_now = [&] {
-    Command c = Command::of(Command::Kind::RescaleRecurrent);
-    c.value = st.target_radius;
-    worker.send(c);
-  };
+  const auto rescale_now = [&] { worker.send(cmd::RescaleRecurrent{st.target_radius}); };
   if (ImGui::Button("Rescale now")) rescale_now();
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(
@@ -289,9 +285,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
     ExperimentConfig& e = app.config.edit;
     e.model.init.spectral_radius = st.target_radius;
     for (ModelConfig& m : e.compare) m.init.spectral_radius = st.target_radius;
-    Command c = Command::of(Command::Kind::Configure);
-    c.config = e;
-    worker.send(c);
+    worker.send(cmd::Configure{e});
   }
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip(

@@ -19,71 +19,67 @@ void gather(Mat& out, Eigen::Index rows, int T, int valid, int sample, Get get) 
   }
 }
 
-}  // namespace
-
-void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
-  const Network& net = tr.network();
-  const NetworkSpec& spec = net.spec();
-  const Trace& trace = tr.trace();
-  const GradTrace& gt = tr.grad_trace();
-  const Batch& batch = tr.batch();
-  const int L = spec.num_layers, H = spec.hidden_size, GH = spec.gates() * H;
-  const int T = trace.num_steps();
-  const bool lstm = spec.cell == CellType::Lstm, gru = spec.cell == CellType::Gru;
-  const int B = batch.batch_size();
-  sample = std::clamp(sample, 0, std::max(B - 1, 0));
-
+// Where the trainer is in its iteration; sample clamped to the batch.
+void fill_position(ModelView& v, const Trainer& tr, int sample) {
+  const int T = tr.trace().num_steps();
   v.name = tr.model().name;
-  v.spec = spec;
+  v.spec = tr.network().spec();
   v.iteration = tr.iteration();
   v.phase = tr.phase();
-  v.sample = sample;
+  v.sample = std::clamp(sample, 0, std::max(tr.batch().batch_size() - 1, 0));
   v.steps = T;
   // Forward values exist for t < forward_t during the forward pass and for every t after it.
-  const bool forward_running = v.phase == Phase::Forward;
-  v.forward_t = forward_running ? tr.forward_t() : T;
+  v.forward_t = v.phase == Phase::Forward ? tr.forward_t() : T;
   v.backward_t = v.phase == Phase::Backward ? tr.backward_next_t() : -1;
   v.profile_sweep = v.phase == Phase::Backward && tr.in_profile_sweep();
-  const int fwd_valid = T == 0 ? 0 : v.forward_t;
+}
 
+// The inspected sequence's forward values for t < forward_t, and its initial states.
+void fill_forward_values(ModelView& v, const Trace& trace) {
+  const NetworkSpec& spec = v.spec;
+  const int L = spec.num_layers, H = spec.hidden_size, GH = spec.gates() * H, T = v.steps;
+  const bool lstm = spec.cell == CellType::Lstm, gru = spec.cell == CellType::Gru;
+  const int valid = T == 0 ? 0 : v.forward_t, b = v.sample;
   v.pre.resize(L);
   v.gates.resize(L);
   v.c.resize(lstm ? L : 0);
   v.h.resize(L);
   v.hn.resize(gru ? L : 0);
-  v.dh.resize(L);
-  v.dc.resize(lstm ? L : 0);
   v.h0.setZero(H, L);
   v.c0.setZero(H, L);
   for (int l = 0; l < L && T > 0; ++l) {
     const auto& steps = trace.steps[l];
-    gather(v.pre[l], GH, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].pre; });
-    gather(v.gates[l], GH, T, fwd_valid, sample,
-           [&](int t) -> const Mat& { return steps[t].gates; });
-    gather(v.h[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].h; });
-    if (lstm)
-      gather(v.c[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].c; });
-    if (gru)
-      gather(v.hn[l], H, T, fwd_valid, sample, [&](int t) -> const Mat& { return steps[t].hn; });
-    if (sample < trace.h0[l].cols()) v.h0.col(l) = trace.h0[l].col(sample);
-    if (lstm && sample < trace.c0[l].cols()) v.c0.col(l) = trace.c0[l].col(sample);
+    gather(v.pre[l], GH, T, valid, b, [&](int t) -> const Mat& { return steps[t].pre; });
+    gather(v.gates[l], GH, T, valid, b, [&](int t) -> const Mat& { return steps[t].gates; });
+    gather(v.h[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].h; });
+    if (lstm) gather(v.c[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].c; });
+    if (gru) gather(v.hn[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].hn; });
+    if (b < trace.h0[l].cols()) v.h0.col(l) = trace.h0[l].col(b);
+    if (lstm && b < trace.c0[l].cols()) v.c0.col(l) = trace.c0[l].col(b);
   }
-  // Gradients: complete once the backward pass is over (Update, or Ready after an update); during
-  // the backward pass, steps t > next_t are done (the last window's sweep, top to bottom).
+}
+
+// Gradients: complete once the backward pass is over (Update, or Ready after an update); during
+// the backward pass, steps t > next_t are done (the last window's sweep, top to bottom).
+void fill_gradients(ModelView& v, const GradTrace& gt) {
+  const int L = v.spec.num_layers, H = v.spec.hidden_size, T = v.steps;
+  const bool lstm = v.spec.cell == CellType::Lstm;
   const bool grads_known = v.phase == Phase::Update || (v.phase == Phase::Ready && v.iteration > 0);
   const bool in_backward = v.phase == Phase::Backward && !v.profile_sweep;
+  const bool have = grads_known || v.profile_sweep || in_backward;
+  const int first_valid = in_backward ? v.backward_t + 1 : 0;
+  // out (H, T): column `sample` of src[t] for the steps already reached; NaN elsewhere.
+  auto fill_grad = [&](Mat& out, const std::vector<std::vector<Mat>>& src, int l) {
+    out.setConstant(H, T, kNaN);
+    if (!have || l >= static_cast<int>(src.size()) || static_cast<int>(src[l].size()) != T) return;
+    for (int t = first_valid; t < T; ++t)
+      if (v.sample < src[l][t].cols()) out.col(t) = src[l][t].col(v.sample);
+  };
+  v.dh.resize(L);
+  v.dc.resize(lstm ? L : 0);
   for (int l = 0; l < L && T > 0; ++l) {
-    const bool have = grads_known || v.profile_sweep || in_backward;
-    const int first_valid = in_backward ? v.backward_t + 1 : 0;
-    auto fill_grad = [&](Mat& out, const std::vector<Mat>& src) {
-      out.setConstant(H, T, kNaN);
-      if (!have || static_cast<int>(src.size()) != T) return;
-      for (int t = first_valid; t < T; ++t)
-        if (sample < src[t].cols()) out.col(t) = src[t].col(sample);
-    };
-    fill_grad(v.dh[l], l < static_cast<int>(gt.dh.size()) ? gt.dh[l] : std::vector<Mat>{});
-    if (lstm)
-      fill_grad(v.dc[l], l < static_cast<int>(gt.dc.size()) ? gt.dc[l] : std::vector<Mat>{});
+    fill_grad(v.dh[l], gt.dh, l);
+    if (lstm) fill_grad(v.dc[l], gt.dc, l);
   }
   v.dh_norm = gt.dh_norm;
   v.dc_norm = gt.dc_norm;
@@ -94,26 +90,41 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
       v.dh_norm.col(t).setConstant(kNaN);
       if (t < v.dc_norm.cols()) v.dc_norm.col(t).setConstant(kNaN);
     }
+}
 
-  const int I = spec.input_size, O = spec.output_size;
+// The inspected sequence's inputs, targets and (once computed) predictions.
+void fill_inputs_outputs(ModelView& v, const Batch& batch, const Trace& trace) {
+  const NetworkSpec& spec = v.spec;
+  const int T = v.steps, I = spec.input_size, O = spec.output_size, b = v.sample;
+  const int valid = T == 0 ? 0 : v.forward_t;
   v.inputs.setConstant(I, T, kNaN);
-  for (int t = 0; t < T && t < batch.steps(); ++t) v.inputs.col(t) = batch.inputs[t].col(sample);
+  for (int t = 0; t < T && t < batch.steps(); ++t) v.inputs.col(t) = batch.inputs[t].col(b);
   const int n_out = static_cast<int>(batch.targets.size());
   v.targets.setConstant(O, n_out, kNaN);
   v.outputs.setConstant(O, n_out, kNaN);
   const bool ce = spec.loss == LossKind::CrossEntropy;
   for (int k = 0; k < n_out; ++k) {
-    v.targets.col(k) = batch.targets[k].col(sample);
+    v.targets.col(k) = batch.targets[k].col(b);
     const int t = spec.readout == Readout::Every ? k : T - 1;
-    if (t < fwd_valid && k < static_cast<int>(trace.y.size()))
-      v.outputs.col(k) = ce ? trace.prob[k].col(sample) : trace.y[k].col(sample);
+    if (t < valid && k < static_cast<int>(trace.y.size()))
+      v.outputs.col(k) = ce ? trace.prob[k].col(b) : trace.y[k].col(b);
   }
+}
+
+}  // namespace
+
+void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
+  const Trace& trace = tr.trace();
+  fill_position(v, tr, sample);
+  fill_forward_values(v, trace);
+  fill_gradients(v, tr.grad_trace());
+  fill_inputs_outputs(v, tr.batch(), trace);
   v.step_loss = trace.step_loss;
-  v.loss = forward_running ? kNaN : trace.loss;
+  v.loss = v.phase == Phase::Forward ? kNaN : trace.loss;
   v.last_loss = tr.last_loss();
   v.last_accuracy = tr.last_accuracy();
   v.clip = tr.last_clip();
-  v.params = net.params();
+  v.params = tr.network().params();
   v.trace_params = tr.trace_params();
   if (v.history.capacity() == tr.history().capacity())
     v.history.copy_from(tr.history());

@@ -60,7 +60,7 @@ struct ModelView {
   Divergence divergence;
   std::string generated;  // char-LM: text sampled at the chosen temperature
 
-  // Analysis, computed only while a panel asks for it (Command::Kind::SetAnalysis).
+  // Analysis, computed only while a panel asks for it (cmd::SetAnalysis).
   std::vector<std::vector<Spectrum>> spectra;  // [L][G] eigen- and singular values of each
                                                //   recurrent block of W_h
   int jacobian_layer = -1;  // the layer jacobian_norms belong to; -1: not computed

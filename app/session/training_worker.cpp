@@ -4,8 +4,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <variant>
 
 #include "core/sampling.hpp"
 
@@ -83,104 +85,179 @@ bool TrainingWorker::train_one() {
   return ok;
 }
 
-void TrainingWorker::apply(Command& c) {
-  using K = Command::Kind;
-  auto each = [&](auto f) {
-    for (auto& t : trainers_) f(*t);
-  };
-  error_.clear();
-  switch (c.kind) {
-    case K::Play:
-      playing_ = true;
-      break;
-    case K::Pause:
-      playing_ = false;
-      break;
-    case K::StepIteration:
-      playing_ = false;
-      each([](Trainer& t) { t.run_iteration(); });
-      break;
-    case K::StepForward:
-      playing_ = false;
-      each([](Trainer& t) {
-        if (t.phase() == Phase::Update) t.apply_update();
-        t.step_forward();
-      });
-      break;
-    case K::StepBackward:
-      playing_ = false;
-      each([](Trainer& t) { t.step_backward(); });
-      break;
-    case K::FinishForward:
-      playing_ = false;
-      each([](Trainer& t) {
-        if (t.phase() == Phase::Ready) t.step_forward();
-        while (t.phase() == Phase::Forward) t.step_forward();
-      });
-      break;
-    case K::ApplyUpdate:
-      playing_ = false;
-      each([](Trainer& t) { t.apply_update(); });
-      break;
-    case K::Reset:
-      each([](Trainer& t) { t.reset(); });
-      break;
-    case K::Reseed:
-      config_.training.seed = c.seed;
-      each([&](Trainer& t) { t.reseed(c.seed); });
-      break;
-    case K::SetSpeed:
-      speed_ = std::max(0.0, c.value);
-      break;
-    case K::SetOptimizer:
-      if (validate(c.optimizer).empty()) {
-        config_.training.optimizer = c.optimizer;
-        each([&](Trainer& t) { t.set_optimizer(c.optimizer); });
-      } else {
-        error_ = "optimiser: " + validate(c.optimizer);
-      }
-      break;
-    case K::SetClip:
-      if (validate(c.clip).empty()) {
-        config_.training.clip = c.clip;
-        each([&](Trainer& t) { t.set_clip(c.clip); });
-      } else {
-        error_ = "clipping: " + validate(c.clip);
-      }
-      break;
-    case K::SetTruncation:
-      config_.training.k1 = c.k1;
-      config_.training.k2 = c.k2;
-      each([&](Trainer& t) { t.set_truncation(c.k1, c.k2); });
-      break;
-    case K::SetPrecision:
-      config_.training.precision = c.precision;
-      each([&](Trainer& t) { t.set_precision(c.precision); });
-      break;
-    case K::Configure:
-      if (c.config && !configure(*c.config, &error_)) {
-        // the old experiment keeps running; error_ says why the new one could not start
-      }
-      break;
-    case K::SetSample:
-      sample_ = static_cast<int>(c.count);
-      break;
-    case K::SetTemperature:
-      temperature_ = std::clamp(c.value, 0.05, 5.0);
-      generated_at_ = -1;
-      break;
-    case K::SetAnalysis:
-      want_spectra_ = c.value != 0;
-      jacobian_layer_ = static_cast<int>(c.count);
-      break;
-    case K::RescaleRecurrent:
-      each([&](Trainer& t) { t.rescale_recurrent(c.value); });
-      break;
-    case K::RunIterations:
-      for (int64_t i = 0; i < c.count && train_one(); ++i) {
-      }
-      break;
+// Applies one command on the worker thread. Step commands pause first: a step by hand takes over
+// from play.
+struct TrainingWorker::Applier {
+  TrainingWorker& w;
+
+  template <class F>
+  void each(F f) {
+    for (auto& t : w.trainers_) f(*t);
   }
+  template <class F>
+  void step(F f) {
+    w.playing_ = false;
+    each(f);
+  }
+
+  void operator()(const cmd::Play&) { w.playing_ = true; }
+  void operator()(const cmd::Pause&) { w.playing_ = false; }
+
+  void operator()(const cmd::StepIteration&) {
+    step([](Trainer& t) { t.run_iteration(); });
+  }
+  void operator()(const cmd::StepForward&) {
+    step([](Trainer& t) {
+      if (t.phase() == Phase::Update) t.apply_update();
+      t.step_forward();
+    });
+  }
+  void operator()(const cmd::StepBackward&) {
+    step([](Trainer& t) { t.step_backward(); });
+  }
+  void operator()(const cmd::FinishForward&) {
+    step([](Trainer& t) {
+      if (t.phase() == Phase::Ready) t.step_forward();
+      while (t.phase() == Phase::Forward) t.step_forward();
+    });
+  }
+  void operator()(const cmd::FinishBackward&) {
+    // Exactly the StepBackward commands it replaces: one time step at a time until Update.
+    step([](Trainer& t) {
+      while (t.phase() == Phase::Forward || t.phase() == Phase::Backward) t.step_backward();
+    });
+  }
+  void operator()(const cmd::ApplyUpdate&) {
+    step([](Trainer& t) { t.apply_update(); });
+  }
+
+  void operator()(const cmd::Reset&) {
+    each([](Trainer& t) { t.reset(); });
+  }
+  void operator()(const cmd::Reseed& c) {
+    w.config_.training.seed = c.seed;
+    each([&](Trainer& t) { t.reseed(c.seed); });
+  }
+  void operator()(const cmd::Configure& c) {
+    // On failure the old experiment keeps running; error_ says why the new one could not start.
+    w.configure(c.config, &w.error_);
+  }
+  void operator()(const cmd::RunIterations& c) {
+    for (int64_t i = 0; i < c.count && w.train_one(); ++i) {
+    }
+  }
+  void operator()(const cmd::RescaleRecurrent& c) {
+    each([&](Trainer& t) { t.rescale_recurrent(c.spectral_radius); });
+  }
+
+  void operator()(const cmd::SetSpeed& c) { w.speed_ = std::max(0.0, c.iterations_per_second); }
+  void operator()(const cmd::SetOptimizer& c) {
+    if (const std::string why = validate(c.optimizer); !why.empty()) {
+      w.error_ = "optimiser: " + why;
+      return;
+    }
+    w.config_.training.optimizer = c.optimizer;
+    each([&](Trainer& t) { t.set_optimizer(c.optimizer); });
+  }
+  void operator()(const cmd::SetClip& c) {
+    if (const std::string why = validate(c.clip); !why.empty()) {
+      w.error_ = "clipping: " + why;
+      return;
+    }
+    w.config_.training.clip = c.clip;
+    each([&](Trainer& t) { t.set_clip(c.clip); });
+  }
+  void operator()(const cmd::SetTruncation& c) {
+    w.config_.training.k1 = c.k1;
+    w.config_.training.k2 = c.k2;
+    each([&](Trainer& t) { t.set_truncation(c.k1, c.k2); });
+  }
+  void operator()(const cmd::SetPrecision& c) {
+    w.config_.training.precision = c.precision;
+    each([&](Trainer& t) { t.set_precision(c.precision); });
+  }
+
+  void operator()(const cmd::SetSample& c) { w.sample_ = c.sample; }
+  void operator()(const cmd::SetTemperature& c) {
+    w.temperature_ = std::clamp(c.temperature, 0.05, 5.0);
+    w.generated_at_ = -1;  // new text at the new temperature in the next snapshot
+  }
+  void operator()(const cmd::SetAnalysis& c) {
+    w.want_spectra_ = c.spectra;
+    w.jacobian_layer_ = c.jacobian_layer;
+  }
+};
+
+void TrainingWorker::apply(const Command& c) {
+  error_.clear();
+  std::visit(Applier{*this}, c);
+}
+
+// The play loop's clocks: when the next iteration is due, the last publish, and the window over
+// which the achieved speed is measured.
+struct TrainingWorker::Pacing {
+  Clock::time_point last_publish = Clock::now();
+  Clock::time_point next_due = Clock::now();
+  Clock::time_point rate_window = Clock::now();
+  int64_t done_since = 0;  // iterations since rate_window
+};
+
+bool TrainingWorker::take_commands(std::deque<Command>& commands, uint64_t& taken,
+                                   const Pacing& pace) {
+  std::unique_lock lock(mutex_);
+  const bool can_train = playing_ && !trainers_.empty();
+  const auto woken = [&] { return quit_ || !queue_.empty(); };
+  if (!quit_ && queue_.empty()) {
+    if (!can_train)
+      wake_.wait(lock, woken);
+    else if (speed_ > 0)
+      wake_.wait_until(lock, pace.next_due, woken);
+  }
+  if (quit_) return false;
+  commands.swap(queue_);
+  taken = sent_;
+  return true;
+}
+
+bool TrainingWorker::train_due(Pacing& pace) {
+  const auto now = Clock::now();
+  if (speed_ <= 0) {
+    // Full speed: a burst until the next publish.
+    const auto until = now + kPublishEvery;
+    while (Clock::now() < until) {
+      if (!train_one()) {
+        playing_ = false;
+        break;
+      }
+      ++pace.done_since;
+    }
+    return true;
+  }
+  if (now < pace.next_due) return false;
+  // A set speed: one iteration per 1/speed seconds, catching up (within limits) when late.
+  const auto period =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed_));
+  int burst = 0;
+  while (Clock::now() >= pace.next_due && burst < 10000) {
+    if (!train_one()) {
+      playing_ = false;
+      break;
+    }
+    pace.next_due += period;
+    ++pace.done_since;
+    ++burst;
+    if (Clock::now() - now > kPublishEvery) break;
+  }
+  if (Clock::now() - pace.next_due > std::chrono::milliseconds(250)) pace.next_due = Clock::now();
+  return true;
+}
+
+void TrainingWorker::measure_speed(Pacing& pace) {
+  const double secs = std::chrono::duration<double>(Clock::now() - pace.rate_window).count();
+  if (secs <= 0.5) return;
+  measured_speed_ = pace.done_since / secs;
+  pace.done_since = 0;
+  pace.rate_window = Clock::now();
 }
 
 void TrainingWorker::run() {
@@ -189,73 +266,25 @@ void TrainingWorker::run() {
   // value to that thread alone.
   setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
 
-  auto last_publish = Clock::now();
-  auto next_due = Clock::now();
-  int64_t done_since = 0;
-  auto rate_window = Clock::now();
+  Pacing pace;
   while (true) {
     std::deque<Command> commands;
-    uint64_t taken = 0;  // commands sent up to those taken now
-    {
-      std::unique_lock lock(mutex_);
-      const bool can_train = playing_ && !trainers_.empty();
-      if (!quit_ && queue_.empty()) {
-        if (!can_train)
-          wake_.wait(lock, [&] { return quit_ || !queue_.empty(); });
-        else if (speed_ > 0)
-          wake_.wait_until(lock, next_due, [&] { return quit_ || !queue_.empty(); });
-      }
-      if (quit_) break;
-      commands.swap(queue_);
-      taken = sent_;
-    }
-    for (auto& c : commands) apply(c);
+    uint64_t taken = 0;
+    if (!take_commands(commands, taken, pace)) break;
+    for (const Command& c : commands) apply(c);
     bool changed = !commands.empty();
 
     if (playing_) {
-      // Run what is due: at a set speed, one iteration per 1/speed seconds; at full speed, a
-      // burst until the next publish.
-      const auto now = Clock::now();
-      if (speed_ <= 0) {
-        const auto until = now + kPublishEvery;
-        while (Clock::now() < until) {
-          if (!train_one()) {
-            playing_ = false;
-            break;
-          }
-          ++done_since;
-        }
-        changed = true;
-      } else if (now >= next_due) {
-        const auto period = std::chrono::duration<double>(1.0 / speed_);
-        int burst = 0;
-        while (Clock::now() >= next_due && burst < 10000) {
-          if (!train_one()) {
-            playing_ = false;
-            break;
-          }
-          next_due += std::chrono::duration_cast<Clock::duration>(period);
-          ++done_since;
-          ++burst;
-          if (Clock::now() - now > kPublishEvery) break;
-        }
-        if (Clock::now() - next_due > std::chrono::milliseconds(250)) next_due = Clock::now();
-        changed = true;
-      }
-      const double secs = std::chrono::duration<double>(Clock::now() - rate_window).count();
-      if (secs > 0.5) {
-        measured_speed_ = done_since / secs;
-        done_since = 0;
-        rate_window = Clock::now();
-      }
+      changed = train_due(pace) || changed;
+      measure_speed(pace);
     } else {
       measured_speed_ = 0;
-      next_due = Clock::now();
+      pace.next_due = Clock::now();
     }
 
-    if (changed && (!commands.empty() || Clock::now() - last_publish >= kPublishEvery)) {
+    if (changed && (!commands.empty() || Clock::now() - pace.last_publish >= kPublishEvery)) {
       publish();
-      last_publish = Clock::now();
+      pace.last_publish = Clock::now();
     }
     {
       std::lock_guard lock(mutex_);

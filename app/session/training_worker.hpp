@@ -4,7 +4,7 @@
 //
 //   TrainingWorker w;
 //   w.start(config);                      // paused until play
-//   w.send(Command::play());
+//   w.send(cmd::Play{});                  // commands.hpp lists them
 //   ... every frame: auto snap = w.latest();   // shared_ptr<const Snapshot>, never null
 //   w.stop();                             // also done by the destructor
 //
@@ -16,56 +16,13 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <vector>
 
+#include "app/session/commands.hpp"
 #include "app/session/snapshot.hpp"
 
 namespace unrolled {
-
-struct Command {
-  enum class Kind {
-    Play,
-    Pause,
-    StepIteration,   // pause, then finish the current iteration (or run one)
-    StepForward,     // pause, one forward time step
-    StepBackward,    // pause, one backward time step
-    FinishForward,   // pause, the rest of the forward pass
-    ApplyUpdate,     // pause, finish the backward pass and apply the update
-    Reset,           // weights and data back to the seed
-    Reseed,          // reset with `seed`
-    SetSpeed,        // `value` iterations per second (0: as fast as possible)
-    SetOptimizer,    // live: optimiser settings
-    SetClip,         // live: clipping
-    SetTruncation,   // live: k1, k2
-    SetPrecision,    // live: `precision`, from the next iteration's forward pass
-    Configure,       // a new experiment (cell type, sizes, task...): rebuilds and resets
-    SetSample,       // the inspected sequence of the batch
-    SetTemperature,  // char-LM sampling temperature
-    RunIterations,   // `count` iterations now, synchronously (screenshots, tests)
-    SetAnalysis,     // spectra on/off (`value` != 0), Jacobian products of layer `count` (−1 off)
-    RescaleRecurrent,  // between iterations: every recurrent block of W_h to spectral radius
-                       // `value`
-  };
-  Kind kind = Kind::Play;
-  double value = 0;
-  int64_t count = 0;
-  uint64_t seed = 0;
-  OptimizerSettings optimizer;
-  ClipSettings clip;
-  int k1 = 0, k2 = 0;
-  Precision precision = Precision::Float32;
-  std::optional<ExperimentConfig> config;
-
-  static Command of(Kind k) {
-    Command c;
-    c.kind = k;
-    return c;
-  }
-  static Command play() { return of(Kind::Play); }
-  static Command pause() { return of(Kind::Pause); }
-};
 
 class TrainingWorker {
  public:
@@ -86,8 +43,16 @@ class TrainingWorker {
   void wait_idle();
 
  private:
+  struct Applier;  // one call operator per command (training_worker.cpp)
+  struct Pacing;   // the play loop's clocks (training_worker.cpp)
+
   void run();
-  void apply(Command& c);
+  // Waits for a command, or for the next iteration due while playing; false once stopping.
+  // taken: the count of commands sent up to those moved into `commands`.
+  bool take_commands(std::deque<Command>& commands, uint64_t& taken, const Pacing& pace);
+  void apply(const Command& c);
+  bool train_due(Pacing& pace);  // while playing: the iterations due now; true if any ran
+  void measure_speed(Pacing& pace);
   bool configure(const ExperimentConfig& config, std::string* error);
   bool train_one();  // one iteration of every model; false once any diverged
   void publish();

@@ -2,8 +2,8 @@
 // mode on the default and the compare lesson, at 1280x720, 1366x768, 1600x900 and 1920x1080, each
 // at text scale 1, 1.5 and 2 (issue 11): every visible plot's data area at least 8 lines high and
 // 9 line heights wide, no legend over a plotted point, no text cut without an ellipsis, no overlap
-// in the menu bar, the mode's key panel on screen. Its own executable (labels gui and layout):
-// 120 runs of the app take a few minutes, so the sanitizer suite leaves it out.
+// in the menu bar, the mode's key panel on screen. Its own executable: 120 runs of the app take a
+// few minutes, so the sanitizer suite leaves it out (by its name, LayoutReport).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
