@@ -1,5 +1,5 @@
 // The keyboard. Step through gives the arrows, B, Home, End and Space to the step planner
-// (step_state.hpp); elsewhere Space plays and pauses. F maximises the panel under the mouse and Esc
+// (step_plan.hpp); elsewhere Space plays and pauses. F maximises the panel under the mouse and Esc
 // brings the layout back.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
