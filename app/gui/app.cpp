@@ -6,6 +6,7 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -86,23 +87,21 @@ void request_analysis(const std::vector<DrawnPanel>& drawn, AppState& app,
   worker.send(cmd::SetAnalysis{spectra, layer});
 }
 
-struct Frame {
-  bool menu_overlap = false;
-  std::vector<DrawnPanel> drawn;
-};
+}  // namespace
 
-// One frame's UI: keys, menu, banner, layout, panels.
-Frame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window,
-                  int64_t frame_no) {
-  Frame f;
+GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window,
+                     int64_t frame_no) {
+  GuiFrame f;
   const auto snap = worker.latest();
   handle_keys(*snap, app, worker);
   f.menu_overlap = draw_menu(*snap, app, worker, window);
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   LayoutInput in;
   in.mode = app.mode;
-  in.area = {vp->WorkPos.x, vp->WorkPos.y, vp->WorkSize.x, vp->WorkSize.y};
-  const float banner = draw_banner(*snap, worker, vp->WorkPos, vp->WorkSize.x);
+  // The menu bar reserves its height from the next frame on; the first frame knows it too.
+  const float top = std::max(vp->WorkPos.y, vp->Pos.y + ImGui::GetFrameHeight());
+  in.area = {vp->WorkPos.x, top, vp->WorkSize.x, vp->Pos.y + vp->Size.y - top};
+  const float banner = draw_banner(*snap, worker, {in.area.x, top}, in.area.w);
   in.area.y += banner;
   in.area.h -= banner;
   in.line_px = ImGui::GetTextLineHeight();
@@ -118,7 +117,9 @@ Frame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Wi
   return f;
 }
 
-bool write_report(const std::string& path, const Frame& f, Window& window) {
+namespace {
+
+bool write_report(const std::string& path, const GuiFrame& f, Window& window) {
   LayoutReport r;
   r.width = window.framebuffer_width();
   r.height = window.framebuffer_height();
@@ -175,7 +176,7 @@ int run_app(const AppOptions& o) {
   worker.wait_idle();
 
   FrameBench bench;
-  Frame last;
+  GuiFrame last;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames + 10 : o.frames;
   const bool capture = !o.screenshot.empty() || !o.layout_report.empty();
   for (int64_t frame = 0; !window.should_close() && !app.want_quit; ++frame) {

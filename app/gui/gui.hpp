@@ -48,6 +48,16 @@ struct DrawnPanel {
 std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const Snapshot*>& shown,
                                    AppState& app, TrainingWorker& worker, int64_t frame);
 
+// [app.cpp] One frame's UI between window.begin_frame() and end_frame(): keys, menu, banner,
+// layout, panels. What it drew, for the layout report and tests.
+struct AppOptions;
+struct GuiFrame {
+  bool menu_overlap = false;
+  std::vector<DrawnPanel> drawn;
+};
+GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window,
+                     int64_t frame_no);
+
 // The panels a layout draws, in cell order (each tab counted).
 std::vector<PanelId> panels_of(const Layout& layout);
 

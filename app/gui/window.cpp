@@ -283,6 +283,7 @@ void Window::begin_frame() {
     ImGui::GetIO().MousePos = ImVec2(mouse_override_x_, mouse_override_y_);
   else if (hide_mouse_)
     ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  if (input_hook_) input_hook_(ImGui::GetIO());
   ImGui::NewFrame();
   handle_scale_keys();
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 struct GLFWwindow;
 struct ImFont;
 struct ImDrawData;
+struct ImGuiIO;
 
 namespace unrolled {
 
@@ -96,6 +98,9 @@ class Window {
   // No mouse over the window at all (screenshots and benchmarks: no hover, no tooltip wherever
   // the X server's pointer happens to be).
   void hide_mouse(bool on) { hide_mouse_ = on; }
+  // Called every begin_frame() after the window system's input is read and before ImGui's new
+  // frame: tests press keys and buttons through it (io.KeysDown, io.MouseDown, io.MousePos).
+  void set_input_hook(std::function<void(ImGuiIO&)> hook) { input_hook_ = std::move(hook); }
 
   ImFont* ui_font() const { return ui_font_; }        // DejaVu Sans, the default
   ImFont* mono_font() const { return mono_font_; }    // DejaVu Sans Mono, for columns of numbers
@@ -123,6 +128,7 @@ class Window {
   ImFont* title_font_ = nullptr;
   float mouse_override_x_ = -1.0f, mouse_override_y_ = -1.0f;
   bool hide_mouse_ = false;
+  std::function<void(ImGuiIO&)> input_hook_;
   FrameCost cost_;
   UiRenderer renderer_;
   bool own_renderer_ = false;   // false: ImGui's stock OpenGL3 backend draws (shaders failed)
