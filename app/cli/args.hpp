@@ -1,8 +1,17 @@
-// A tiny, strict argument parser for the headless subcommands: every option is declared with
-// its allowed range, and anything else is refused with one message naming it.
+// The one argument parser, for the GUI's flags and the headless subcommands alike: every option
+// is declared with its allowed range, and anything else is refused with one message naming it.
+//
+//   ArgParser ap("train", args);              // messages start "unrolled train: "
+//   ap.integer("--iterations", n, 1, 1e9);
+//   ap.real("--scale", scale, 0.5, 4, "S");
+//   ap.custom("--size", "WxH", [&](const std::string& v, std::string* e) { ... });
+//   ap.flag("--paused", paused);
+//   ap.positionals(rest);                      // words that are not options (else refused)
+//   if (!ap.parse()) return 2;
 #pragma once
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,6 +20,7 @@ namespace unrolled {
 
 class ArgParser {
  public:
+  using Setter = std::function<bool(const std::string&, std::string*)>;
   ArgParser(std::string command, std::vector<std::string> args)
       : command_(std::move(command)), args_(std::move(args)) {}
 
@@ -37,11 +47,35 @@ class ArgParser {
                         }});
   }
   void flag(const std::string& name, bool& out) { flags_.push_back({name, &out}); }
+  void real(const std::string& flag, double& out, double lo, double hi, const std::string& meta) {
+    options_.push_back({flag, meta, [&out, flag, lo, hi, meta](const std::string& v, std::string* e) {
+                          char* end = nullptr;
+                          const double x = std::strtod(v.c_str(), &end);
+                          if (!v.empty() && *end == '\0' && x >= lo && x <= hi) {
+                            out = x;
+                            return true;
+                          }
+                          *e = flag + " '" + v + "': expected " + meta + ", a number in [" +
+                               trim(lo) + ", " + trim(hi) + "]";
+                          return false;
+                        }});
+  }
+  // Any check of one value: set returns false with *error naming what is allowed.
+  void custom(const std::string& flag, const std::string& meta,
+              std::function<bool(const std::string&, std::string*)> set) {
+    options_.push_back({flag, meta, std::move(set)});
+  }
+  // Words that do not start with "--" are collected here instead of refused.
+  void positionals(std::vector<std::string>& out) { positionals_ = &out; }
 
   // Returns false (after printing the message) on an unknown option or a bad value.
   bool parse() {
     for (size_t i = 0; i < args_.size(); ++i) {
       const std::string& a = args_[i];
+      if (positionals_ && a.rfind("--", 0) != 0) {
+        positionals_->push_back(a);
+        continue;
+      }
       bool matched = false;
       for (auto& [name, target] : flags_)
         if (a == name) {
@@ -66,11 +100,17 @@ class ArgParser {
   }
   // Prints "unrolled <command>: message" and returns the exit code 2.
   int fail(const std::string& message) const {
-    std::fprintf(stderr, "unrolled %s: %s\n", command_.c_str(), message.c_str());
+    std::fprintf(stderr, "unrolled%s%s: %s\n", command_.empty() ? "" : " ", command_.c_str(),
+                 message.c_str());
     return 2;
   }
 
  private:
+  static std::string trim(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+  }
   struct Option {
     std::string flag, meta;
     std::function<bool(const std::string&, std::string*)> set;
@@ -79,6 +119,7 @@ class ArgParser {
   std::vector<std::string> args_;
   std::vector<Option> options_;
   std::vector<std::pair<std::string, bool*>> flags_;
+  std::vector<std::string>* positionals_ = nullptr;
 };
 
 }  // namespace unrolled

@@ -3,8 +3,7 @@
 //            [--scale S] [--theme dark|light] [--warmup N] [--paused] [--speed IT_PER_S]
 //            [--only PANEL] [--mode MODE] [--bench-frames N] [--layout-report FILE.json]
 //            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame,
-//            after
-//                                                     the warmup (to screenshot step mode)
+//                                                       after the warmup (to screenshot step mode)
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
 #include <cstdio>
@@ -12,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/app.hpp"
+#include "app/cli/args.hpp"
 #include "app/cli/cli.hpp"
+#include "app/gui/app.hpp"
 #include "app/gui/gallery.hpp"
 #include "app/gui/window.hpp"
 #include "app/panels/panel_table.hpp"
@@ -24,138 +24,73 @@ namespace {
 struct GuiOptions {
   bool gallery = false;
   std::string screenshot;  // PNG path; empty: no screenshot
-  int frames = -1;         // -1: until closed, or 3 when taking a screenshot
-  int width = 1600, height = 900;
-  float scale = 1.0f;
-  Theme theme = Theme::Dark;
-  bool theme_given = false, size_given = false, scale_given = false;
+  int frames = -1;         // -1: until closed, or 3 when taking a screenshot or a report
+  int width = 0, height = 0;  // 0: the remembered size (the gallery: 1600 x 900)
+  double scale = 0;           // 0: the remembered scale (the gallery: 1)
+  std::string theme;          // "dark", "light"; empty: the remembered theme
   AppOptions app;
   std::vector<std::string> positional;  // e.g. "open" FILE.json
 };
 
-int bad_argument(const std::string& arg, const char* allowed) {
-  std::fprintf(stderr, "unrolled: bad argument %s: %s\n", arg.c_str(), allowed);
-  return 2;
+// A value that must name one of `allowed` (which the message lists).
+ArgParser::Setter one_of(std::string& out, const std::string& flag, const std::string& allowed,
+                         bool (*ok)(const std::string&)) {
+  return [&out, flag, allowed, ok](const std::string& v, std::string* e) {
+    if (ok(v)) return out = v, true;
+    *e = flag + " '" + v + "': allowed: " + allowed;
+    return false;
+  };
 }
 
-bool parse_int(const std::string& s, int& out) {
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0' || v < 0 || v > 1000000) return false;
-  out = static_cast<int>(v);
-  return true;
+// A file to write: any non-empty name that is not another option.
+ArgParser::Setter output_file(std::string& out, const std::string& flag) {
+  return [&out, flag](const std::string& v, std::string* e) {
+    if (!v.empty() && v.rfind("--", 0) != 0) return out = v, true;
+    *e = flag + " needs a file name";
+    return false;
+  };
+}
+
+ArgParser::Setter window_size(GuiOptions& o) {
+  return [&o](const std::string& v, std::string* e) {
+    int w = 0, h = 0;
+    char tail = 0;
+    if (std::sscanf(v.c_str(), "%dx%d%c", &w, &h, &tail) == 2 && w >= 320 && h >= 240 &&
+        w <= 8192 && h <= 8192)
+      return o.width = w, o.height = h, true;
+    *e = "--size '" + v + "': needs WIDTHxHEIGHT in pixels, from 320x240 to 8192x8192, e.g. 1600x900";
+    return false;
+  };
 }
 
 // Returns 0 when parsed, else the exit code after printing one message.
 int parse(const std::vector<std::string>& args, GuiOptions& o) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    const std::string value = has_value ? args[i + 1] : std::string();
-    if (a == "--gallery") {
-      o.gallery = true;
-    } else if (a == "--screenshot") {
-      if (!has_value || value.empty() || value.rfind("--", 0) == 0)
-        return bad_argument(a, "needs a file name, e.g. --screenshot gallery.png");
-      o.screenshot = value;
-      ++i;
-    } else if (a == "--frames") {
-      if (!has_value || !parse_int(value, o.frames) || o.frames < 1)
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs a whole number of frames >= 1");
-      ++i;
-    } else if (a == "--size") {
-      const auto x = value.find('x');
-      int w = 0, h = 0;
-      if (!has_value || x == std::string::npos || !parse_int(value.substr(0, x), w) ||
-          !parse_int(value.substr(x + 1), h) || w < 320 || h < 240 || w > 8192 || h > 8192)
-        return bad_argument(
-            a + (has_value ? " " + value : ""),
-            "needs WIDTHxHEIGHT in pixels, from 320x240 to 8192x8192, e.g. 1600x900");
-      o.width = w;
-      o.height = h;
-      o.size_given = true;
-      ++i;
-    } else if (a == "--scale") {
-      char* end = nullptr;
-      const float s = has_value ? std::strtof(value.c_str(), &end) : 0.0f;
-      if (!has_value || *end != '\0' || !(s >= 0.5f && s <= 4.0f))
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs a UI scale from 0.5 to 4, e.g. 1.5");
-      o.scale = s;
-      o.scale_given = true;
-      ++i;
-    } else if (a == "--theme") {
-      o.theme_given = true;
-      if (value == "dark") {
-        o.theme = Theme::Dark;
-      } else if (value == "light") {
-        o.theme = Theme::Light;
-      } else {
-        return bad_argument(a + (has_value ? " " + value : ""), "needs dark or light");
-      }
-      ++i;
-    } else if (a == "--steps-forward" || a == "--steps-backward") {
-      int n = 0;
-      if (!has_value || !parse_int(value, n) || n > 100000)
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs a whole number of time steps (0 to 100000)");
-      (a == "--steps-forward" ? o.app.steps_forward : o.app.steps_backward) = n;
-      ++i;
-    } else if (a == "--warmup" || a == "--bench-frames") {
-      int n = 0;
-      if (!has_value || !parse_int(value, n) || (a == "--bench-frames" && n < 1))
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs a whole number (0 to 1000000)");
-      if (a == "--warmup")
-        o.app.warmup = n;
-      else
-        o.app.bench_frames = n;
-      ++i;
-    } else if (a == "--speed") {
-      char* end = nullptr;
-      const double v = has_value ? std::strtod(value.c_str(), &end) : -1;
-      if (!has_value || *end != '\0' || !(v >= 0 && v <= 100000))
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs iterations per second from 0 (full speed) to 100000");
-      o.app.speed = v;
-      ++i;
-    } else if (a == "--paused") {
-      o.app.paused = true;
-    } else if (a == "--mode") {
-      if (value != "train" && value != "step" && value != "compare" && value != "cliff" &&
-          value != "sweep")
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            "needs train, step, compare, cliff or sweep");
-      o.app.mode = value;
-      ++i;
-    } else if (a == "--preset") {
-      if (!has_value || value.empty())
-        return bad_argument(a, "needs a lesson name, e.g. --preset default");
-      o.app.preset = value;
-      ++i;
-    } else if (a == "--only") {
-      if (!has_value || !find_panel(value))
-        return bad_argument(a + (has_value ? " " + value : ""),
-                            ("needs a panel name: " + panel_names()).c_str());
-      o.app.only = value;
-      ++i;
-    } else if (a == "--layout-report") {
-      if (!has_value || value.empty() || value.rfind("--", 0) == 0)
-        return bad_argument(a, "needs a file name, e.g. --layout-report layout.json");
-      o.app.layout_report = value;
-      ++i;
-    } else if (a.rfind("--", 0) == 0) {
-      return bad_argument(
-          a,
-          "allowed are open FILE.json, --preset NAME, --gallery, --screenshot FILE.png, "
-          "--frames N, --size WxH, --scale S, --theme dark|light, --warmup N, --paused, "
-          "--speed IT_PER_S, --only PANEL, --mode MODE, --steps-forward N, --steps-backward N, "
-          "--layout-report FILE.json, --bench-frames N (and --help)");
-    } else {
-      o.positional.push_back(a);
-    }
-  }
+  ArgParser ap("", args);
+  int warmup = 0;
+  ap.flag("--gallery", o.gallery);
+  ap.flag("--paused", o.app.paused);
+  ap.custom("--screenshot", "FILE.png", output_file(o.screenshot, "--screenshot"));
+  ap.custom("--layout-report", "FILE.json", output_file(o.app.layout_report, "--layout-report"));
+  ap.integer("--frames", o.frames, 1, 1000000);
+  ap.custom("--size", "WxH", window_size(o));
+  ap.real("--scale", o.scale, 0.5, 4, "a text scale");
+  ap.custom("--theme", "dark|light", one_of(o.theme, "--theme", "dark, light", [](const std::string& v) {
+              return v == "dark" || v == "light";
+            }));
+  ap.integer("--steps-forward", o.app.steps_forward, 0, 100000);
+  ap.integer("--steps-backward", o.app.steps_backward, 0, 100000);
+  ap.integer("--warmup", warmup, 0, 1000000);
+  ap.integer("--bench-frames", o.app.bench_frames, 1, 1000000);
+  ap.real("--speed", o.app.speed, 0, 100000, "iterations per second (0: full speed)");
+  ap.custom("--mode", "MODE", one_of(o.app.mode, "--mode", "train, step, compare, cliff, sweep",
+                                     [](const std::string& v) { return find_mode(v).has_value(); }));
+  ap.custom("--preset", "NAME", output_file(o.app.preset, "--preset"));
+  ap.custom("--only", "NAME", one_of(o.app.only, "--only", panel_names(), [](const std::string& v) {
+              return find_panel(v) != nullptr;
+            }));
+  ap.positionals(o.positional);
+  if (!ap.parse()) return 2;
+  o.app.warmup = warmup;
   if (o.frames < 0) o.frames = o.screenshot.empty() && o.app.layout_report.empty() ? 0 : 3;
   return 0;
 }
@@ -174,9 +109,9 @@ int start_app(GuiOptions& o) {
   AppOptions& a = o.app;
   a.screenshot = o.screenshot;
   a.frames = o.frames;
-  if (o.size_given) a.width = o.width, a.height = o.height;
-  if (o.scale_given) a.scale = o.scale;
-  if (o.theme_given) a.theme = o.theme == Theme::Light ? 1 : 0;
+  a.width = o.width, a.height = o.height;
+  a.scale = static_cast<float>(o.scale);
+  if (!o.theme.empty()) a.theme = o.theme == "light" ? 1 : 0;
   return run_app(a);
 }
 
@@ -188,9 +123,11 @@ int gui_main(const std::vector<std::string>& args) {
   if (!o.gallery) return start_app(o);
 
   Window window;
-  window.set_ui_scale(o.scale);
-  window.set_theme(o.theme);
-  if (!window.open(o.width, o.height, "Unrolled \xE2\x80\x94 widget gallery")) return 1;
+  window.set_ui_scale(o.scale > 0 ? static_cast<float>(o.scale) : 1.0f);
+  window.set_theme(o.theme == "light" ? Theme::Light : Theme::Dark);
+  if (!window.open(o.width > 0 ? o.width : 1600, o.height > 0 ? o.height : 900,
+                   "Unrolled \xE2\x80\x94 widget gallery"))
+    return 1;
   return run_gallery(window, o.frames, o.screenshot);
 }
 
