@@ -532,13 +532,7 @@ GradScale draw_cells(const Snapshot& snap, const ModelView& m, AppState& app, Ge
     if (t % label_every == 0 || t == app.step.t || t == T - 1) draw_time_label(c, t, app.step.t);
   }
   ImGui::EndChild();
-  if (!c.hover_text.empty()) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(g.fs * 26);
-    ImGui::TextUnformatted(c.hover_text.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  if (!c.hover_text.empty()) text_tooltip(c.hover_text.c_str());
   return c.grad;
 }
 

@@ -218,13 +218,6 @@ ImU32 ink_on(ImU32 c) {
                                                         : IM_COL32(250, 250, 250, 255);
 }
 
-void tooltip(const std::string& s) {
-  ImGui::BeginTooltip();
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
-  ImGui::TextUnformatted(s.c_str());
-  ImGui::PopTextWrapPos();
-  ImGui::EndTooltip();
-}
 
 // The value at the right of [x0, x1] on line y, on a swatch of its colour where it has one.
 void draw_value(const Row& r, float x0, float x1, float y) {
@@ -296,7 +289,7 @@ void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
       draw_value(r, p.x, p.x + ImGui::GetContentRegionAvail().x, p.y);
       ImGui::Dummy({ImGui::GetContentRegionAvail().x, line});
       ImGui::PopID();
-      if (hovered) tooltip(r.tip);
+      if (hovered) text_tooltip(r.tip.c_str());
     }
     ImGui::EndTable();
   }
@@ -340,7 +333,7 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
     ImGui::PopStyleColor();
     if (mono) ImGui::PopFont();
     ImGui::SetCursorScreenPos(after);
-    if (hovered) tooltip(r.tip);
+    if (hovered) text_tooltip(r.tip.c_str());
   }
 }
 

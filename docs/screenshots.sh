@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Retakes the screenshots in docs/screens/: every mode at 1280x720 (a classroom projector) and at
+# 1920x1080 with text scale 1.5, in the dark and the light theme, taken by the app itself.
+#   docs/screenshots.sh [build/app/unrolled]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exe=${1:-build/app/unrolled}
+out=docs/screens
+mkdir -p "$out"
+export UNROLLED_SETTINGS=$(mktemp -d)/settings.json
+run() { xvfb-run -a -s "-screen 0 1920x1080x24" "$exe" "$@"; }
+for theme in dark light; do
+  for screen in "1280x720 1" "1920x1080 1.5"; do
+    set -- $screen
+    size=$1 scale=$2
+    tag="${size}-${theme}"
+    run --mode train --size "$size" --scale "$scale" --theme "$theme" --warmup 150 --paused \
+        --screenshot "$out/train-$tag.png"
+    run --mode step --size "$size" --scale "$scale" --theme "$theme" --warmup 40 --paused \
+        --steps-forward 21 --steps-backward 8 --screenshot "$out/step-$tag.png"
+    run --mode compare --preset compare --size "$size" --scale "$scale" --theme "$theme" \
+        --warmup 150 --paused --screenshot "$out/compare-$tag.png"
+    run --mode cliff --size "$size" --scale "$scale" --theme "$theme" --paused --frames 6 \
+        --screenshot "$out/cliff-$tag.png"
+    run --mode sweep --size "$size" --scale "$scale" --theme "$theme" --paused --frames 6 \
+        --screenshot "$out/sweep-$tag.png"
+  done
+done
+echo "screenshots in $out"
