@@ -207,68 +207,71 @@ void UiRenderer::draw_clipped(const ImDrawData* dd, int fb_width, int fb_height,
   }
 }
 
-std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_height,
-                                const float clear[4]) {
-  damage_.clear();
-  if (!program_ || !dd || !dd->Valid || fb_width <= 0 || fb_height <= 0) return 0;
-  if (!ensure_canvas(fb_width, fb_height)) return 0;
-  const Rect whole{0, 0, fb_width, fb_height};
+// What list draws (its commands) and where (the bounds of its clip rectangles, cut to the box
+// around its vertices), for comparison with the last frame.
+void UiRenderer::describe(const ImDrawList* list, const ImDrawData* dd, Rect whole,
+                          ListCopy& now) {
+  now.list = list;
+  now.cmds.clear();
+  now.bounds = {};
+  now.unchanged = false;
+  for (const ImDrawCmd& cmd : list->CmdBuffer) {
+    now.cmds.push_back({{cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w},
+                        reinterpret_cast<std::uintptr_t>(cmd.TextureId),
+                        reinterpret_cast<std::uintptr_t>(cmd.UserCallback),
+                        reinterpret_cast<std::uintptr_t>(cmd.UserCallbackData),
+                        cmd.VtxOffset,
+                        cmd.IdxOffset,
+                        cmd.ElemCount});
+    if (cmd.ElemCount > 0 || cmd.UserCallback)
+      now.bounds = unite(now.bounds, intersect(clip_pixels(cmd.ClipRect, dd), whole));
+  }
+  // Clip rectangles can be far larger than what is drawn (window decorations are clipped to
+  // the whole viewport), so the bounds are also cut to the box around the list's vertices.
+  if (list->VtxBuffer.Size > 0) {
+    ImVec4 box(FLT_MAX, FLT_MAX, -FLT_MAX, -FLT_MAX);
+    for (const ImDrawVert& v : list->VtxBuffer) {
+      box.x = std::min(box.x, v.pos.x), box.y = std::min(box.y, v.pos.y);
+      box.z = std::max(box.z, v.pos.x), box.w = std::max(box.w, v.pos.y);
+    }
+    Rect r = clip_pixels(box, dd);
+    r.x0 -= 1, r.y0 -= 1, r.x1 += 1, r.y1 += 1;  // rasterisation rounds to pixel centres
+    now.bounds = intersect(now.bounds, r);
+  }
+}
 
-  // This frame's lists, and what changed since the canvas was drawn.
+// Fills next_ with this frame's lists and damage_ with the rectangles of those that changed;
+// everything when lists were added, removed or reordered (a window raised, a popup opened).
+void UiRenderer::find_damage(const ImDrawData* dd, Rect whole) {
   const int n = dd->CmdListsCount;
   next_.resize(static_cast<std::size_t>(n));
   bool same_lists = static_cast<int>(last_.size()) == n;
   for (int k = 0; k < n; ++k) {
     const ImDrawList* list = dd->CmdLists[k];
     ListCopy& now = next_[k];
-    now.list = list;
-    now.cmds.clear();
-    now.bounds = {};
-    now.unchanged = false;
-    for (const ImDrawCmd& cmd : list->CmdBuffer) {
-      now.cmds.push_back({{cmd.ClipRect.x, cmd.ClipRect.y, cmd.ClipRect.z, cmd.ClipRect.w},
-                          reinterpret_cast<std::uintptr_t>(cmd.TextureId),
-                          reinterpret_cast<std::uintptr_t>(cmd.UserCallback),
-                          reinterpret_cast<std::uintptr_t>(cmd.UserCallbackData),
-                          cmd.VtxOffset,
-                          cmd.IdxOffset,
-                          cmd.ElemCount});
-      if (cmd.ElemCount > 0 || cmd.UserCallback)
-        now.bounds = unite(now.bounds, intersect(clip_pixels(cmd.ClipRect, dd), whole));
-    }
-    // Clip rectangles can be far larger than what is drawn (window decorations are clipped to
-    // the whole viewport), so the bounds are also cut to the box around the list's vertices.
-    if (list->VtxBuffer.Size > 0) {
-      ImVec4 box(FLT_MAX, FLT_MAX, -FLT_MAX, -FLT_MAX);
-      for (const ImDrawVert& v : list->VtxBuffer) {
-        box.x = std::min(box.x, v.pos.x), box.y = std::min(box.y, v.pos.y);
-        box.z = std::max(box.z, v.pos.x), box.w = std::max(box.w, v.pos.y);
-      }
-      Rect r = clip_pixels(box, dd);
-      r.x0 -= 1, r.y0 -= 1, r.x1 += 1, r.y1 += 1;  // rasterisation rounds to pixel centres
-      now.bounds = intersect(now.bounds, r);
-    }
+    describe(list, dd, whole, now);
     if (!same_lists || last_[k].list != list) {
       same_lists = false;
       continue;
     }
     const ListCopy& was = last_[k];
-    const bool same =
+    now.unchanged =
         was.cmds == now.cmds &&
         same_bytes(was.vtx, list->VtxBuffer.Data,
                    static_cast<std::size_t>(list->VtxBuffer.Size) * sizeof(ImDrawVert)) &&
         same_bytes(was.idx, list->IdxBuffer.Data,
                    static_cast<std::size_t>(list->IdxBuffer.Size) * sizeof(ImDrawIdx));
-    now.unchanged = same;
-    if (!same) {
+    if (!now.unchanged) {
       if (!was.bounds.empty()) damage_.push_back(was.bounds);
       if (!now.bounds.empty()) damage_.push_back(now.bounds);
     }
   }
-  // Lists added, removed or reordered (a window raised, a popup opened): redraw everything.
   if (!same_lists) damage_.assign(1, whole);
-  // Merge two rectangles where their bounding box is no bigger than the two apart (overlapping
-  // neighbours); others stay apart, a pixel in two of them is drawn twice, correctly both times.
+}
+
+// Merges two rectangles where their bounding box is no bigger than the two apart (overlapping
+// neighbours); others stay apart, a pixel in two of them is drawn twice, correctly both times.
+void UiRenderer::merge_damage() {
   for (bool merged = true; merged;) {
     merged = false;
     for (std::size_t a = 0; a < damage_.size() && !merged; ++a)
@@ -281,6 +284,15 @@ std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_heigh
         }
       }
   }
+}
+
+std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_height,
+                                const float clear[4]) {
+  damage_.clear();
+  if (!program_ || !dd || !dd->Valid || fb_width <= 0 || fb_height <= 0) return 0;
+  if (!ensure_canvas(fb_width, fb_height)) return 0;
+  find_damage(dd, {0, 0, fb_width, fb_height});
+  merge_damage();
   std::int64_t pixels = 0;
   if (!damage_.empty()) {
     glBindFramebuffer(GL_FRAMEBUFFER, canvas_fbo_);  // 0, the back buffer, when preserved
@@ -297,7 +309,7 @@ std::int64_t UiRenderer::update(const ImDrawData* dd, int fb_width, int fb_heigh
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
   }
   // Remember what the canvas shows (buffers are reused from frame to frame).
-  for (int k = 0; k < n; ++k) {
+  for (int k = 0; k < dd->CmdListsCount; ++k) {
     if (next_[k].unchanged) {  // last_[k] holds these very bytes: take them, copy nothing
       std::swap(next_[k].vtx, last_[k].vtx);
       std::swap(next_[k].idx, last_[k].idx);

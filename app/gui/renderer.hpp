@@ -85,6 +85,10 @@ class UiRenderer {
   // Draws every list of dd that reaches into r, clipped to r.
   void draw_clipped(const ImDrawData* dd, int fb_width, int fb_height, const Rect& r);
   bool ensure_canvas(int fb_width, int fb_height);
+  // What changed since the last frame: describe one list, compare every list, merge rectangles.
+  static void describe(const ImDrawList* list, const ImDrawData* dd, Rect whole, ListCopy& now);
+  void find_damage(const ImDrawData* dd, Rect whole);
+  void merge_damage();
 
   unsigned program_ = 0, vao_ = 0, vbo_ = 0, ebo_ = 0;
   int loc_proj_ = -1, loc_texture_ = -1;

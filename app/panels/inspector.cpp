@@ -218,7 +218,6 @@ ImU32 ink_on(ImU32 c) {
                                                         : IM_COL32(250, 250, 250, 255);
 }
 
-
 // The value at the right of [x0, x1] on line y, on a swatch of its colour where it has one.
 void draw_value(const Row& r, float x0, float x1, float y) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
