@@ -398,6 +398,22 @@ TEST_F(Headless, TightPlotPutsItsLegendInTheEmptiestCornerAndKeepsIt) {
   EXPECT_EQ(state.legend_corner, moved);
 }
 
+TEST_F(Headless, TightPlotWithNoFreeCornerPutsItsLegendBesideTheData) {
+  PlotState state;
+  const ImVec2 size(300, 170);  // as above: the strip would need a second row
+  const Lines everywhere(3, 0.0, 1.0, 0.0, 1.0);
+  frame([&] { unit_plot("##side", size, state, everywhere); });
+  ASSERT_EQ(layout_report().plots.size(), 1u);
+  const PlotRecord& r = layout_report().plots[0];
+  ASSERT_TRUE(r.has_legend);
+  EXPECT_FALSE(state.legend_inside);
+  EXPECT_EQ(r.legend_points_covered, 0);
+  EXPECT_FALSE(overlaps(r.legend_rect, r.data_rect));
+  EXPECT_GE(r.legend_rect.x, r.data_rect.x + r.data_rect.w) << "a column right of the data";
+  EXPECT_GE(r.data_rect.w, 9 * ImGui::GetTextLineHeight());
+  EXPECT_LE(r.legend_rect.x + r.legend_rect.w, size.x + 0.5f) << "inside the plot's box";
+}
+
 TEST_F(Headless, ClickingALegendEntryHidesAndShowsItsSeries) {
   PlotState state;
   const Lines lines(2, 0.0, 1.0, 0.0, 1.0);

@@ -427,12 +427,37 @@ float y_tick_labels(PlotState& s, const Frame& f, float area_h, char* buf, std::
   return w;
 }
 
+// Where the legend goes when its strip would need extra rows that leave the data area under 8
+// lines: Auto tries a free corner inside the area (EndPlot places it once the points are known);
+// Side puts a column right of the area when the area stays 9 lines wide and the column fits its
+// height; Strip keeps the rows above the area whatever they cost.
+enum class LegendPlan { Auto, Side, Strip };
+
+// Lays the legend out as a column right of the data area; false when it does not fit.
+bool legend_column(PlotState& s, const Frame& f, PlotLayout& lay) {
+  const float row = legend_row_height(f), gap = 0.4f * f.em, margin = 0.8f * f.em;
+  float label_w = 0.0f;
+  for (const auto& ser : s.frame_series)
+    label_w = std::max(label_w, ImGui::CalcTextSize(label_at(s, ser.label_offset)).x);
+  const float col_w = swatch_width(f) + gap + std::min(label_w, 0.35f * f.bb.GetWidth()) + 1.0f;
+  const float right = f.bb.Max.x - col_w - margin;
+  if (right - lay.area.Min.x < 9.0f * f.line || row * s.frame_series.size() > lay.area.GetHeight())
+    return false;
+  lay.area.Max.x = right;
+  s.frame_legend.clear();
+  for (std::size_t k = 0; k < s.frame_series.size(); ++k) {
+    const ImVec2 min(right + margin, lay.area.Min.y + row * k);
+    s.frame_legend.push_back({min, ImVec2(min.x + col_w, min.y + row)});
+  }
+  return true;
+}
+
 // Rows from the top: title; the y axis name and the legend strip (more rows when it wraps); a gap
-// for the top tick label; the data area; x tick labels; the x axis name. With allow_inside, the
-// legend is to go inside the data area when its extra rows would leave the area under 8 lines
-// high (EndPlot then looks for a free corner, and lays the plot out again without when none is).
-PlotLayout layout_plot(PlotState& s, const Frame& f, bool allow_inside, char* buf, std::size_t n) {
-  PlotLayout lay;
+// for the top tick label; the data area; x tick labels; the x axis name. False only when the plan
+// is Side and the column does not fit.
+bool layout_plot(PlotState& s, const Frame& f, LegendPlan plan, PlotLayout& lay, char* buf,
+                 std::size_t n) {
+  lay = PlotLayout();
   const ImRect& bb = f.bb;
   if (!s.frame_title.empty()) lay.title_h = f.line + 0.35f * f.em;
   const float row = legend_row_height(f), gap = 0.55f * f.line;
@@ -447,11 +472,13 @@ PlotLayout layout_plot(PlotState& s, const Frame& f, bool allow_inside, char* bu
     const float x0 = bb.Min.x + (y_label_w > 0 ? lay.y_label_w + 1.2f * f.em : 0.0f);
     rows = flow_legend(s, f, x0, bb.Max.x);
     const float strip_area_h = bb.GetHeight() - lay.title_h - rows * row - gap - bottom;
-    if (allow_inside && rows > 1 && strip_area_h < 8.0f * f.line) {
-      s.legend_inside = true;  // placed once the points are known
+    if (plan != LegendPlan::Strip && rows > 1 && strip_area_h < 8.0f * f.line) {
+      s.legend_inside = plan == LegendPlan::Auto;  // a corner is chosen once points are known
       s.frame_legend.clear();
       lay.y_label_w = bb.GetWidth();
       rows = 1;
+    } else if (plan == LegendPlan::Side) {
+      return false;  // the strip fits after all: nothing to do on the side
     }
     for (detail::Box& e : s.frame_legend)
       e.min.y += bb.Min.y + lay.title_h, e.max.y += bb.Min.y + lay.title_h;
@@ -463,7 +490,8 @@ PlotLayout layout_plot(PlotState& s, const Frame& f, bool allow_inside, char* bu
   lay.area = ImRect(ImVec2(left, bb.Min.y + top),
                     ImVec2(std::max(left + 1.0f, bb.Max.x - 1.0f * f.em),
                            std::max(bb.Min.y + top + 1.0f, bb.Max.y - bottom)));
-  return lay;
+  if (plan == LegendPlan::Side && wants_legend(s)) return legend_column(s, f, lay);
+  return true;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -855,12 +883,14 @@ void EndPlot() {
   char buf[64];
   const Frame f = frame_of(s);
   fit_limits(s);
-  PlotLayout lay = layout_plot(s, f, true, buf, sizeof buf);
+  PlotLayout lay;
+  layout_plot(s, f, LegendPlan::Auto, lay, buf, sizeof buf);
   Transform tf = transform_of(s, lay.area, f.log);
   project_series(s, f, tf);
   if (s.legend_inside && !place_corner_legend(s, f, lay.area)) {
-    // No corner is free: the legend takes its rows above the data after all, on a lower area.
-    lay = layout_plot(s, f, false, buf, sizeof buf);
+    // No corner is free: a column beside the data, or else rows above them after all.
+    if (!layout_plot(s, f, LegendPlan::Side, lay, buf, sizeof buf))
+      layout_plot(s, f, LegendPlan::Strip, lay, buf, sizeof buf);
     tf = transform_of(s, lay.area, f.log);
     project_series(s, f, tf);
   }

@@ -24,7 +24,8 @@
 // name and wrapping onto more rows when needed. Only when those extra rows would leave the data
 // area less than 8 lines high does it move inside, to a corner holding none of the drawn points
 // (lines and markers), re-chosen as the data change (a corner is kept while it stays free, so it
-// does not flicker); when every corner holds data it stays above them, whatever the cost in height.
+// does not flicker); when every corner holds data, it becomes a column right of the data area if
+// that leaves the area 9 lines wide, else it stays above the data whatever the cost in height.
 // Clicking an entry hides or shows its series. Hovering shows a vertical cursor and each line's
 // value at the nearest x. Ticks: 1-2-5 steps (linear), decades with minor ticks (log), as many as
 // their labels leave gaps for at the current font. Titles and axis names that do not fit are
