@@ -414,6 +414,18 @@ TEST_F(Headless, TightPlotWithNoFreeCornerPutsItsLegendBesideTheData) {
   EXPECT_LE(r.legend_rect.x + r.legend_rect.w, size.x + 0.5f) << "inside the plot's box";
 }
 
+TEST_F(Headless, PlotHeightForGivesTheDataAreaALayoutAsksFor) {
+  PlotState state;
+  const Lines lines(3, 0.0, 1.0, 0.0, 1.0);
+  const float want = 8 * ImGui::GetTextLineHeight();
+  frame([&] { unit_plot("Loss##h", ImVec2(500, 400), state, lines); });
+  const float h = plot_height_for(state, want);
+  layout_report().clear();
+  frame([&] { unit_plot("Loss##h", ImVec2(500, h), state, lines); });
+  ASSERT_EQ(layout_report().plots.size(), 1u);
+  EXPECT_NEAR(layout_report().plots[0].data_rect.h, want, 1.0f);
+}
+
 TEST_F(Headless, ClickingALegendEntryHidesAndShowsItsSeries) {
   PlotState state;
   const Lines lines(2, 0.0, 1.0, 0.0, 1.0);

@@ -382,18 +382,21 @@ bool wants_legend(const PlotState& s) {
   return s.show_legend && !(s.frame_flags & PlotFlags_NoLegend) && !s.frame_series.empty();
 }
 
-// Lays the legend's entries out in rows between x0 and x1 from y = 0, left to right, wrapping;
-// an entry wider than a whole row is shortened when drawn. Returns the number of rows.
-int flow_legend(PlotState& s, const Frame& f, float x0, float x1) {
+// Lays the legend's entries out in rows between x0 and x1 from y = first_row * row height, left to
+// right, wrapping; an entry wider than a whole row is shortened when drawn (*cut says whether
+// any is). Returns the number of rows, first_row included.
+int flow_legend(PlotState& s, const Frame& f, float x0, float x1, int first_row, bool* cut) {
   const float row = legend_row_height(f), spacing = 1.0f * f.em;
   float x = x0;
-  int rows = 1;
+  int rows = first_row + 1;
+  *cut = false;
   s.frame_legend.clear();
   for (const auto& ser : s.frame_series) {
     const float label_w = ImGui::CalcTextSize(label_at(s, ser.label_offset)).x;
     // (+1: the label is drawn at a float offset and must still count as fitting.)
-    const float w =
-        std::min(swatch_width(f) + 0.4f * f.em + label_w + 1.0f, std::max(1.0f, x1 - x0));
+    const float need = swatch_width(f) + 0.4f * f.em + label_w + 1.0f;
+    const float w = std::min(need, std::max(1.0f, x1 - x0));
+    *cut |= w < need;
     if (x > x0 && x + w > x1) ++rows, x = x0;
     s.frame_legend.push_back({ImVec2(x, (rows - 1) * row), ImVec2(x + w, rows * row)});
     x += w + spacing;
@@ -470,7 +473,14 @@ bool layout_plot(PlotState& s, const Frame& f, LegendPlan plan, PlotLayout& lay,
   if (wants_legend(s)) {
     lay.y_label_w = std::min(y_label_w, 0.45f * bb.GetWidth());
     const float x0 = bb.Min.x + (y_label_w > 0 ? lay.y_label_w + 1.2f * f.em : 0.0f);
-    rows = flow_legend(s, f, x0, bb.Max.x);
+    bool cut = false;
+    rows = flow_legend(s, f, x0, bb.Max.x, 0, &cut);
+    if ((cut || y_label_w > lay.y_label_w) && y_label_w > 0) {
+      // Side by side the y axis name or an entry would be shortened: the entries take whole rows
+      // below the name instead, and the name the whole width.
+      rows = flow_legend(s, f, bb.Min.x, bb.Max.x, 1, &cut);
+      lay.y_label_w = bb.GetWidth();
+    }
     const float strip_area_h = bb.GetHeight() - lay.title_h - rows * row - gap - bottom;
     if (plan != LegendPlan::Strip && rows > 1 && strip_area_h < 8.0f * f.line) {
       s.legend_inside = plan == LegendPlan::Auto;  // a corner is chosen once points are known
