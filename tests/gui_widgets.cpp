@@ -15,8 +15,14 @@
 
 #include <stb_image.h>
 
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include "app/gui/gallery.hpp"
+#include "app/gui/window.hpp"
 #include "widgets/colormap.hpp"
 #include "widgets/line_plot.hpp"
+#include "widgets/report.hpp"
 #include "widgets/ticks.hpp"
 
 namespace {
@@ -201,7 +207,9 @@ TEST(WidgetTicks, Labels) {
   EXPECT_STREQ(format_tick(buf, sizeof buf, 0.25, 0.05), "0.25");
   EXPECT_STREQ(format_tick(buf, sizeof buf, 1500.0, 500.0), "1500");
   EXPECT_STREQ(format_tick(buf, sizeof buf, 0.0, 0.1), "0");
-  EXPECT_STREQ(format_tick(buf, sizeof buf, -0.5, 0.5), "-0.5");
+  EXPECT_STREQ(format_tick(buf, sizeof buf, -0.5, 0.5),
+               "\xE2\x88\x92"
+               "0.5");  // U+2212
 }
 
 TEST(Gallery, BadArgumentsExitWithCode2) {
@@ -263,6 +271,65 @@ TEST(Gallery, ScreenshotShowsBothColourMaps) {
   }
   EXPECT_GE(count_near(rgb(kNanColor), 0), 200) << "NaN cells should be neutral grey";
   stbi_image_free(pixels);
+}
+
+// The gallery at 1600 x 900 and at 1920 x 1080 with text scale 1.5, in both themes (smaller, it
+// scrolls, and the report lists only what is on screen): every plot and heatmap is in the layout
+// report, the plots' and the large heatmaps' data areas are at least 8 lines high and 9 wide, no
+// legend covers a point, no text is cut.
+TEST(Gallery, LayoutReportAtProjectorSizesAndLargeText) {
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display)
+    GTEST_SKIP() << "no DISPLAY: run the GUI tests under xvfb-run -a -s \"-screen 0 1920x1080x24\"";
+  unrolled::Window window;
+  ASSERT_TRUE(window.open(1920, 1080, "gallery layout test"));
+  window.hide_mouse(true);
+  unrolled::GalleryState g;
+  unrolled::gallery_init(g);
+  set_layout_report(true);
+  struct Config {
+    int w, h;
+    float scale;
+  };
+  for (const Config& c : {Config{1920, 1080, 1.5f}, Config{1600, 900, 1.0f}})
+    for (unrolled::Theme theme : {unrolled::Theme::Dark, unrolled::Theme::Light}) {
+      SCOPED_TRACE(std::to_string(c.w) + "x" + std::to_string(c.h) + " at " +
+                   std::to_string(c.scale) + (theme == unrolled::Theme::Light ? ", light" : ""));
+      glfwSetWindowSize(window.glfw(), c.w, c.h);
+      window.set_theme(theme);
+      window.set_ui_scale(c.scale);
+      for (int f = 0; f < 4; ++f) {  // the first frames settle sizes and fonts
+        layout_report().clear();
+        window.begin_frame();
+        g.title_font = window.title_font();  // rebuilt for the new scale
+        unrolled::gallery_draw(g);
+        window.end_frame();
+      }
+      const LayoutReport& r = layout_report();
+      ASSERT_EQ(r.plots.size(), 7u) << "3 line plots and 4 heatmaps";
+      const std::set<std::string> titles = {r.plots[0].title, r.plots[1].title, r.plots[2].title};
+      EXPECT_EQ(titles, (std::set<std::string>{"Training loss", "Gradient norm and clipping",
+                                               "Gradient through time"}));
+      EXPECT_EQ(r.plots[3].title, "LSTM forget gate f\xE2\x82\x9C  (sequential map, [0, 1])");
+      const float font_px = std::round(c.scale * unrolled::Window::kBaseFontPx);
+      for (std::size_t k = 0; k < r.plots.size(); ++k) {
+        const PlotRecord& p = r.plots[k];
+        EXPECT_GT(p.data_rect.w, 0.0f) << p.title;
+        EXPECT_GT(p.data_rect.h, 0.0f) << p.title;
+        EXPECT_GE(p.data_rect.x, 0.0f) << p.title;
+        EXPECT_LE(p.data_rect.x + p.data_rect.w, static_cast<float>(c.w)) << p.title;
+        EXPECT_LE(p.data_rect.y + p.data_rect.h, static_cast<float>(c.h)) << p.title;
+        EXPECT_EQ(p.has_legend, k < 3) << p.title;
+        EXPECT_EQ(p.legend_points_covered, 0) << p.title;
+        if (k < 5) {  // the edge cases share a card with the colour bars
+          EXPECT_GE(p.data_rect.h, 8 * font_px) << p.title;
+          EXPECT_GE(p.data_rect.w, 9 * font_px) << p.title;
+        }
+      }
+      EXPECT_TRUE(r.clipped_text.empty()) << r.clipped_text.front();
+    }
+  set_layout_report(false);
+  unrolled::gallery_release(g);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <imgui_internal.h>
 
+#include "widgets/text.hpp"
 #include "widgets/ticks.hpp"
 
 namespace unrolled::widgets {
@@ -117,7 +118,8 @@ bool ColorBar(const char* id, Colormap map, double vmin, double vmax, ImVec2 siz
   if (!ImGui::ItemAdd(bb, gid)) return false;
 
   ImDrawList* dl = window->DrawList;
-  if (opt.label) dl->AddText(bb.Min, ImGui::GetColorU32(ImGuiCol_Text), opt.label);
+  if (opt.label)
+    DrawTextEllipsis(dl, bb.Min, ImGui::GetColorU32(ImGuiCol_Text), opt.label, total.x);
   ImVec2 p0(bb.Min.x, bb.Min.y + label_h), p1;
   if (opt.vertical) {
     p0.y += 0.5f * em;  // room for the top tick label
@@ -140,7 +142,11 @@ bool ColorBar(const char* id, Colormap map, double vmin, double vmax, ImVec2 siz
                   : vmin + t * (vmax - vmin);
     ImGui::BeginTooltip();
     char buf[64];
-    std::snprintf(buf, sizeof buf, opt.format ? opt.format : "%.4g", v);
+    if (opt.format) {
+      std::snprintf(buf, sizeof buf, opt.format, v);
+    } else {
+      format_number(buf, sizeof buf, v, 4);
+    }
     ImGui::Text("%s%s%s", opt.label ? opt.label : "", opt.label ? " = " : "", buf);
     ImGui::EndTooltip();
   }

@@ -16,7 +16,8 @@ struct ColorBarOptions {
   bool vertical = true;
   bool log_scale = false;        // ticks and colours in log10; needs 0 < vmin < vmax
   const char* label = nullptr;   // name of the quantity, drawn above the bar
-  const char* format = nullptr;  // printf format for the hover read-out; null: "%.4g"
+  const char* format = nullptr;  // printf format for the hover read-out; null: format_number, 4
+                                 // significant digits
 };
 
 // size.x / size.y <= 0: natural thickness (vertical: width; horizontal: height); along the bar,

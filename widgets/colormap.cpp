@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "widgets/contrast.hpp"
+
 namespace unrolled::widgets {
 namespace {
 
@@ -34,14 +36,28 @@ constexpr std::array<ColorStop, 9> kDiverging = {{
     {1.000f, 103, 0, 31},
 }};
 
-constexpr std::array<ImU32, kSeriesColorCount> kSeries = {
-    IM_COL32(230, 159, 0, 255),    // orange
-    IM_COL32(86, 180, 233, 255),   // sky blue
-    IM_COL32(0, 158, 115, 255),    // bluish green
-    IM_COL32(213, 94, 0, 255),     // vermillion
-    IM_COL32(204, 121, 167, 255),  // reddish purple
-    IM_COL32(0, 114, 178, 255),    // blue
-    IM_COL32(240, 228, 66, 255),   // yellow: last, it is faint on a light background
+// Okabe & Ito's palette (2008), in its order, made to reach 4.5:1 (WCAG AA) against every
+// background a plot sits on in each theme, by moving each colour towards white (dark theme) or
+// towards black (light theme) in sRGB, which keeps its hue. Sky blue and blue share a hue and
+// differ in lightness only, so each theme keeps them apart: on dark, blue is lifted just to AA and
+// sky blue further; on light, sky blue is darkened just to AA and blue further.
+constexpr std::array<ImU32, kSeriesColorCount> kSeriesDark = {
+    IM_COL32(230, 159, 0, 255),    // orange (as published)
+    IM_COL32(140, 204, 240, 255),  // sky blue
+    IM_COL32(26, 176, 133, 255),   // bluish green
+    IM_COL32(232, 128, 48, 255),   // vermillion
+    IM_COL32(214, 140, 182, 255),  // reddish purple
+    IM_COL32(72, 152, 214, 255),   // blue
+    IM_COL32(240, 228, 66, 255),   // yellow (as published)
+};
+constexpr std::array<ImU32, kSeriesColorCount> kSeriesLight = {
+    IM_COL32(140, 96, 0, 255),    // orange
+    IM_COL32(50, 110, 144, 255),  // sky blue
+    IM_COL32(0, 122, 89, 255),    // bluish green
+    IM_COL32(176, 77, 0, 255),    // vermillion
+    IM_COL32(148, 86, 121, 255),  // reddish purple
+    IM_COL32(0, 78, 124, 255),    // blue
+    IM_COL32(112, 106, 30, 255),  // yellow, darkened to olive
 };
 
 std::uint8_t lerp_byte(std::uint8_t a, std::uint8_t b, double f) {
@@ -98,9 +114,14 @@ void colormap_fill_lut(Colormap map, std::span<std::uint8_t, kLutSize * 4> rgba)
   }
 }
 
-ImU32 series_color(int i) {
+ImU32 series_color(int i, bool light) {
   const int n = kSeriesColorCount;
-  return kSeries[static_cast<std::size_t>(((i % n) + n) % n)];
+  const auto& table = light ? kSeriesLight : kSeriesDark;
+  return table[static_cast<std::size_t>(((i % n) + n) % n)];
+}
+
+ImU32 series_color(int i) {
+  return series_color(i, style_is_light());
 }
 
 }  // namespace unrolled::widgets

@@ -42,9 +42,12 @@ ImU32 colormap_color(Colormap map, double value, double vmin, double vmax, bool 
 // Fills kLutSize RGBA entries (4 bytes each, alpha 255); entry i is colormap_at(i / 255).
 void colormap_fill_lut(Colormap map, std::span<std::uint8_t, kLutSize * 4> rgba);
 
-// Colours for plot series, in order (Okabe & Ito's palette, distinct under colour blindness and
-// readable on both dark and light backgrounds). i wraps around.
+// Colours for plot series, in order: Okabe & Ito's palette (distinct under colour blindness), in a
+// dark-theme and a light-theme variant that each keep 4.5:1 against the plot backgrounds of that
+// theme. i wraps around. Without `light`, the variant follows the current ImGui style's WindowBg
+// (style_is_light()), so panels need not know the theme.
 ImU32 series_color(int i);
+ImU32 series_color(int i, bool light);
 inline constexpr int kSeriesColorCount = 7;
 
 }  // namespace unrolled::widgets

@@ -1,7 +1,7 @@
 // [SECTION] GL state save/restore
 // [SECTION] GPU colour mapping: upload values, render cols x rows colours into a colour texture
 // [SECTION] Layout and ticks
-// [SECTION] Heatmap()
+// [SECTION] Heatmap(): values and range, layout, labels, cells, ticks, hover, report
 #define IMGUI_DEFINE_MATH_OPERATORS  // ImVec2 arithmetic, before any ImGui header
 #include "widgets/heatmap.hpp"
 
@@ -18,6 +18,8 @@
 
 #include "widgets/colorbar.hpp"
 #include "widgets/gl_util.hpp"
+#include "widgets/report.hpp"
+#include "widgets/text.hpp"
 #include "widgets/ticks.hpp"
 
 namespace unrolled::widgets {
@@ -219,35 +221,15 @@ void HeatmapState::release() {
 }
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] Heatmap()
+// [SECTION] Heatmap(): values and range, layout, labels, cells, ticks, hover, report
 // -----------------------------------------------------------------------------------------------
 
-bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_major,
-             const HeatmapOptions& opt, HeatmapState& state, ImVec2 size) {
-  state.hover_row = state.hover_col = -1;
-  state.hover_value = std::numeric_limits<double>::quiet_NaN();
-  ImGuiWindow* window = ImGui::GetCurrentWindow();
-  if (window->SkipItems) return false;
+namespace {
 
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float em = ImGui::GetFontSize();
-  const ImVec2 total(size.x > 0 ? size.x : std::max(8 * em, avail.x + size.x),
-                     size.y > 0 ? size.y : std::max(6 * em, avail.y + size.y));
-  const ImRect bb(window->DC.CursorPos, window->DC.CursorPos + total);
-  ImGui::ItemSize(bb);
-  const ImGuiID gid = window->GetID(id);
-  if (!ImGui::ItemAdd(bb, gid)) return false;
-  bool hovered = false, held = false;
-  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
-
-  ImDrawList* dl = window->DrawList;
-  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
-  const ImU32 text_dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  const bool empty = rows <= 0 || cols <= 0 || values == nullptr;
-  rows = std::max(rows, 0);
-  cols = std::max(cols, 0);
-
-  // Values -> staging buffer (row-major floats) and the automatic range, in one pass.
+// Values -> state.upload ((rows, cols) row-major floats) and the range mapped onto the colours:
+// opt.vmin / vmax, or automatic from the finite values, in one pass.
+void stage_values(const double* values, int rows, int cols, bool col_major,
+                  const HeatmapOptions& opt, HeatmapState& state, bool empty) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, absmax = 0.0;
   if (!empty) {
     state.upload.resize(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols));
@@ -277,11 +259,24 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   }
   state.range_min = vmin;
   state.range_max = vmax;
+}
 
-  // Layout: [y ticks | cells | colour bar], title and y label above, x ticks and x label below.
-  const float line = ImGui::GetTextLineHeight();
-  const float pad = 0.4f * em;
-  char buf[64];
+struct HeatLayout {
+  ImRect bb, cells;
+  float em, line, pad;
+  float bar_w;  // the colour bar's strip
+};
+
+// [y ticks | cells | colour bar], title and y label above, x ticks and x label below.
+HeatLayout layout_heatmap(const ImRect& bb, const HeatmapOptions& opt, int rows, bool empty,
+                          double vmin, double vmax) {
+  HeatLayout l;
+  l.bb = bb;
+  l.em = ImGui::GetFontSize();
+  l.line = ImGui::GetTextLineHeight();
+  l.pad = 0.4f * l.em;
+  l.bar_w = 1.0f * l.em;
+  char buf[32];
   float ytick_w = 0.0f;
   if (!empty) {
     ytick_w =
@@ -291,46 +286,72 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
       for (int r = 0; r < rows; ++r)
         ytick_w = std::max(ytick_w, ImGui::CalcTextSize(opt.y_tick_labels[r]).x);
   }
-  const float top = (opt.title ? line + pad : 0.0f) + line + 0.3f * em;  // title, y label
-  const float bottom = line + pad + line + 0.3f * em;                    // x ticks, x label
+  const float top = (opt.title ? l.line + l.pad : 0.0f) + l.line + 0.3f * l.em;  // title, y label
+  const float bottom = l.line + l.pad + l.line + 0.3f * l.em;                    // x ticks, x label
   ColorBarOptions cb_opt;
   cb_opt.log_scale = opt.log_scale;
-  const float bar_w = 1.0f * em;
-  const float cells_h_guess = total.y - top - bottom;
+  const float cells_h_guess = bb.GetHeight() - top - bottom;
   const float colorbar_w = opt.colorbar
-                               ? 0.8f * em + bar_w + 0.6f * em +
+                               ? 0.8f * l.em + l.bar_w + 0.6f * l.em +
                                      ColorBarTickLabelWidth(vmin, vmax, cells_h_guess, cb_opt)
                                : 0.0f;
-  const ImRect cells(ImVec2(bb.Min.x + ytick_w + pad + 0.35f * em, bb.Min.y + top),
-                     ImVec2(bb.Max.x - colorbar_w - 0.3f * em, bb.Max.y - bottom));
+  // Never inverted: a heatmap squeezed below its labels keeps an empty (zero-size) cell area.
+  const ImVec2 min(bb.Min.x + ytick_w + l.pad + 0.35f * l.em, bb.Min.y + top);
+  l.cells = ImRect(min, ImMax(min, ImVec2(bb.Max.x - colorbar_w - 0.3f * l.em, bb.Max.y - bottom)));
+  return l;
+}
 
-  if (opt.title) dl->AddText(bb.Min, text, opt.title);
-  if (opt.y_label) dl->AddText(ImVec2(bb.Min.x, cells.Min.y - line - 0.3f * em), text, opt.y_label);
+// Title, axis names (shortened with an ellipsis when they do not fit) and the colour bar.
+void draw_frame_text(ImDrawList* dl, const HeatLayout& l, const HeatmapOptions& opt, double vmin,
+                     double vmax) {
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImRect& bb = l.bb;
+  const ImRect& cells = l.cells;
+  if (opt.title) DrawTextEllipsis(dl, bb.Min, text, opt.title, bb.GetWidth());
+  const float label_y = cells.Min.y - l.line - 0.3f * l.em;
+  const float bar_x = cells.Max.x + 0.8f * l.em;
+  const bool bar = opt.colorbar && cells.GetHeight() > 2 * l.em;
+  if (opt.y_label)
+    DrawTextEllipsis(dl, ImVec2(bb.Min.x, label_y), text, opt.y_label,
+                     (bar ? bar_x - 0.5f * l.em : bb.Max.x) - bb.Min.x);
   if (opt.x_label) {
-    const float w = ImGui::CalcTextSize(opt.x_label).x;
-    dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * w, bb.Max.y - line), text, opt.x_label);
+    const float w = std::min(ImGui::CalcTextSize(opt.x_label).x, bb.GetWidth());
+    const float x = std::clamp(cells.GetCenter().x - 0.5f * w, bb.Min.x, bb.Max.x - w);
+    DrawTextEllipsis(dl, ImVec2(x, bb.Max.y - l.line), text, opt.x_label, bb.GetWidth());
   }
-  if (opt.colorbar && cells.GetHeight() > 2 * em) {
-    const ImVec2 b0(cells.Max.x + 0.8f * em, cells.Min.y);
-    DrawColorBar(dl, b0, ImVec2(b0.x + bar_w, cells.Max.y), opt.colormap, vmin, vmax, cb_opt);
-    if (opt.value_label)
-      dl->AddText(ImVec2(b0.x, cells.Min.y - line - 0.3f * em), text, opt.value_label);
-  }
-  if (empty || cells.GetWidth() < 1 || cells.GetHeight() < 1) {
-    dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
-    // Two centred lines: "no data" and the shape, e.g. "(0 × 16)".
-    const ImVec2 c = cells.GetCenter();
-    dl->PushClipRect(cells.Min, cells.Max, true);
-    const char* note = "no data";
-    dl->AddText(ImVec2(c.x - 0.5f * ImGui::CalcTextSize(note).x, c.y - line), text_dim, note);
-    std::snprintf(buf, sizeof buf, "(%d \xC3\x97 %d)", rows, cols);
-    dl->AddText(ImVec2(c.x - 0.5f * ImGui::CalcTextSize(buf).x, c.y), text_dim, buf);
-    dl->PopClipRect();
-    dl->AddRect(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_Border));
-    return false;
-  }
+  if (!bar) return;
+  ColorBarOptions cb_opt;
+  cb_opt.log_scale = opt.log_scale;
+  const ImVec2 b0(bar_x, cells.Min.y);
+  DrawColorBar(dl, b0, ImVec2(b0.x + l.bar_w, cells.Max.y), opt.colormap, vmin, vmax, cb_opt);
+  if (opt.value_label)
+    DrawTextEllipsis(dl, ImVec2(b0.x, label_y), text, opt.value_label, bb.Max.x - b0.x);
+}
 
-  // Cells: on the GPU into a colour texture, else rectangles on the CPU.
+// Two centred lines in an empty frame: "no data" and the shape, e.g. "(0 × 16)".
+void draw_empty(ImDrawList* dl, const HeatLayout& l, int rows, int cols) {
+  const ImRect& cells = l.cells;
+  const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
+  dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "(%d \xC3\x97 %d)", rows, cols);
+  const ImVec2 c = cells.GetCenter();
+  const float w = std::max(1.0f, cells.GetWidth());
+  if (cells.GetHeight() >= 2 * l.line) {
+    const char* note = "no data";
+    const float nw = std::min(ImGui::CalcTextSize(note).x, w);
+    DrawTextEllipsis(dl, ImVec2(c.x - 0.5f * nw, c.y - l.line), dim, note, w);
+    const float bw = std::min(ImGui::CalcTextSize(buf).x, w);
+    DrawTextEllipsis(dl, ImVec2(c.x - 0.5f * bw, c.y), dim, buf, w);
+  }
+  dl->AddRect(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_Border));
+}
+
+// Cells: on the GPU into a colour texture, else rectangles on the CPU; then the grid and frame.
+void draw_cells(ImDrawList* dl, const HeatLayout& l, int rows, int cols, const HeatmapOptions& opt,
+                HeatmapState& state) {
+  const ImRect& cells = l.cells;
+  const double vmin = state.range_min, vmax = state.range_max;
   const float cw = cells.GetWidth() / cols, ch = cells.GetHeight() / rows;
   bool drawn = false;
   {
@@ -350,7 +371,7 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
                           colormap_color(opt.colormap, v, vmin, vmax, opt.log_scale));
       }
   }
-  if (opt.grid && cw >= 0.6f * em && ch >= 0.6f * em) {
+  if (opt.grid && cw >= 0.6f * l.em && ch >= 0.6f * l.em) {
     const ImU32 grid = ImGui::GetColorU32(ImGuiCol_WindowBg, 0.55f);
     for (int c = 1; c < cols; ++c) {
       const float x = IM_ROUND(cells.Min.x + c * cw);
@@ -362,86 +383,148 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     }
   }
   dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1),
-              ImGui::GetColorU32(ImGuiCol_Border));
+              ImGui::GetColorU32(ImGuiCol_Text));
+}
 
-  // Tick labels at cell centres.
-  {
-    float need = 0.0f;
-    for (int c = std::max(0, cols - 3); c < cols; ++c)
-      need = std::max(
-          need,
-          ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c)).x);
-    if (opt.x_tick_labels)
-      for (int c = 0; c < cols; ++c)
-        need = std::max(need, ImGui::CalcTextSize(opt.x_tick_labels[c]).x);
-    const int step = label_step(cw, need + 0.8f * em);  // a visible gap between labels
-    for (int c = 0; c < cols; ++c) {
-      if (!labelled(opt.x_tick_labels, opt.x_first, c, step)) continue;
-      const float x = cells.Min.x + (c + 0.5f) * cw;
-      const char* label = index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c);
-      const float w = ImGui::CalcTextSize(label).x;
-      dl->AddLine(ImVec2(x, cells.Max.y + 1), ImVec2(x, cells.Max.y + 0.3f * em), text, 1.0f);
-      dl->AddText(ImVec2(x - 0.5f * w, cells.Max.y + pad), text, label);
-    }
-    const int ystep = label_step(ch, line * 1.15f);
-    for (int r = 0; r < rows; ++r) {
-      if (!labelled(opt.y_tick_labels, opt.y_first, r, ystep)) continue;
-      const float y = cells.Min.y + (r + 0.5f) * ch;
-      const char* label = index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, r);
-      const float w = ImGui::CalcTextSize(label).x;
-      dl->AddLine(ImVec2(cells.Min.x - 0.3f * em, y), ImVec2(cells.Min.x - 1, y), text, 1.0f);
-      dl->AddText(ImVec2(cells.Min.x - 0.35f * em - pad * 0.5f - w, y - 0.5f * line), text, label);
-    }
+// Tick labels at cell centres, every step-th index so that neighbours leave a gap.
+void draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
+                      const HeatmapOptions& opt) {
+  const ImRect& cells = l.cells;
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const float cw = cells.GetWidth() / cols, ch = cells.GetHeight() / rows;
+  char buf[32];
+  float need = 0.0f;
+  for (int c = std::max(0, cols - 3); c < cols; ++c)
+    need = std::max(
+        need,
+        ImGui::CalcTextSize(index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c)).x);
+  if (opt.x_tick_labels)
+    for (int c = 0; c < cols; ++c)
+      need = std::max(need, ImGui::CalcTextSize(opt.x_tick_labels[c]).x);
+  const int step = label_step(cw, need + 0.8f * l.em);  // a visible gap between labels
+  for (int c = 0; c < cols; ++c) {
+    if (!labelled(opt.x_tick_labels, opt.x_first, c, step)) continue;
+    const float x = cells.Min.x + (c + 0.5f) * cw;
+    const char* label = index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c);
+    const float w = ImGui::CalcTextSize(label).x;
+    dl->AddLine(ImVec2(x, cells.Max.y + 1), ImVec2(x, cells.Max.y + 0.3f * l.em), text, 1.0f);
+    dl->AddText(ImVec2(x - 0.5f * w, cells.Max.y + l.pad), text, label);
   }
+  const int ystep = label_step(ch, l.line * 1.15f);
+  for (int r = 0; r < rows; ++r) {
+    if (!labelled(opt.y_tick_labels, opt.y_first, r, ystep)) continue;
+    const float y = cells.Min.y + (r + 0.5f) * ch;
+    const char* label = index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, r);
+    const float w = ImGui::CalcTextSize(label).x;
+    dl->AddLine(ImVec2(cells.Min.x - 0.3f * l.em, y), ImVec2(cells.Min.x - 1, y), text, 1.0f);
+    dl->AddText(ImVec2(cells.Min.x - 0.35f * l.em - l.pad * 0.5f - w, y - 0.5f * l.line), text,
+                label);
+  }
+}
 
-  // Highlights, hover, click.
-  if (opt.highlight_row >= 0 && opt.highlight_row < rows)
-    outline(dl, ImVec2(cells.Min.x, cells.Min.y + opt.highlight_row * ch),
-            ImVec2(cells.Max.x, cells.Min.y + (opt.highlight_row + 1) * ch), em);
-  if (opt.highlight_col >= 0 && opt.highlight_col < cols)
-    outline(dl, ImVec2(cells.Min.x + opt.highlight_col * cw, cells.Min.y),
-            ImVec2(cells.Min.x + (opt.highlight_col + 1) * cw, cells.Max.y), em);
-
+// The cell under the mouse: outlined, its indices and exact value in a tooltip.
+void hover_cell(ImDrawList* dl, const HeatLayout& l, const double* values, int rows, int cols,
+                bool col_major, const HeatmapOptions& opt, HeatmapState& state) {
+  const ImRect& cells = l.cells;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
-  if (hovered && cells.Contains(mouse)) {
-    const int c = std::clamp(static_cast<int>((mouse.x - cells.Min.x) / cw), 0, cols - 1);
-    const int r = std::clamp(static_cast<int>((mouse.y - cells.Min.y) / ch), 0, rows - 1);
-    const std::size_t src =
-        col_major ? static_cast<std::size_t>(c) * rows + r : static_cast<std::size_t>(r) * cols + c;
-    state.hover_row = r;
-    state.hover_col = c;
-    state.hover_value = values[src];
-    const ImVec2 a(cells.Min.x + c * cw, cells.Min.y + r * ch);
-    outline(dl, a, ImVec2(a.x + cw, a.y + ch), em);
+  const float cw = cells.GetWidth() / cols, ch = cells.GetHeight() / rows;
+  const int c = std::clamp(static_cast<int>((mouse.x - cells.Min.x) / cw), 0, cols - 1);
+  const int r = std::clamp(static_cast<int>((mouse.y - cells.Min.y) / ch), 0, rows - 1);
+  const std::size_t src =
+      col_major ? static_cast<std::size_t>(c) * rows + r : static_cast<std::size_t>(r) * cols + c;
+  state.hover_row = r;
+  state.hover_col = c;
+  state.hover_value = values[src];
+  const ImVec2 a(cells.Min.x + c * cw, cells.Min.y + r * ch);
+  outline(dl, a, ImVec2(a.x + cw, a.y + ch), l.em);
 
-    ImGui::BeginTooltip();
-    char row_buf[32], col_buf[32];
-    ImGui::Text("%s = %s,  %s = %s", opt.y_label ? opt.y_label : "row",
-                index_label(row_buf, sizeof row_buf, opt.y_tick_labels, opt.y_first, r),
-                opt.x_label ? opt.x_label : "column",
-                index_label(col_buf, sizeof col_buf, opt.x_tick_labels, opt.x_first, c));
-    const ImVec2 sw = ImGui::GetCursorScreenPos();
-    const float sq = ImGui::GetTextLineHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(
-        sw, sw + ImVec2(sq, sq),
-        colormap_color(opt.colormap, state.hover_value, vmin, vmax, opt.log_scale));
-    ImGui::Dummy(ImVec2(sq, sq));
-    ImGui::SameLine();
-    if (std::isnan(state.hover_value)) {
-      ImGui::Text("%s = NaN (no value)", opt.value_label ? opt.value_label : "value");
-    } else {
-      std::snprintf(buf, sizeof buf, opt.value_format ? opt.value_format : "%.6g",
-                    state.hover_value);
-      ImGui::Text("%s = %s", opt.value_label ? opt.value_label : "value", buf);
-    }
-    ImGui::EndTooltip();
-    if (pressed) {
-      state.clicked_row = r;
-      state.clicked_col = c;
-      return true;
-    }
+  ImGui::BeginTooltip();
+  char row_buf[32], col_buf[32], buf[64];
+  ImGui::Text("%s = %s,  %s = %s", opt.y_label ? opt.y_label : "row",
+              index_label(row_buf, sizeof row_buf, opt.y_tick_labels, opt.y_first, r),
+              opt.x_label ? opt.x_label : "column",
+              index_label(col_buf, sizeof col_buf, opt.x_tick_labels, opt.x_first, c));
+  const ImVec2 sw = ImGui::GetCursorScreenPos();
+  const float sq = ImGui::GetTextLineHeight();
+  ImGui::GetWindowDrawList()->AddRectFilled(
+      sw, sw + ImVec2(sq, sq),
+      colormap_color(opt.colormap, state.hover_value, state.range_min, state.range_max,
+                     opt.log_scale));
+  ImGui::Dummy(ImVec2(sq, sq));
+  ImGui::SameLine();
+  const char* name = opt.value_label ? opt.value_label : "value";
+  if (std::isnan(state.hover_value)) {
+    ImGui::Text("%s = NaN (no value)", name);
+  } else if (opt.value_format) {
+    std::snprintf(buf, sizeof buf, opt.value_format, state.hover_value);
+    ImGui::Text("%s = %s", name, buf);
+  } else {
+    ImGui::Text("%s = %s", name, format_number(buf, sizeof buf, state.hover_value, 6));
   }
-  return false;
+  ImGui::EndTooltip();
+}
+
+void record_heatmap(const char* id, const HeatmapOptions& opt, const ImRect& cells) {
+  if (!layout_report_enabled()) return;
+  PlotRecord r;
+  const char* id_end = ImGui::FindRenderedTextEnd(id);
+  if (opt.title)
+    r.title = opt.title;
+  else if (id_end != id)
+    r.title.assign(id, id_end);
+  else
+    r.title = id;
+  r.data_rect = {cells.Min.x, cells.Min.y, cells.GetWidth(), cells.GetHeight()};
+  layout_report().plots.push_back(std::move(r));
+}
+
+}  // namespace
+
+bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_major,
+             const HeatmapOptions& opt, HeatmapState& state, ImVec2 size) {
+  state.hover_row = state.hover_col = -1;
+  state.hover_value = std::numeric_limits<double>::quiet_NaN();
+  ImGuiWindow* window = ImGui::GetCurrentWindow();
+  if (window->SkipItems) return false;
+
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float em = ImGui::GetFontSize();
+  const ImVec2 total(size.x > 0 ? size.x : std::max(8 * em, avail.x + size.x),
+                     size.y > 0 ? size.y : std::max(6 * em, avail.y + size.y));
+  const ImRect bb(window->DC.CursorPos, window->DC.CursorPos + total);
+  ImGui::ItemSize(bb);
+  const ImGuiID gid = window->GetID(id);
+  if (!ImGui::ItemAdd(bb, gid)) return false;
+  bool hovered = false, held = false;
+  const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
+
+  ImDrawList* dl = window->DrawList;
+  const bool empty = rows <= 0 || cols <= 0 || values == nullptr;
+  rows = std::max(rows, 0);
+  cols = std::max(cols, 0);
+  stage_values(values, rows, cols, col_major, opt, state, empty);
+  const HeatLayout l = layout_heatmap(bb, opt, rows, empty, state.range_min, state.range_max);
+  draw_frame_text(dl, l, opt, state.range_min, state.range_max);
+  record_heatmap(id, opt, l.cells);
+  if (empty || l.cells.GetWidth() < 1 || l.cells.GetHeight() < 1) {
+    draw_empty(dl, l, rows, cols);
+    return false;
+  }
+  draw_cells(dl, l, rows, cols, opt, state);
+  draw_index_ticks(dl, l, rows, cols, opt);
+  const float cw = l.cells.GetWidth() / cols, ch = l.cells.GetHeight() / rows;
+  if (opt.highlight_row >= 0 && opt.highlight_row < rows)
+    outline(dl, ImVec2(l.cells.Min.x, l.cells.Min.y + opt.highlight_row * ch),
+            ImVec2(l.cells.Max.x, l.cells.Min.y + (opt.highlight_row + 1) * ch), em);
+  if (opt.highlight_col >= 0 && opt.highlight_col < cols)
+    outline(dl, ImVec2(l.cells.Min.x + opt.highlight_col * cw, l.cells.Min.y),
+            ImVec2(l.cells.Min.x + (opt.highlight_col + 1) * cw, l.cells.Max.y), em);
+  if (!hovered || !l.cells.Contains(ImGui::GetIO().MousePos)) return false;
+  hover_cell(dl, l, values, rows, cols, col_major, opt, state);
+  if (!pressed) return false;
+  state.clicked_row = state.hover_row;
+  state.clicked_col = state.hover_col;
+  return true;
 }
 
 }  // namespace unrolled::widgets

@@ -14,6 +14,9 @@
 // (nearest filtering), NaN cells are neutral grey (kNanColor), +-inf take the end colours.
 // Needs a current OpenGL 3.3 core context (the app's Window); if the shader cannot be built the
 // heatmap falls back to drawing cells on the CPU, with the same colours.
+// Title and axis names that do not fit are shortened with an ellipsis (whole in a tooltip); the
+// tooltip's value is written by format_number unless opt.value_format says otherwise. Every call
+// adds a record (data_rect: the cells) to the layout report when it is enabled (report.hpp).
 #pragma once
 
 #include <cstdint>
@@ -35,11 +38,11 @@ struct HeatmapOptions {
   bool log_scale =
       false;  // colours and colour-bar ticks in log10; values <= 0 take the first colour
 
-  const char* title = nullptr;        // drawn above the cells
-  const char* x_label = "column";     // name of the column index, e.g. "t"
-  const char* y_label = "row";        // name of the row index, e.g. "unit"
-  const char* value_label = "value";  // name of the value in the tooltip, e.g. "f"
-  const char* value_format = "%.6g";  // tooltip format of the exact value
+  const char* title = nullptr;         // drawn above the cells (and names it in the layout report)
+  const char* x_label = "column";      // name of the column index, e.g. "t"
+  const char* y_label = "row";         // name of the row index, e.g. "unit"
+  const char* value_label = "value";   // name of the value in the tooltip, e.g. "f"
+  const char* value_format = nullptr;  // tooltip printf format; null: format_number, 6 digits
   // Tick labels: null = numbers counting from x_first / y_first (e.g. t from 1); else cols / rows
   // strings, e.g. characters of the input sequence.
   const char* const* x_tick_labels = nullptr;

@@ -18,9 +18,19 @@
 // Data are pointer + count (+ offset + stride in bytes), so Eigen columns, rows (stride) and ring
 // buffers (offset = index of the oldest element) plot without copies; data need only be valid
 // during the call. Non-finite values, and values <= 0 on a log axis, are skipped: the line breaks
-// there rather than spiking. The legend (top right unless flags move it) toggles series on click;
-// hovering shows a vertical cursor and each line's value at the nearest x. Ticks: 1-2-5 steps
-// (linear), decades with minor ticks (log). Only one plot may be open at a time.
+// there rather than spiking.
+//
+// The legend never covers data: it is a strip above the data area, sharing the row of the y axis
+// name and wrapping onto more rows when needed. Only when those extra rows would leave the data
+// area less than 8 lines high does it move inside, to a corner holding none of the drawn points
+// (lines and markers), re-chosen as the data change (a corner is kept while it stays free, so it
+// does not flicker); when every corner holds data, it becomes a column right of the data area if
+// that leaves the area 9 lines wide, else it stays above the data whatever the cost in height.
+// Clicking an entry hides or shows its series. Hovering shows a vertical cursor and each line's
+// value at the nearest x. Ticks: 1-2-5 steps (linear), decades with minor ticks (log), as many as
+// their labels leave gaps for at the current font. Titles and axis names that do not fit are
+// shortened with an ellipsis (whole in a tooltip). Every EndPlot adds a record to the layout report
+// when it is enabled (widgets/report.hpp). Only one plot may be open at a time.
 #pragma once
 
 #include <cstdint>
@@ -40,8 +50,8 @@ enum PlotFlags_ : int {
   PlotFlags_NoLegend = 1 << 1,      // no legend box
   PlotFlags_NoHover = 1 << 2,       // no cursor line and read-out
   PlotFlags_XFromZero = 1 << 3,     // automatic x range starts at 0 (iterations, distances)
-  PlotFlags_LegendLeft = 1 << 4,    // legend at the left instead of the right ...
-  PlotFlags_LegendBottom = 1 << 5,  // ... and / or at the bottom instead of the top
+  PlotFlags_LegendLeft = 1 << 4,    // a legend inside starts in a left corner ...
+  PlotFlags_LegendBottom = 1 << 5,  // ... and / or a bottom one (it still moves off the data)
 };
 using PlotFlags = int;
 
@@ -73,6 +83,17 @@ struct Series {
 struct Point {
   double x, y;
 };
+// A run of screen positions of one series as drawn: a polyline (after decimation), a scatter's
+// markers, or a horizontal line's two ends.
+struct Run {
+  std::uint32_t series;        // into PlotState::frame_series
+  std::uint32_t first, count;  // into PlotState::frame_screen
+};
+struct Box {
+  ImVec2 min, max;
+};
+// Where a legend inside the data area goes: one of the four corners.
+enum Corner : int { TopRight = 0, TopLeft = 1, BottomRight = 2, BottomLeft = 3 };
 // A polyline with more points than pixel columns keeps, per column (floor of x), its lowest and
 // highest point in their order along the line, and the line's first and last point: the same
 // drawn shape (each column's vertical extent), at most two points per column. Used for every
@@ -87,14 +108,22 @@ struct PlotState {
   bool hovered = false;                                       // mouse over the plotting area
   double hover_x = std::numeric_limits<double>::quiet_NaN();  // data x under the mouse
   double x_min = 0, x_max = 1, y_min = 0, y_max = 1;          // limits used (data units)
+  ImVec2 data_min, data_max;                                  // the data area (screen pixels)
+  bool legend_inside = false;     // the legend sits in a corner of the data area
+  int legend_corner = -1;         // which (detail::Corner), kept across frames; -1: none yet
+  ImVec2 legend_min, legend_max;  // the legend's box; empty when there is none
+  int legend_points_covered = 0;  // drawn vertices and markers inside the legend's box
 
   // Internal: series hidden from the legend (by label hash), and per-frame scratch reused across
   // frames so a steady plot does not allocate.
   std::vector<ImGuiID> hidden;
-  std::string frame_title, frame_x_label, frame_y_label, frame_labels;
+  std::string frame_title, frame_id_text, frame_x_label, frame_y_label, frame_labels;
   std::vector<detail::Series> frame_series;
   std::vector<detail::Point> frame_points;
-  std::vector<ImVec2> frame_screen;
+  std::vector<ImVec2> frame_screen;  // (sum of run counts) screen positions, per detail::Run
+  std::vector<detail::Run> frame_runs;
+  std::vector<ImVec2> frame_scratch;      // one polyline before decimation
+  std::vector<detail::Box> frame_legend;  // (series) legend entry boxes; empty when no legend
   std::vector<Tick> frame_ticks;
   PlotFlags frame_flags = 0;
   bool frame_has_limits[2] = {false, false};
@@ -105,6 +134,11 @@ struct PlotState {
   bool frame_hovered = false, frame_pressed = false;
   ImVec2 frame_min, frame_max;
 };
+
+// The height a plot needs for a data area data_h high, judged from its last frame (title, legend
+// rows and axes around the data area as they were drawn; before any frame, about six lines). For
+// layouts that must keep every data area at a minimum.
+float plot_height_for(const PlotState& state, float data_h);
 
 // Starts a plot; false when it is clipped (then do not call EndPlot). id: "title##id" or "##id".
 // size: ImGui convention (<= 0 uses the available space, minus |size| when negative).

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "widgets/text.hpp"
+
 namespace unrolled::widgets {
 
 double nice_step(double lo, double hi, int max_ticks) {
@@ -108,12 +110,18 @@ const char* format_tick(char* buf, std::size_t size, double value, double step) 
   const double mag = std::abs(value);
   if (value == 0.0) {
     std::snprintf(buf, size, "0");
-  } else if (mag >= 1e6 || (step > 0 && step < 1e-4) || mag < 1e-4) {
-    std::snprintf(buf, size, "%.3g", value);
+  } else if (mag >= 1e6 || mag < 1e-4 || (step > 0 && step < 1e-4)) {
+    // Enough digits to tell neighbouring ticks apart: from the value's leading digit down to the
+    // step's.
+    const int digits = step > 0 ? static_cast<int>(std::floor(std::log10(mag) + 1e-9) -
+                                                   std::floor(std::log10(step) + 1e-9)) +
+                                      1
+                                : 3;
+    format_number(buf, size, value, std::clamp(digits, 1, 6));
   } else {
     const int decimals =
         step > 0 ? std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9))) : 3;
-    std::snprintf(buf, size, "%.*f", decimals, value);
+    std::snprintf(buf, size, "%s%.*f", value < 0 ? "\xE2\x88\x92" : "", decimals, mag);
   }
   return buf;
 }
@@ -129,7 +137,7 @@ const char* format_log_tick(char* buf, std::size_t size, double value) {
       std::snprintf(buf, size, "1e%d", e);
     }
   } else {
-    std::snprintf(buf, size, "%g", value);
+    format_number(buf, size, value, 3);
   }
   return buf;
 }

@@ -29,12 +29,13 @@ void nice_ticks(double lo, double hi, int max_ticks, std::vector<Tick>& out);
 // gives fewer than two, nice linear ticks. Clears out first; invalid ranges leave it empty.
 void log_ticks(double lo, double hi, int max_major, std::vector<Tick>& out);
 
-// Label for a linear tick, with as many decimals as step needs ("0.25" for step 0.05); very large
-// or very small magnitudes use scientific notation ("2e-05"). Returns buf.
+// Label for a linear tick, with as many decimals as step needs ("0.25" for step 0.05); magnitudes
+// >= 1e6 or < 1e-4 in format_number's scientific notation ("2e-5", "1.5e7") with the digits the
+// step needs. Negative values carry U+2212. Returns buf.
 const char* format_tick(char* buf, std::size_t size, double value, double step);
 
 // Label for a log tick: 0.01, 0.1, 1, 10, 100 and 1000 written out, other powers of ten as 1e-3 or
-// 1e4, anything else in %g style. Returns buf.
+// 1e4, anything else as format_number() writes it. Returns buf.
 const char* format_log_tick(char* buf, std::size_t size, double value);
 
 }  // namespace unrolled::widgets

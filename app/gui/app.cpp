@@ -16,6 +16,7 @@
 #include "app/gui/layout_report.hpp"
 #include "app/panels/panels.hpp"
 #include "app/session/training_worker.hpp"
+#include "widgets/report.hpp"
 
 namespace unrolled {
 namespace {
@@ -153,6 +154,7 @@ int run_app(const AppOptions& o) {
   app.config.edit = config;
   app.seed = config.training.seed;
   app.report_values = !o.layout_report.empty();
+  widgets::set_layout_report(app.report_values);
 
   Window window;
   window.set_ui_scale(o.scale > 0 ? o.scale : app.settings.ui_scale);

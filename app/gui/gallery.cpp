@@ -13,6 +13,7 @@
 #include "core/rng.hpp"
 #include "widgets/colorbar.hpp"
 #include "widgets/colormap.hpp"
+#include "widgets/text.hpp"
 
 namespace unrolled {
 namespace {
@@ -252,7 +253,11 @@ void Demo_ColorBars() {
   ColorBarOptions seq;
   seq.vertical = false;
   seq.label = "gate value, \xCF\x83(\xC2\xB7) in [0, 1]";
-  ColorBar("##bar_seq", Colormap::Sequential, 0.0, 1.0, ImVec2(-1, 0), seq);
+  // Side by side, so the edge cases below keep their height.
+  const float half =
+      std::floor(0.5f * (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x));
+  ColorBar("##bar_seq", Colormap::Sequential, 0.0, 1.0, ImVec2(half, 0), seq);
+  ImGui::SameLine();
   ColorBarOptions div;
   div.vertical = false;
   div.label = "h\xE2\x82\x9C and weights, centred on 0";
@@ -270,8 +275,10 @@ void Demo_EdgeCases(GalleryState& g) {
   opt.x_label = "t";
   opt.y_label = "unit";
   opt.value_label = "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x80\x96";
+  // Side by side; the empty one needs little room, but at least 8 em (the heatmap's minimum).
+  const float empty_w = std::max(8 * ImGui::GetFontSize(), 0.32f * w);
   Heatmap("##grad_nan", g.grad_h.data(), kGradUnits, kGradSteps, true, opt, g.grad_map,
-          ImVec2(0.68f * w, h));
+          ImVec2(w - empty_w - ImGui::GetStyle().ItemSpacing.x, h));
   ImGui::SameLine();
   HeatmapOptions empty;
   empty.title = "Empty matrix";
@@ -308,8 +315,10 @@ void gallery_draw(GalleryState& g) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
+  // Scrolls when the cards' minimum heights do not fit (a small window, large text).
   ImGui::Begin("Unrolled widget gallery", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize |
+                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   if (g.title_font) ImGui::PushFont(g.title_font);
   ImGui::TextUnformatted("Unrolled \xE2\x80\x94 widget gallery");
@@ -317,16 +326,27 @@ void gallery_draw(GalleryState& g) {
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 0.35f * ImGui::GetFontSize());
-  ImGui::Text(
-      "   hover for values \xC2\xB7 click legend entries to hide a series \xC2\xB7 "
-      "Ctrl + = / Ctrl + \xE2\x88\x92 / Ctrl + 0: text size (%.0f%%)",
-      100.0f * ImGui::GetFontSize() / Window::kBaseFontPx);
+  char hint[200];
+  std::snprintf(hint, sizeof hint,
+                "   hover for values \xC2\xB7 click legend entries to hide a series \xC2\xB7 "
+                "Ctrl + = / Ctrl + \xE2\x88\x92 / Ctrl + 0: text size (%.0f%%)",
+                100.0f * ImGui::GetFontSize() / Window::kBaseFontPx);
+  TextEllipsis(hint);  // shortened, whole in a tooltip, when the window is narrow
   ImGui::PopStyleColor();
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const float top_h = std::floor(0.48f * avail.y);
-  const float bottom_h = avail.y - top_h - ImGui::GetStyle().ItemSpacing.y;
+  // A card holds a plot with a data area of 8 lines and what surrounds it (title, legend rows,
+  // axes: as measured last frame) and a caption of two lines.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  float plot_min_h = 0.0f;
+  for (const PlotState* p : {&g.loss_plot, &g.grad_plot, &g.decay_plot})
+    plot_min_h = std::max(plot_min_h, plot_height_for(*p, 8.0f * ImGui::GetTextLineHeight()));
+  const float min_card_h = plot_min_h + 2 * ImGui::GetTextLineHeightWithSpacing() +
+                           style.ItemSpacing.y + 2 * style.WindowPadding.y;
+  const float top_h = std::max(std::floor(0.48f * avail.y), min_card_h);
+  const float bottom_h = std::max(avail.y - top_h - style.ItemSpacing.y,
+                                  12.5f * ImGui::GetTextLineHeightWithSpacing());
   const float third = std::floor((avail.x - 2 * gap) / 3);
   card("##c_loss", third, top_h, [&] { Demo_LossPlot(g); });
   ImGui::SameLine();
@@ -356,11 +376,11 @@ int run_gallery(Window& window, int frames, const std::string& screenshot_path) 
   g.title_font = window.title_font();
   const bool shooting = !screenshot_path.empty();
   for (int f = 0; (frames <= 0 || f < frames) && !window.should_close(); ++f) {
-    g.title_font = window.title_font();  // rebuilt with the UI scale
     // For screenshots the mouse rests on a forget-gate cell once the first frame has laid it out.
     if (shooting && g.hover_demo_point.x >= 0)
       window.set_mouse_override(g.hover_demo_point.x, g.hover_demo_point.y);
     window.begin_frame();
+    g.title_font = window.title_font();  // begin_frame() rebuilds the fonts after Ctrl+= / -
     gallery_draw(g);
     window.end_frame();
   }

@@ -66,13 +66,10 @@ void mode_items(const Snapshot& snap, AppState& app, TrainingWorker& worker, flo
   for (const ModeInfo& m : mode_table())
     tabs_w += ImGui::CalcTextSize(m.label).x + style.ItemSpacing.x * 2;
   if (tabs_w <= room) {
-    for (const ModeInfo& m : mode_table()) {
-      const bool active = app.mode == m.mode;
-      if (active)
-        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-      if (ImGui::MenuItem(m.label, nullptr, active)) switch_mode(m.mode, snap, app, worker);
-      if (active) ImGui::PopStyleColor();
-    }
+    // The active mode on the header colour (a selected item), its text as every other's.
+    for (const ModeInfo& m : mode_table())
+      if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode))
+        switch_mode(m.mode, snap, app, worker);
     return;
   }
   const std::string label = std::string(mode_info(app.mode).label) + "###modes";

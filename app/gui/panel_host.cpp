@@ -10,6 +10,7 @@
 #include "app/gui/app.hpp"
 #include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
+#include "widgets/report.hpp"
 
 namespace unrolled {
 namespace {
@@ -36,14 +37,30 @@ void check_overflow(const PanelInfo& p, DrawnPanel& out) {
   out.clipped_text.push_back(buf);
 }
 
+// What the widgets recorded while the panel drew (on only with --layout-report).
+void collect_widget_report(DrawnPanel& out) {
+  if (!widgets::layout_report_enabled()) return;
+  const widgets::LayoutReport& r = widgets::layout_report();
+  for (const widgets::PlotRecord& p : r.plots) {
+    DrawnPlot d{p.title, {p.data_rect.x, p.data_rect.y, p.data_rect.w, p.data_rect.h},
+                std::nullopt, p.legend_points_covered};
+    if (p.has_legend)
+      d.legend = Rect{p.legend_rect.x, p.legend_rect.y, p.legend_rect.w, p.legend_rect.h};
+    out.plots.push_back(std::move(d));
+  }
+  out.clipped_text.insert(out.clipped_text.end(), r.clipped_text.begin(), r.clipped_text.end());
+}
+
 // Draws panel `id` into the current window and notes what it cost and whether it overflowed.
 DrawnPanel draw_panel(PanelId id, const Snapshot& snap, AppState& app, TrainingWorker& worker,
                       Rect rect) {
   const PanelInfo& p = panel_info(id);
   DrawnPanel out{id, rect, true, {}, {}, {}};
   app.reported.clear();
+  widgets::layout_report().clear();
   p.draw(snap, app, worker);
   out.values = std::move(app.reported);
+  collect_widget_report(out);
   check_overflow(p, out);
   // What redrawing it costs a software rasteriser: its triangles, and its area at one triangle's
   // cost per kPixelsPerTriangle pixels.

@@ -85,41 +85,84 @@ void style_sizes(ImGuiStyle& s) {
   s.TabRounding = 3;
 }
 
+// Dark: near-black backgrounds, near-white text. Every colour text is drawn on (buttons, headers,
+// tabs, the progress bar's fill) stays dark enough for 4.5:1 with the text, hovered and active
+// states included; ImGui's own dark tabs and selection blues are too light for that.
 void style_dark(ImGuiStyle& s) {
   ImGui::StyleColorsDark(&s);
   ImVec4* c = s.Colors;
+  const ImVec4 blue(0.18f, 0.34f, 0.55f, 1.00f), blue_hover(0.22f, 0.40f, 0.64f, 1.00f),
+      blue_active(0.24f, 0.43f, 0.70f, 1.00f), title(0.14f, 0.22f, 0.34f, 1.00f);
   c[ImGuiCol_Text] = ImVec4(0.96f, 0.96f, 0.96f, 1.00f);
   c[ImGuiCol_TextDisabled] = ImVec4(0.62f, 0.63f, 0.66f, 1.00f);
   c[ImGuiCol_WindowBg] = ImVec4(0.075f, 0.08f, 0.095f, 1.00f);
   c[ImGuiCol_ChildBg] = ImVec4(0.10f, 0.105f, 0.125f, 1.00f);
   c[ImGuiCol_PopupBg] = ImVec4(0.12f, 0.125f, 0.15f, 0.98f);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.12f, 0.125f, 0.15f, 1.00f);
   c[ImGuiCol_Border] = ImVec4(0.36f, 0.38f, 0.43f, 1.00f);
   c[ImGuiCol_FrameBg] = ImVec4(0.135f, 0.145f, 0.17f, 1.00f);
   c[ImGuiCol_FrameBgHovered] = ImVec4(0.19f, 0.21f, 0.25f, 1.00f);
   c[ImGuiCol_FrameBgActive] = ImVec4(0.23f, 0.26f, 0.31f, 1.00f);
   c[ImGuiCol_TitleBg] = ImVec4(0.10f, 0.105f, 0.125f, 1.00f);
-  c[ImGuiCol_TitleBgActive] = ImVec4(0.14f, 0.22f, 0.34f, 1.00f);
-  c[ImGuiCol_Button] = ImVec4(0.18f, 0.34f, 0.55f, 1.00f);
-  c[ImGuiCol_ButtonHovered] = ImVec4(0.24f, 0.44f, 0.70f, 1.00f);
-  c[ImGuiCol_ButtonActive] = ImVec4(0.28f, 0.52f, 0.82f, 1.00f);
-  c[ImGuiCol_Header] = ImVec4(0.18f, 0.34f, 0.55f, 0.80f);
-  c[ImGuiCol_HeaderHovered] = ImVec4(0.24f, 0.44f, 0.70f, 0.80f);
-  c[ImGuiCol_HeaderActive] = ImVec4(0.28f, 0.52f, 0.82f, 1.00f);
+  c[ImGuiCol_TitleBgActive] = title;
+  c[ImGuiCol_TitleBgCollapsed] = ImVec4(0.10f, 0.105f, 0.125f, 1.00f);
+  c[ImGuiCol_Button] = blue;
+  c[ImGuiCol_ButtonHovered] = blue_hover;
+  c[ImGuiCol_ButtonActive] = blue_active;
+  c[ImGuiCol_Header] = ImVec4(blue.x, blue.y, blue.z, 0.80f);
+  c[ImGuiCol_HeaderHovered] = ImVec4(blue_hover.x, blue_hover.y, blue_hover.z, 0.80f);
+  c[ImGuiCol_HeaderActive] = blue_active;
+  c[ImGuiCol_Tab] = title;
+  c[ImGuiCol_TabHovered] = blue_hover;
+  c[ImGuiCol_TabActive] = blue;
+  c[ImGuiCol_TabUnfocused] = ImVec4(0.10f, 0.13f, 0.18f, 1.00f);
+  c[ImGuiCol_TabUnfocusedActive] = title;
+  c[ImGuiCol_TableHeaderBg] = ImVec4(0.16f, 0.17f, 0.20f, 1.00f);
+  c[ImGuiCol_TextSelectedBg] = ImVec4(0.22f, 0.40f, 0.64f, 0.70f);
+  c[ImGuiCol_PlotHistogram] = blue;  // the progress bar's fill, under its white overlay text
   c[ImGuiCol_Separator] = ImVec4(0.30f, 0.32f, 0.37f, 1.00f);
   c[ImGuiCol_CheckMark] = ImVec4(0.40f, 0.75f, 1.00f, 1.00f);
   c[ImGuiCol_SliderGrab] = ImVec4(0.40f, 0.70f, 1.00f, 1.00f);
 }
 
+// Light, for projectors: white backgrounds and near-black text, controls in light blue-greys
+// that keep black text at 4.5:1 or more in every state (ImGui's light theme puts it on a
+// saturated blue when a button is pressed); no pale text anywhere.
 void style_light(ImGuiStyle& s) {
   ImGui::StyleColorsLight(&s);
   ImVec4* c = s.Colors;
+  const ImVec4 blue(0.78f, 0.86f, 0.96f, 1.00f), blue_hover(0.68f, 0.80f, 0.95f, 1.00f),
+      blue_active(0.58f, 0.73f, 0.93f, 1.00f), title(0.86f, 0.89f, 0.94f, 1.00f);
   c[ImGuiCol_Text] = ImVec4(0.04f, 0.04f, 0.05f, 1.00f);
-  c[ImGuiCol_TextDisabled] = ImVec4(0.38f, 0.38f, 0.42f, 1.00f);
+  c[ImGuiCol_TextDisabled] = ImVec4(0.36f, 0.36f, 0.40f, 1.00f);
   c[ImGuiCol_WindowBg] = ImVec4(1.00f, 1.00f, 1.00f, 1.00f);
   c[ImGuiCol_ChildBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.00f);
   c[ImGuiCol_PopupBg] = ImVec4(1.00f, 1.00f, 1.00f, 0.98f);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.93f, 0.94f, 0.96f, 1.00f);
   c[ImGuiCol_Border] = ImVec4(0.55f, 0.56f, 0.60f, 1.00f);
   c[ImGuiCol_FrameBg] = ImVec4(0.95f, 0.955f, 0.965f, 1.00f);
+  c[ImGuiCol_FrameBgHovered] = ImVec4(0.88f, 0.91f, 0.96f, 1.00f);
+  c[ImGuiCol_FrameBgActive] = ImVec4(0.80f, 0.86f, 0.95f, 1.00f);
+  c[ImGuiCol_TitleBg] = ImVec4(0.93f, 0.94f, 0.96f, 1.00f);
+  c[ImGuiCol_TitleBgActive] = title;
+  c[ImGuiCol_TitleBgCollapsed] = ImVec4(0.93f, 0.94f, 0.96f, 1.00f);
+  c[ImGuiCol_Button] = blue;
+  c[ImGuiCol_ButtonHovered] = blue_hover;
+  c[ImGuiCol_ButtonActive] = blue_active;
+  c[ImGuiCol_Header] = blue;
+  c[ImGuiCol_HeaderHovered] = blue_hover;
+  c[ImGuiCol_HeaderActive] = blue_active;
+  c[ImGuiCol_Tab] = title;
+  c[ImGuiCol_TabHovered] = blue_hover;
+  c[ImGuiCol_TabActive] = blue;
+  c[ImGuiCol_TabUnfocused] = ImVec4(0.93f, 0.94f, 0.96f, 1.00f);
+  c[ImGuiCol_TabUnfocusedActive] = title;
+  c[ImGuiCol_TableHeaderBg] = ImVec4(0.90f, 0.91f, 0.94f, 1.00f);
+  c[ImGuiCol_TextSelectedBg] = ImVec4(0.68f, 0.80f, 0.95f, 1.00f);
+  c[ImGuiCol_PlotHistogram] = blue_active;  // the progress bar's fill, under its black text
+  c[ImGuiCol_CheckMark] = ImVec4(0.05f, 0.30f, 0.65f, 1.00f);
+  c[ImGuiCol_SliderGrab] = ImVec4(0.20f, 0.42f, 0.75f, 1.00f);
+  c[ImGuiCol_SliderGrabActive] = ImVec4(0.10f, 0.32f, 0.65f, 1.00f);
 }
 
 }  // namespace
@@ -236,14 +279,18 @@ void Window::rebuild_fonts() {
   built_scale_ = scale_;
 }
 
-void Window::apply_style() {
-  ImGuiStyle style;
-  style_sizes(style);
-  if (theme_ == Theme::Light) {
+void theme_colors(Theme theme, ImGuiStyle& style) {
+  if (theme == Theme::Light) {
     style_light(style);
   } else {
     style_dark(style);
   }
+}
+
+void Window::apply_style() {
+  ImGuiStyle style;
+  style_sizes(style);
+  theme_colors(theme_, style);
   style.ScaleAllSizes(scale_ * content_scale_);
   ImGui::GetStyle() = style;
   style_dirty_ = false;

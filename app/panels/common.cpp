@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/panels/panels.hpp"
+#include "widgets/text.hpp"
 
 namespace unrolled {
 
@@ -39,22 +40,9 @@ bool input_text(const char* label, std::string& s, size_t cap) {
 }
 
 std::string fit_text(const std::string& text, float width) {
-  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
-  const char* ellipsis = "\xE2\x80\xA6";
-  const float ew = ImGui::CalcTextSize(ellipsis).x;
-  // The longest prefix, cut between UTF-8 characters, that fits with the ellipsis.
-  size_t lo = 0, hi = text.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi + 1) / 2;
-    while (mid > 0 && (static_cast<unsigned char>(text[mid]) & 0xC0) == 0x80) --mid;
-    if (mid <= lo) break;
-    if (ImGui::CalcTextSize(text.c_str(), text.c_str() + mid).x + ew <= width)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  while (lo > 0 && lo < text.size() && (static_cast<unsigned char>(text[lo]) & 0xC0) == 0x80) --lo;
-  return text.substr(0, lo) + ellipsis;
+  std::string out;
+  widgets::fit_text(out, text.c_str(), text.c_str() + text.size(), width);
+  return out;
 }
 
 }  // namespace unrolled
@@ -80,23 +68,7 @@ int grid_columns(int n, float min_w) {
   return std::clamp(fit, 1, std::max(n, 1));
 }
 
-std::string fmt_num(double v, int significant) {
-  char buf[48];
-  const double a = std::fabs(v);
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "inf" : "\xE2\x88\x92inf";
-  if (a != 0 && (a >= 1e6 || a < 1e-4)) {
-    std::snprintf(buf, sizeof buf, "%.*e", std::max(significant - 1, 0), v);
-    // 1.23e+19 -> 1.23e19, 3.40e-05 -> 3.40e-05: no "+", the exponent's leading zeros kept
-    // for negative exponents as printf writes them.
-    std::string s = buf;
-    if (const size_t e = s.find("e+"); e != std::string::npos) s.erase(e + 1, 1);
-    if (const size_t e = s.find("e0"); e != std::string::npos) s.erase(e + 1, 1);
-    return s;
-  }
-  std::snprintf(buf, sizeof buf, "%.*g", std::max(significant, 1), v);
-  return buf;
-}
+std::string fmt_num(double v, int significant) { return widgets::format_number(v, significant); }
 
 void report_value(AppState& app, const char* name, const std::string& value) {
   if (app.report_values) app.reported.emplace_back(name, value);
