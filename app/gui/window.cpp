@@ -36,6 +36,7 @@ constexpr ImWchar kGlyphRanges[] = {
     0x0020, 0x00FF,  // Basic Latin + Latin-1 (×, ·, ±, ², ³)
     0x0100, 0x017F,  // Latin Extended-A
     0x0370, 0x03FF,  // Greek: σ ρ λ γ θ η Δ ∇
+    0x1D00, 0x1DBF,  // Phonetic extensions: the subscripts ᵢ ᵣ and the superscript ᵀ
     0x2000, 0x206F,  // General punctuation: ‖ – — … ′
     0x2070, 0x209F,  // Superscripts and subscripts: ⁻¹ ₜ
     0x2190, 0x21FF,  // Arrows: ← → ↑ ↓ ⇒

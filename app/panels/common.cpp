@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cctype>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "app/panels/panels.hpp"
@@ -72,6 +74,97 @@ std::string fmt_num(double v, int significant) { return widgets::format_number(v
 
 void report_value(AppState& app, const char* name, const std::string& value) {
   if (app.report_values) app.reported.emplace_back(name, value);
+}
+
+}  // namespace unrolled
+
+namespace unrolled {
+namespace {
+
+// The Unicode subscript of c (as UTF-8), or null when the fonts' ranges have none.
+const char* subscript(char32_t c) {
+  switch (c) {
+    case U'0': return "\xE2\x82\x80";
+    case U'1': return "\xE2\x82\x81";
+    case U'2': return "\xE2\x82\x82";
+    case U'3': return "\xE2\x82\x83";
+    case U'4': return "\xE2\x82\x84";
+    case U'5': return "\xE2\x82\x85";
+    case U'6': return "\xE2\x82\x86";
+    case U'7': return "\xE2\x82\x87";
+    case U'8': return "\xE2\x82\x88";
+    case U'9': return "\xE2\x82\x89";
+    case U'+': return "\xE2\x82\x8A";
+    case U'-': case U'\u2212': return "\xE2\x82\x8B";
+    case U'a': return "\xE2\x82\x90";
+    case U'e': return "\xE2\x82\x91";
+    case U'o': return "\xE2\x82\x92";
+    case U'x': return "\xE2\x82\x93";
+    case U'h': return "\xE2\x82\x95";
+    case U'k': return "\xE2\x82\x96";
+    case U'n': return "\xE2\x82\x99";
+    case U'p': return "\xE2\x82\x9A";
+    case U's': return "\xE2\x82\x9B";
+    case U't': return "\xE2\x82\x9C";
+    case U'i': return "\xE1\xB5\xA2";
+    case U'r': return "\xE1\xB5\xA3";
+    default: return nullptr;
+  }
+}
+
+// Decodes one UTF-8 character at s[i], advancing i.
+char32_t next_char(std::string_view s, size_t& i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  char32_t cp = n == 1 ? c : c & (0xFF >> (n + 1));
+  for (int k = 1; k < n && i + k < s.size(); ++k) cp = cp << 6 | (s[i + k] & 0x3F);
+  i += n;
+  return cp;
+}
+
+// The subscript form of s, or "" when a character of it has none.
+std::string subscripted(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const char* sub = subscript(next_char(s, i));
+    if (!sub) return "";
+    out += sub;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string notation(std::string_view tex) {
+  std::string out;
+  for (size_t i = 0; i < tex.size();) {
+    if (tex[i] != '_' || i == 0 || i + 1 >= tex.size()) {
+      out += tex[i++];
+      continue;
+    }
+    // _{...}: the braces' contents; _x: one letter or digit, when no letter or digit follows
+    // (so W_hh and W_xh take both letters, and names such as max_speed stay as they are).
+    std::string_view body;
+    size_t end = 0;
+    if (tex[i + 1] == '{') {
+      end = tex.find('}', i + 2);
+      if (end == std::string_view::npos) end = 0;
+      else body = tex.substr(i + 2, end - i - 2), ++end;
+    } else {
+      size_t j = i + 1;
+      while (j < tex.size() && j < i + 3 && std::isalnum(static_cast<unsigned char>(tex[j]))) ++j;
+      if (j < tex.size() && std::isalnum(static_cast<unsigned char>(tex[j]))) j = i + 1;
+      body = tex.substr(i + 1, j - i - 1), end = j;
+    }
+    const std::string sub = body.empty() ? "" : subscripted(body);
+    if (sub.empty()) {
+      out += tex[i++];
+      continue;
+    }
+    out += sub;
+    i = end;
+  }
+  return out;
 }
 
 }  // namespace unrolled

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -559,55 +560,84 @@ const char* gradient_legend_name(bool lstm, bool batch_norms) {
 }
 
 // The gradient's scale: lo, a wedge whose width and colour are the arrows', hi.
-void draw_gradient_wedge(ImDrawList* dl, const GradScale& grad, float x, float y, float fs,
-                         ImU32 dim) {
-  char lo[24], hi[24];
-  std::snprintf(lo, sizeof lo, "%.2g", grad.lo);
-  std::snprintf(hi, sizeof hi, "%.2g", grad.hi);
-  dl->AddText({x, y - fs * 0.5f}, dim, lo);
-  x += ImGui::CalcTextSize(lo).x + fs * 0.4f;
-  const float wedge = fs * 9;
+// The gradient's scale: lo, a wedge of its widths and colours, hi. dl null: only measures.
+// Returns its width.
+float gradient_wedge(ImDrawList* dl, const GradScale& grad, float x, float y, float fs,
+                     ImU32 dim) {
+  const std::string lo = fmt_num(grad.lo, 2), hi = fmt_num(grad.hi, 2);
+  const float x0 = x, wedge = fs * 9;
+  if (dl) dl->AddText({x, y - fs * 0.5f}, dim, lo.c_str());
+  x += ImGui::CalcTextSize(lo.c_str()).x + fs * 0.4f;
   const int n = 24;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; dl && i < n; ++i) {
     const double v = grad.lo * std::pow(grad.hi / grad.lo, (i + 0.5) / n);
     const float half = grad.width(v, fs) * 0.5f;
     dl->AddRectFilled({x + wedge * i / n, y - half}, {x + wedge * (i + 1) / n + 0.5f, y + half},
                       grad.color(v));
   }
   x += wedge + fs * 0.4f;
-  dl->AddText({x, y - fs * 0.5f}, dim, hi);
+  if (dl) dl->AddText({x, y - fs * 0.5f}, dim, hi.c_str());
+  return x + ImGui::CalcTextSize(hi.c_str()).x - x0;
 }
 
-// What the marks mean, and the gradient's scale, on one line of height legend_h.
-void draw_legend(const GradScale& grad, bool lstm, bool batch_norms, float width, float legend_h) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+// One mark of the legend: its width and how to draw it with its left end at x, centred on y.
+struct LegendItem {
+  float w;
+  std::function<void(ImDrawList*, float x, float y)> draw;
+};
+
+// What the marks mean, and the gradient's scale.
+std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batch_norms) {
   const float fs = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text),
               dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float thin = std::max(1.5f, fs * 0.09f);
-  const ImVec2 p = ImGui::GetCursorScreenPos();
-  const float y = p.y + fs * 0.7f;
-  float x = p.x;
-  arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
-  x += fs * 2.6f;
-  dl->AddText({x, y - fs * 0.5f}, dim, "value, forward");
-  x += ImGui::CalcTextSize("value, forward").x + fs * 1.2f;
-  dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
-  x += fs * 1.7f;
-  dl->AddText({x, y - fs * 0.5f}, dim, "just computed");
-  x += ImGui::CalcTextSize("just computed").x + fs * 1.2f;
-  dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
-  x += fs * 1.7f;
-  dl->AddText({x, y - fs * 0.5f}, dim, "inspected");
-  x += ImGui::CalcTextSize("inspected").x + fs * 1.6f;
+  auto label = [dim, fs](const char* s) {
+    return LegendItem{ImGui::CalcTextSize(s).x,
+                      [dim, fs, s](ImDrawList* dl, float x, float y) {
+                        dl->AddText({x, y - fs * 0.5f}, dim, s);
+                      }};
+  };
+  auto with_mark = [fs](float mark_w, LegendItem l, std::function<void(ImDrawList*, float, float)> mark) {
+    return LegendItem{mark_w + l.w, [=](ImDrawList* dl, float x, float y) {
+                        mark(dl, x, y);
+                        l.draw(dl, x + mark_w, y);
+                      }};
+  };
+  std::vector<LegendItem> items;
+  items.push_back(with_mark(fs * 2.6f, label("value, forward"), [=](ImDrawList* dl, float x, float y) {
+    arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
+  }));
+  items.push_back(with_mark(fs * 1.7f, label("just computed"), [=](ImDrawList* dl, float x, float y) {
+    dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
+  }));
+  items.push_back(with_mark(fs * 1.7f, label("inspected"), [=](ImDrawList* dl, float x, float y) {
+    dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
+  }));
   const char* gname = gradient_legend_name(lstm, batch_norms);
-  dl->AddText({x, y - fs * 0.5f}, dim, gname);
-  x += ImGui::CalcTextSize(gname).x + fs * 0.6f;
-  if (grad.any)
-    draw_gradient_wedge(dl, grad, x, y, fs, dim);
-  else
-    dl->AddText({x, y - fs * 0.5f}, dim, "appears in the backward pass (B)");
-  ImGui::Dummy({width, legend_h - fs * 0.3f});
+  items.push_back(label(gname));
+  if (!grad.any) {
+    items.push_back(label("appears in the backward pass (B)"));
+  } else {
+    items.push_back({gradient_wedge(nullptr, grad, 0, 0, fs, dim),
+                     [=](ImDrawList* dl, float x, float y) {
+                       gradient_wedge(dl, grad, x, y, fs, dim);
+                     }});
+  }
+  return items;
+}
+
+// Lays the legend's items left to right, on as many lines as width needs; returns its height.
+float draw_legend(const std::vector<LegendItem>& items, float width, bool draw) {
+  const float fs = ImGui::GetFontSize(), gap = fs * 1.2f, line = fs * 1.5f;
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  float x = 0, y = fs * 0.7f;
+  for (const LegendItem& item : items) {
+    if (x > 0 && x + item.w > width) x = 0, y += line;
+    if (draw) item.draw(ImGui::GetWindowDrawList(), p.x + x, p.y + y);
+    x += item.w + gap;
+  }
+  return y + fs * 0.8f;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -738,12 +768,13 @@ void status_line(const ModelView& m, const StepState& s, int layer) {
       std::snprintf(buf, sizeof buf, "Diverged: reset (R)");
       break;
   }
-  ImGui::TextUnformatted(buf);
+  ImGui::TextWrapped("%s", buf);
   if (T > 0) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("   inspecting t = %d%s%s", std::clamp(s.t, 0, T - 1) + 1,
-                        m.spec.num_layers > 1 ? fmt(", layer %d", layer + 1).c_str() : "",
-                        s.follow ? " (following)" : "");
+    const std::string inspecting = fmt("inspecting t = %d", std::clamp(s.t, 0, T - 1) + 1) +
+                                   (m.spec.num_layers > 1 ? fmt(", layer %d", layer + 1) : "") +
+                                   (s.follow ? " (following)" : "");
+    fit_on_line(ImGui::CalcTextSize(inspecting.c_str()).x);
+    ImGui::TextDisabled("%s", inspecting.c_str());
   }
 }
 
@@ -761,13 +792,16 @@ void advance_animation(const Snapshot& snap, const ModelView& m, int k1, StepSta
 void draw_unrolled(const Snapshot& snap, const ModelView& m, AppState& app) {
   const float fs = ImGui::GetFontSize();
   const int T = m.steps, L = m.spec.num_layers;
-  const float legend_h = fs * 2.2f, label_w = fs * 4.6f;
+  const float label_w = fs * 4.6f;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const GraphPanelState& gs = app.step.graph;
+  const bool lstm = m.spec.cell == CellType::Lstm;
+  // The legend's height depends on the gradient scale the cells find; its lines do not.
+  const float legend_h =
+      draw_legend(legend_items(GradScale{}, lstm, gs.batch_norms), avail.x, false) + fs * 0.6f;
   const float canvas_h = std::max(avail.y - legend_h, fs * 8);
   const float canvas_w = std::max(avail.x - label_w, fs * 10);
-  const bool lstm = m.spec.cell == CellType::Lstm;
   Geometry g = layout_rows(L, fs, canvas_h - ImGui::GetStyle().ScrollbarSize, lstm);
-  const GraphPanelState& gs = app.step.graph;
   g.pitch = gs.pitch_fs > 0 ? gs.pitch_fs * fs : fit_pitch(T, canvas_w, fs);
   g.cell_w = g.pitch * 0.56f;
   g.left_pad = g.pitch * 0.75f;
@@ -777,7 +811,8 @@ void draw_unrolled(const Snapshot& snap, const ModelView& m, AppState& app) {
   ImGui::SetCursorScreenPos({top_left.x + label_w, top_left.y});
   const GradScale grad = draw_cells(snap, m, app, g, canvas_w, canvas_h);
   ImGui::SetCursorScreenPos({top_left.x, top_left.y + canvas_h + fs * 0.3f});
-  draw_legend(grad, lstm, gs.batch_norms, avail.x, legend_h);
+  const float used = draw_legend(legend_items(grad, lstm, gs.batch_norms), avail.x, true);
+  ImGui::Dummy({avail.x, std::max(used, legend_h - fs * 0.6f)});
 }
 
 }  // namespace

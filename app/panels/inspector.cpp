@@ -277,7 +277,7 @@ void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
       const bool hovered = ImGui::IsItemHovered();
       ImGui::SameLine(0, 0);
-      ImGui::TextUnformatted((r.lhs + " = " + r.formula).c_str());
+      ImGui::TextUnformatted(notation(r.lhs + " = " + r.formula).c_str());
       ImGui::TableSetColumnIndex(1);
       if (mono) ImGui::PushFont(mono);
       ImGui::TextUnformatted(
@@ -288,7 +288,7 @@ void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
       draw_value(r, p.x, p.x + ImGui::GetContentRegionAvail().x, p.y);
       ImGui::Dummy({ImGui::GetContentRegionAvail().x, line});
       ImGui::PopID();
-      if (hovered) text_tooltip(r.tip.c_str());
+      if (hovered) text_tooltip(notation(r.tip).c_str());
     }
     ImGui::EndTable();
   }
@@ -308,7 +308,7 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
     const std::string numbers = break_between_terms("= " + r.numbers, w - indent);
     const float numbers_h = ImGui::CalcTextSize(numbers.c_str(), nullptr, false, w - indent).y;
     if (mono) ImGui::PopFont();
-    const std::string formula = r.lhs + " = " + r.formula;
+    const std::string formula = notation(r.lhs + " = " + r.formula);
     const float formula_w = w - value_w - fs * 0.5f;
     const float formula_h = ImGui::CalcTextSize(formula.c_str(), nullptr, false, formula_w).y;
     const float h = pad + formula_h + numbers_h + 2 * pad;
@@ -332,7 +332,7 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
     ImGui::PopStyleColor();
     if (mono) ImGui::PopFont();
     ImGui::SetCursorScreenPos(after);
-    if (hovered) text_tooltip(r.tip.c_str());
+    if (hovered) text_tooltip(notation(r.tip).c_str());
   }
 }
 
@@ -371,12 +371,14 @@ struct Canvas {
     dl->AddTriangleFilled(b, {base.x - uy * hw, base.y + ux * hw},
                           {base.x + uy * hw, base.y - ux * hw}, c);
   }
-  void text(ImVec2 p, ImU32 c, const std::string& s, float ax = 0.5f, float ay = 0.5f) const {
+  void text(ImVec2 p, ImU32 c, const std::string& tex, float ax = 0.5f, float ay = 0.5f) const {
+    const std::string s = notation(tex);
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
     dl->AddText({p.x - sz.x * ax, p.y - sz.y * ay}, c, s.c_str());
   }
   // Text on a patch of the background, readable over lines.
-  void label(ImVec2 p, ImU32 c, const std::string& s, float ax = 0.5f, float ay = 0.5f) const {
+  void label(ImVec2 p, ImU32 c, const std::string& tex, float ax = 0.5f, float ay = 0.5f) const {
+    const std::string s = notation(tex);
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
     const ImVec2 a{p.x - sz.x * ax, p.y - sz.y * ay};
     dl->AddRectFilled({a.x - 2, a.y}, {a.x + sz.x + 2, a.y + sz.y},
@@ -393,7 +395,8 @@ struct Canvas {
   }
   // A gate box: name and activation, and its value on its colour; text shrinks to fit.
   float gate_half_w() const { return std::min(fs * 2.0f, w * 0.082f); }
-  void fit_text(ImVec2 c, ImU32 col, const std::string& s, float room) const {
+  void fit_text(ImVec2 c, ImU32 col, const std::string& tex, float room) const {
+    const std::string s = notation(tex);
     const ImVec2 sz = ImGui::CalcTextSize(s.c_str());
     const float scale = std::min(1.0f, room / std::max(sz.x, 1.0f));
     dl->AddText(ImGui::GetFont(), fs * scale,
@@ -674,7 +677,7 @@ void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont*
   } else {
     draw_rows("##backward", backward_rows(ins), mono);
     ImGui::Spacing();
-    ImGui::TextUnformatted(gradient_story(ins).c_str());
+    ImGui::TextUnformatted(notation(gradient_story(ins)).c_str());
   }
   ImGui::PopTextWrapPos();
 }
