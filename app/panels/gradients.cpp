@@ -53,12 +53,14 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
     return buf;
   }
   if (decades >= 0.05)
-    std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%.2f per step)%s",
-                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps, per_step,
+    std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%s per step)%s",
+                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps,
+                  fmt_num(per_step).c_str(),
                   decades > 3 ? " \xE2\x80\x94 vanishing" : "");
   else if (decades <= -0.05)
-    std::snprintf(buf, sizeof buf, "%s: grows by %s over %d steps back (\xC3\x97%.2f per step)%s",
-                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps, per_step,
+    std::snprintf(buf, sizeof buf, "%s: grows by %s over %d steps back (\xC3\x97%s per step)%s",
+                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps,
+                  fmt_num(per_step).c_str(),
                   decades < -3 ? " \xE2\x80\x94 exploding" : "");
   else
     std::snprintf(buf, sizeof buf, "%s: stays within a factor 1.1 over %d steps back",
@@ -67,12 +69,7 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
 }
 
 void tooltip_if_hovered(bool over_frame, const char* text) {
-  if (!over_frame) return;
-  ImGui::BeginTooltip();
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-  ImGui::TextUnformatted(text);
-  ImGui::PopTextWrapPos();
-  ImGui::EndTooltip();
+  if (over_frame) text_tooltip(text);
 }
 
 // (1) ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over the batch against t.
@@ -212,33 +209,34 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(readout.c_str());
     ImGui::PopTextWrapPos();
+    report_value(app, "decay", readout);
   } else {
     const std::string caption = step_caption(m);
     ImGui::TextDisabled(
         "%s", caption.empty() ? "decay profile: after the backward pass" : caption.c_str());
   }
 
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float em = ImGui::GetFontSize();
+  // The two line plots side by side when both fit at min_plot_box(), else stacked; each at least
+  // min_plot_box() high, the panel scrolling when it must.
+  const ImVec2 avail = ImGui::GetContentRegionAvail(), least = min_plot_box();
   const ImVec2 gap = ImGui::GetStyle().ItemSpacing;
-  const float top_h = std::max(9 * em, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
-  const bool side = avail.x > 30 * em;
-  // Stacked in a narrow panel, each plot keeps a readable height; the panel scrolls if it must.
+  const bool side = avail.x >= 2 * least.x + gap.x;
+  const float top_h = std::max(least.y, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
   const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x,
-                    side ? top_h : std::max(9 * em, top_h * 0.5f));
+                    side ? top_h : std::max(least.y, top_h * 0.5f));
   draw_per_step(m, l, st, plot);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);
 
   int mode = st.overview ? 1 : 0;
   ImGui::RadioButton("recent", &mode, 0);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The last iterations, one column each");
-  ImGui::SameLine();
+  if (ImGui::IsItemHovered()) text_tooltip("The last iterations, one column each");
+  fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("whole run").x);
   ImGui::RadioButton("whole run", &mode, 1);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Every iteration since the start, averaged in buckets so it always fits");
+    text_tooltip("Every iteration since the start, averaged in buckets so it always fits");
   st.overview = mode == 1;
-  draw_history(m, st, ImVec2(-1, -1));
+  draw_history(m, st, ImVec2(-1, std::max(least.y, ImGui::GetContentRegionAvail().y)));
 }
 
 }  // namespace unrolled
