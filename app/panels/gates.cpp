@@ -325,8 +325,10 @@ void draw_side_by_side(const Snapshot& snap, AppState& app) {
 void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
   if (app.mode == Mode::Compare && snap.models.size() > 1) {
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled(
         "The gate that decides what is remembered, per model, on the same sequence");
+    ImGui::PopTextWrapPos();
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(
           "LSTM: the forget gate f (near 1 keeps c). GRU: the update gate z (near 1 keeps h).\n"
