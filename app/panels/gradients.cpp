@@ -212,8 +212,10 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
     report_value(app, "decay", readout);
   } else {
     const std::string caption = step_caption(m);
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled(
         "%s", caption.empty() ? "decay profile: after the backward pass" : caption.c_str());
+    ImGui::PopTextWrapPos();
   }
 
   // The two line plots side by side when both fit at min_plot_box(), else stacked; each at least
