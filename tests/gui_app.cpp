@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <stb_image.h>
+#include <nlohmann/json.hpp>
 
 #include "core/experiment.hpp"
 #include "core/trainer.hpp"
@@ -150,8 +150,8 @@ nlohmann::json panel_report(const std::string& name, int w, int h) {
   std::remove(json.c_str());
   const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
                               std::string(UNROLLED_EXE) + " --only " + name +
-                              " --warmup 50 --paused --frames 4 --size " + std::to_string(w) +
-                              "x" + std::to_string(h) + " --layout-report " + json + " 2>" + log;
+                              " --warmup 50 --paused --frames 4 --size " + std::to_string(w) + "x" +
+                              std::to_string(h) + " --layout-report " + json + " 2>" + log;
   const int code = run(command);
   EXPECT_EQ(code, 0) << command << "\n" << read_text(log);
   if (code != 0) return nullptr;
@@ -179,8 +179,8 @@ std::string reported(const nlohmann::json& win, const std::string& name) {
   if (win.is_null()) return "";
   const nlohmann::json& values = win["values"];
   if (!values.contains(name)) {
-    ADD_FAILURE() << win.value("name", "") << " does not report \"" << name
-                  << "\"; it reports " << values.dump();
+    ADD_FAILURE() << win.value("name", "") << " does not report \"" << name << "\"; it reports "
+                  << values.dump();
     return "";
   }
   return values[name].get<std::string>();

@@ -189,11 +189,10 @@ void draw_map_axes(ImDrawList* dl, const MapTransform& tf, ImVec2 p0) {
 void map_tooltip(const CliffPanelState& st, const MapTransform& tf) {
   const ImVec2 m = ImGui::GetIO().MousePos;
   const CliffPoint p = cliff_eval(st.model, tf.w_at(m.x), tf.b_at(m.y));
-  const std::string text = "w = " + fmt_num(p.w, 4) + ",  b = " + fmt_num(p.b, 4) +
-                           "\nloss = " + fmt_num(p.loss, 4) +
-                           ",  \xE2\x80\x96\xE2\x88\x87L\xE2\x80\x96 = " +
-                           fmt_num(std::hypot(p.dw, p.db)) +
-                           "\nclick: start gradient descent here";
+  const std::string text =
+      "w = " + fmt_num(p.w, 4) + ",  b = " + fmt_num(p.b, 4) + "\nloss = " + fmt_num(p.loss, 4) +
+      ",  \xE2\x80\x96\xE2\x88\x87L\xE2\x80\x96 = " + fmt_num(std::hypot(p.dw, p.db)) +
+      "\nclick: start gradient descent here";
   text_tooltip(text.c_str());
 }
 
@@ -337,7 +336,6 @@ void draw_settings(CliffPanelState& st) {
   // The ranges must stay ordered and non-empty.
   for (float* r : {st.range_w, st.range_b})
     if (r[1] - r[0] < 0.1f) r[1] = r[0] + 0.1f;
-
 }
 
 // Loss and gradient norm along both paths, up to step k.

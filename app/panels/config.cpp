@@ -14,7 +14,8 @@
 namespace unrolled {
 namespace {
 
-// Room kept right of every label for a help marker "(?)", so that a marker never runs past the edge.
+// Room kept right of every label for a help marker "(?)", so that a marker never runs past the
+// edge.
 float marker_room() {
   return ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x;
 }
@@ -64,9 +65,9 @@ bool slider_int(const char* label, int& v, int lo, int hi, bool log = false) {
 
 bool slider_double(const char* label, double& v, double lo, double hi, const char* fmt,
                    bool log = false) {
-  const bool changed = ImGui::SliderScalar(
-      hidden_id(label).c_str(), ImGuiDataType_Double, &v, &lo, &hi, fmt,
-      ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  const bool changed =
+      ImGui::SliderScalar(hidden_id(label).c_str(), ImGuiDataType_Double, &v, &lo, &hi, fmt,
+                          ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
   label_after(label);
   return changed;
 }
@@ -321,8 +322,8 @@ void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float buttons = ImGui::CalcTextSize("Open").x + ImGui::CalcTextSize("Save").x +
                         4 * style.FramePadding.x + 2 * style.ItemSpacing.x;
-  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - buttons,
-                                   6 * ImGui::GetFontSize()));
+  ImGui::SetNextItemWidth(
+      std::max(ImGui::GetContentRegionAvail().x - buttons, 6 * ImGui::GetFontSize()));
   input_text("##path", st.load_path);
   fit_on_line(buttons - style.ItemSpacing.x);
   if (ImGui::Button("Open")) {

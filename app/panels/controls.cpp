@@ -49,7 +49,8 @@ struct ButtonGrid {
       for (const char* l : labels) m = std::max(m, ImGui::CalcTextSize(l).x);
       return m + 2 * style.FramePadding.x;
     };
-    const float long_w = widest({"Step iteration", "\xE2\x86\x90 Backward t", "\xE2\x80\x96 Pause"});
+    const float long_w =
+        widest({"Step iteration", "\xE2\x86\x90 Backward t", "\xE2\x80\x96 Pause"});
     const float short_w = widest({"Iteration", "Update", "\xE2\x80\x96 Pause", "Reset"});
     for (cols = 3; cols > 1; --cols) {
       width = (w - (cols - 1) * style.ItemSpacing.x) / cols;
@@ -108,8 +109,8 @@ void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
 void draw_speed_and_seed(AppState& app, TrainingWorker& worker) {
   const ImGuiStyle& style = ImGui::GetStyle();
   const float em = ImGui::GetFontSize(), w = ImGui::GetContentRegionAvail().x;
-  const float check_w = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
-                        ImGui::CalcTextSize("full speed").x;
+  const float check_w =
+      ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize("full speed").x;
   const bool beside = w - check_w - em >= 7 * em;
   ImGui::SetNextItemWidth(beside ? w - check_w - em : w);
   ImGui::BeginDisabled(app.max_speed);

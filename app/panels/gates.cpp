@@ -248,7 +248,7 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   opt.x_label = "t";
   opt.y_label = "unit";
   opt.x_first = 1;
-  opt.value_format = "%.4f";
+  opt.value_format = pre ? "%.4g" : "%.4f";  // pre-activations are unbounded
   std::string value_label = pre ? std::string("pre-activation of ") + s.spec.symbol : s.spec.symbol;
   opt.value_label = value_label.c_str();
   Range range = pre ? Range::AutoSigned : s.spec.range;

@@ -54,13 +54,11 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
   }
   if (decades >= 0.05)
     std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%s per step)%s",
-                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps,
-                  fmt_num(per_step).c_str(),
+                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps, fmt_num(per_step).c_str(),
                   decades > 3 ? " \xE2\x80\x94 vanishing" : "");
   else if (decades <= -0.05)
     std::snprintf(buf, sizeof buf, "%s: grows by %s over %d steps back (\xC3\x97%s per step)%s",
-                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps,
-                  fmt_num(per_step).c_str(),
+                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps, fmt_num(per_step).c_str(),
                   decades < -3 ? " \xE2\x80\x94 exploding" : "");
   else
     std::snprintf(buf, sizeof buf, "%s: stays within a factor 1.1 over %d steps back",

@@ -62,8 +62,8 @@ std::string verdict(const ModelView& m, double sigma, int distance) {
   if (!std::isfinite(rate)) return m.name + ": λ₁ is not available yet.";
   const std::string act(to_string(m.spec.activation));
   // Through fmt_num: a diverged W_hh gives λ₁ = 3.2e15, never a 16-digit integer.
-  const std::string product = m.name + ": λ₁γ = " + fmt_num(sigma) + " × " + fmt_num(gamma) +
-                              " (" + act + ") = " + fmt_num(rate);
+  const std::string product = m.name + ": λ₁γ = " + fmt_num(sigma) + " × " + fmt_num(gamma) + " (" +
+                              act + ") = " + fmt_num(rate);
   if (rate < 1)
     return product +
            " < 1, so the bound guarantees vanishing: the gradient shrinks at least geometrically; "

@@ -122,10 +122,12 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
     }
     widgets::EndPlot();
   }
-  if (ImGui::IsItemHovered()) text_tooltip(adding ? "Each step shows a random value; the two diamonds mark the values to add. "
-                        "The network must keep both in its state until the end."
-                      : "The input at each step, the value the network should answer (target) "
-                        "and what it answers (prediction).");
+  if (ImGui::IsItemHovered())
+    text_tooltip(adding
+                     ? "Each step shows a random value; the two diamonds mark the values to add. "
+                       "The network must keep both in its state until the end."
+                     : "The input at each step, the value the network should answer (target) "
+                       "and what it answers (prediction).");
   if (task.readout == Readout::Last && m.targets.size() > 0) {
     const double target = m.targets(0, 0), pred = m.outputs(0, 0);
     const double hi = std::max({2.0, std::isfinite(pred) ? pred : 0.0, target});
@@ -197,9 +199,10 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
   else
     ImGui::Text("predicted %s, target %s: %s", short_label(task.output_labels, predicted),
                 short_label(task.output_labels, target), predicted == target ? "right" : "wrong");
-  if (ImGui::IsItemHovered()) text_tooltip(
-      "The softmax output after the last step: the network's probability for each class. "
-      "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
+  if (ImGui::IsItemHovered())
+    text_tooltip(
+        "The softmax output after the last step: the network's probability for each class. "
+        "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
   float label_w = 0;
   for (int k = 0; k < K; ++k)
     label_w = std::max(label_w, ImGui::CalcTextSize(short_label(task.output_labels, k)).x);
@@ -216,16 +219,47 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
 // [SECTION] A class at every step
 // -----------------------------------------------------------------------------------------------
 
-void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& app,
-                           TrainingWorker& worker) {
-  SamplePanelState& st = app.sample_panel;
-  const TaskInfo& task = snap.task;
-  const int T = static_cast<int>(m.inputs.cols());
-  const int O = static_cast<int>(m.outputs.rows());
-  const float em = ImGui::GetFontSize();
-  const bool lm = !snap.vocabulary.empty();
+// One cell of the symbol table: row 0 the step, 1 the input, 2 the target, 3 the prediction (red
+// when wrong), 4 p(target) in percent on its colour.
+void draw_symbol_cell(const TaskInfo& task, const ModelView& m, int row, int t) {
+  const int target = t < m.targets.cols() ? argmax_col(m.targets, t, true) : -1;
+  const int pred = t < m.outputs.cols() ? argmax_col(m.outputs, t, false) : -1;
+  switch (row) {
+    case 0:
+      ImGui::TextDisabled("%d", t + 1);
+      return;
+    case 1:
+      ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true)));
+      return;
+    case 2:
+      ImGui::TextUnformatted(short_label(task.output_labels, target));
+      return;
+    case 3:
+      if (pred < 0) return;
+      ImGui::PushStyleColor(ImGuiCol_Text, pred == target ? ImGui::GetColorU32(ImGuiCol_Text)
+                                                          : attention_color(true));
+      ImGui::TextUnformatted(short_label(task.output_labels, pred));
+      ImGui::PopStyleColor();
+      return;
+    case 4: {
+      if (target < 0 || pred < 0) return;
+      const double p = m.outputs(target, t);
+      const ImU32 bg = widgets::colormap_color(widgets::Colormap::Sequential, p, 0.0, 1.0);
+      ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bg);
+      const bool light = p > 0.55;  // the map turns light from green to yellow
+      ImGui::PushStyleColor(ImGuiCol_Text,
+                            light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
+      ImGui::Text("%.0f", 100 * p);
+      ImGui::PopStyleColor();
+      return;
+    }
+  }
+}
 
-  // Rows of symbols: one column per step, p(target) coloured on the sequential map.
+// Rows of symbols: one column per step, p(target) coloured on the sequential map.
+void draw_symbol_table(const TaskInfo& task, const ModelView& m) {
+  const int T = static_cast<int>(m.inputs.cols());
+  const float em = ImGui::GetFontSize();
   float cell_w = ImGui::CalcTextSize("100").x + 0.6f * em;
   for (const auto& l : task.input_labels)
     if (l != "blank" && l != "delimiter")
@@ -245,7 +279,7 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     const char* help[] = {
         "The time step.", "The symbol shown at step t.",
         "The symbol the network should answer at step t.",
-        "The symbol the network finds most likely (argmax of its softmax output); orange when "
+        "The symbol the network finds most likely (argmax of its softmax output); red when "
         "it is not the target.",
         "The probability the network gives the right answer: the loss at step t is "
         "\xE2\x88\x92ln p(target). In percent, coloured from dark (0) to yellow (100)."};
@@ -259,42 +293,23 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
         ImGui::TableSetColumnIndex(t + 1);
         if (t == step_col)
           ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
-        const int target = t < m.targets.cols() ? argmax_col(m.targets, t, true) : -1;
-        const int pred = t < m.outputs.cols() ? argmax_col(m.outputs, t, false) : -1;
-        switch (row) {
-          case 0:
-            ImGui::TextDisabled("%d", t + 1);
-            break;
-          case 1:
-            ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true)));
-            break;
-          case 2:
-            ImGui::TextUnformatted(short_label(task.output_labels, target));
-            break;
-          case 3:
-            if (pred < 0) break;
-            ImGui::PushStyleColor(ImGuiCol_Text, pred == target ? ImGui::GetColorU32(ImGuiCol_Text)
-                                                                : attention_color(true));
-            ImGui::TextUnformatted(short_label(task.output_labels, pred));
-            ImGui::PopStyleColor();
-            break;
-          case 4: {
-            if (target < 0 || pred < 0) break;
-            const double p = m.outputs(target, t);
-            const ImU32 bg = widgets::colormap_color(widgets::Colormap::Sequential, p, 0.0, 1.0);
-            ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bg);
-            const bool light = p > 0.55;  // the map turns light from green to yellow
-            ImGui::PushStyleColor(ImGuiCol_Text,
-                                  light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
-            ImGui::Text("%.0f", 100 * p);
-            ImGui::PopStyleColor();
-            break;
-          }
-        }
+        draw_symbol_cell(task, m, row, t);
       }
     }
     ImGui::EndTable();
   }
+}
+
+void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& app,
+                           TrainingWorker& worker) {
+  SamplePanelState& st = app.sample_panel;
+  const TaskInfo& task = snap.task;
+  const int T = static_cast<int>(m.inputs.cols());
+  const int O = static_cast<int>(m.outputs.rows());
+  const float em = ImGui::GetFontSize();
+  const bool lm = !snap.vocabulary.empty();
+
+  draw_symbol_table(task, m);
   bool copy_symbols = false, space = false, newline = false;
   for (const auto& l : task.input_labels) {
     copy_symbols |= l == "delimiter";
@@ -347,10 +362,11 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     c.value = app.temperature;
     worker.send(c);
   }
-  if (ImGui::IsItemHovered()) text_tooltip(
-      "Characters are drawn one at a time from softmax(y / temperature), each fed back as "
-      "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
-      "distribution; high: more random. Resampled every 50 iterations.");
+  if (ImGui::IsItemHovered())
+    text_tooltip(
+        "Characters are drawn one at a time from softmax(y / temperature), each fed back as "
+        "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
+        "distribution; high: more random. Resampled every 50 iterations.");
   ImGui::BeginChild("##generated", ImVec2(0, 0), true);
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(m.generated.empty() ? "(sampled after the next iterations)"

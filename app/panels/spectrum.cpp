@@ -173,12 +173,11 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
   dl->AddRect(box.Min, box.Max, ImGui::GetColorU32(ImGuiCol_Border));
 
   if (best_model >= 0) {
-    const std::string text =
-        snap.models[best_model].name + ": λ = " + fmt_num(best.real(), 4) +
-        (best.imag() < 0 ? " − " : " + ") + fmt_num(std::abs(best.imag()), 4) + "i\n|λ| = " +
-        fmt_num(std::abs(best), 4) + ": " +
-        (std::abs(best) < 1 ? "this direction shrinks at every step"
-                            : "this direction can grow at every step");
+    const std::string text = snap.models[best_model].name + ": λ = " + fmt_num(best.real(), 4) +
+                             (best.imag() < 0 ? " − " : " + ") + fmt_num(std::abs(best.imag()), 4) +
+                             "i\n|λ| = " + fmt_num(std::abs(best), 4) + ": " +
+                             (std::abs(best) < 1 ? "this direction shrinks at every step"
+                                                 : "this direction can grow at every step");
     text_tooltip(text.c_str());
   }
 }
@@ -192,8 +191,7 @@ float model_numbers_height(int count) {
 
 // ρ and σ₁ of each model in big type from p0 (width w); returns how many models have spectra and
 // the largest σ₁ (at least 1).
-int draw_model_numbers(const Snapshot& snap, AppState& app, ImVec2 p0, float w,
-                       double* sigma_max) {
+int draw_model_numbers(const Snapshot& snap, AppState& app, ImVec2 p0, float w, double* sigma_max) {
   const SpectrumPanelState& st = app.lab.spectrum;
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize();
@@ -223,8 +221,9 @@ int draw_model_numbers(const Snapshot& snap, AppState& app, ImVec2 p0, float w,
       report_value(app, "sigma1", fmt_num(s.largest_singular_value, 4));
     }
     const float ratio = big_px / ImGui::GetFontSize();
-    const float col = std::max(ImGui::CalcTextSize("ρ = 00.000").x,
-                               ImGui::CalcTextSize(rho.c_str()).x) * ratio + 1.5f * em;
+    const float col =
+        std::max(ImGui::CalcTextSize("ρ = 00.000").x, ImGui::CalcTextSize(rho.c_str()).x) * ratio +
+        1.5f * em;
     dl->AddText(big, big_px, ImVec2(p0.x + 0.7f * em, y), text, rho.c_str());
     // σ₁ beside ρ when it fits, else only ρ (σ₁ is in the bars below, and the tooltip).
     const float sigma_w = ImGui::CalcTextSize(sigma.c_str()).x * ratio;
@@ -346,16 +345,11 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
         "from the seed: the first iterations then show what ρ does.");
 }
 
-}  // namespace
-
-// [SECTION] Panel
-
-void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  if (snap.models.empty()) return;
+// The layer, the gate block of each gated cell present, and "(why ρ?)", each piece on the line
+// while it fits.
+void draw_selectors(const Snapshot& snap, AppState& app) {
   SpectrumPanelState& st = app.lab.spectrum;
   const float em = ImGui::GetFontSize();
-
-  // Selectors: the layer, and the gate block of each gated cell present.
   int layers = 1;
   bool lstm = false, gru = false;
   for (const ModelView& m : snap.models) {
@@ -402,6 +396,17 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
         "LSTM and GRU: each gate block has its own W_h; the gradient also takes the cell-state "
         "path, which W_h does not scale.");
   }
+}
+
+}  // namespace
+
+// [SECTION] Panel
+
+void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  if (snap.models.empty()) return;
+  const float em = ImGui::GetFontSize();
+
+  draw_selectors(snap, app);
 
   bool any = false;
   for (const ModelView& m : snap.models) any = any || has_spectra(m);
@@ -418,9 +423,9 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   for (const ModelView& m : snap.models) count += has_spectra(m);
   const bool beside = avail.x * 0.45f - em >= least.x;
   const float legend_h = ImGui::GetTextLineHeightWithSpacing();
-  const float side = std::min(
-      avail.x, std::max(least_side, std::min(avail.y - rescale_h - legend_h,
-                                             beside ? avail.x * 0.55f : avail.x)));
+  const float side =
+      std::min(avail.x, std::max(least_side, std::min(avail.y - rescale_h - legend_h,
+                                                      beside ? avail.x * 0.55f : avail.x)));
   ImGui::BeginGroup();
   draw_plane_legend(snap, app);
   draw_plane(snap, app, side);

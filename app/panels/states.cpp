@@ -66,7 +66,7 @@ bool draw_map(const StateView& v, int H, int T, int unit, int step_col,
   opt.x_first = 1;
   opt.y_label = "unit";
   opt.value_label = v.symbol;
-  opt.value_format = "%.4f";
+  opt.value_format = "%.4g";  // c is not squashed: 1.2e+19 rather than 20 digits
   opt.colormap = v.signed_map ? widgets::Colormap::Diverging : widgets::Colormap::Sequential;
   opt.vmin = v.lo;
   opt.vmax = v.hi;

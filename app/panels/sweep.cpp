@@ -89,8 +89,8 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
 
   const float label_gap = ImGui::GetStyle().ItemInnerSpacing.x;
   ImGui::BeginDisabled(running);
-  ImGui::SetNextItemWidth(
-      std::min(14 * em, ImGui::GetContentRegionAvail().x - label_gap - ImGui::CalcTextSize("lags").x));
+  ImGui::SetNextItemWidth(std::min(
+      14 * em, ImGui::GetContentRegionAvail().x - label_gap - ImGui::CalcTextSize("lags").x));
   input_text("##lags", st.lags_text, 256);
   fitted_label("lags");
   fit_on_line(9 * em + label_gap + ImGui::CalcTextSize("iterations per run").x);
@@ -178,7 +178,8 @@ void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& result
   widgets::SetupAxes("lag (task length)", "held-out loss after training",
                      st.log_loss ? widgets::PlotFlags_LogY : 0);
   setup_limits(st, results);
-  const std::vector<ModelConfig> run_models = st.sweep ? st.sweep->spec().base.all_models() : models;
+  const std::vector<ModelConfig> run_models =
+      st.sweep ? st.sweep->spec().base.all_models() : models;
   for (int m = 0; m < static_cast<int>(run_models.size()); ++m) {
     st.xs.clear();
     st.ys.clear();
