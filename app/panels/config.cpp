@@ -320,12 +320,13 @@ void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
   ExperimentConfig& e = st.edit;
   section("File", "(an experiment .json)");
   const ImGuiStyle& style = ImGui::GetStyle();
+  // "Open" and "Save" beside the field (fit_on_line keeps one em before them), else below it.
   const float buttons = ImGui::CalcTextSize("Open").x + ImGui::CalcTextSize("Save").x +
-                        4 * style.FramePadding.x + 2 * style.ItemSpacing.x;
-  ImGui::SetNextItemWidth(
-      std::max(ImGui::GetContentRegionAvail().x - buttons, 6 * ImGui::GetFontSize()));
+                        4 * style.FramePadding.x + style.ItemSpacing.x;
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - buttons - em, 6 * em));
   input_text("##path", st.load_path);
-  fit_on_line(buttons - style.ItemSpacing.x);
+  fit_on_line(buttons);
   if (ImGui::Button("Open")) {
     ExperimentConfig c;
     std::string error;

@@ -146,20 +146,21 @@ int state_views(const ModelView& m, int l, bool lstm, StateView views[2]) {
   return n;
 }
 
-// "unit 3 at t = 21:  c = -2.94  h = -0.887", wrapped; each value also reported.
+// "unit 3 at t = 21:  c = -2.94  h = -0.887", each value kept whole (to the next line when it
+// does not fit); each value also reported.
 void draw_unit_values(const ModelView& m, AppState& app, const StateView* views, int n) {
   const int last_t = std::min(m.forward_t, m.steps) - 1;
   if (last_t < 0) return;
-  std::string line =
+  const std::string head =
       "unit " + std::to_string(app.unit) + " at t = " + std::to_string(last_t + 1) + ":";
+  ImGui::TextUnformatted(head.c_str());
   for (int k = 0; k < n; ++k) {
     const std::string v = fmt_num((*views[k].values)(app.unit, last_t));
-    line += std::string("  ") + views[k].symbol + " = " + v;
+    const std::string part = std::string(views[k].symbol) + " = " + v;
+    fit_on_line(ImGui::CalcTextSize(part.c_str()).x);
+    ImGui::TextUnformatted(part.c_str());
     report_value(app, views[k].symbol, v);
   }
-  ImGui::PushTextWrapPos(0);
-  ImGui::TextUnformatted(line.c_str());
-  ImGui::PopTextWrapPos();
 }
 
 }  // namespace

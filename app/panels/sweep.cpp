@@ -206,9 +206,9 @@ void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& result
 
 // The CSV path and "Save CSV" on one line (the field takes what the button leaves).
 void draw_export(SweepPanelState& st, const std::vector<SweepResult>& results) {
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float button = ImGui::CalcTextSize("Save CSV").x + 2 * style.FramePadding.x;
-  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - button - style.ItemSpacing.x,
+  const float button = ImGui::CalcTextSize("Save CSV").x + 2 * ImGui::GetStyle().FramePadding.x;
+  // fit_on_line keeps one em between the field and the button.
+  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - button - ImGui::GetFontSize(),
                                    4 * ImGui::GetFontSize()));
   input_text("##csv", st.csv_path, 1024);
   fit_on_line(button);
