@@ -63,9 +63,11 @@ namespace unrolled {
 
 ImVec2 min_plot_box() {
   const float line = ImGui::GetTextLineHeight();
-  // Around the data: a title line, a legend strip, tick labels and an axis label below; tick
-  // labels, an axis label and a colour bar beside.
-  return {(kMinDataLinesW + 6.5f) * line, (kMinDataLinesH + 5.0f) * line};
+  // Around the data: a title line, a legend strip or an axis name above, tick labels and an axis
+  // label below, and the gaps between them (a heatmap at text scale 2 measured 5.5 lines; the line
+  // plot's own estimate before its first frame is six); tick labels, an axis label and a colour
+  // bar beside.
+  return {(kMinDataLinesW + 6.5f) * line, (kMinDataLinesH + 6.0f) * line};
 }
 
 float stacked_plot_height(int n, float below) {
