@@ -63,11 +63,12 @@ namespace unrolled {
 
 ImVec2 min_plot_box() {
   const float line = ImGui::GetTextLineHeight();
-  // Around the data: a title line, a legend strip or an axis name above, tick labels and an axis
-  // label below, and the gaps between them (a heatmap at text scale 2 measured 5.5 lines; the line
-  // plot's own estimate before its first frame is six); tick labels, an axis label and a colour
-  // bar beside.
-  return {(kMinDataLinesW + 6.5f) * line, (kMinDataLinesH + 6.0f) * line};
+  // Around the data: a title line, a row of legend entries beside the y axis name, tick labels
+  // and an axis label below, and the gaps between them; tick labels, an axis label and a colour
+  // bar (with signed labels) beside. Measured with the widgets' layout report: 7.5 lines above and
+  // below, 7 beside, hold every panel's plots at 8 x 9 lines from 1280x720 to 1920x1080, text
+  // scale 1 to 2 (plots with more legend entries ask for more: see the Training panel).
+  return {(kMinDataLinesW + 7.0f) * line, (kMinDataLinesH + 7.5f) * line};
 }
 
 float stacked_plot_height(int n, float below) {

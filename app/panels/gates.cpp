@@ -286,7 +286,8 @@ ImVec2 grid_cell_size(int n, int cols) {
   const ImVec2 avail = ImGui::GetContentRegionAvail(), gap = ImGui::GetStyle().ItemSpacing;
   const int rows = (n + cols - 1) / cols;
   const ImVec2 least = min_plot_box();
-  return {std::max((avail.x - gap.x * (cols - 1)) / cols, least.x),
+  // Never wider than the panel: a vertical scroll bar may take what the layout's minimum gave.
+  return {std::min(std::max((avail.x - gap.x * (cols - 1)) / cols, least.x), avail.x),
           std::max((avail.y - gap.y * (rows - 1)) / rows, least.y)};
 }
 
@@ -386,6 +387,8 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   const int fit = grid_columns(2, min_plot_box().x);
   const int cols = std::min(fit, n > 2 ? 2 : (avail.x > 1.3f * avail.y ? 2 : 1));
   const ImVec2 size = grid_cell_size(n, cols);
+  report_value(app, "maps", std::to_string(n));
+  report_value(app, "columns", std::to_string(cols));
   const int hl = current_step_column(m);
   for (int k = 0; k < n; ++k) {
     Slot& s = slots[k];

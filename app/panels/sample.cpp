@@ -155,7 +155,8 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
 // [SECTION] One class at the end
 // -----------------------------------------------------------------------------------------------
 
-void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelState& st) {
+void draw_class_at_end(const Snapshot& snap, const ModelView& m, AppState& app) {
+  SamplePanelState& st = app.sample_panel;
   const TaskInfo& task = snap.task;
   const int T = static_cast<int>(m.inputs.cols()), I = static_cast<int>(m.inputs.rows());
   const int K = static_cast<int>(m.outputs.rows());
@@ -196,9 +197,14 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
   const int predicted = argmax_col(m.outputs, 0, false);
   if (predicted < 0)
     ImGui::TextDisabled("prediction: after the last step of the forward pass");
-  else
+  else {
+    report_value(app, "predicted", short_label(task.output_labels, predicted));
+    report_value(app, "target", short_label(task.output_labels, target));
+    ImGui::PushTextWrapPos(0);
     ImGui::Text("predicted %s, target %s: %s", short_label(task.output_labels, predicted),
                 short_label(task.output_labels, target), predicted == target ? "right" : "wrong");
+    ImGui::PopTextWrapPos();
+  }
   if (ImGui::IsItemHovered())
     text_tooltip(
         "The softmax output after the last step: the network's probability for each class. "
@@ -396,7 +402,7 @@ void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   if (snap.task.loss == LossKind::Mse)
     draw_regression(snap, m, app.sample_panel);
   else if (snap.task.readout == Readout::Last)
-    draw_class_at_end(snap, m, app.sample_panel);
+    draw_class_at_end(snap, m, app);
   else
     draw_class_every_step(snap, m, app, worker);
 }

@@ -250,7 +250,10 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   // (if it varied); none below min_plot_box() (the panel scrolls instead).
   bool accuracy = snap.task.has_accuracy;
   const bool lr_varied = learning_rate_varied(snap, st.overview);
-  const float gap = ImGui::GetStyle().ItemSpacing.y, min_h = min_plot_box().y;
+  // A legend of more than two entries may take another row above the data: one more line then.
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  const float min_h =
+      min_plot_box().y + (snap.models.size() > 1 ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
   const auto unit_height = [&] {
     const float weights = 3 + (accuracy ? 2.0f : 0) + 3 + (lr_varied ? 1.5f : 0);
     const int n_plots = 2 + accuracy + lr_varied;
