@@ -250,10 +250,16 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   // (if it varied); none below min_plot_box() (the panel scrolls instead).
   bool accuracy = snap.task.has_accuracy;
   const bool lr_varied = learning_rate_varied(snap, st.overview);
-  // A legend of more than two entries may take another row above the data: one more line then.
-  const float gap = ImGui::GetStyle().ItemSpacing.y;
-  const float min_h =
-      min_plot_box().y + (snap.models.size() > 1 ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
+  const float gap = ImGui::GetStyle().ItemSpacing.y, min_h = min_plot_box().y;
+  // Legends of more than two entries may take more rows above the data (measured: the norm plot's
+  // four entries at 1920x1080, text scale 2): a line more per entry beyond two.
+  const auto min_for = [&](int entries) {
+    return min_h + std::max(entries - 2, 0) * ImGui::GetTextLineHeightWithSpacing();
+  };
+  const int models = static_cast<int>(snap.models.size());
+  const bool clipping = snap.config.training.clip.mode != ClipMode::None;
+  const int norm_entries = models > 1 ? models + (clipping ? 1 : 0)
+                                      : (clipping ? 4 : 1);  // before, after, clipped, threshold
   const auto unit_height = [&] {
     const float weights = 3 + (accuracy ? 2.0f : 0) + 3 + (lr_varied ? 1.5f : 0);
     const int n_plots = 2 + accuracy + lr_varied;
@@ -265,10 +271,10 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
     draw_accuracy_text(snap);
   }
   const float unit = unit_height();
-  draw_loss_plot(snap, app, std::max(3 * unit, min_h));
-  if (accuracy) draw_accuracy_plot(snap, st, std::max(2 * unit, min_h));
-  draw_norm_plot(snap, app, std::max(3 * unit, min_h));
-  if (lr_varied) draw_lr_plot(snap, st, std::max(1.5f * unit, min_h));
+  draw_loss_plot(snap, app, std::max(3 * unit, min_for(models + 1)));  // models and chance
+  if (accuracy) draw_accuracy_plot(snap, st, std::max(2 * unit, min_for(models)));
+  draw_norm_plot(snap, app, std::max(3 * unit, min_for(norm_entries)));
+  if (lr_varied) draw_lr_plot(snap, st, std::max(1.5f * unit, min_for(models)));
 }
 
 }  // namespace unrolled
