@@ -66,10 +66,6 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
   return buf;
 }
 
-void tooltip_if_hovered(bool over_frame, const char* text) {
-  if (over_frame) text_tooltip(text);
-}
-
 // (1) ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over the batch against t.
 void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 size) {
   const int T = m.steps;
@@ -89,16 +85,15 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
           st.t_axis.data(), m.dc_norm, l, st.row);
     widgets::EndPlot();
   }
-  tooltip_if_hovered(
-      ImGui::IsItemHovered() && !st.per_step.hovered,
-      m.spec.cell == CellType::Lstm
-          ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
-            "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
-            "gradient is only multiplied by the forget gates: the highway that keeps "
-            "it from vanishing."
-          : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
-            "the whole batch. Early steps get only what survives the trip back "
-            "through every later step.");
+  if (ImGui::IsItemHovered() && !st.per_step.hovered)
+    text_tooltip(m.spec.cell == CellType::Lstm
+                     ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
+                       "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
+                       "gradient is only multiplied by the forget gates: the highway that keeps "
+                       "it from vanishing."
+                     : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
+                       "the whole batch. Early steps get only what survives the trip back "
+                       "through every later step.");
 }
 
 // (2) The decay profile of every model, against the distance T − t.
@@ -127,13 +122,13 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
                                           ImGui::GetColorU32(ImGuiCol_TextDisabled), note);
     }
   }
-  tooltip_if_hovered(
-      ImGui::IsItemHovered() && !st.profile.hovered,
-      "The gradient of the LAST step's loss alone with respect to each earlier "
-      "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
-      "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
-      "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
-      "factor at every step: vanishing gradients.");
+  if (ImGui::IsItemHovered() && !st.profile.hovered)
+    text_tooltip(
+        "The gradient of the LAST step's loss alone with respect to each earlier "
+        "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
+        "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
+        "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
+        "factor at every step: vanishing gradients.");
 }
 
 // (3) The profile over iterations: columns in time order, rows the distance.
@@ -166,10 +161,11 @@ void draw_history(const ModelView& m, GradientsPanelState& st, ImVec2 size) {
   // (K, R) column-major: row d = distance, column = iteration.
   widgets::Heatmap("##profile_history", st.history.data(), K, R, true, opt, st.profile_history,
                    size);
-  tooltip_if_hovered(ImGui::IsItemHovered() && st.profile_history.hover_row < 0,
-                     "Each column is one iteration's decay profile, distance 0 at the top. Dark "
-                     "rows far down are steps the gradient no longer reaches; as the network "
-                     "learns a long dependency the colour reaches further down.");
+  if (ImGui::IsItemHovered() && st.profile_history.hover_row < 0)
+    text_tooltip(
+        "Each column is one iteration's decay profile, distance 0 at the top. Dark "
+        "rows far down are steps the gradient no longer reaches; as the network "
+        "learns a long dependency the colour reaches further down.");
 }
 
 }  // namespace
