@@ -128,9 +128,12 @@ TEST(GuiCliff, ExplorerShowsTheLossMapAndBothPaths) {
   for (double t : {0.02, 0.3, 0.6, 0.98})
     found += img.count_near(widgets::colormap_at(Colormap::Sequential, t), 10) >= 100;
   EXPECT_GE(found, 3) << "the loss map's colours";
-  EXPECT_GT(img.count_near(IM_COL32(213, 94, 0, 255), 6), 200)
+  // The paths in the dark theme's series colours (the panel's own choice: vermillion unclipped,
+  // sky blue clipped).
+  EXPECT_GT(img.count_near(widgets::series_color(3, false), 6), 200)
       << "the path without clipping (vermillion)";
-  EXPECT_GT(img.count_near(IM_COL32(86, 180, 233, 255), 6), 200) << "the clipped path (sky blue)";
+  EXPECT_GT(img.count_near(widgets::series_color(1, false), 6), 200)
+      << "the clipped path (sky blue)";
 }
 
 TEST(GuiCompare, SweepPanelPlotsTheChanceLevelBeforeAnyRun) {

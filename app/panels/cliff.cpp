@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <string>
 
 #include "app/panels/panels.hpp"
 #include "widgets/colorbar.hpp"
@@ -24,8 +25,14 @@ namespace unrolled {
 namespace {
 
 constexpr int kGridSize = 161;  // cells per side: the cliff is sharp, the grid costs ~30 ms
-const ImU32 kPlainColour = IM_COL32(213, 94, 0, 255);      // vermillion: no clipping
-const ImU32 kClippedColour = IM_COL32(86, 180, 233, 255);  // sky blue: clipped by norm
+// From the series palette (readable on both themes): vermillion without clipping, sky blue
+// clipped by norm.
+ImU32 plain_colour() {
+  return widgets::series_color(3);
+}
+ImU32 clipped_colour() {
+  return widgets::series_color(1);
+}
 
 // [SECTION] Computing
 
@@ -144,6 +151,51 @@ void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPo
   }
 }
 
+// Ticks and names of the axes: w along x, b along y, in data units.
+void draw_map_axes(ImDrawList* dl, const MapTransform& tf, ImVec2 p0) {
+  const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  const ImRect& cells = tf.cells;
+  const float side = cells.GetWidth();
+  std::vector<widgets::Tick> ticks;
+  char buf[64];
+  widgets::nice_ticks(tf.w0, tf.w1, std::max(2, static_cast<int>(side / (4 * em))), ticks);
+  double step = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1;
+  for (const widgets::Tick& t : ticks) {
+    const float x = tf.at(t.value, tf.b0).x;
+    dl->AddLine(ImVec2(x, cells.Max.y + 1), ImVec2(x, cells.Max.y + 0.35f * em), text, 1.0f);
+    const char* l = widgets::format_tick(buf, sizeof buf, t.value, step);
+    dl->AddText(ImVec2(x - 0.5f * ImGui::CalcTextSize(l).x, cells.Max.y + 0.4f * em), text, l);
+  }
+  widgets::nice_ticks(tf.b0, tf.b1, std::max(2, static_cast<int>(side / (2.5f * em))), ticks);
+  step = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1;
+  for (const widgets::Tick& t : ticks) {
+    const float y = tf.at(tf.w0, t.value).y;
+    dl->AddLine(ImVec2(cells.Min.x - 0.35f * em, y), ImVec2(cells.Min.x - 1, y), text, 1.0f);
+    const char* l = widgets::format_tick(buf, sizeof buf, t.value, step);
+    dl->AddText(ImVec2(cells.Min.x - 0.5f * em - ImGui::CalcTextSize(l).x, y - 0.5f * line), text,
+                l);
+  }
+  {
+    const char* xl = "w (recurrent weight)";
+    dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * ImGui::CalcTextSize(xl).x,
+                       cells.Max.y + 0.5f * em + line),
+                text, xl);
+    dl->AddText(ImVec2(p0.x, cells.Min.y - line - 0.3f * em), text, "b (bias)");
+  }
+}
+
+// The loss and gradient at the point under the mouse.
+void map_tooltip(const CliffPanelState& st, const MapTransform& tf) {
+  const ImVec2 m = ImGui::GetIO().MousePos;
+  const CliffPoint p = cliff_eval(st.model, tf.w_at(m.x), tf.b_at(m.y));
+  const std::string text =
+      "w = " + fmt_num(p.w, 4) + ",  b = " + fmt_num(p.b, 4) + "\nloss = " + fmt_num(p.loss, 4) +
+      ",  \xE2\x80\x96\xE2\x88\x87L\xE2\x80\x96 = " + fmt_num(std::hypot(p.dw, p.db)) +
+      "\nclick: start gradient descent here";
+  text_tooltip(text.c_str());
+}
+
 void draw_map(CliffPanelState& st, ImVec2 size) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
@@ -159,7 +211,7 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   const float right = 0.8f * em + bar_w + 0.5f * em + bar_labels + 0.3f * em;
   // Square cells where the space allows: equal units on both axes read as the figure does.
   float side = std::min(size.x - left - right, size.y - top - bottom);
-  side = std::max(side, 6 * em);
+  side = std::max(side, std::max(kMinDataLinesH, kMinDataLinesW) * line);
   const ImRect cells(p0 + ImVec2(left, top), p0 + ImVec2(left + side, top + side));
   const MapTransform tf{cells, st.grid.w_min, st.grid.w_max, st.grid.b_min, st.grid.b_max};
 
@@ -188,33 +240,7 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   dl->AddRect(cells.Min - ImVec2(1, 1), cells.Max + ImVec2(1, 1),
               ImGui::GetColorU32(ImGuiCol_Border));
 
-  // Axes: w along x, b along y, in data units.
-  std::vector<widgets::Tick> ticks;
-  char buf[64];
-  widgets::nice_ticks(tf.w0, tf.w1, std::max(2, static_cast<int>(side / (4 * em))), ticks);
-  double step = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1;
-  for (const widgets::Tick& t : ticks) {
-    const float x = tf.at(t.value, tf.b0).x;
-    dl->AddLine(ImVec2(x, cells.Max.y + 1), ImVec2(x, cells.Max.y + 0.35f * em), text, 1.0f);
-    const char* l = widgets::format_tick(buf, sizeof buf, t.value, step);
-    dl->AddText(ImVec2(x - 0.5f * ImGui::CalcTextSize(l).x, cells.Max.y + 0.4f * em), text, l);
-  }
-  widgets::nice_ticks(tf.b0, tf.b1, std::max(2, static_cast<int>(side / (2.5f * em))), ticks);
-  step = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1;
-  for (const widgets::Tick& t : ticks) {
-    const float y = tf.at(tf.w0, t.value).y;
-    dl->AddLine(ImVec2(cells.Min.x - 0.35f * em, y), ImVec2(cells.Min.x - 1, y), text, 1.0f);
-    const char* l = widgets::format_tick(buf, sizeof buf, t.value, step);
-    dl->AddText(ImVec2(cells.Min.x - 0.5f * em - ImGui::CalcTextSize(l).x, y - 0.5f * line), text,
-                l);
-  }
-  {
-    const char* xl = "w (recurrent weight)";
-    dl->AddText(ImVec2(cells.GetCenter().x - 0.5f * ImGui::CalcTextSize(xl).x,
-                       cells.Max.y + 0.5f * em + line),
-                text, xl);
-    dl->AddText(ImVec2(p0.x, cells.Min.y - line - 0.3f * em), text, "b (bias)");
-  }
+  draw_map_axes(dl, tf, p0);
   // Colour bar.
   const ImVec2 b0(cells.Max.x + 0.8f * em, cells.Min.y);
   widgets::DrawColorBar(dl, b0, ImVec2(b0.x + bar_w, cells.Max.y), widgets::Colormap::Sequential,
@@ -225,8 +251,8 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   const int k = shown_step(st);
   dl->PushClipRect(cells.Min, cells.Max, true);
   // The paths coincide until a gradient exceeds the threshold: the plain one on top stays visible.
-  draw_path(dl, tf, st.clipped, k, kClippedColour, true);
-  draw_path(dl, tf, st.plain, k, kPlainColour, false);
+  draw_path(dl, tf, st.clipped, k, clipped_colour(), true);
+  draw_path(dl, tf, st.plain, k, plain_colour(), false);
   {  // the start: a ring
     const ImVec2 s = tf.at(st.start_w, st.start_b);
     dl->AddCircle(s, 0.75f * em, IM_COL32(0, 0, 0, 220), 24, 0.3f * em);
@@ -234,15 +260,7 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   }
   dl->PopClipRect();
 
-  if (hovered) {
-    const ImVec2 m = ImGui::GetIO().MousePos;
-    const CliffPoint p = cliff_eval(st.model, tf.w_at(m.x), tf.b_at(m.y));
-    ImGui::BeginTooltip();
-    ImGui::Text("w = %.3f,  b = %.3f", p.w, p.b);
-    ImGui::Text("loss = %.4g,  ‖∇L‖ = %.3g", p.loss, std::hypot(p.dw, p.db));
-    ImGui::TextDisabled("click: start gradient descent here");
-    ImGui::EndTooltip();
-  }
+  if (hovered) map_tooltip(st, tf);
 }
 
 // [SECTION] The side
@@ -260,8 +278,10 @@ void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& pa
   const CliffPoint& q = path[i];
   const bool off =
       q.w < st.grid.w_min || q.w > st.grid.w_max || q.b < st.grid.b_min || q.b > st.grid.b_max;
-  ImGui::Text("%s: loss %.3g at (%.2f, %.2f)%s", name, q.loss, q.w, q.b,
-              off ? ", off the map" : "");
+  const std::string where = std::string(name) + ": loss " + fmt_num(q.loss) + " at (" +
+                            fmt_num(q.w) + ", " + fmt_num(q.b) + ")" + (off ? ", off the map" : "");
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextUnformatted(where.c_str());
   double biggest = 0;
   int at = 0;
   for (int j = 1; j <= i; ++j) {
@@ -270,17 +290,15 @@ void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& pa
   }
   ImGui::SetCursorScreenPos(ImGui::GetCursorScreenPos() + ImVec2(0.8f * line, 0));
   if (at > 0)
-    ImGui::TextDisabled("largest step so far: %.3g, at step %d", biggest, at);
+    ImGui::TextDisabled("largest step so far: %s, at step %d", fmt_num(biggest).c_str(), at);
   else
     ImGui::TextDisabled("no step yet");
+  ImGui::PopTextWrapPos();
 }
 
-void draw_side(CliffPanelState& st) {
+// The sliders: learning rate, clip threshold, steps, the map's ranges and colours.
+void draw_settings(CliffPanelState& st) {
   const float em = ImGui::GetFontSize();
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted("x_t = w σ(x_{t−1}) + b,  x_0 = 0.5,  50 steps;  loss = (σ(x_50) − 0.7)²");
-  ImGui::PopTextWrapPos();
-  ImGui::Spacing();
   const float field = std::min(14 * em, ImGui::GetContentRegionAvail().x * 0.5f);
   ImGui::SetNextItemWidth(field);
   if (ImGui::SliderFloat("learning rate", &st.learning_rate, 0.01f, 5.0f, "%.2f",
@@ -307,7 +325,7 @@ void draw_side(CliffPanelState& st) {
                              "%.1f", "%.1f", ImGuiSliderFlags_AlwaysClamp))
     st.grid_valid = false;
   if (ImGui::Checkbox("log colours", &st.log_colours)) st.grid_valid = false;
-  ImGui::SameLine();
+  fit_on_line(ImGui::CalcTextSize("Default view").x + 2 * ImGui::GetStyle().FramePadding.x);
   if (ImGui::Button("Default view")) {
     const CliffPanelState d;
     st.range_w[0] = d.range_w[0], st.range_w[1] = d.range_w[1];
@@ -318,33 +336,22 @@ void draw_side(CliffPanelState& st) {
   // The ranges must stay ordered and non-empty.
   for (float* r : {st.range_w, st.range_b})
     if (r[1] - r[0] < 0.1f) r[1] = r[0] + 0.1f;
+}
 
-  ImGui::Spacing();
-  if (ImGui::Checkbox("animate", &st.animate) && st.animate) st.shown = 0;
-  ImGui::SameLine();
-  int k = shown_step(st);
-  ImGui::SetNextItemWidth(std::max(6 * em, ImGui::GetContentRegionAvail().x - 4 * em));
-  if (ImGui::SliderInt("step", &k, 0, st.steps)) {
-    st.shown = k;
-    st.animate = false;
-  }
-  path_line("no clipping", kPlainColour, st.plain, k, st);
-  path_line("clipped", kClippedColour, st.clipped, k, st);
-  ImGui::Spacing();
-
+// Loss and gradient norm along both paths, up to step k.
+void draw_path_plots(CliffPanelState& st, int k) {
   // Loss and gradient norm along both paths, up to the shown step.
   const float words_h = ImGui::GetTextLineHeightWithSpacing() * 5.5f;
-  const float plot_h =
-      std::max(8 * em, (ImGui::GetContentRegionAvail().y - words_h) * 0.5f - 0.3f * em);
+  const float plot_h = stacked_plot_height(2, words_h);
   const int n_plain = std::min(k + 1, static_cast<int>(st.plain.size()));
   const int n_clipped = std::min(k + 1, static_cast<int>(st.clipped.size()));
   if (widgets::BeginPlot("loss along each path##cliff_loss", ImVec2(-1, plot_h), st.loss_plot)) {
     widgets::SetupAxes("step", "loss", widgets::PlotFlags_LogY);
     widgets::SetupAxisLimits(widgets::Axis::X, 0, st.steps);
-    widgets::SetNextSeriesStyle({.color = kPlainColour, .markers = true});
+    widgets::SetNextSeriesStyle({.color = plain_colour(), .markers = true});
     widgets::PlotLine("no clipping", st.plain_x.data(), st.plain_loss.data(), n_plain);
     widgets::SetNextSeriesStyle(
-        {.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
+        {.color = clipped_colour(), .markers = true, .marker = widgets::Marker::Square});
     widgets::PlotLine("clipped", st.clipped_x.data(), st.clipped_loss.data(), n_clipped);
     widgets::EndPlot();
   }
@@ -358,14 +365,36 @@ void draw_side(CliffPanelState& st) {
                          st.grad_plot)) {
     widgets::SetupAxes("step", "‖∇L‖", widgets::PlotFlags_LogY);
     widgets::SetupAxisLimits(widgets::Axis::X, 0, st.steps);
-    widgets::SetNextSeriesStyle({.color = kPlainColour, .markers = true});
+    widgets::SetNextSeriesStyle({.color = plain_colour(), .markers = true});
     widgets::PlotLine("no clipping", st.plain_x.data(), st.grad_plain.data(), n_plain);
     widgets::SetNextSeriesStyle(
-        {.color = kClippedColour, .markers = true, .marker = widgets::Marker::Square});
+        {.color = clipped_colour(), .markers = true, .marker = widgets::Marker::Square});
     widgets::PlotLine("clipped", st.clipped_x.data(), st.grad_clipped.data(), n_clipped);
     widgets::PlotHLine("threshold", st.clip_threshold);
     widgets::EndPlot();
   }
+}
+
+void draw_side(CliffPanelState& st) {
+  const float em = ImGui::GetFontSize();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted("x_t = w σ(x_{t−1}) + b,  x_0 = 0.5,  50 steps;  loss = (σ(x_50) − 0.7)²");
+  ImGui::PopTextWrapPos();
+  ImGui::Spacing();
+  draw_settings(st);
+  ImGui::Spacing();
+  if (ImGui::Checkbox("animate", &st.animate) && st.animate) st.shown = 0;
+  ImGui::SameLine();
+  int k = shown_step(st);
+  ImGui::SetNextItemWidth(std::max(6 * em, ImGui::GetContentRegionAvail().x - 4 * em));
+  if (ImGui::SliderInt("step", &k, 0, st.steps)) {
+    st.shown = k;
+    st.animate = false;
+  }
+  path_line("no clipping", plain_colour(), st.plain, k, st);
+  path_line("clipped", clipped_colour(), st.clipped, k, st);
+  ImGui::Spacing();
+  draw_path_plots(st, k);
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(
       "The cliff: x is fed back through σ 50 times, so near the curve where it tips from one "
@@ -393,14 +422,21 @@ void draw_cliff_panel(AppState& app) {
   } else {
     st.shown = std::min(st.shown, static_cast<double>(st.steps));
   }
+  // The map and the side by side while the map keeps min_plot_box() beside a side of 22 em;
+  // else the map on top and the side below it, the panel scrolling.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float em = ImGui::GetFontSize();
   const float side_w = std::clamp(avail.x * 0.36f, 22 * em, 40 * em);
-  draw_map(st, ImVec2(avail.x - side_w - em, avail.y));
-  ImGui::SameLine(0, em);
-  ImGui::BeginChild("##cliff_side", ImVec2(0, 0), false);
-  draw_side(st);
-  ImGui::EndChild();
+  if (avail.x - side_w - em >= min_plot_box().x) {
+    draw_map(st, ImVec2(avail.x - side_w - em, avail.y));
+    ImGui::SameLine(0, em);
+    ImGui::BeginChild("##cliff_side", ImVec2(0, 0), false);
+    draw_side(st);
+    ImGui::EndChild();
+  } else {
+    draw_map(st, ImVec2(avail.x, std::max(avail.y * 0.6f, min_plot_box().y)));
+    draw_side(st);
+  }
 }
 
 }  // namespace unrolled

@@ -14,11 +14,33 @@
 namespace unrolled {
 namespace {
 
+// Room kept right of every label for a help marker "(?)", so that a marker never runs past the
+// edge.
+float marker_room() {
+  return ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize("(?)").x;
+}
+
+// The label right of a field whose own label was hidden ("##..."), shortened with "…" to what is
+// left of the line (less room for a help marker) and whole in a tooltip when shortened.
+void label_after(const char* label) {
+  if (label[0] == '#' && label[1] == '#') return;
+  ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  const float room = right - ImGui::GetCursorScreenPos().x - marker_room();
+  const std::string shown = fit_text(label, std::max(room, 0.0f));
+  ImGui::TextUnformatted(shown.c_str());
+  if (shown != label && ImGui::IsItemHovered()) text_tooltip(label);
+}
+
+std::string hidden_id(const char* label) {
+  return label[0] == '#' && label[1] == '#' ? label : std::string("##") + label;
+}
+
 // A combo over an enum's names ("a|b|c").
 template <class E>
 bool combo(const char* label, E& value, std::initializer_list<E> values) {
   bool changed = false;
-  if (ImGui::BeginCombo(label, std::string(to_string(value)).c_str())) {
+  if (ImGui::BeginCombo(hidden_id(label).c_str(), std::string(to_string(value)).c_str())) {
     for (E v : values) {
       const bool selected = v == value;
       if (ImGui::Selectable(std::string(to_string(v)).c_str(), selected)) {
@@ -29,19 +51,37 @@ bool combo(const char* label, E& value, std::initializer_list<E> values) {
     }
     ImGui::EndCombo();
   }
+  label_after(label);
   return changed;
 }
 
 bool slider_int(const char* label, int& v, int lo, int hi, bool log = false) {
-  return ImGui::SliderInt(label, &v, lo, hi, "%d",
-                          ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  const bool changed =
+      ImGui::SliderInt(hidden_id(label).c_str(), &v, lo, hi, "%d",
+                       ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  label_after(label);
+  return changed;
 }
 
 bool slider_double(const char* label, double& v, double lo, double hi, const char* fmt,
                    bool log = false) {
-  return ImGui::SliderScalar(
-      label, ImGuiDataType_Double, &v, &lo, &hi, fmt,
-      ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  const bool changed =
+      ImGui::SliderScalar(hidden_id(label).c_str(), ImGuiDataType_Double, &v, &lo, &hi, fmt,
+                          ImGuiSliderFlags_AlwaysClamp | (log ? ImGuiSliderFlags_Logarithmic : 0));
+  label_after(label);
+  return changed;
+}
+
+bool text_field(const char* label, std::string& s, size_t cap = 1024) {
+  const bool changed = input_text(hidden_id(label).c_str(), s, cap);
+  label_after(label);
+  return changed;
+}
+
+bool checkbox(const char* label, bool& v) {
+  const bool changed = ImGui::Checkbox(hidden_id(label).c_str(), &v);
+  label_after(label);
+  return changed;
 }
 
 void edit_model(ModelConfig& m) {
@@ -81,7 +121,7 @@ void edit_model(ModelConfig& m) {
   help_marker(
       "Multiplies the initial readout weights; small values make the first prediction close to "
       "uniform, so the first loss is close to chance.");
-  input_text("name", m.name, 41);
+  text_field("name", m.name, 41);
   ImGui::PopID();
 }
 
@@ -138,7 +178,7 @@ void edit_task(TaskSpec& t) {
       break;
     }
     case TaskKind::CharLm:
-      input_text("text", t.charlm.text);
+      text_field("text", t.charlm.text);
       help_marker(
           "hello (the lecture's four-letter example), sonnets (Shakespeare, built in), or the path "
           "of any UTF-8 text file.");
@@ -171,7 +211,7 @@ void edit_live(TrainingConfig& tr, const TrainingConfig& running, TrainingWorker
   if (tr.clip.mode != ClipMode::None)
     slider_double("threshold", tr.clip.threshold, 0.01, 1000.0, "%.3g", true);
   bool truncate = tr.k1 > 0;
-  if (ImGui::Checkbox("truncated BPTT", &truncate)) tr.k1 = truncate ? 10 : 0, tr.k2 = 0;
+  if (checkbox("truncated BPTT", truncate)) tr.k1 = truncate ? 10 : 0, tr.k2 = 0;
   help_marker(
       "Back-propagate every k1 steps through at most k2 steps; the hidden state still flows "
       "forward across chunks.");
@@ -221,24 +261,23 @@ void section(const char* title, const char* when) {
   ImGui::Spacing();
   ImGui::Separator();
   ImGui::TextUnformatted(title);
-  ImGui::SameLine();
+  fit_on_line(ImGui::CalcTextSize(when).x);
   ImGui::TextDisabled("%s", when);
 }
 
-}  // namespace
-
-void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  ConfigPanelState& st = app.config;
-  ExperimentConfig& e = st.edit;
-  ImGui::TextDisabled("%s", app.source.c_str());
-  ImGui::PushItemWidth(-ImGui::GetFontSize() * 9.5f);
-
+// The lesson's model and the models it is compared with.
+void draw_models(ExperimentConfig& e) {
   section("Model", "(on reset)");
   edit_model(e.model);
+  const float remove_w = ImGui::CalcTextSize("remove").x + 2 * ImGui::GetStyle().FramePadding.x;
   for (size_t i = 0; i < e.compare.size(); ++i) {
     ImGui::PushID(static_cast<int>(i) + 100);
     const std::string head = "compared with: " + e.compare[i].name;
-    const bool open = ImGui::TreeNode(head.c_str());
+    // The tree node's arrow and spacing, the label, then "remove" on the same line.
+    const float room = ImGui::GetContentRegionAvail().x - ImGui::GetTreeNodeToLabelSpacing() -
+                       ImGui::GetStyle().ItemSpacing.x - remove_w;
+    const bool open = ImGui::TreeNode("##compared", "%s", fit_text(head, room).c_str());
+    if (ImGui::IsItemHovered()) text_tooltip(head.c_str());
     ImGui::SameLine();
     const bool remove = ImGui::SmallButton("remove");
     if (open) {
@@ -251,53 +290,34 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
       break;
     }
   }
-  if (e.compare.size() + 1 < kMaxCompareModels &&
-      ImGui::SmallButton("+ compare with another model")) {
-    ModelConfig m = e.model;
-    m.cell = e.model.cell == CellType::Rnn ? CellType::Lstm : CellType::Rnn;
-    m.name = m.cell == CellType::Rnn ? "RNN" : "LSTM";
-    e.compare.push_back(m);
+  const char* add = "+ compare with another model";
+  const std::string add_shown =
+      fit_text(add, ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().FramePadding.x);
+  if (e.compare.size() + 1 < kMaxCompareModels) {
+    const bool pressed = ImGui::SmallButton(add_shown.c_str());
+    if (add_shown != add && ImGui::IsItemHovered()) text_tooltip(add);
+    if (pressed) {
+      ModelConfig m = e.model;
+      m.cell = e.model.cell == CellType::Rnn ? CellType::Lstm : CellType::Rnn;
+      m.name = m.cell == CellType::Rnn ? "RNN" : "LSTM";
+      e.compare.push_back(m);
+    }
   }
+}
 
-  section("Task", "(on reset)");
-  edit_task(e.task);
-  slider_int("batch size B", e.training.batch_size, 1, 512, true);
-
-  section("Training", "(at the next iteration)");
-  edit_live(e.training, snap.config.training, worker);
-
-  ImGui::PopItemWidth();
-  ImGui::Spacing();
-  const bool pending = needs_reset(e, snap.config);
-  if (Json now = experiment_to_json(e); now != st.checked) {
-    st.checked = std::move(now);
-    st.edit_error = validate(e);
-  }
-  const std::string& problem = st.edit_error;
-  if (!problem.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(235, 90, 80, 255));
-    ImGui::TextWrapped("%s", problem.c_str());
-    ImGui::PopStyleColor();
-  } else if (pending) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(240, 190, 60, 255));
-    ImGui::TextWrapped("Model, task and batch-size changes take effect on reset.");
-    ImGui::PopStyleColor();
-  }
-  ImGui::BeginDisabled(!pending || !problem.empty());
-  if (ImGui::Button("Apply and reset")) {
-    worker.send(cmd::Configure{e});
-  }
-  ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!pending);
-  if (ImGui::Button("Discard changes")) e = snap.config;
-  ImGui::EndDisabled();
-
-  ImGui::Spacing();
+// Open a lesson from a file, or save the running one.
+void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
+  ConfigPanelState& st = app.config;
+  ExperimentConfig& e = st.edit;
   section("File", "(an experiment .json)");
-  ImGui::SetNextItemWidth(-ImGui::GetFontSize() * 7.5f);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  // "Open" and "Save" beside the field (fit_on_line keeps one em before them), else below it.
+  const float buttons = ImGui::CalcTextSize("Open").x + ImGui::CalcTextSize("Save").x +
+                        4 * style.FramePadding.x + style.ItemSpacing.x;
+  const float em = ImGui::GetFontSize();
+  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - buttons - em, 6 * em));
   input_text("##path", st.load_path);
-  ImGui::SameLine();
+  fit_on_line(buttons);
   if (ImGui::Button("Open")) {
     ExperimentConfig c;
     std::string error;
@@ -319,6 +339,90 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
             : error;
   }
   if (!st.message.empty()) ImGui::TextWrapped("%s", st.message.c_str());
+}
+
+// What stops the edit from applying, or that it waits for a reset; "" when neither.
+std::string footer_note(const ConfigPanelState& st, bool pending) {
+  if (!st.edit_error.empty()) return st.edit_error;
+  return pending ? "Model, task and batch-size changes take effect on reset." : "";
+}
+
+// Height of the footer pinned under the fields: the note (wrapped) and one line of buttons.
+float footer_height(const std::string& note) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float buttons = ImGui::CalcTextSize("Apply and reset").x +
+                        ImGui::CalcTextSize("Discard changes").x + 4 * style.FramePadding.x +
+                        style.ItemSpacing.x;
+  const int rows = buttons <= ImGui::GetContentRegionAvail().x ? 1 : 2;
+  float h = rows * ImGui::GetFrameHeightWithSpacing() + style.ItemSpacing.y + 2;  // 2: separator
+  if (!note.empty())
+    h += ImGui::CalcTextSize(note.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x).y +
+         style.ItemSpacing.y;
+  return h;
+}
+
+// The note and "Apply and reset" / "Discard changes", always in view at the panel's bottom.
+void draw_footer(const Snapshot& snap, ConfigPanelState& st, bool pending, const std::string& note,
+                 TrainingWorker& worker) {
+  ExperimentConfig& e = st.edit;
+  const std::string& problem = st.edit_error;
+  if (!note.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, attention_color(!problem.empty()));
+    ImGui::TextWrapped("%s", note.c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::BeginDisabled(!pending || !problem.empty());
+  if (ImGui::Button("Apply and reset")) {
+    worker.send(cmd::Configure{e});
+  }
+  ImGui::EndDisabled();
+  const float discard_w =
+      ImGui::CalcTextSize("Discard changes").x + 2 * ImGui::GetStyle().FramePadding.x;
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + discard_w <= right)
+    ImGui::SameLine();
+  ImGui::BeginDisabled(!pending);
+  if (ImGui::Button("Discard changes")) e = snap.config;
+  ImGui::EndDisabled();
+}
+
+}  // namespace
+
+void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  ConfigPanelState& st = app.config;
+  ExperimentConfig& e = st.edit;
+  report_value(app, "cell", std::string(to_string(snap.config.model.cell)));
+  report_value(app, "hidden size", std::to_string(snap.config.model.hidden_size));
+  report_value(app, "task", std::string(to_string(snap.config.task.kind)));
+  report_value(app, "learning rate", fmt_num(snap.config.training.optimizer.learning_rate));
+
+  const bool pending = needs_reset(e, snap.config);
+  if (Json now = experiment_to_json(e); now != st.checked) {
+    st.checked = std::move(now);
+    st.edit_error = validate(e);
+  }
+  const std::string note = footer_note(st, pending);
+
+  // The fields scroll; the footer stays.
+  ImGui::BeginChild("##fields", ImVec2(0, -footer_height(note)));
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", app.source.c_str());
+  ImGui::PopTextWrapPos();
+  // Fields leave 9.5 em for their labels, but keep 45% of the width so that their own text fits.
+  const float avail = ImGui::GetContentRegionAvail().x;
+  ImGui::PushItemWidth(std::max(avail - ImGui::GetFontSize() * 9.5f, 0.45f * avail));
+  draw_models(e);
+  section("Task", "(on reset)");
+  edit_task(e.task);
+  slider_int("batch size B", e.training.batch_size, 1, 512, true);
+  section("Training", "(at the next iteration)");
+  edit_live(e.training, snap.config.training, worker);
+  ImGui::PopItemWidth();
+  ImGui::Spacing();
+  draw_file(app, snap, worker);
+  ImGui::EndChild();
+  ImGui::Separator();
+  draw_footer(snap, st, pending, note, worker);
 }
 
 }  // namespace unrolled

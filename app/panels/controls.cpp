@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
+#include <string>
 
 #include "app/panels/panels.hpp"
 #include "app/panels/step_state.hpp"
@@ -28,64 +30,85 @@ const char* phase_text(const ModelView& m) {
   return "";
 }
 
-}  // namespace
+// The six buttons in as many columns as their labels fit (3, 2 or 1), short labels when the long
+// ones would be cut: a label is never clipped by its button.
+struct ButtonGrid {
+  int cols = 3;
+  bool narrow = false;
+  float width = 0;
+  int placed = 0;
+  ButtonGrid() {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float w = ImGui::GetContentRegionAvail().x;
+    const auto widest = [&](std::initializer_list<const char*> labels) {
+      float m = 0;
+      for (const char* l : labels) m = std::max(m, ImGui::CalcTextSize(l).x);
+      return m + 2 * style.FramePadding.x;
+    };
+    const float long_w =
+        widest({"Step iteration", "\xE2\x86\x90 Backward t", "\xE2\x80\x96 Pause"});
+    const float short_w = widest({"Iteration", "Update", "\xE2\x80\x96 Pause", "Reset"});
+    for (cols = 3; cols > 1; --cols) {
+      width = (w - (cols - 1) * style.ItemSpacing.x) / cols;
+      if (width >= short_w) break;
+    }
+    width = (w - (cols - 1) * style.ItemSpacing.x) / cols;
+    narrow = width < long_w;
+  }
+  bool button(const char* long_label, const char* short_label, const char* tooltip) {
+    if (placed++ % cols) ImGui::SameLine();
+    const bool pressed = ImGui::Button(narrow ? short_label : long_label, {width, 0});
+    if (ImGui::IsItemHovered()) text_tooltip(tooltip);
+    return pressed;
+  }
+};
 
-void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  const ImGuiStyle& style = ImGui::GetStyle();
-  const float w = ImGui::GetContentRegionAvail().x;
-  const float bw = (w - 2 * style.ItemSpacing.x) / 3;
-  // Short labels when the long ones would be cut (the narrow column of Step through).
-  const bool narrow = std::max(ImGui::CalcTextSize("Step iteration").x,
-                               ImGui::CalcTextSize("\xE2\x86\x90 Backward t").x) +
-                          2 * style.FramePadding.x >
-                      bw;
-
-  if (ImGui::Button(snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play", {bw, 0}))
+void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  ButtonGrid grid;
+  const char* play = snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play";
+  if (grid.button(play, play, "Space: start or stop training"))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Space: start or stop training");
-  ImGui::SameLine();
-  if (ImGui::Button(narrow ? "Iteration" : "Step iteration", {bw, 0}))
+  if (grid.button("Step iteration", "Iteration",
+                  "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, "
+                  "update"))
     worker.send(cmd::StepIteration{});
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(
-        "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, update");
-  ImGui::SameLine();
-  if (ImGui::Button("Reset", {bw, 0})) worker.send(cmd::Reset{});
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("R: weights and data back to the seed; history cleared");
+  if (grid.button("Reset", "Reset", "R: weights and data back to the seed; history cleared"))
+    worker.send(cmd::Reset{});
 
   // The time-step buttons do what the arrow keys do in the current mode: in Step through they
-  // are the graph's ← and → (step_state.hpp), elsewhere one forward / one BPTT step.
+  // are the graph's ← and → (step_plan.hpp), elsewhere one forward / one BPTT step.
   const bool step_mode = app.mode == Mode::Step && !snap.models.empty();
-  const auto step = [&](StepAction a, Command outside_step_mode) {
+  const auto step = [&](StepAction a, Command c) {
     if (step_mode)
       step_action(a, inspected_model(snap, app), snap.config.training.k1, app.step, worker);
     else
-      worker.send(outside_step_mode);
+      worker.send(std::move(c));
   };
-  if (ImGui::Button(narrow ? "\xE2\x86\x92 t" : "\xE2\x86\x92 Forward t", {bw, 0}))
+  if (grid.button("\xE2\x86\x92 Forward t", "\xE2\x86\x92 t",
+                  step_mode ? "Right arrow: forward in time. In the forward pass, compute the "
+                              "next time step;\nin the backward pass, move the inspected cell "
+                              "right over computed gradients"
+                            : "Right arrow: compute one more time step of the forward pass"))
     step(StepAction::Forward, cmd::StepForward{});
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(step_mode ? "Right arrow: forward in time. In the forward pass, compute the "
-                                  "next time step;\nin the backward pass, move the inspected cell "
-                                  "right over computed gradients"
-                                : "Right arrow: compute one more time step of the forward pass");
-  ImGui::SameLine();
-  if (ImGui::Button(narrow ? "\xE2\x86\x90 t" : "\xE2\x86\x90 Backward t", {bw, 0}))
+  if (grid.button("\xE2\x86\x90 Backward t", "\xE2\x86\x90 t",
+                  step_mode ? "Left arrow: back in time. In the forward pass, move the "
+                              "inspected cell back;\nin the backward pass, back-propagate "
+                              "through one more time step (B starts BPTT)"
+                            : "Left arrow: back-propagate through one more time step "
+                              "(finishing the forward pass first)"))
     step(StepAction::Back, cmd::StepBackward{});
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip(step_mode ? "Left arrow: back in time. In the forward pass, move the "
-                                  "inspected cell back;\nin the backward pass, back-propagate "
-                                  "through one more time step (B starts BPTT)"
-                                : "Left arrow: back-propagate through one more time step "
-                                  "(finishing the forward pass first)");
-  ImGui::SameLine();
-  if (ImGui::Button("Update", {bw, 0})) worker.send(cmd::ApplyUpdate{});
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Finish BPTT, clip the gradient and take the optimiser step");
+  if (grid.button("Update", "Update", "Finish BPTT, clip the gradient and take the optimiser step"))
+    worker.send(cmd::ApplyUpdate{});
+}
 
-  ImGui::Spacing();
-  ImGui::SetNextItemWidth(w * 0.62f);
+// The speed slider with "full speed" beside it (below it when the panel is narrow), and the seed.
+void draw_speed_and_seed(AppState& app, TrainingWorker& worker) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float em = ImGui::GetFontSize(), w = ImGui::GetContentRegionAvail().x;
+  const float check_w =
+      ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize("full speed").x;
+  const bool beside = w - check_w - em >= 7 * em;
+  ImGui::SetNextItemWidth(beside ? w - check_w - em : w);
   ImGui::BeginDisabled(app.max_speed);
   if (ImGui::SliderFloat("##speed", &app.speed, 0.5f, 1000.0f, "%.1f it/s",
                          ImGuiSliderFlags_Logarithmic)) {
@@ -93,14 +116,18 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   }
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Iterations per second: slow motion on the left, quick on the right");
-  ImGui::SameLine();
+    text_tooltip("Iterations per second: slow motion on the left, quick on the right");
+  if (beside) ImGui::SameLine(0, em);
   if (ImGui::Checkbox("full speed", &app.max_speed)) {
     worker.send(cmd::SetSpeed{app.max_speed ? 0.0 : app.speed});
   }
+  report_value(app, "speed", app.max_speed ? "full" : fmt_num(app.speed) + " it/s");
 
   int seed = static_cast<int>(std::min<uint64_t>(app.seed, 1'000'000'000));
-  ImGui::SetNextItemWidth(w * 0.4f);
+  // The field takes what "seed (?)" leaves, at most 9 em.
+  const float label_w = style.ItemInnerSpacing.x + ImGui::CalcTextSize("seed").x +
+                        style.ItemSpacing.x + ImGui::CalcTextSize("(?)").x;
+  ImGui::SetNextItemWidth(std::clamp(w - label_w, 4 * em, 9 * em));
   if (ImGui::InputInt("seed", &seed, 1, 10, ImGuiInputTextFlags_EnterReturnsTrue) ||
       (ImGui::IsItemDeactivatedAfterEdit())) {
     app.seed = static_cast<uint64_t>(std::max(seed, 0));
@@ -109,30 +136,55 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   help_marker(
       "One seed drives the weights and the data. The same seed gives the same numbers, bit for "
       "bit; changing it restarts training.");
+}
 
+// Per model: its iteration, the phase and time step, the last loss against chance, accuracy.
+void draw_model_status(const Snapshot& snap, const ModelView& m, AppState& app) {
+  ImGui::TextUnformatted(m.name.c_str());
+  const std::string iteration = std::to_string(m.iteration);
+  const std::string it_text = "iteration " + iteration;
+  fit_on_line(ImGui::CalcTextSize(it_text.c_str()).x);
+  ImGui::TextDisabled("%s", it_text.c_str());
+  char where[96] = "";
+  if (m.phase == Phase::Forward)
+    std::snprintf(where, sizeof where, "  t = %d of %d", m.forward_t, m.steps);
+  if (m.phase == Phase::Backward && !m.profile_sweep)
+    std::snprintf(where, sizeof where, "  next t = %d", m.backward_t + 1);
+  const std::string phase = std::string(phase_text(m)) + where;
+  ImGui::PushTextWrapPos(0);
+  ImGui::Text("  %s", phase.c_str());
+  ImGui::PopTextWrapPos();
+  if (&m == &snap.models.front()) {
+    report_value(app, "iteration", iteration);
+    report_value(app, "phase", phase);
+  }
+  if (!std::isfinite(m.last_loss)) return;
+  const std::string parts[3] = {
+      "loss " + fmt_num(m.last_loss, 4), "(chance " + fmt_num(snap.task.baseline, 4) + ")",
+      std::isfinite(m.last_accuracy) ? "accuracy " + fmt_num(100 * m.last_accuracy, 3) + "%" : ""};
+  ImGui::Text("  %s", parts[0].c_str());
+  fit_on_line(ImGui::CalcTextSize(parts[1].c_str()).x);
+  ImGui::TextDisabled("%s", parts[1].c_str());
+  if (parts[2].empty()) return;
+  fit_on_line(ImGui::CalcTextSize(parts[2].c_str()).x);
+  ImGui::TextUnformatted(parts[2].c_str());
+}
+
+}  // namespace
+
+void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  draw_buttons(snap, app, worker);
+  ImGui::Spacing();
+  draw_speed_and_seed(app, worker);
   ImGui::Separator();
   if (snap.models.empty()) return;
-  for (const ModelView& m : snap.models) {
-    ImGui::Text("%s", m.name.c_str());
-    ImGui::SameLine();
-    ImGui::TextDisabled("iteration %lld", static_cast<long long>(m.iteration));
-    char where[96] = "";
-    if (m.phase == Phase::Forward)
-      std::snprintf(where, sizeof where, "  t = %d of %d", m.forward_t, m.steps);
-    if (m.phase == Phase::Backward && !m.profile_sweep)
-      std::snprintf(where, sizeof where, "  next t = %d", m.backward_t + 1);
-    ImGui::Text("  %s%s", phase_text(m), where);
-    if (std::isfinite(m.last_loss)) {
-      ImGui::Text("  loss %.4f", m.last_loss);
-      ImGui::SameLine();
-      ImGui::TextDisabled("(chance %.4f)", snap.task.baseline);
-      if (std::isfinite(m.last_accuracy)) {
-        ImGui::SameLine();
-        ImGui::Text("  accuracy %.0f%%", 100 * m.last_accuracy);
-      }
-    }
+  for (const ModelView& m : snap.models) draw_model_status(snap, m, app);
+  if (snap.playing) {
+    const std::string speed = fmt_num(snap.measured_speed) + " iterations per second";
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", speed.c_str());
+    ImGui::PopTextWrapPos();
   }
-  if (snap.playing) ImGui::TextDisabled("%.0f iterations per second", snap.measured_speed);
 }
 
 }  // namespace unrolled

@@ -246,7 +246,7 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   opt.x_label = "t";
   opt.y_label = "unit";
   opt.x_first = 1;
-  opt.value_format = "%.4f";
+  opt.value_format = pre ? "%.4g" : "%.4f";  // pre-activations are unbounded
   std::string value_label = pre ? std::string("pre-activation of ") + s.spec.symbol : s.spec.symbol;
   opt.value_label = value_label.c_str();
   Range range = pre ? Range::AutoSigned : s.spec.range;
@@ -268,19 +268,25 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   ImGui::PushID(id);
   widgets::HeatmapState& hs = app.gates.maps[id];
   if (widgets::Heatmap("##map", values, H, T, true, opt, hs, size)) app.unit = hs.clicked_row;
-  if (ImGui::IsItemHovered() && hs.hover_row < 0) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-    ImGui::TextUnformatted(s.spec.help);
-    if (pre)
-      ImGui::TextUnformatted(
-          "Shown before the squashing function: the colour range follows the "
-          "values, 0 in the centre.");
-    ImGui::TextDisabled("Rows are units, columns time steps; click a row to select its unit.");
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  if (ImGui::IsItemHovered() && hs.hover_row < 0)
+    text_tooltip((std::string(s.spec.help) +
+                  (pre ? "\nShown before the squashing function: the colour range follows the "
+                         "values, 0 in the centre."
+                       : "") +
+                  "\nRows are units, columns time steps; click a row to select its unit.")
+                     .c_str());
   ImGui::PopID();
+}
+
+// One cell of a grid of n boxes in cols columns filling the space left, never smaller than
+// min_plot_box() (the panel scrolls instead).
+ImVec2 grid_cell_size(int n, int cols) {
+  const ImVec2 avail = ImGui::GetContentRegionAvail(), gap = ImGui::GetStyle().ItemSpacing;
+  const int rows = (n + cols - 1) / cols;
+  const ImVec2 least = min_plot_box();
+  // Never wider than the panel: a vertical scroll bar may take what the layout's minimum gave.
+  return {std::min(std::max((avail.x - gap.x * (cols - 1)) / cols, least.x), avail.x),
+          std::max((avail.y - gap.y * (rows - 1)) / rows, least.y)};
 }
 
 }  // namespace
@@ -289,13 +295,13 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
 // forget gate f, the GRU's update gate z, the vanilla cell's h_t (it has no gate).
 void draw_side_by_side(const Snapshot& snap, AppState& app) {
   const int n = std::min<int>(static_cast<int>(snap.models.size()), 4);
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float gap = ImGui::GetStyle().ItemSpacing.x;
-  const ImVec2 size((avail.x - gap * (n - 1)) / n, avail.y);
+  // As many side by side as fit at min_plot_box(); the rest below, the panel scrolling.
+  const int cols = grid_columns(n, min_plot_box().x);
+  const ImVec2 size = grid_cell_size(n, cols);
   for (int k = 0; k < n; ++k) {
     const ModelView& m = snap.models[k];
     const int l = std::clamp(app.layer, 0, m.spec.num_layers - 1);
-    if (k) ImGui::SameLine();
+    if (k % cols) ImGui::SameLine();
     if (m.gates.empty() || m.steps == 0) {
       ImGui::TextDisabled("%s: no forward pass yet", m.name.c_str());
       continue;
@@ -318,8 +324,10 @@ void draw_side_by_side(const Snapshot& snap, AppState& app) {
 void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
   if (app.mode == Mode::Compare && snap.models.size() > 1) {
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled(
         "The gate that decides what is remembered, per model, on the same sequence");
+    ImGui::PopTextWrapPos();
     if (ImGui::IsItemHovered())
       ImGui::SetTooltip(
           "LSTM: the forget gate f (near 1 keeps c). GRU: the update gate z (near 1 keeps h).\n"
@@ -371,12 +379,14 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     if (m.spec.cell == CellType::Gru && !pre) slots[n++] = {gate_spec("h"), m.h[l].data(), H, ""};
   }
 
-  // Grid: 2 x 2 for four maps (three GRU gates and h), side by side or stacked for two.
+  // Grid: 2 x 2 for four maps (three GRU gates and h), side by side or stacked for two; one
+  // column (the panel scrolling) when two would be narrower than min_plot_box().
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const ImVec2 gap = ImGui::GetStyle().ItemSpacing;
-  const int cols = n > 2 ? 2 : (avail.x > 1.3f * avail.y ? 2 : 1);
-  const int rows = (n + cols - 1) / cols;
-  const ImVec2 size((avail.x - gap.x * (cols - 1)) / cols, (avail.y - gap.y * (rows - 1)) / rows);
+  const int fit = grid_columns(2, min_plot_box().x);
+  const int cols = std::min(fit, n > 2 ? 2 : (avail.x > 1.3f * avail.y ? 2 : 1));
+  const ImVec2 size = grid_cell_size(n, cols);
+  report_value(app, "maps", std::to_string(n));
+  report_value(app, "columns", std::to_string(cols));
   const int hl = current_step_column(m);
   for (int k = 0; k < n; ++k) {
     Slot& s = slots[k];
@@ -384,7 +394,7 @@ void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
     const std::string head = std::string(pre ? "pre-activation of " : "") + s.spec.symbol +
                              " \xE2\x80\x94 " + s.spec.name;
     const std::string full = head + ": " + s.spec.meaning;
-    s.title = ImGui::CalcTextSize(full.c_str()).x <= size.x ? full : head;
+    s.title = ImGui::CalcTextSize(full.c_str()).x <= size.x ? full : fit_text(head, size.x);
     if (k % cols) ImGui::SameLine();
     draw_slot(s, k, H, T, hl, pre, size, app, app.gates.block);
   }

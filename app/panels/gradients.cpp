@@ -53,26 +53,17 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
     return buf;
   }
   if (decades >= 0.05)
-    std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%.2f per step)%s",
-                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps, per_step,
+    std::snprintf(buf, sizeof buf, "%s: falls by %s over %d steps back (\xC3\x97%s per step)%s",
+                  m.name.c_str(), factor_text(p0 / p1).c_str(), steps, fmt_num(per_step).c_str(),
                   decades > 3 ? " \xE2\x80\x94 vanishing" : "");
   else if (decades <= -0.05)
-    std::snprintf(buf, sizeof buf, "%s: grows by %s over %d steps back (\xC3\x97%.2f per step)%s",
-                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps, per_step,
+    std::snprintf(buf, sizeof buf, "%s: grows by %s over %d steps back (\xC3\x97%s per step)%s",
+                  m.name.c_str(), factor_text(p1 / p0).c_str(), steps, fmt_num(per_step).c_str(),
                   decades < -3 ? " \xE2\x80\x94 exploding" : "");
   else
     std::snprintf(buf, sizeof buf, "%s: stays within a factor 1.1 over %d steps back",
                   m.name.c_str(), steps);
   return buf;
-}
-
-void tooltip_if_hovered(bool over_frame, const char* text) {
-  if (!over_frame) return;
-  ImGui::BeginTooltip();
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-  ImGui::TextUnformatted(text);
-  ImGui::PopTextWrapPos();
-  ImGui::EndTooltip();
 }
 
 // (1) ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over the batch against t.
@@ -94,16 +85,15 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
           st.t_axis.data(), m.dc_norm, l, st.row);
     widgets::EndPlot();
   }
-  tooltip_if_hovered(
-      ImGui::IsItemHovered() && !st.per_step.hovered,
-      m.spec.cell == CellType::Lstm
-          ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
-            "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
-            "gradient is only multiplied by the forget gates: the highway that keeps "
-            "it from vanishing."
-          : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
-            "the whole batch. Early steps get only what survives the trip back "
-            "through every later step.");
+  if (ImGui::IsItemHovered() && !st.per_step.hovered)
+    text_tooltip(m.spec.cell == CellType::Lstm
+                     ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
+                       "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
+                       "gradient is only multiplied by the forget gates: the highway that keeps "
+                       "it from vanishing."
+                     : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
+                       "the whole batch. Early steps get only what survives the trip back "
+                       "through every later step.");
 }
 
 // (2) The decay profile of every model, against the distance T − t.
@@ -132,13 +122,13 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
                                           ImGui::GetColorU32(ImGuiCol_TextDisabled), note);
     }
   }
-  tooltip_if_hovered(
-      ImGui::IsItemHovered() && !st.profile.hovered,
-      "The gradient of the LAST step's loss alone with respect to each earlier "
-      "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
-      "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
-      "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
-      "factor at every step: vanishing gradients.");
+  if (ImGui::IsItemHovered() && !st.profile.hovered)
+    text_tooltip(
+        "The gradient of the LAST step's loss alone with respect to each earlier "
+        "h\xE2\x82\x9C, against how far back t lies. A straight fall on this log "
+        "axis is the product of Jacobians \xE2\x88\x8F \xE2\x88\x82h\xE2\x82\x9B/"
+        "\xE2\x88\x82h\xE2\x82\x9B\xE2\x82\x8B\xE2\x82\x81 shrinking by about the same "
+        "factor at every step: vanishing gradients.");
 }
 
 // (3) The profile over iterations: columns in time order, rows the distance.
@@ -171,10 +161,11 @@ void draw_history(const ModelView& m, GradientsPanelState& st, ImVec2 size) {
   // (K, R) column-major: row d = distance, column = iteration.
   widgets::Heatmap("##profile_history", st.history.data(), K, R, true, opt, st.profile_history,
                    size);
-  tooltip_if_hovered(ImGui::IsItemHovered() && st.profile_history.hover_row < 0,
-                     "Each column is one iteration's decay profile, distance 0 at the top. Dark "
-                     "rows far down are steps the gradient no longer reaches; as the network "
-                     "learns a long dependency the colour reaches further down.");
+  if (ImGui::IsItemHovered() && st.profile_history.hover_row < 0)
+    text_tooltip(
+        "Each column is one iteration's decay profile, distance 0 at the top. Dark "
+        "rows far down are steps the gradient no longer reaches; as the network "
+        "learns a long dependency the colour reaches further down.");
 }
 
 }  // namespace
@@ -212,33 +203,36 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(readout.c_str());
     ImGui::PopTextWrapPos();
+    report_value(app, "decay", readout);
   } else {
     const std::string caption = step_caption(m);
+    ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled(
         "%s", caption.empty() ? "decay profile: after the backward pass" : caption.c_str());
+    ImGui::PopTextWrapPos();
   }
 
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float em = ImGui::GetFontSize();
+  // The two line plots side by side when both fit at min_plot_box(), else stacked; each at least
+  // min_plot_box() high, the panel scrolling when it must.
+  const ImVec2 avail = ImGui::GetContentRegionAvail(), least = min_plot_box();
   const ImVec2 gap = ImGui::GetStyle().ItemSpacing;
-  const float top_h = std::max(9 * em, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
-  const bool side = avail.x > 30 * em;
-  // Stacked in a narrow panel, each plot keeps a readable height; the panel scrolls if it must.
+  const bool side = avail.x >= 2 * least.x + gap.x;
+  const float top_h = std::max(least.y, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
   const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x,
-                    side ? top_h : std::max(9 * em, top_h * 0.5f));
+                    side ? top_h : std::max(least.y, top_h * 0.5f));
   draw_per_step(m, l, st, plot);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);
 
   int mode = st.overview ? 1 : 0;
   ImGui::RadioButton("recent", &mode, 0);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The last iterations, one column each");
-  ImGui::SameLine();
+  if (ImGui::IsItemHovered()) text_tooltip("The last iterations, one column each");
+  fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("whole run").x);
   ImGui::RadioButton("whole run", &mode, 1);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Every iteration since the start, averaged in buckets so it always fits");
+    text_tooltip("Every iteration since the start, averaged in buckets so it always fits");
   st.overview = mode == 1;
-  draw_history(m, st, ImVec2(-1, -1));
+  draw_history(m, st, ImVec2(-1, std::max(least.y, ImGui::GetContentRegionAvail().y)));
 }
 
 }  // namespace unrolled

@@ -61,26 +61,22 @@ std::string verdict(const ModelView& m, double sigma, int distance) {
   const double rate = sigma * gamma;
   if (!std::isfinite(rate)) return m.name + ": λ₁ is not available yet.";
   const std::string act(to_string(m.spec.activation));
-  if (rate < 1) {
-    std::snprintf(
-        buf, sizeof buf,
-        "%s: λ₁γ = %.3g × %g (%s) = %.3g < 1, so the bound guarantees vanishing: the gradient "
-        "shrinks at least geometrically; at distance %d it is at most %.2g of its size.",
-        m.name.c_str(), sigma, gamma, act.c_str(), rate, distance, std::pow(rate, distance));
-  } else {
-    std::snprintf(
-        buf, sizeof buf,
-        "%s: λ₁γ = %.3g × %g (%s) = %.3g ≥ 1: the bound allows growth, so it guarantees nothing; "
-        "vanishing or exploding now depends on the slopes the activations actually reach.",
-        m.name.c_str(), sigma, gamma, act.c_str(), rate);
-  }
-  return buf;
+  // Through fmt_num: a diverged W_hh gives λ₁ = 3.2e15, never a 16-digit integer.
+  const std::string product = m.name + ": λ₁γ = " + fmt_num(sigma) + " × " + fmt_num(gamma) + " (" +
+                              act + ") = " + fmt_num(rate);
+  if (rate < 1)
+    return product +
+           " < 1, so the bound guarantees vanishing: the gradient shrinks at least geometrically; "
+           "at distance " +
+           std::to_string(distance) + " it is at most " + fmt_num(std::pow(rate, distance), 2) +
+           " of its size.";
+  return product +
+         " ≥ 1: the bound allows growth, so it guarantees nothing; vanishing or exploding now "
+         "depends on the slopes the activations actually reach.";
 }
 
-}  // namespace
-
-void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
-  if (snap.models.empty()) return;
+// The layer, the bound's checkbox and what is measured, each on the line while it fits.
+void draw_header(const Snapshot& snap, AppState& app) {
   JacobianPanelState& st = app.lab.jacobian;
   const float em = ImGui::GetFontSize();
   int layers = 1;
@@ -89,7 +85,7 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
     ImGui::SetNextItemWidth(6 * em);
     int shown_layer = app.layer + 1;
     if (ImGui::SliderInt("layer", &shown_layer, 1, layers)) app.layer = shown_layer - 1;
-    ImGui::SameLine();
+    fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("bound (λ₁γ)^d (?)").x + em);
   }
   ImGui::Checkbox("bound (λ₁γ)^d", &st.show_bound);
   help_marker(
@@ -100,8 +96,69 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
       "singular value. So d steps back the gradient is at most (λ₁γ)^d times its size (Pascanu, "
       "Mikolov and Bengio, 2013).\n\n"
       "λ₁γ < 1 is sufficient for vanishing. λ₁γ > 1 is necessary for exploding, not sufficient.");
-  ImGui::SameLine();
-  ImGui::TextDisabled("inspected sequence %d, last step back to the first", app.sample + 1);
+  const std::string what =
+      "inspected sequence " + std::to_string(app.sample + 1) + ", last step back to the first";
+  fit_on_line(std::min(ImGui::CalcTextSize(what.c_str()).x, 12 * em));
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("%s", what.c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// The measured products of every model and, for vanilla cells, the bound (λ₁γ)^d.
+void draw_products_plot(const Snapshot& snap, JacobianPanelState& st, int distance, double lo,
+                        double hi, float height) {
+  if (!widgets::BeginPlot("##jacobian", ImVec2(-1, height), st.plot)) return;
+  widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂",
+                     widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
+                         widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
+  // The bound may run off the top or the bottom; the view follows the measured products.
+  widgets::SetupAxisLimits(widgets::Axis::X, 0, distance);
+  widgets::SetupAxisLimits(widgets::Axis::Y, std::max(lo / 5, 1e-300), std::max(hi * 20, 5.0));
+  for (size_t i = 0; i < snap.models.size(); ++i) {
+    const ModelView& m = snap.models[i];
+    if (m.jacobian_norms.size() < 2) continue;
+    widgets::SetNextSeriesStyle({.color = widgets::series_color(static_cast<int>(i))});
+    widgets::PlotLine(m.name.c_str(), nullptr, m.jacobian_norms.data(),
+                      static_cast<int>(m.jacobian_norms.size()));
+  }
+  if (st.show_bound)
+    for (size_t i = 0; i < snap.models.size(); ++i) {
+      const ModelView& m = snap.models[i];
+      if (m.spec.cell != CellType::Rnn || !std::isfinite(st.sigma[i])) continue;
+      const double rate = st.sigma[i] * activation_derivative_bound(m.spec.activation);
+      st.bound.resize(distance + 1);
+      for (int d = 0; d <= distance; ++d) st.bound[d] = std::pow(rate, d);
+      const std::string label = "bound (λ₁γ)^d, " + m.name + "##bound" + std::to_string(i);
+      widgets::SetNextSeriesStyle(
+          {.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
+      widgets::PlotLine(label.c_str(), nullptr, st.bound.data(), distance + 1);
+    }
+  widgets::EndPlot();
+}
+
+// Each model's verdict, wrapped, behind a swatch of its colour.
+void draw_words(const std::vector<std::string>& words, float wrap) {
+  const float em = ImGui::GetFontSize();
+  for (size_t i = 0; i < words.size(); ++i) {
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float line = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
+                                              ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
+                                              widgets::series_color(static_cast<int>(i)));
+    ImGui::SetCursorScreenPos(ImVec2(p.x + 0.8f * em, p.y));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap - 1.2f * em);
+    ImGui::TextUnformatted(words[i].c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
+}  // namespace
+
+void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
+  if (snap.models.empty()) return;
+  JacobianPanelState& st = app.lab.jacobian;
+  const float em = ImGui::GetFontSize();
+  draw_header(snap, app);
 
   update_sigma(snap, app.layer, st);
   int distance = 0;
@@ -114,7 +171,8 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
         lo = std::min(lo, m.jacobian_norms(d)), hi = std::max(hi, m.jacobian_norms(d));
   }
 
-  // The words below the plot, measured first so the plot takes the rest.
+  // The words below the plot, measured first so the plot takes the rest (at least
+  // min_plot_box(); the panel scrolls below that).
   std::vector<std::string> words;
   for (size_t i = 0; i < snap.models.size(); ++i)
     words.push_back(verdict(snap.models[i], st.sigma[i], std::max(distance, 1)));
@@ -124,48 +182,11 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
     words_h += ImGui::CalcTextSize(w.c_str(), nullptr, false, wrap - 1.2f * em).y +
                ImGui::GetStyle().ItemSpacing.y;
 
-  if (distance == 0) {
+  if (distance == 0)
     ImGui::TextDisabled("computing the Jacobian products…");
-  } else if (widgets::BeginPlot("##jacobian",
-                                ImVec2(-1, -words_h - ImGui::GetStyle().ItemSpacing.y), st.plot)) {
-    widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂",
-                       widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
-                           widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
-    // The bound may run off the top or the bottom; the view follows the measured products.
-    widgets::SetupAxisLimits(widgets::Axis::X, 0, distance);
-    widgets::SetupAxisLimits(widgets::Axis::Y, std::max(lo / 5, 1e-300), std::max(hi * 20, 5.0));
-    for (size_t i = 0; i < snap.models.size(); ++i) {
-      const ModelView& m = snap.models[i];
-      if (m.jacobian_norms.size() < 2) continue;
-      widgets::SetNextSeriesStyle({.color = widgets::series_color(static_cast<int>(i))});
-      widgets::PlotLine(m.name.c_str(), nullptr, m.jacobian_norms.data(),
-                        static_cast<int>(m.jacobian_norms.size()));
-    }
-    if (st.show_bound)
-      for (size_t i = 0; i < snap.models.size(); ++i) {
-        const ModelView& m = snap.models[i];
-        if (m.spec.cell != CellType::Rnn || !std::isfinite(st.sigma[i])) continue;
-        const double rate = st.sigma[i] * activation_derivative_bound(m.spec.activation);
-        st.bound.resize(distance + 1);
-        for (int d = 0; d <= distance; ++d) st.bound[d] = std::pow(rate, d);
-        const std::string label = "bound (λ₁γ)^d, " + m.name + "##bound" + std::to_string(i);
-        widgets::SetNextSeriesStyle(
-            {.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
-        widgets::PlotLine(label.c_str(), nullptr, st.bound.data(), distance + 1);
-      }
-    widgets::EndPlot();
-  }
-  for (size_t i = 0; i < words.size(); ++i) {
-    const ImVec2 p = ImGui::GetCursorScreenPos();
-    const float line = ImGui::GetTextLineHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
-                                              ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
-                                              widgets::series_color(static_cast<int>(i)));
-    ImGui::SetCursorScreenPos(ImVec2(p.x + 0.8f * em, p.y));
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap - 1.2f * em);
-    ImGui::TextUnformatted(words[i].c_str());
-    ImGui::PopTextWrapPos();
-  }
+  else
+    draw_products_plot(snap, st, distance, lo, hi, stacked_plot_height(1, words_h));
+  draw_words(words, wrap);
 }
 
 }  // namespace unrolled

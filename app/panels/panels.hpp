@@ -56,6 +56,10 @@ std::string fmt_num(double v, int significant = 3);
 // unless app.report_values is on.
 void report_value(AppState& app, const char* name, const std::string& value);
 
+// Text that calls for attention, readable on either theme (contrast at least 4.5:1 against the
+// window): red for an error (or a wrong answer), amber for a warning.
+ImU32 attention_color(bool error);
+
 // Shared helpers for panels.
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.

@@ -52,15 +52,6 @@ const char* short_label(const std::vector<std::string>& labels, int k) {
   return labels[k].c_str();
 }
 
-void help_tooltip(const char* text) {
-  if (!ImGui::IsItemHovered()) return;
-  ImGui::BeginTooltip();
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-  ImGui::TextUnformatted(text);
-  ImGui::PopTextWrapPos();
-  ImGui::EndTooltip();
-}
-
 void fill_t_axis(SamplePanelState& st, int T) {
   st.t_axis.resize(T);
   for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
@@ -71,15 +62,11 @@ void value_bar(const char* label, double value, double hi, ImU32 color, float la
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(label);
   ImGui::SameLine(label_w);
-  char overlay[32];
-  if (std::isfinite(value))
-    std::snprintf(overlay, sizeof overlay, "%.3f", value);
-  else
-    std::snprintf(overlay, sizeof overlay, "\xE2\x80\x94");
+  const std::string overlay = std::isfinite(value) ? fmt_num(value, 3) : "\xE2\x80\x94";
   ImGui::PushStyleColor(ImGuiCol_PlotHistogram, color);
   const float f =
       std::isfinite(value) ? static_cast<float>(std::clamp(value / hi, 0.0, 1.0)) : 0.0f;
-  ImGui::ProgressBar(f, ImVec2(-1, 0), overlay);
+  ImGui::ProgressBar(f, ImVec2(-1, 0), overlay.c_str());
   ImGui::PopStyleColor();
 }
 
@@ -94,8 +81,10 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
   const bool adding = task.readout == Readout::Last && I == 2 && task.input_labels.size() == 2 &&
                       task.input_labels[1] == "marker";
   const float em = ImGui::GetFontSize();
-  const float plot_h =
-      task.readout == Readout::Last ? -(ImGui::GetFrameHeightWithSpacing() * 3 + em) : -1.0f;
+  // The plot takes what the read-out below it leaves, never less than min_plot_box().
+  const float below =
+      task.readout == Readout::Last ? ImGui::GetFrameHeightWithSpacing() * 3 + em : 0.0f;
+  const float plot_h = stacked_plot_height(1, below);
   if (widgets::BeginPlot("##series", ImVec2(-1, plot_h), st.series)) {
     widgets::SetupAxes("t", adding ? "input" : "value", widgets::PlotFlags_LegendBottom);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
@@ -133,28 +122,29 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
     }
     widgets::EndPlot();
   }
-  help_tooltip(adding ? "Each step shows a random value; the two diamonds mark the values to add. "
-                        "The network must keep both in its state until the end."
-                      : "The input at each step, the value the network should answer (target) "
-                        "and what it answers (prediction).");
+  if (ImGui::IsItemHovered())
+    text_tooltip(adding
+                     ? "Each step shows a random value; the two diamonds mark the values to add. "
+                       "The network must keep both in its state until the end."
+                     : "The input at each step, the value the network should answer (target) "
+                       "and what it answers (prediction).");
   if (task.readout == Readout::Last && m.targets.size() > 0) {
     const double target = m.targets(0, 0), pred = m.outputs(0, 0);
     const double hi = std::max({2.0, std::isfinite(pred) ? pred : 0.0, target});
     const float label_w = ImGui::CalcTextSize("prediction  ").x;
-    char line[128];
+    std::string line = "target " + fmt_num(target);
     if (adding) {
       double marked[2] = {kNaN, kNaN};
       int k = 0;
       for (int t = 0; t < T && k < 2; ++t)
         if (m.inputs(1, t) > 0.5) marked[k++] = m.inputs(0, t);
-      std::snprintf(line, sizeof line, "target: %.3f + %.3f = %.3f", marked[0], marked[1], target);
-    } else {
-      std::snprintf(line, sizeof line, "target %.3f", target);
+      line = "target: " + fmt_num(marked[0]) + " + " + fmt_num(marked[1]) + " = " + fmt_num(target);
     }
-    ImGui::TextUnformatted(line);
+    ImGui::TextUnformatted(line.c_str());
     if (std::isfinite(pred)) {
-      ImGui::SameLine(0, em);
-      ImGui::Text("error %.3f", pred - target);
+      const std::string error = "error " + fmt_num(pred - target);
+      fit_on_line(ImGui::CalcTextSize(error.c_str()).x);
+      ImGui::TextUnformatted(error.c_str());
     }
     value_bar("target", target, hi, ImGui::GetColorU32(ImGuiCol_Text, 0.6f), label_w);
     value_bar("prediction", pred, hi, widgets::series_color(0), label_w);
@@ -165,7 +155,8 @@ void draw_regression(const Snapshot& snap, const ModelView& m, SamplePanelState&
 // [SECTION] One class at the end
 // -----------------------------------------------------------------------------------------------
 
-void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelState& st) {
+void draw_class_at_end(const Snapshot& snap, const ModelView& m, AppState& app) {
+  SamplePanelState& st = app.sample_panel;
   const TaskInfo& task = snap.task;
   const int T = static_cast<int>(m.inputs.cols()), I = static_cast<int>(m.inputs.rows());
   const int K = static_cast<int>(m.outputs.rows());
@@ -199,19 +190,25 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
   opt.highlight_col = current_step_column(m);
   const float bars_h = (K + 1.5f) * ImGui::GetFrameHeightWithSpacing() + em;
   widgets::Heatmap("##inputs", m.inputs.data(), I, T, true, opt, st.inputs,
-                   ImVec2(-1, std::max(8 * em, ImGui::GetContentRegionAvail().y - bars_h)));
+                   ImVec2(-1, stacked_plot_height(1, bars_h)));
 
   // The predicted probability of every class; the target's bar in its own colour.
   const int target = argmax_col(m.targets, 0, true);
   const int predicted = argmax_col(m.outputs, 0, false);
   if (predicted < 0)
     ImGui::TextDisabled("prediction: after the last step of the forward pass");
-  else
+  else {
+    report_value(app, "predicted", short_label(task.output_labels, predicted));
+    report_value(app, "target", short_label(task.output_labels, target));
+    ImGui::PushTextWrapPos(0);
     ImGui::Text("predicted %s, target %s: %s", short_label(task.output_labels, predicted),
                 short_label(task.output_labels, target), predicted == target ? "right" : "wrong");
-  help_tooltip(
-      "The softmax output after the last step: the network's probability for each class. "
-      "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
+    ImGui::PopTextWrapPos();
+  }
+  if (ImGui::IsItemHovered())
+    text_tooltip(
+        "The softmax output after the last step: the network's probability for each class. "
+        "The target's bar is green; the loss is \xE2\x88\x92ln of its probability.");
   float label_w = 0;
   for (int k = 0; k < K; ++k)
     label_w = std::max(label_w, ImGui::CalcTextSize(short_label(task.output_labels, k)).x);
@@ -228,16 +225,47 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, SamplePanelStat
 // [SECTION] A class at every step
 // -----------------------------------------------------------------------------------------------
 
-void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& app,
-                           TrainingWorker& worker) {
-  SamplePanelState& st = app.sample_panel;
-  const TaskInfo& task = snap.task;
-  const int T = static_cast<int>(m.inputs.cols());
-  const int O = static_cast<int>(m.outputs.rows());
-  const float em = ImGui::GetFontSize();
-  const bool lm = !snap.vocabulary.empty();
+// One cell of the symbol table: row 0 the step, 1 the input, 2 the target, 3 the prediction (red
+// when wrong), 4 p(target) in percent on its colour.
+void draw_symbol_cell(const TaskInfo& task, const ModelView& m, int row, int t) {
+  const int target = t < m.targets.cols() ? argmax_col(m.targets, t, true) : -1;
+  const int pred = t < m.outputs.cols() ? argmax_col(m.outputs, t, false) : -1;
+  switch (row) {
+    case 0:
+      ImGui::TextDisabled("%d", t + 1);
+      return;
+    case 1:
+      ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true)));
+      return;
+    case 2:
+      ImGui::TextUnformatted(short_label(task.output_labels, target));
+      return;
+    case 3:
+      if (pred < 0) return;
+      ImGui::PushStyleColor(ImGuiCol_Text, pred == target ? ImGui::GetColorU32(ImGuiCol_Text)
+                                                          : attention_color(true));
+      ImGui::TextUnformatted(short_label(task.output_labels, pred));
+      ImGui::PopStyleColor();
+      return;
+    case 4: {
+      if (target < 0 || pred < 0) return;
+      const double p = m.outputs(target, t);
+      const ImU32 bg = widgets::colormap_color(widgets::Colormap::Sequential, p, 0.0, 1.0);
+      ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bg);
+      const bool light = p > 0.55;  // the map turns light from green to yellow
+      ImGui::PushStyleColor(ImGuiCol_Text,
+                            light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
+      ImGui::Text("%.0f", 100 * p);
+      ImGui::PopStyleColor();
+      return;
+    }
+  }
+}
 
-  // Rows of symbols: one column per step, p(target) coloured on the sequential map.
+// Rows of symbols: one column per step, p(target) coloured on the sequential map.
+void draw_symbol_table(const TaskInfo& task, const ModelView& m) {
+  const int T = static_cast<int>(m.inputs.cols());
+  const float em = ImGui::GetFontSize();
   float cell_w = ImGui::CalcTextSize("100").x + 0.6f * em;
   for (const auto& l : task.input_labels)
     if (l != "blank" && l != "delimiter")
@@ -257,7 +285,7 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     const char* help[] = {
         "The time step.", "The symbol shown at step t.",
         "The symbol the network should answer at step t.",
-        "The symbol the network finds most likely (argmax of its softmax output); orange when "
+        "The symbol the network finds most likely (argmax of its softmax output); red when "
         "it is not the target.",
         "The probability the network gives the right answer: the loss at step t is "
         "\xE2\x88\x92ln p(target). In percent, coloured from dark (0) to yellow (100)."};
@@ -266,47 +294,28 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::TextUnformatted(names[row]);
-      help_tooltip(help[row]);
+      if (ImGui::IsItemHovered()) text_tooltip(help[row]);
       for (int t = 0; t < T; ++t) {
         ImGui::TableSetColumnIndex(t + 1);
         if (t == step_col)
           ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
-        const int target = t < m.targets.cols() ? argmax_col(m.targets, t, true) : -1;
-        const int pred = t < m.outputs.cols() ? argmax_col(m.outputs, t, false) : -1;
-        switch (row) {
-          case 0:
-            ImGui::TextDisabled("%d", t + 1);
-            break;
-          case 1:
-            ImGui::TextUnformatted(short_label(task.input_labels, argmax_col(m.inputs, t, true)));
-            break;
-          case 2:
-            ImGui::TextUnformatted(short_label(task.output_labels, target));
-            break;
-          case 3:
-            if (pred < 0) break;
-            ImGui::PushStyleColor(ImGuiCol_Text, pred == target ? ImGui::GetColorU32(ImGuiCol_Text)
-                                                                : IM_COL32(240, 110, 80, 255));
-            ImGui::TextUnformatted(short_label(task.output_labels, pred));
-            ImGui::PopStyleColor();
-            break;
-          case 4: {
-            if (target < 0 || pred < 0) break;
-            const double p = m.outputs(target, t);
-            const ImU32 bg = widgets::colormap_color(widgets::Colormap::Sequential, p, 0.0, 1.0);
-            ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, bg);
-            const bool light = p > 0.55;  // the map turns light from green to yellow
-            ImGui::PushStyleColor(ImGuiCol_Text,
-                                  light ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255));
-            ImGui::Text("%.0f", 100 * p);
-            ImGui::PopStyleColor();
-            break;
-          }
-        }
+        draw_symbol_cell(task, m, row, t);
       }
     }
     ImGui::EndTable();
   }
+}
+
+void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& app,
+                           TrainingWorker& worker) {
+  SamplePanelState& st = app.sample_panel;
+  const TaskInfo& task = snap.task;
+  const int T = static_cast<int>(m.inputs.cols());
+  const int O = static_cast<int>(m.outputs.rows());
+  const float em = ImGui::GetFontSize();
+  const bool lm = !snap.vocabulary.empty();
+
+  draw_symbol_table(task, m);
   bool copy_symbols = false, space = false, newline = false;
   for (const auto& l : task.input_labels) {
     copy_symbols |= l == "delimiter";
@@ -322,7 +331,8 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   // The probabilities of every symbol at every step (small vocabularies), then generated text.
   const float text_h = lm ? 6.0f * ImGui::GetTextLineHeightWithSpacing() : 0.0f;
   const float map_h = ImGui::GetContentRegionAvail().y - text_h;
-  if (map_h > 8 * em && map_h > O * 0.6f * em) {  // only while every row stays visible
+  // Only while the map keeps min_plot_box() and every row stays visible.
+  if (map_h >= min_plot_box().y && map_h > O * 0.6f * em) {
     st.label_ptrs.resize(O);
     for (int o = 0; o < O; ++o) st.label_ptrs[o] = short_label(task.output_labels, o);
     st.labels.resize(T);
@@ -356,10 +366,11 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   if (ImGui::SliderFloat("temperature", &app.temperature, 0.1f, 2.0f, "%.2f")) {
     worker.send(cmd::SetTemperature{app.temperature});
   }
-  help_tooltip(
-      "Characters are drawn one at a time from softmax(y / temperature), each fed back as "
-      "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
-      "distribution; high: more random. Resampled every 50 iterations.");
+  if (ImGui::IsItemHovered())
+    text_tooltip(
+        "Characters are drawn one at a time from softmax(y / temperature), each fed back as "
+        "the next input. Low: the likeliest characters, repetitive; 1: the model's own "
+        "distribution; high: more random. Resampled every 50 iterations.");
   ImGui::BeginChild("##generated", ImVec2(0, 0), true);
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(m.generated.empty() ? "(sampled after the next iterations)"
@@ -385,11 +396,11 @@ void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   fit_on_line(ImGui::CalcTextSize(snap.task.name.c_str()).x + 4 * ImGui::GetFontSize());
   ImGui::AlignTextToFramePadding();
   ImGui::TextDisabled("task: %s", snap.task.name.c_str());
-  help_tooltip(snap.task.description.c_str());
+  if (ImGui::IsItemHovered()) text_tooltip(snap.task.description.c_str());
   if (snap.task.loss == LossKind::Mse)
     draw_regression(snap, m, app.sample_panel);
   else if (snap.task.readout == Readout::Last)
-    draw_class_at_end(snap, m, app.sample_panel);
+    draw_class_at_end(snap, m, app);
   else
     draw_class_every_step(snap, m, app, worker);
 }

@@ -55,13 +55,7 @@ void draw_lanes(const StateView& v, int H, int T, int unit, int neighbours, cons
   widgets::SetNextLineStyle(widgets::series_color(0), 2.2f);
   plot_matrix_row(label, t_axis, *v.values, unit, scratch);
   widgets::EndPlot();
-  if (ImGui::IsItemHovered() && !plot.hovered) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-    ImGui::TextUnformatted(v.help);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  if (ImGui::IsItemHovered() && !plot.hovered) text_tooltip(v.help);
 }
 
 bool draw_map(const StateView& v, int H, int T, int unit, int step_col,
@@ -72,62 +66,45 @@ bool draw_map(const StateView& v, int H, int T, int unit, int step_col,
   opt.x_first = 1;
   opt.y_label = "unit";
   opt.value_label = v.symbol;
-  opt.value_format = "%.4f";
+  opt.value_format = "%.4g";  // c is not squashed: 1.2e+19 rather than 20 digits
   opt.colormap = v.signed_map ? widgets::Colormap::Diverging : widgets::Colormap::Sequential;
   opt.vmin = v.lo;
   opt.vmax = v.hi;
   opt.highlight_row = unit < H ? unit : -1;
   opt.highlight_col = step_col;
   const bool clicked = widgets::Heatmap(v.symbol, v.values->data(), H, T, true, opt, state, size);
-  if (ImGui::IsItemHovered() && state.hover_row < 0) {
-    ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-    ImGui::TextUnformatted(v.help);
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
-  }
+  if (ImGui::IsItemHovered() && state.hover_row < 0) text_tooltip(v.help);
   return clicked;
 }
 
-}  // namespace
-
-void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
-  if (snap.models.empty()) return;
+// lanes / heatmap, the selected unit, and (lanes) how many neighbours, on as few lines as fit.
+void draw_view_options(AppState& app, int H) {
   StatesPanelState& st = app.states;
-  draw_inspect_selectors(snap, app, &worker);
-  const ModelView& m = inspected_model(snap, app);
-  const int l = app.layer, H = m.spec.hidden_size, T = m.steps;
-  if (m.h.empty() || T == 0 || l >= static_cast<int>(m.h.size())) {
-    ImGui::TextDisabled("No forward pass yet: press Play or step forward.");
-    return;
-  }
-  app.unit = std::clamp(app.unit, 0, H - 1);
-
   const float em = ImGui::GetFontSize();
   int mode = st.as_heatmap ? 1 : 0;
   fit_on_line(14 * em);
   ImGui::RadioButton("lanes", &mode, 0);
   if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The selected unit over time as a line, with its neighbours for context");
-  ImGui::SameLine();
+    text_tooltip("The selected unit over time as a line, with its neighbours for context");
+  fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("heatmap").x);
   ImGui::RadioButton("heatmap", &mode, 1);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Every unit at once: a row per unit, a column per step");
+  if (ImGui::IsItemHovered()) text_tooltip("Every unit at once: a row per unit, a column per step");
   st.as_heatmap = mode == 1;
-  fit_on_line(12 * em);
+  fit_on_line(6 * em);
   ImGui::SetNextItemWidth(6 * em);
   ImGui::SliderInt("##unit", &app.unit, 0, H - 1, "unit %d");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The selected unit (also: click a heatmap row)");
+  if (ImGui::IsItemHovered()) text_tooltip("The selected unit (also: click a heatmap row)");
   if (!st.as_heatmap) {
-    ImGui::SameLine();
+    fit_on_line(6 * em);
     ImGui::SetNextItemWidth(6 * em);
     ImGui::SliderInt("##neighbours", &st.neighbours, 0, 6, "\xC2\xB1%d units");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Neighbouring units drawn thin for context");
+    if (ImGui::IsItemHovered()) text_tooltip("Neighbouring units drawn thin for context");
   }
+}
 
-  const bool lstm = !m.c.empty() && l < static_cast<int>(m.c.size());
+// c (LSTM only) and h of layer l, with their ranges and help; returns how many.
+int state_views(const ModelView& m, int l, bool lstm, StateView views[2]) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  StateView views[2];
   int n = 0;
   if (lstm)
     views[n++] = {
@@ -166,25 +143,55 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
                 sgn || unit01 ? 1.0 : kNaN,
                 !unit01 && m.spec.activation != Activation::Relu};
 
-  // The selected unit's values at the newest computed step, in words.
-  const int last_t = std::min(m.forward_t, T) - 1;
-  if (last_t >= 0) {
-    std::string line =
-        "unit " + std::to_string(app.unit) + " at t = " + std::to_string(last_t + 1) + ":";
-    char buf[48];
-    for (int k = 0; k < n; ++k) {
-      std::snprintf(buf, sizeof buf, "  %s = %.3f", views[k].symbol,
-                    (*views[k].values)(app.unit, last_t));
-      line += buf;
-    }
-    ImGui::TextUnformatted(line.c_str());
-  }
-  const std::string caption = step_caption(m);
-  if (!caption.empty()) ImGui::TextDisabled("%s", caption.c_str());
+  return n;
+}
 
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float gap = ImGui::GetStyle().ItemSpacing.y;
-  const ImVec2 size(avail.x, (avail.y - gap * (n - 1)) / n);
+// "unit 3 at t = 21:  c = -2.94  h = -0.887", each value kept whole (to the next line when it
+// does not fit); each value also reported.
+void draw_unit_values(const ModelView& m, AppState& app, const StateView* views, int n) {
+  const int last_t = std::min(m.forward_t, m.steps) - 1;
+  if (last_t < 0) return;
+  const std::string head =
+      "unit " + std::to_string(app.unit) + " at t = " + std::to_string(last_t + 1) + ":";
+  ImGui::TextUnformatted(head.c_str());
+  for (int k = 0; k < n; ++k) {
+    const std::string v = fmt_num((*views[k].values)(app.unit, last_t));
+    const std::string part = std::string(views[k].symbol) + " = " + v;
+    fit_on_line(ImGui::CalcTextSize(part.c_str()).x);
+    ImGui::TextUnformatted(part.c_str());
+    report_value(app, views[k].symbol, v);
+  }
+}
+
+}  // namespace
+
+void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  if (snap.models.empty()) return;
+  StatesPanelState& st = app.states;
+  draw_inspect_selectors(snap, app, &worker);
+  const ModelView& m = inspected_model(snap, app);
+  const int l = app.layer, H = m.spec.hidden_size, T = m.steps;
+  if (m.h.empty() || T == 0 || l >= static_cast<int>(m.h.size())) {
+    ImGui::TextDisabled("No forward pass yet: press Play or step forward.");
+    return;
+  }
+  app.unit = std::clamp(app.unit, 0, H - 1);
+  report_value(app, "unit", std::to_string(app.unit));
+  draw_view_options(app, H);
+
+  const bool lstm = !m.c.empty() && l < static_cast<int>(m.c.size());
+  StateView views[2];
+  const int n = state_views(m, l, lstm, views);
+  draw_unit_values(m, app, views, n);
+  const std::string caption = step_caption(m);
+  if (!caption.empty()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", caption.c_str());
+    ImGui::PopTextWrapPos();
+  }
+
+  // Stacked, each at least min_plot_box() high: a short panel scrolls.
+  const ImVec2 size(ImGui::GetContentRegionAvail().x, stacked_plot_height(n));
   if (st.as_heatmap) {
     widgets::HeatmapState* maps[2] = {lstm ? &st.cell_map : &st.hidden_map, &st.hidden_map};
     for (int k = 0; k < n; ++k)

@@ -63,15 +63,20 @@ void update_baseline(const Snapshot& snap, SweepPanelState& st) {
   }
 }
 
-}  // namespace
+// The label of a field, right of it, shortened with "…" to what is left of the line.
+void fitted_label(const char* label) {
+  ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+  const std::string shown =
+      fit_text(label, std::max(ImGui::GetContentRegionAvail().x, 2 * ImGui::GetFontSize()));
+  ImGui::TextUnformatted(shown.c_str());
+  if (shown != label && ImGui::IsItemHovered()) text_tooltip(label);
+}
 
-void draw_sweep_panel(const Snapshot& snap, AppState& app) {
-  SweepPanelState& st = app.lab.sweep;
+// What will run, the lags and iterations, Start (or Cancel) and the log-loss switch; each piece
+// on the line while it fits.
+void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
+                         const std::vector<ModelConfig>& models, bool running) {
   const float em = ImGui::GetFontSize();
-  const std::vector<ModelConfig> models = snap.config.all_models();
-  const bool running = st.sweep && st.sweep->running();
-
-  // What will run.
   std::string names;
   for (const ModelConfig& m : models) names += (names.empty() ? "" : ", ") + m.name;
   ImGui::PushTextWrapPos(0.0f);
@@ -82,15 +87,20 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
       std::string(to_string(snap.config.task.kind)).c_str(), names.c_str());
   ImGui::PopTextWrapPos();
 
+  const float label_gap = ImGui::GetStyle().ItemInnerSpacing.x;
   ImGui::BeginDisabled(running);
-  ImGui::SetNextItemWidth(14 * em);
-  input_text("lags", st.lags_text, 256);
-  ImGui::SameLine(0, 1.5f * em);
-  ImGui::SetNextItemWidth(9 * em);
-  ImGui::SliderInt("iterations per run", &st.iterations, 10, 5000, "%d",
+  ImGui::SetNextItemWidth(std::min(
+      14 * em, ImGui::GetContentRegionAvail().x - label_gap - ImGui::CalcTextSize("lags").x));
+  input_text("##lags", st.lags_text, 256);
+  fitted_label("lags");
+  fit_on_line(9 * em + label_gap + ImGui::CalcTextSize("iterations per run").x);
+  ImGui::SetNextItemWidth(std::min(9 * em, 0.5f * ImGui::GetContentRegionAvail().x));
+  ImGui::SliderInt("##iterations", &st.iterations, 10, 5000, "%d",
                    ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+  fitted_label("iterations per run");
   ImGui::EndDisabled();
-  ImGui::SameLine(0, 1.5f * em);
+  const char* action = running ? "Cancel" : "Start sweep";
+  fit_on_line(ImGui::CalcTextSize(action).x + 2 * ImGui::GetStyle().FramePadding.x);
   if (!running) {
     if (ImGui::Button("Start sweep")) {
       SweepSpec spec;
@@ -105,12 +115,13 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   } else if (ImGui::Button("Cancel")) {
     st.sweep->cancel();
   }
-  ImGui::SameLine();
+  fit_on_line(ImGui::GetFrameHeight() + label_gap + ImGui::CalcTextSize("log loss").x);
   ImGui::Checkbox("log loss", &st.log_loss);
+}
 
-  // Progress: the bar, and how many runs are done.
-  const std::vector<SweepResult> results =
-      st.sweep ? st.sweep->results() : std::vector<SweepResult>{};
+// The progress bar and how many runs are done, or what Start will run; errors.
+void draw_progress(SweepPanelState& st, const std::vector<SweepResult>& results,
+                   const std::vector<ModelConfig>& models, bool running) {
   if (st.sweep) {
     const SweepSpec& spec = st.sweep->spec();
     const size_t planned = spec.lags.size() * spec.base.all_models().size();
@@ -121,6 +132,7 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
                                           : " (done)");
     ImGui::ProgressBar(static_cast<float>(st.sweep->progress()), ImVec2(-1, 0), overlay);
   }
+  ImGui::PushTextWrapPos(0);
   if (!st.sweep) {
     std::vector<int> lags;
     std::string ignored;
@@ -130,70 +142,76 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
           "level.",
           models.size(), lags.size(), st.iterations);
   }
-  if (!st.error.empty())
-    ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.35f, 1.0f), "%s", st.error.c_str());
+  if (!st.error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, attention_color(true));
+    ImGui::TextUnformatted(st.error.c_str());
+    ImGui::PopStyleColor();
+  }
+  ImGui::PopTextWrapPos();
+}
 
-  // The plot: one series per model, the chance level dashed.
-  update_baseline(snap, st);
-  const float save_h = ImGui::GetFrameHeightWithSpacing() * 2;
-  if (widgets::BeginPlot("final loss against dependency length##sweep", ImVec2(-1, -save_h),
-                         st.plot)) {
-    widgets::SetupAxes("lag (task length)", "held-out loss after training",
-                       st.log_loss ? widgets::PlotFlags_LogY : 0);
-    if (!st.log_loss) {  // losses are never negative: 0 at the bottom reads as "no error"
-      double top = 0;
-      for (const SweepResult& r : results)
-        if (!r.diverged && std::isfinite(r.loss)) top = std::max({top, r.loss, r.baseline});
-      for (double b : st.baseline_loss) top = std::max(top, b);
-      widgets::SetupAxisLimits(widgets::Axis::Y, 0, top > 0 ? top * 1.15 : 1);
-    }
-    {  // a margin on both sides, so the first and last markers are whole
-      double lo = 1e300, hi = -1e300;
-      for (const SweepResult& r : results)
-        lo = std::min(lo, double(r.lag)), hi = std::max(hi, double(r.lag));
-      for (double l : st.baseline_lags) lo = std::min(lo, l), hi = std::max(hi, l);
-      if (lo <= hi)
-        widgets::SetupAxisLimits(widgets::Axis::X, lo - 0.04 * (hi - lo + 1),
-                                 hi + 0.04 * (hi - lo + 1));
-    }
-    const int n_models = st.sweep ? static_cast<int>(st.sweep->spec().base.all_models().size())
-                                  : static_cast<int>(models.size());
-    const std::vector<ModelConfig> run_models =
-        st.sweep ? st.sweep->spec().base.all_models() : models;
-    for (int m = 0; m < n_models; ++m) {
-      st.xs.clear();
-      st.ys.clear();
-      for (const SweepResult& r : results)
-        if (r.model == m) st.xs.push_back(r.lag), st.ys.push_back(r.diverged ? NAN : r.loss);
-      widgets::SetNextSeriesStyle({.color = widgets::series_color(m), .markers = true});
-      widgets::PlotLine(run_models[m].name.c_str(), st.xs.data(), st.ys.data(),
-                        static_cast<int>(st.xs.size()));
-    }
-    // The chance level: from the results where there are some, else from the task at each lag.
+// The axes' limits: 0 at the bottom on a linear scale, a margin either side of the lags.
+void setup_limits(const SweepPanelState& st, const std::vector<SweepResult>& results) {
+  if (!st.log_loss) {  // losses are never negative: 0 at the bottom reads as "no error"
+    double top = 0;
+    for (const SweepResult& r : results)
+      if (!r.diverged && std::isfinite(r.loss)) top = std::max({top, r.loss, r.baseline});
+    for (double b : st.baseline_loss) top = std::max(top, b);
+    widgets::SetupAxisLimits(widgets::Axis::Y, 0, top > 0 ? top * 1.15 : 1);
+  }
+  // A margin on both sides, so the first and last markers are whole.
+  double lo = 1e300, hi = -1e300;
+  for (const SweepResult& r : results)
+    lo = std::min(lo, double(r.lag)), hi = std::max(hi, double(r.lag));
+  for (double l : st.baseline_lags) lo = std::min(lo, l), hi = std::max(hi, l);
+  if (lo <= hi)
+    widgets::SetupAxisLimits(widgets::Axis::X, lo - 0.04 * (hi - lo + 1),
+                             hi + 0.04 * (hi - lo + 1));
+}
+
+// One series per model, the chance level dashed.
+void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& results,
+                     const std::vector<ModelConfig>& models, float height) {
+  if (!widgets::BeginPlot("final loss against dependency length##sweep", ImVec2(-1, height),
+                          st.plot))
+    return;
+  widgets::SetupAxes("lag (task length)", "held-out loss after training",
+                     st.log_loss ? widgets::PlotFlags_LogY : 0);
+  setup_limits(st, results);
+  const std::vector<ModelConfig> run_models =
+      st.sweep ? st.sweep->spec().base.all_models() : models;
+  for (int m = 0; m < static_cast<int>(run_models.size()); ++m) {
     st.xs.clear();
     st.ys.clear();
     for (const SweepResult& r : results)
-      if (r.model == 0) st.xs.push_back(r.lag), st.ys.push_back(r.baseline);
-    if (st.xs.empty())
-      st.xs.assign(st.baseline_lags.begin(), st.baseline_lags.end()), st.ys = st.baseline_loss;
-    widgets::SetNextSeriesStyle({.color = ImGui::GetColorU32(ImGuiCol_Text, 0.8f),
-                                 .dashed = true,
-                                 .markers = true,
-                                 .marker = widgets::Marker::Diamond});
-    widgets::PlotLine("chance level", st.xs.data(), st.ys.data(), static_cast<int>(st.xs.size()));
-    widgets::EndPlot();
+      if (r.model == m) st.xs.push_back(r.lag), st.ys.push_back(r.diverged ? NAN : r.loss);
+    widgets::SetNextSeriesStyle({.color = widgets::series_color(m), .markers = true});
+    widgets::PlotLine(run_models[m].name.c_str(), st.xs.data(), st.ys.data(),
+                      static_cast<int>(st.xs.size()));
   }
-  int diverged = 0;
-  for (const SweepResult& r : results) diverged += r.diverged;
-  if (diverged > 0) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("%d run(s) diverged (not plotted)", diverged);
-  }
+  // The chance level: from the results where there are some, else from the task at each lag.
+  st.xs.clear();
+  st.ys.clear();
+  for (const SweepResult& r : results)
+    if (r.model == 0) st.xs.push_back(r.lag), st.ys.push_back(r.baseline);
+  if (st.xs.empty())
+    st.xs.assign(st.baseline_lags.begin(), st.baseline_lags.end()), st.ys = st.baseline_loss;
+  widgets::SetNextSeriesStyle({.color = ImGui::GetColorU32(ImGuiCol_Text, 0.8f),
+                               .dashed = true,
+                               .markers = true,
+                               .marker = widgets::Marker::Diamond});
+  widgets::PlotLine("chance level", st.xs.data(), st.ys.data(), static_cast<int>(st.xs.size()));
+  widgets::EndPlot();
+}
 
-  // Export.
-  ImGui::SetNextItemWidth(std::max(10 * em, ImGui::GetContentRegionAvail().x - 16 * em));
+// The CSV path and "Save CSV" on one line (the field takes what the button leaves).
+void draw_export(SweepPanelState& st, const std::vector<SweepResult>& results) {
+  const float button = ImGui::CalcTextSize("Save CSV").x + 2 * ImGui::GetStyle().FramePadding.x;
+  // fit_on_line keeps one em between the field and the button.
+  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - button - ImGui::GetFontSize(),
+                                   4 * ImGui::GetFontSize()));
   input_text("##csv", st.csv_path, 1024);
-  ImGui::SameLine();
+  fit_on_line(button);
   ImGui::BeginDisabled(results.empty());
   if (ImGui::Button("Save CSV")) {
     std::string error;
@@ -202,7 +220,33 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
                      : error;
   }
   ImGui::EndDisabled();
-  if (!st.message.empty()) ImGui::TextDisabled("%s", st.message.c_str());
+  if (!st.message.empty()) {
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("%s", st.message.c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
+}  // namespace
+
+void draw_sweep_panel(const Snapshot& snap, AppState& app) {
+  SweepPanelState& st = app.lab.sweep;
+  const std::vector<ModelConfig> models = snap.config.all_models();
+  const bool running = st.sweep && st.sweep->running();
+  draw_sweep_controls(snap, st, models, running);
+  const std::vector<SweepResult> results =
+      st.sweep ? st.sweep->results() : std::vector<SweepResult>{};
+  draw_progress(st, results, models, running);
+  report_value(app, "runs done", std::to_string(results.size()));
+
+  update_baseline(snap, st);
+  int diverged = 0;
+  for (const SweepResult& r : results) diverged += r.diverged;
+  const float below = ImGui::GetFrameHeightWithSpacing() * 2 +
+                      (diverged > 0 ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
+  draw_sweep_plot(st, results, models, stacked_plot_height(1, below));
+  if (diverged > 0) ImGui::TextDisabled("%d run(s) diverged (not plotted)", diverged);
+  draw_export(st, results);
 }
 
 }  // namespace unrolled
