@@ -214,6 +214,7 @@ void draw_map(CliffPanelState& st, ImVec2 size) {
   side = std::max(side, std::max(kMinDataLinesH, kMinDataLinesW) * line);
   const ImRect cells(p0 + ImVec2(left, top), p0 + ImVec2(left + side, top + side));
   const MapTransform tf{cells, st.grid.w_min, st.grid.w_max, st.grid.b_min, st.grid.b_max};
+  report_plot("loss after 50 steps over (w, b)", cells.Min, cells.Max);
 
   ImGui::SetCursorScreenPos(cells.Min);
   ImGui::InvisibleButton("##cliff_map", cells.GetSize());

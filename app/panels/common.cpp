@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/panels/panels.hpp"
+#include "widgets/report.hpp"
 #include "widgets/text.hpp"
 
 namespace unrolled {
@@ -82,6 +83,16 @@ ImU32 attention_color(bool error) {
   // 6.4:1 and 5.6:1.
   if (error) return light ? IM_COL32(180, 40, 30, 255) : IM_COL32(235, 90, 80, 255);
   return light ? IM_COL32(150, 90, 0, 255) : IM_COL32(240, 190, 60, 255);
+}
+
+void report_plot(const char* title, ImVec2 data_min, ImVec2 data_max) {
+  if (!widgets::layout_report_enabled()) return;
+  widgets::PlotRecord r;
+  r.title = title;
+  r.data_rect = {data_min.x, data_min.y, data_max.x - data_min.x, data_max.y - data_min.y};
+  r.has_legend = false;
+  r.legend_points_covered = 0;
+  widgets::layout_report().plots.push_back(r);
 }
 
 void report_value(AppState& app, const char* name, const std::string& value) {

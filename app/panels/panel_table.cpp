@@ -28,7 +28,7 @@ const PanelInfo kPanels[kPanelCount] = {
      "Every field of the experiment, editable; which changes apply now and which on reset",
      draw_config_panel, kTrain | kCompare | kSweep, 17, 10, Analysis::None, true},
     {PanelId::Gates, "gates", "Gates", "One heatmap per gate: unit against time step",
-     draw_gates_panel, kTrain | kStep | kCompare, 17, 16, Analysis::None, true},
+     draw_gates_panel, kTrain | kStep | kCompare, 18, 16, Analysis::None, true},
     {PanelId::Training, "training", "Training",
      "The loss against chance, the gradient norm before and after clipping",
      draw_training, kTrain | kCompare, 17, 16, Analysis::None, true},

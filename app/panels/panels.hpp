@@ -55,6 +55,9 @@ std::string fmt_num(double v, int significant = 3);
 // the numbers the engine computed (e.g. "iteration" = "50", "loss" = "1.39"). Costs nothing
 // unless app.report_values is on.
 void report_value(AppState& app, const char* name, const std::string& value);
+// A plot drawn by the panel itself rather than by a widget (the spectrum's plane, the cliff's
+// map), for the layout report: its title and data area, in screen pixels.
+void report_plot(const char* title, ImVec2 data_min, ImVec2 data_max);
 
 // Text that calls for attention, readable on either theme (contrast at least 4.5:1 against the
 // window): red for an error (or a wrong answer), amber for a warning.

@@ -140,6 +140,7 @@ void draw_plane(const Snapshot& snap, const AppState& app, float side) {
   ImGui::InvisibleButton("##plane", ImVec2(side, side));
   const bool hovered = ImGui::IsItemHovered();
   const ImRect box(p0, p0 + ImVec2(side, side));
+  report_plot("eigenvalues on the complex plane", box.Min, box.Max);
   const ImVec2 c = box.GetCenter();
   const float scale = (0.5f * side - 0.4f * em) / static_cast<float>(plane_extent(snap, app));
 
@@ -246,6 +247,7 @@ void draw_singular_bars(const Snapshot& snap, const AppState& app, const ImRect&
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  report_plot("singular values", bars.Min, bars.Max);
   const float left = bars.Min.x - 2.2f * em;
   dl->AddText(ImVec2(left, bars.Min.y - line - 0.3f * em), text,
               "singular values σ_k, largest first");
