@@ -29,7 +29,7 @@ void text_tooltip(const char* text) {
 }
 
 void help_marker(const char* text) {
-  ImGui::SameLine();
+  fit_on_line(ImGui::CalcTextSize("(?)").x);  // beside the item, or below when it would be cut
   ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) text_tooltip(text);
 }

@@ -587,15 +587,18 @@ struct LegendItem {
 };
 
 // What the marks mean, and the gradient's scale.
-std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batch_norms) {
+std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batch_norms,
+                                     float width) {
   const float fs = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text),
               dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   const float thin = std::max(1.5f, fs * 0.09f);
-  auto label = [dim, fs](const char* s) {
-    return LegendItem{ImGui::CalcTextSize(s).x,
+  // A label, shortened with "…" when even a line of its own is too narrow for it.
+  auto label = [dim, fs, width](const char* text) {
+    const std::string s = fit_text(text, width);
+    return LegendItem{ImGui::CalcTextSize(s.c_str()).x,
                       [dim, fs, s](ImDrawList* dl, float x, float y) {
-                        dl->AddText({x, y - fs * 0.5f}, dim, s);
+                        dl->AddText({x, y - fs * 0.5f}, dim, s.c_str());
                       }};
   };
   auto with_mark = [fs](float mark_w, LegendItem l, std::function<void(ImDrawList*, float, float)> mark) {
@@ -649,13 +652,7 @@ bool step_button(const char* label, StepAction a, const char* key, const ModelVi
   const bool pressed = ImGui::Button(label, {width, 0});
   if (ImGui::IsItemHovered()) {
     const Plan p = plan(a, m, k1, step_cursor(s));
-    ImGui::BeginTooltip();
-    ImGui::Text("%s", key);
-    ImGui::Separator();
-    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 26);
-    ImGui::TextUnformatted(p.what.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::EndTooltip();
+    text_tooltip((std::string(key) + "\n\n" + p.what).c_str());
   }
   if (pressed) step_action(a, m, k1, s, w);
   return pressed;
@@ -676,24 +673,31 @@ const char* kStepHelp =
     "Click a cell to inspect it; the cell inspector follows. Mouse wheel scrolls, Ctrl + wheel "
     "zooms.";
 
-// The step buttons (each mirrors a key) and the animation's switch and speed.
+// The step buttons (each mirrors a key) and the animation's switch and speed, wrapping onto the
+// next line where the panel is narrow.
 void draw_step_buttons(const ModelView& m, int k1, StepState& s, TrainingWorker& worker) {
-  const float fs = ImGui::GetFontSize(), bw = fs * 5.2f;
-  step_button("\xE2\x87\xA4 Home", StepAction::Home, "Home", m, k1, s, worker, bw * 0.8f);
-  ImGui::SameLine();
-  step_button("\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)", m, k1, s, worker,
-              bw);
-  ImGui::SameLine();
-  step_button("Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)", m, k1, s,
-              worker, bw);
-  ImGui::SameLine();
-  step_button("B  Backward pass", StepAction::BackwardPass, "B", m, k1, s, worker, bw * 1.6f);
-  ImGui::SameLine();
-  step_button("End \xE2\x87\xA5", StepAction::End, "End", m, k1, s, worker, bw * 0.8f);
-  fit_on_line(fs * 13);
-  step_button(s.graph.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim",
-              StepAction::ToggleAnimate, "Space", m, k1, s, worker, bw * 1.1f);
-  ImGui::SameLine();
+  const float fs = ImGui::GetFontSize(), pad = ImGui::GetStyle().FramePadding.x * 2;
+  struct Button {
+    const char* label;
+    StepAction action;
+    const char* key;
+  };
+  const Button buttons[] = {
+      {"\xE2\x87\xA4 Home", StepAction::Home, "Home"},
+      {"\xE2\x86\x90 Back", StepAction::Back, "\xE2\x86\x90 (left arrow)"},
+      {"Forward \xE2\x86\x92", StepAction::Forward, "\xE2\x86\x92 (right arrow)"},
+      {"B  Backward pass", StepAction::BackwardPass, "B"},
+      {"End \xE2\x87\xA5", StepAction::End, "End"},
+      {s.graph.animate ? "\xE2\x80\x96 Stop###anim" : "\xE2\x96\xB6 Animate###anim",
+       StepAction::ToggleAnimate, "Space"},
+  };
+  for (size_t i = 0; i < std::size(buttons); ++i) {
+    const Button& b = buttons[i];
+    const float w = ImGui::CalcTextSize(b.label, nullptr, true).x + pad;
+    if (i > 0) fit_on_line(w);
+    step_button(b.label, b.action, b.key, m, k1, s, worker, w);
+  }
+  fit_on_line(fs * 7);
   ImGui::SetNextItemWidth(fs * 7);
   ImGui::SliderInt("##ms", &s.graph.animate_ms, 100, 3000, "%d ms/step",
                    ImGuiSliderFlags_Logarithmic);
@@ -798,7 +802,7 @@ void draw_unrolled(const Snapshot& snap, const ModelView& m, AppState& app) {
   const bool lstm = m.spec.cell == CellType::Lstm;
   // The legend's height depends on the gradient scale the cells find; its lines do not.
   const float legend_h =
-      draw_legend(legend_items(GradScale{}, lstm, gs.batch_norms), avail.x, false) + fs * 0.6f;
+      draw_legend(legend_items(GradScale{}, lstm, gs.batch_norms, avail.x), avail.x, false) + fs * 0.6f;
   const float canvas_h = std::max(avail.y - legend_h, fs * 8);
   const float canvas_w = std::max(avail.x - label_w, fs * 10);
   Geometry g = layout_rows(L, fs, canvas_h - ImGui::GetStyle().ScrollbarSize, lstm);
@@ -811,7 +815,7 @@ void draw_unrolled(const Snapshot& snap, const ModelView& m, AppState& app) {
   ImGui::SetCursorScreenPos({top_left.x + label_w, top_left.y});
   const GradScale grad = draw_cells(snap, m, app, g, canvas_w, canvas_h);
   ImGui::SetCursorScreenPos({top_left.x, top_left.y + canvas_h + fs * 0.3f});
-  const float used = draw_legend(legend_items(grad, lstm, gs.batch_norms), avail.x, true);
+  const float used = draw_legend(legend_items(grad, lstm, gs.batch_norms, avail.x), avail.x, true);
   ImGui::Dummy({avail.x, std::max(used, legend_h - fs * 0.6f)});
 }
 

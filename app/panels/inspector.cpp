@@ -734,7 +734,7 @@ void draw_cell_heading(const ModelView& m, const AppState& app) {
                 m.spec.num_layers > 1 ? (", layer " + std::to_string(app.layer + 1)).c_str() : "",
                 app.unit, m.sample + 1);
   ImGui::Separator();
-  ImGui::TextUnformatted(head);
+  ImGui::TextWrapped("%s", head);
   help_marker(
       "The chosen unit's arithmetic at this step, with the engine's own numbers: each row is a "
       "line of the "
