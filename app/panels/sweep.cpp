@@ -233,19 +233,18 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   SweepPanelState& st = app.lab.sweep;
   const std::vector<ModelConfig> models = snap.config.all_models();
   const bool running = st.sweep && st.sweep->running();
-  draw_sweep_controls(snap, st, models, running);
   const std::vector<SweepResult> results =
       st.sweep ? st.sweep->results() : std::vector<SweepResult>{};
-  draw_progress(st, results, models, running);
   report_value(app, "runs done", std::to_string(results.size()));
-
   update_baseline(snap, st);
   int diverged = 0;
   for (const SweepResult& r : results) diverged += r.diverged;
-  const float below = ImGui::GetFrameHeightWithSpacing() * 2 +
-                      (diverged > 0 ? ImGui::GetTextLineHeightWithSpacing() : 0.0f);
-  draw_sweep_plot(st, results, models, stacked_plot_height(1, below));
+  // The plot first, on screen whatever the panel's size; the settings and progress under it.
+  const float avail = ImGui::GetContentRegionAvail().y;
+  draw_sweep_plot(st, results, models, std::max(avail * 0.6f, min_plot_box().y));
   if (diverged > 0) ImGui::TextDisabled("%d run(s) diverged (not plotted)", diverged);
+  draw_progress(st, results, models, running);
+  draw_sweep_controls(snap, st, models, running);
   draw_export(st, results);
 }
 

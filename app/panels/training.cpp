@@ -243,13 +243,6 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   if (snap.models.empty()) return;
   TrainingPanelState& st = app.training;
   report_numbers(snap, app);
-  draw_view_options(snap, st);
-  draw_readout(snap, app);
-
-  // Shares of the height: loss 3, accuracy 2 (when the task has one), norm 3, learning rate 1.5
-  // (if it varied); none below min_plot_box() (the panel scrolls instead).
-  bool accuracy = snap.task.has_accuracy;
-  const bool lr_varied = learning_rate_varied(snap, st.overview);
   const float gap = ImGui::GetStyle().ItemSpacing.y, min_h = min_plot_box().y;
   // Legends of more than two entries may take more rows above the data (measured: the norm plot's
   // four entries at 1920x1080, text scale 2): a line more per entry beyond two.
@@ -257,12 +250,23 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
     return min_h + std::max(entries - 2, 0) * ImGui::GetTextLineHeightWithSpacing();
   };
   const int models = static_cast<int>(snap.models.size());
+  // The loss first, on screen whatever the panel's size: it is the lesson (in Compare, the RNN
+  // stays at chance while the LSTM learns). The options and the numbers come under it.
+  const float avail = ImGui::GetContentRegionAvail().y;
+  draw_loss_plot(snap, app, std::max(avail * 0.5f, min_for(models + 1)));  // models and chance
+  draw_view_options(snap, st);
+  draw_readout(snap, app);
+
+  // Shares of what is left: accuracy 2 (when the task has one), norm 3, learning rate 1.5 (if it
+  // varied); none below min_plot_box() (the panel scrolls instead).
+  bool accuracy = snap.task.has_accuracy;
+  const bool lr_varied = learning_rate_varied(snap, st.overview);
   const bool clipping = snap.config.training.clip.mode != ClipMode::None;
   const int norm_entries = models > 1 ? models + (clipping ? 1 : 0)
                                       : (clipping ? 4 : 1);  // before, after, clipped, threshold
   const auto unit_height = [&] {
-    const float weights = 3 + (accuracy ? 2.0f : 0) + 3 + (lr_varied ? 1.5f : 0);
-    const int n_plots = 2 + accuracy + lr_varied;
+    const float weights = (accuracy ? 2.0f : 0) + 3 + (lr_varied ? 1.5f : 0);
+    const int n_plots = 1 + accuracy + lr_varied;
     return (ImGui::GetContentRegionAvail().y - gap * (n_plots - 1)) / weights;
   };
   // Too little room for the accuracy plot at its minimum: a line of words instead.
@@ -271,7 +275,6 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
     draw_accuracy_text(snap);
   }
   const float unit = unit_height();
-  draw_loss_plot(snap, app, std::max(3 * unit, min_for(models + 1)));  // models and chance
   if (accuracy) draw_accuracy_plot(snap, st, std::max(2 * unit, min_for(models)));
   draw_norm_plot(snap, app, std::max(3 * unit, min_for(norm_entries)));
   if (lr_varied) draw_lr_plot(snap, st, std::max(1.5f * unit, min_for(models)));

@@ -70,6 +70,14 @@ void check_report(const Json& r, const Screen& s, const Case& c, const std::stri
   }
   const PanelId key = mode_layout(*find_mode(c.mode)).priority.front();
   EXPECT_TRUE(visible.count(panel_info(key).name)) << where << ": the key panel is hidden";
+  // The key panel's first plot is on screen whole, not scrolled below the window's edge.
+  for (const Json& w : r["windows"]) {
+    if (w["name"] != panel_info(key).name || w["plots"].empty()) continue;
+    const Json &rect = w["rect"], &data = w["plots"][0]["data_rect"];
+    EXPECT_LE(data[1].get<double>() + data[3].get<double>(),
+              rect[1].get<double>() + rect[3].get<double>() + 0.5)
+        << where << ": the key plot " << w["plots"][0]["title"] << " runs below its window";
+  }
 }
 
 TEST_P(LayoutReport, EveryPlotReadableAtEveryScreenAndTextSize) {
