@@ -46,7 +46,7 @@ class Focus : public ::testing::Test {
   }
   GuiFrame frame() {
     window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_, frames_++);
+    GuiFrame f = build_frame(options_, app_, worker_, window_);
     window_.end_frame();
     return f;
   }
@@ -72,7 +72,6 @@ class Focus : public ::testing::Test {
   AppState app_;
   TrainingWorker worker_;
   AppOptions options_;
-  int64_t frames_ = 0;
   ImVec2 mouse_{-1, -1};
   bool button_ = false;
   int key_ = -1;

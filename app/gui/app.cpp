@@ -90,8 +90,7 @@ void request_analysis(const std::vector<DrawnPanel>& drawn, AppState& app,
 
 }  // namespace
 
-GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window,
-                     int64_t frame_no) {
+GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window) {
   GuiFrame f;
   const auto snap = worker.latest();
   handle_keys(*snap, app, worker);
@@ -113,7 +112,7 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   if (const PanelInfo* only = find_panel(o.only)) in.focus = only->id;
   const Layout layout = compute_layout(in);
   const std::vector<const Snapshot*> shown = pace_snapshots(panels_of(layout), snap, app);
-  f.drawn = draw_cells(layout, shown, app, worker, frame_no);
+  f.drawn = draw_cells(layout, shown, app, worker);
   request_analysis(f.drawn, app, worker);
   return f;
 }
@@ -189,7 +188,7 @@ int run_app(const AppOptions& o) {
     // A screenshot shows what the commands sent so far have produced, not a race with them.
     if (capture) worker.wait_idle();
     window.begin_frame();
-    last = build_frame(o, app, worker, window, frame);
+    last = build_frame(o, app, worker, window);
     window.end_frame();
     if (o.bench_frames > 0 && frame >= 10) {  // the first frames build fonts and textures
       const double ui_cpu = thread_cpu_ms() - cpu0;

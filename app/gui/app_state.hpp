@@ -113,8 +113,6 @@ struct AppState {
   std::array<int, kPanelCount> panel_cost{};  // what each panel's redraw costs (app.hpp)
   std::optional<PanelId> focus;          // maximised over the whole window (F, Esc)
   std::optional<PanelId> hovered_panel;  // under the mouse last frame (F focuses it)
-  // Tabs: the panel each tabbed cell shows is the one chosen last (a frame number per panel).
-  std::array<int64_t, kPanelCount> tab_chosen{};
 
   // Inspection, shared by the panels.
   int layer = 0;   // inspected layer

@@ -46,7 +46,7 @@ struct DrawnPanel {
 // Draws every cell of the layout: one window per cell, a row of tabs when panels share it, the
 // chosen panel inside. `shown[i]` is the snapshot panel table entry i draws this frame.
 std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const Snapshot*>& shown,
-                                   AppState& app, TrainingWorker& worker, int64_t frame);
+                                   AppState& app, TrainingWorker& worker);
 
 // [app.cpp] One frame's UI between window.begin_frame() and end_frame(): keys, menu, banner,
 // layout, panels. What it drew, for the layout report and tests.
@@ -55,8 +55,7 @@ struct GuiFrame {
   bool menu_overlap = false;
   std::vector<DrawnPanel> drawn;
 };
-GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window,
-                     int64_t frame_no);
+GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window);
 
 // The panels a layout draws, in cell order (each tab counted).
 std::vector<PanelId> panels_of(const Layout& layout);

@@ -1,6 +1,7 @@
 // The panels' windows: one ImGui window per layout cell, placed by the layout. A cell that several
 // panels share shows a row of tabs and the panel chosen last. Double-clicking a title (or a tab)
-// maximises that panel; so does F over it; Esc brings the layout back (keys.cpp).
+// maximises that panel; so does F over it; Esc brings the layout back (keys.cpp). ImGui's tab bar
+// remembers which tab is chosen.
 #include <imgui.h>
 #include <imgui_internal.h>
 
@@ -94,36 +95,31 @@ DrawnPanel single_cell(const LayoutCell& cell, const Snapshot& snap, AppState& a
   return out;
 }
 
-// A row of tabs, one per panel, wrapping when they do not fit; returns the panel to show.
-PanelId tab_row(const LayoutCell& cell, AppState& app, int64_t frame) {
+// ImGui's tab bar, one tab per panel on one line (tabs narrow with an ellipsis and a tooltip when
+// they do not fit); returns the panel to show. A double-click on a tab focuses its panel.
+PanelId tab_row(const LayoutCell& cell, AppState& app) {
   PanelId chosen = cell.panels[0];
-  for (PanelId p : cell.panels)
-    if (app.tab_chosen[index_of(p)] > app.tab_chosen[index_of(chosen)]) chosen = p;
-  for (size_t i = 0; i < cell.panels.size(); ++i) {
-    const PanelInfo& p = panel_info(cell.panels[i]);
-    const bool active = p.id == chosen;
-    const float w = ImGui::CalcTextSize(p.title).x + ImGui::GetStyle().FramePadding.x * 2;
-    if (i > 0) fit_on_line(w);
-    ImGui::PushStyleColor(ImGuiCol_Button,
-                          ImGui::GetStyleColorVec4(active ? ImGuiCol_TabActive : ImGuiCol_Tab));
-    ImGui::PushID(p.name);
-    if (ImGui::Button(p.title)) app.tab_chosen[index_of(p.id)] = frame, chosen = p.id;
+  if (!ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_FittingPolicyResizeDown)) return chosen;
+  for (PanelId id : cell.panels) {
+    const PanelInfo& p = panel_info(id);
+    const std::string label = std::string(p.title) + "###" + p.name;
+    const bool open = ImGui::BeginTabItem(label.c_str());
     if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
-      toggle_focus(app, p.id);
-    if (ImGui::IsItemHovered()) text_tooltip(p.about);
-    ImGui::PopID();
-    ImGui::PopStyleColor();
+      toggle_focus(app, id);
+    if (open) {
+      chosen = id;
+      ImGui::EndTabItem();
+    }
   }
+  ImGui::EndTabBar();
   return chosen;
 }
 
 void tabbed_cell(const LayoutCell& cell, const std::vector<const Snapshot*>& shown,
-                 AppState& app, TrainingWorker& worker, int64_t frame,
-                 std::vector<DrawnPanel>& out) {
+                 AppState& app, TrainingWorker& worker, std::vector<DrawnPanel>& out) {
   const std::string name = std::string("###cell_") + panel_info(cell.panels[0]).name;
   begin_cell(name.c_str(), cell.rect, ImGuiWindowFlags_NoTitleBar);
-  const PanelId chosen = tab_row(cell, app, frame);
-  ImGui::Separator();
+  const PanelId chosen = tab_row(cell, app);
   if (ImGui::BeginChild("##tab_content", {0, 0}, false))
     out.push_back(draw_panel(chosen, *shown[index_of(chosen)], app, worker, cell.rect));
   ImGui::EndChild();
@@ -141,14 +137,14 @@ std::vector<PanelId> panels_of(const Layout& layout) {
 }
 
 std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const Snapshot*>& shown,
-                                   AppState& app, TrainingWorker& worker, int64_t frame) {
+                                   AppState& app, TrainingWorker& worker) {
   std::vector<DrawnPanel> out;
   app.hovered_panel.reset();
   for (const LayoutCell& cell : layout.cells) {
     if (cell.panels.size() == 1)
       out.push_back(single_cell(cell, *shown[index_of(cell.panels[0])], app, worker));
     else
-      tabbed_cell(cell, shown, app, worker, frame, out);
+      tabbed_cell(cell, shown, app, worker, out);
   }
   return out;
 }
