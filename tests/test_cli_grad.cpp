@@ -91,5 +91,83 @@ TEST_F(CliGrad, BadInputGetsOneMessageAndANonZeroExit) {
       << r.out;
 }
 
+// A one-layer model and a batch of one sequence of T steps (I = O = 1, readout every).
+void write_case(const std::string& model, const std::string& batch, CellType cell, int hidden,
+                int steps) {
+  NetworkSpec s;
+  s.cell = cell;
+  s.input_size = 1;
+  s.hidden_size = hidden;
+  s.output_size = 1;
+  Network net(s);
+  Rng rng(5);
+  initialize(net.params(), s, {}, rng);
+  std::string error;
+  ASSERT_TRUE(save_model(model, net, &error)) << error;
+  std::ofstream out(batch);
+  out << R"({"inputs": [[)";
+  for (int t = 0; t < steps; ++t) out << (t ? ",[0.5]" : "[0.5]");
+  out << R"(]], "targets": [[)";
+  for (int t = 0; t < steps; ++t) out << (t ? ",[1]" : "[1]");
+  out << "]]}";
+}
+
+TEST_F(CliGrad, NumbersBeyondADoubleGetAMessageNotAnAbort) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 4);
+  std::ofstream(path("tiny.json")) << "1e309";
+  ExeResult r = run_exe("grad --model " + path("tiny.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 2) << "was 134 (SIGABRT) before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("tiny.json: number out of range at byte 5: 1e309"), std::string::npos)
+      << r.out;
+  std::ofstream(path("b400.json")) << R"({"inputs": [[[0.5]]], "targets": [[[1e400]]]})";
+  r = run_exe("grad --model " + path("m.json") + " --batch " + path("b400.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("b400.json: number out of range"), std::string::npos) << r.out;
+}
+
+TEST_F(CliGrad, ATraceBeyondTheLimitIsRefusedBeforeTheForwardPass) {
+  // The audit's case, scaled: T = 100000 steps of an LSTM with H = 128 need about 1.8 GiB.
+  write_case(path("m.json"), path("b.json"), CellType::Lstm, 128, 100000);
+  const ExeResult r =
+      run_exe("grad --model " + path("m.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("b.json: hidden_size 128 x layers 1 x steps 100000 x batch 1 needs about"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("at most 1024 MiB are allowed"), std::string::npos) << r.out;
+}
+
+TEST_F(CliGrad, NonFiniteResultsAreRefusedNamingTheFirstTensor) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 4);
+  std::ifstream in(path("m.json"));
+  Json m = Json::parse(in);
+  // Finite weights whose products overflow: the readout gives 1e300 and its square is inf.
+  m["output"]["W"] = {{1e300, 1e300, 1e300}};
+  m["output"]["b"] = {1e300};
+  std::ofstream(path("huge.json")) << m.dump();
+  const ExeResult r =
+      run_exe("grad --model " + path("huge.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 3) << "was 0 with \"loss\": null before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("unrolled grad: loss is not finite"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"loss\""), std::string::npos) << "nothing printed: " << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one message: " << r.out;
+}
+
+TEST_F(CliGrad, MaskWeightsAndTargetsOutOfRangeAreRefused) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 2);
+  std::ofstream(path("mask.json"))
+      << R"({"inputs": [[[0.5], [0.5]]], "targets": [[[1], [1]]], "mask": [[1, 1e308]]})";
+  ExeResult r = run_exe("grad --model " + path("m.json") + " --batch " + path("mask.json"), true);
+  EXPECT_EQ(r.code, 2) << "was 0 with loss 0 before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("mask[0][1]: 1e+308 is out of range; each weight is in [0, 1e+06]"),
+            std::string::npos)
+      << r.out;
+  std::ofstream(path("target.json"))
+      << R"({"inputs": [[[0.5], [0.5]]], "targets": [[[1], [1e308]]]})";
+  r = run_exe("grad --model " + path("m.json") + " --batch " + path("target.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("targets[0][1][0]: 1e+308 is out of range"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace unrolled
