@@ -142,6 +142,44 @@ bool read_int(const Json& j, const char* key, int lo, int hi, int& out, std::str
   return true;
 }
 
+// Reads layers[l] into lp (sized by make_params): exactly W_x, W_h, b and, for the reset_after
+// GRU only, b_hn.
+bool read_layer(const Json& jl, int l, const NetworkSpec& s, LayerParams& lp, std::string* error) {
+  const std::string at = "layers[" + std::to_string(l) + "]", pre = at + ".";
+  const std::string G = s.gates() == 1 ? "" : std::to_string(s.gates());
+  const std::string I = l == 0 ? "I" : "H";
+  if (!jl.is_object()) {
+    if (error) *error = at + ": expected an object with W_x, W_h, b";
+    return false;
+  }
+  if (!only_keys(jl, at, {"W_x", "W_h", "b", "b_hn"}, error)) return false;
+  for (const char* key : {"W_x", "W_h", "b"})
+    if (!jl.contains(key)) {
+      if (error) *error = pre + key + ": missing";
+      return false;
+    }
+  if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(), "(" + G + "H, " + I + ")",
+                   lp.W_x, error) ||
+      !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)", lp.W_h,
+                   error) ||
+      !read_vector(jl["b"], pre + "b", lp.b.size(), "(" + G + "H)", lp.b, error))
+    return false;
+  if (lp.b_hn.size() == 0) {
+    if (!jl.contains("b_hn")) return true;
+    if (error)
+      *error = pre + "b_hn: only the reset_after GRU has b_hn; this model's cell is " +
+               std::string(to_string(s.cell)) +
+               (s.cell == CellType::Gru ? " with gru_variant reset_before" : "");
+    return false;
+  }
+  if (!jl.contains("b_hn")) {
+    if (error)
+      *error = pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
+    return false;
+  }
+  return read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error);
+}
+
 }  // namespace
 
 Json matrix_to_json(const Mat& m) {
@@ -195,20 +233,11 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     if (error) *error = "model: expected a JSON object, found " + json_type_name(j);
     return false;
   }
-  static const char* kKeys[] = {"format",      "version",    "cell",        "activation",
-                                "gru_variant", "input_size", "hidden_size", "output_size",
-                                "readout",     "loss",       "layers",      "output"};
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (const char* k : kKeys) known = known || key == k;
-    if (!known) {
-      if (error)
-        *error = "model: unknown key '" + key +
-                 "'; allowed: format, version, cell, activation, "
-                 "gru_variant, input_size, hidden_size, output_size, readout, loss, layers, output";
-      return false;
-    }
-  }
+  if (!only_keys(j, "model",
+                 {"format", "version", "cell", "activation", "gru_variant", "input_size",
+                  "hidden_size", "output_size", "readout", "loss", "layers", "output"},
+                 error))
+    return false;
   if (!j.contains("format") || j["format"] != "unrolled-model") {
     if (error) *error = "format: expected \"unrolled-model\"";
     return false;
@@ -239,47 +268,8 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
   }
   s.num_layers = static_cast<int>(j["layers"].size());
   Params p = make_params(s);
-  const std::string G = s.gates() == 1 ? "" : std::to_string(s.gates());
-  for (int l = 0; l < s.num_layers; ++l) {
-    const Json& jl = j["layers"][l];
-    const std::string pre = "layers[" + std::to_string(l) + "].";
-    if (!jl.is_object()) {
-      if (error) *error = pre.substr(0, pre.size() - 1) + ": expected an object with W_x, W_h, b";
-      return false;
-    }
-    if (!only_keys(jl, pre.substr(0, pre.size() - 1), {"W_x", "W_h", "b", "b_hn"}, error))
-      return false;
-    if (jl.contains("b_hn") && p.layers[l].b_hn.size() == 0) {
-      if (error)
-        *error = pre + "b_hn: only the reset_after GRU has b_hn; this model's cell is " +
-                 std::string(to_string(s.cell)) +
-                 (s.cell == CellType::Gru ? " with gru_variant reset_before" : "");
-      return false;
-    }
-    LayerParams& lp = p.layers[l];
-    const std::string I = l == 0 ? "I" : "H";
-    for (const char* key : {"W_x", "W_h", "b"})
-      if (!jl.contains(key)) {
-        if (error) *error = pre + key + ": missing";
-        return false;
-      }
-    if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(),
-                     "(" + G + "H, " + I + ")", lp.W_x, error) ||
-        !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)",
-                     lp.W_h, error) ||
-        !read_vector(jl["b"], pre + "b", lp.b.size(), "(" + G + "H)", lp.b, error))
-      return false;
-    if (lp.b_hn.size() > 0) {
-      if (!jl.contains("b_hn")) {
-        if (error)
-          *error =
-              pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
-        return false;
-      }
-      if (!read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error))
-        return false;
-    }
-  }
+  for (int l = 0; l < s.num_layers; ++l)
+    if (!read_layer(j["layers"][l], l, s, p.layers[l], error)) return false;
   if (!j.contains("output") || !j["output"].is_object() || !j["output"].contains("W") ||
       !j["output"].contains("b")) {
     if (error) *error = "output: expected an object {\"W\": (O, H), \"b\": (O)}";
