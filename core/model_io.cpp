@@ -301,12 +301,25 @@ bool load_model(const std::string& path, Network& out, std::string* error) {
 
 double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch) {
   const double G = s.gates(), H = s.hidden_size, L = s.num_layers, B = batch, T = steps;
+  const double I = s.input_size, O = s.output_size;
   const double n_out = s.readout == Readout::Every ? T : 1;
-  // Trace: pre and gates (2G·H), c, tanh c, hn, h (≤ 4H); GradTrace: dh, dc, dpre ((G + 2)·H),
-  // per layer and step; readout y and softmax (2·O) per scored step; the batch itself.
-  const double trace = (3 * G + 6) * H * B * T * L + 2.0 * s.output_size * B * n_out;
-  const double data = (s.input_size * T + (s.output_size + 1) * n_out) * B;
-  return 8.0 * (trace + data);
+  // Doubles kept for BPTT, per layer and step: Trace pre and gates (2G·H), c, tanh c, hn, h
+  // (≤ 4H); GradTrace dh, dc, dpre ((G + 2)·H). Per scored step: readout y and softmax (2·O).
+  const double trace = (3 * G + 6) * H * B * T * L + 2 * O * B * n_out;
+  const double data = (I * T + (O + 1) * n_out) * B;  // the batch: inputs, targets, mask
+  // Each of those ≤ 9 matrices per layer and step is its own allocation (object and heap header).
+  const double matrices = 9 * 64 * T * L;
+  // The batch file, its text and its JSON document together: about 64 bytes an array and 40 a
+  // number (arrays grow by doubling).
+  const double document = B * (64 * (T + n_out + 2) + 40 * (I * T + (O + 1) * n_out));
+  // The model and its gradients, each in memory, as a JSON document and as text (the file read,
+  // the output printed; strings and arrays grow by doubling): 160 bytes a parameter, measured
+  // about 120. And the program with the per-step norms it prints.
+  const bool b_hn = s.cell == CellType::Gru && s.gru_variant == GruVariant::ResetAfter;
+  const double params =
+      G * H * (I + H + 1) + (L - 1) * G * H * (2 * H + 1) + L * (b_hn ? H : 0) + O * (H + 1);
+  const double fixed = 16.0 * (1 << 20) + 48 * T * L;
+  return 8 * (trace + data) + matrices + document + 160 * params + fixed;
 }
 
 std::string check_grad_memory(const NetworkSpec& s, int64_t steps, int64_t batch) {
@@ -315,7 +328,7 @@ std::string check_grad_memory(const NetworkSpec& s, int64_t steps, int64_t batch
   std::ostringstream m;
   m << "hidden_size " << s.hidden_size << " x layers " << s.num_layers << " x steps " << steps
     << " x batch " << batch << " needs about " << static_cast<int64_t>(bytes / (1 << 20))
-    << " MiB for the forward trace and BPTT; at most "
+    << " MiB (the trace kept for BPTT, the batch and the model); at most "
     << static_cast<int64_t>(kMaxGradBytes / (1 << 20))
     << " MiB are allowed: use fewer or shorter sequences";
   return m.str();

@@ -29,7 +29,8 @@ constexpr size_t kMaxBatchFileBytes = size_t{64} << 20;
 constexpr double kMaxBatchMagnitude = 1e6;
 constexpr double kMaxMaskWeight = 1e6;
 // `unrolled grad` keeps every step of one batch for BPTT: at most this many bytes by the estimate
-// grad_memory_bytes (the experiment files' trace estimate plus the batch itself).
+// grad_memory_bytes (the experiment files' trace estimate plus the batch, the model and the
+// overheads around them).
 constexpr double kMaxGradBytes = 1024.0 * 1024 * 1024;
 
 Json matrix_to_json(const Mat& m);  // [[row 0], [row 1], ...]
@@ -51,8 +52,11 @@ bool load_model(const std::string& path, Network& out, std::string* error);
 bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::string* error);
 Json batch_to_json(const Batch& b, Readout readout);
 
-// Estimated bytes `grad` needs for one batch of `batch` sequences of `steps` steps: 8 bytes x
-// (((3G + 6)·H·B·T·L + 2·O·B·n) + (I·T + (O + 1)·n)·B), n = T (readout every) or 1 (last).
+// Estimated peak bytes of `grad` on one batch of `batch` sequences of `steps` steps, an upper
+// bound checked against measured peak RSS (docs/model-format.md gives the formula): the trace
+// kept for BPTT, 8 bytes x ((3G + 6)·H·B·T·L + 2·O·B·n), n = T (readout every) or 1 (last), and
+// the batch, 8 x (I·T + (O + 1)·n)·B, plus the matrices' allocations, the batch file's text and
+// JSON document, the model and its gradients (160 bytes a parameter) and a fixed 16 MiB.
 double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch);
 // "" if grad_memory_bytes fits kMaxGradBytes, else a message naming the sizes and the limit.
 std::string check_grad_memory(const NetworkSpec& s, int64_t steps, int64_t batch);
