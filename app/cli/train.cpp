@@ -213,6 +213,19 @@ bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_pa
   return ok;
 }
 
+// The summary on standard output. held_out: also evaluate on 8 held-out batches (a few
+// iterations' time, which a stopped run does not want).
+void print_summary(const Trainer& trainer, const TaskInfo& info, double secs, bool held_out) {
+  double accuracy = 0;
+  const double held_out_loss = held_out ? trainer.evaluate(8, &accuracy) : std::nan("");
+  std::printf("%s on %s: %lld iterations in %.2f s (%.0f it/s)\n", trainer.model().name.c_str(),
+              info.name.c_str(), static_cast<long long>(trainer.iteration()), secs,
+              secs > 0 ? trainer.iteration() / secs : 0.0);
+  std::printf("final training loss %.4g, held-out loss %.4g, baseline %.4g (%s)\n",
+              trainer.last_loss(), held_out_loss, info.baseline, info.baseline_note.c_str());
+  if (info.has_accuracy && held_out) std::printf("held-out accuracy %.1f%%\n", 100 * accuracy);
+}
+
 }  // namespace
 
 int cli_train(const std::vector<std::string>& args) {
@@ -301,16 +314,7 @@ int cli_train(const std::vector<std::string>& args) {
   }
   if (!finish_outputs(metrics, profile, save_path, trainer)) code = 4;
   if (stopped_by != 0) code = 128 + stopped_by;  // the shell's convention for a signal
-  double accuracy = 0;
-  // The held-out batches cost a few iterations' time, which a stopped run does not want.
-  const double held_out = stopped_by != 0 ? std::nan("") : trainer.evaluate(8, &accuracy);
-  std::printf("%s on %s: %lld iterations in %.2f s (%.0f it/s)\n", trainer.model().name.c_str(),
-              info.name.c_str(), static_cast<long long>(trainer.iteration()), secs,
-              secs > 0 ? trainer.iteration() / secs : 0.0);
-  std::printf("final training loss %.4g, held-out loss %.4g, baseline %.4g (%s)\n",
-              trainer.last_loss(), held_out, info.baseline, info.baseline_note.c_str());
-  if (info.has_accuracy && stopped_by == 0)
-    std::printf("held-out accuracy %.1f%%\n", 100 * accuracy);
+  print_summary(trainer, info, secs, /*held_out=*/stopped_by == 0);
   return code;
 }
 
