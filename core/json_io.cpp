@@ -1,5 +1,6 @@
 #include "core/json_io.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,20 +41,21 @@ int nesting_depth(const std::string& s, int limit) {
 // a number beyond a double's range included, is returned with its byte instead of thrown.
 class StrictBuilder : public Json::json_sax_t {
  public:
-  explicit StrictBuilder(Json& root) : root_(root) {}
+  StrictBuilder(Json& root, double max_bytes) : root_(root), max_bytes_(max_bytes) {}
 
-  bool null() override { return add(nullptr); }
-  bool boolean(bool v) override { return add(v); }
-  bool number_integer(number_integer_t v) override { return add(v); }
-  bool number_unsigned(number_unsigned_t v) override { return add(v); }
-  bool number_float(number_float_t v, const string_t&) override { return add(v); }
-  bool string(string_t& v) override { return add(std::move(v)); }
+  bool null() override { return charge(16) && add(nullptr); }
+  bool boolean(bool v) override { return charge(16) && add(v); }
+  bool number_integer(number_integer_t v) override { return charge(16) && add(v); }
+  bool number_unsigned(number_unsigned_t v) override { return charge(16) && add(v); }
+  bool number_float(number_float_t v, const string_t&) override { return charge(16) && add(v); }
+  bool string(string_t& v) override { return charge(48 + v.size()) && add(std::move(v)); }
   bool binary(binary_t&) override { return false; }  // JSON text has no binary values
-  bool start_object(std::size_t) override { return open(Json::object()); }
-  bool start_array(std::size_t) override { return open(Json::array()); }
+  bool start_object(std::size_t) override { return charge(64) && open(Json::object()); }
+  bool start_array(std::size_t) override { return charge(64) && open(Json::array()); }
   bool end_object() override { return close(); }
   bool end_array() override { return close(); }
   bool key(string_t& k) override {
+    if (!charge(64 + k.size())) return false;  // a map node and the key
     Frame& f = stack_.back();
     key_path_ = f.path.empty() ? k : f.path + "." + k;
     if (f.value->contains(k)) {
@@ -101,6 +103,18 @@ class StrictBuilder : public Json::json_sax_t {
     *slot_ = Json(std::forward<V>(v));
     return slot_;
   }
+  // Counts bytes the document will take; false (with the message) once past the budget.
+  bool charge(double bytes) {
+    bytes_ += bytes;
+    ++values_;
+    if (bytes_ <= max_bytes_) return true;
+    std::ostringstream m;
+    m << "the JSON document would take more than " << max_bytes_ / (1 << 20)
+      << " MiB in memory (stopped after " << values_
+      << " values); at most that is allowed";
+    message_ = m.str();
+    return false;
+  }
   template <class V>
   bool add(V&& v) {
     place(std::forward<V>(v));
@@ -122,6 +136,9 @@ class StrictBuilder : public Json::json_sax_t {
   }
 
   Json& root_;
+  double max_bytes_;
+  double bytes_ = 0;
+  int64_t values_ = 0;
   std::vector<Frame> stack_;
   Json* slot_ = nullptr;  // the value of the object key read last
   std::string key_path_;
@@ -153,7 +170,7 @@ std::string json_type_name(const Json& j) {
 }
 
 bool parse_json_text(const std::string& text, const std::string& what, Json& out,
-                     std::string* error) {
+                     std::string* error, double max_document_bytes) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (error) *error = what + ": the file is empty; expected a JSON object";
     return false;
@@ -165,7 +182,7 @@ bool parse_json_text(const std::string& text, const std::string& what, Json& out
     return false;
   }
   Json parsed;
-  StrictBuilder builder(parsed);
+  StrictBuilder builder(parsed, max_document_bytes);
   bool ok = false;
   try {
     ok = Json::sax_parse(text, &builder);

@@ -15,11 +15,15 @@ namespace unrolled {
 using Json = nlohmann::json;
 
 constexpr int kMaxJsonDepth = 64;
+// What a parsed document may take in memory, estimated while it is built (64 bytes an array,
+// object or key, 16 a value, plus the strings): a 64 MiB file of empty arrays would otherwise
+// take 1.5 GB before any reader sees it.
+constexpr double kMaxJsonDocumentBytes = 512.0 * 1024 * 1024;
 
 // Parses text. On failure returns false, leaves out as it was and sets *error (prefixed with
 // `what`). Never throws for any input.
 bool parse_json_text(const std::string& text, const std::string& what, Json& out,
-                     std::string* error);
+                     std::string* error, double max_document_bytes = kMaxJsonDocumentBytes);
 // Length in characters (Unicode code points) of valid UTF-8, as the parser leaves strings.
 size_t utf8_length(const std::string& s);
 // Reads and parses a file of at most max_bytes.

@@ -79,6 +79,26 @@ TEST(JsonIo, SyntaxErrorsKeepTheirByte) {
   EXPECT_NE(e.find("not valid JSON"), std::string::npos) << e;
 }
 
+TEST(JsonIo, TheDocumentsMemoryIsBoundedWhileItIsBuilt) {
+  // A 64 MiB batch file of empty arrays took 1.5 GB as a document before its reader refused it;
+  // the budget stops the parser itself. Here at 64 KiB: 64 bytes an array, 16 a number.
+  std::string empties = "[";
+  for (int i = 0; i < 2000; ++i) empties += i ? ",[]" : "[]";
+  empties += "]";
+  Json j;
+  std::string error;
+  EXPECT_FALSE(parse_json_text(empties, "f.json", j, &error, 64 * 1024));
+  EXPECT_NE(error.find("f.json: the JSON document would take more than 0.0625 MiB in memory "
+                       "(stopped after 1025 values)"),
+            std::string::npos)
+      << error;
+  EXPECT_TRUE(parse_json_text(empties, "f.json", j, &error, 2001 * 64)) << error;
+  EXPECT_EQ(j.size(), 2000u);
+  // Numbers are cheaper than arrays; strings count their length.
+  EXPECT_TRUE(parse_json_text("[1,2,3]", "f.json", j, &error, 64 + 3 * 16)) << error;
+  EXPECT_FALSE(parse_json_text("[\"" + std::string(2000, 'x') + "\"]", "f.json", j, &error, 2048));
+}
+
 TEST(JsonIo, LengthsAreCountedInCharacters) {
   EXPECT_EQ(utf8_length(""), 0u);
   EXPECT_EQ(utf8_length("abc"), 3u);

@@ -58,9 +58,9 @@ int cli_grad(const std::vector<std::string>& args) {
   if (!load_model(model_path, net, &error)) return ap.fail(error);
   Json jb;
   Batch batch;
-  if (!read_json_file(batch_path, kMaxBatchFileBytes, jb, &error) ||
-      !batch_from_json(jb, net.spec(), batch, &error))
-    return ap.fail(batch_path + ": " + error);
+  if (!read_json_file(batch_path, kMaxBatchFileBytes, jb, &error))
+    return ap.fail(error);  // names the file itself
+  if (!batch_from_json(jb, net.spec(), batch, &error)) return ap.fail(batch_path + ": " + error);
   if (const std::string e = net.validate(batch); !e.empty()) return ap.fail(batch_path + ": " + e);
   if (const std::string e = check_grad_memory(net.spec(), batch.steps(), batch.batch_size());
       !e.empty())
