@@ -7,7 +7,6 @@
 
 #include "samples/samples.hpp"
 
-
 namespace unrolled {
 namespace {
 
@@ -63,8 +62,10 @@ class Fields {
     if (!take(key)) return;
     const Json& v = j_[key];
     if (!v.is_string()) return fail(where(key), v.dump() + " is not allowed; expected a string");
-    if (v.get<std::string>().size() > max_len)
-      return fail(where(key), "longer than " + std::to_string(max_len) + " characters");
+    // Characters, not bytes: 150 x "é" is 150 characters (300 bytes).
+    if (const size_t n = utf8_length(v.get<std::string>()); n > max_len)
+      return fail(where(key), std::to_string(n) + " characters, longer than the " +
+                                  std::to_string(max_len) + " allowed");
     out = v.get<std::string>();
   }
   template <class E>
@@ -297,7 +298,8 @@ bool experiment_from_json(const Json& j, ExperimentConfig& out, std::string* err
   if (f.take("format") && j["format"] != "unrolled-experiment") {
     f.fail("format", j["format"].dump() + " is not allowed; expected \"unrolled-experiment\"");
   }
-  if (f.take("version") && j["version"] != 1)
+  // 1.0 compares equal to 1 in nlohmann; the format says an integer.
+  if (f.take("version") && (!j["version"].is_number_integer() || j["version"] != 1))
     f.fail("version", j["version"].dump() + " is not supported; this build reads version 1");
   f.text("title", 200, c.title);
   f.text("description", 4000, c.description);

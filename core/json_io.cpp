@@ -1,9 +1,11 @@
 #include "core/json_io.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace unrolled {
 
@@ -34,6 +36,115 @@ int nesting_depth(const std::string& s, int limit) {
   return worst;
 }
 
+// Builds the document as nlohmann's own parser does, with two differences the readers need: a
+// key repeated within one object is refused (nlohmann keeps the last silently), and every error,
+// a number beyond a double's range included, is returned with its byte instead of thrown.
+class StrictBuilder : public Json::json_sax_t {
+ public:
+  StrictBuilder(Json& root, double max_bytes) : root_(root), max_bytes_(max_bytes) {}
+
+  bool null() override { return charge(16) && add(nullptr); }
+  bool boolean(bool v) override { return charge(16) && add(v); }
+  bool number_integer(number_integer_t v) override { return charge(16) && add(v); }
+  bool number_unsigned(number_unsigned_t v) override { return charge(16) && add(v); }
+  bool number_float(number_float_t v, const string_t&) override { return charge(16) && add(v); }
+  bool string(string_t& v) override { return charge(48 + v.size()) && add(std::move(v)); }
+  bool binary(binary_t&) override { return false; }  // JSON text has no binary values
+  bool start_object(std::size_t) override { return charge(64) && open(Json::object()); }
+  bool start_array(std::size_t) override { return charge(64) && open(Json::array()); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (!charge(64 + k.size())) return false;  // a map node and the key
+    Frame& f = stack_.back();
+    key_path_ = f.path.empty() ? k : f.path + "." + k;
+    if (f.value->contains(k)) {
+      message_ = "key '" + key_path_ + "' appears twice; each key may appear once in an object";
+      return false;
+    }
+    slot_ = &(*f.value)[k];
+    return true;
+  }
+  bool parse_error(std::size_t byte, const std::string& token,
+                   const nlohmann::detail::exception& e) override {
+    std::ostringstream m;
+    if (e.id == 406) {  // out_of_range: a number too large for a double
+      m << "number out of range at byte " << byte << ": "
+        << (token.size() > 40 ? token.substr(0, 40) + "..." : token)
+        << " is beyond the largest double (about 1.8e308); numbers must be finite";
+    } else {
+      m << "not valid JSON (at byte " << byte << ")";
+      const std::string detail = e.what();
+      const auto pos = detail.find("syntax error");
+      if (pos != std::string::npos) m << ": " << detail.substr(pos);
+    }
+    message_ = m.str();
+    return false;
+  }
+  const std::string& message() const { return message_; }
+
+ private:
+  struct Frame {
+    Json* value;       // an open object or array; stable, since nothing is added beside it
+    std::string path;  // "model", "layers[2]": names a duplicate key's place
+  };
+  // Puts v where the document is at: the root, the end of the open array or the last key.
+  template <class V>
+  Json* place(V&& v) {
+    if (stack_.empty()) {
+      root_ = Json(std::forward<V>(v));
+      return &root_;
+    }
+    Json& parent = *stack_.back().value;
+    if (parent.is_array()) {
+      parent.emplace_back(std::forward<V>(v));
+      return &parent.back();
+    }
+    *slot_ = Json(std::forward<V>(v));
+    return slot_;
+  }
+  // Counts bytes the document will take; false (with the message) once past the budget.
+  bool charge(double bytes) {
+    bytes_ += bytes;
+    ++values_;
+    if (bytes_ <= max_bytes_) return true;
+    std::ostringstream m;
+    m << "the JSON document would take more than " << max_bytes_ / (1 << 20)
+      << " MiB in memory (stopped after " << values_
+      << " values); at most that is allowed";
+    message_ = m.str();
+    return false;
+  }
+  template <class V>
+  bool add(V&& v) {
+    place(std::forward<V>(v));
+    return true;
+  }
+  bool open(Json&& empty) {
+    std::string path;
+    if (!stack_.empty()) {
+      const Frame& f = stack_.back();
+      path = f.value->is_array() ? f.path + "[" + std::to_string(f.value->size()) + "]" : key_path_;
+    }
+    Json* j = place(std::move(empty));
+    stack_.push_back({j, std::move(path)});
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  Json& root_;
+  double max_bytes_;
+  double bytes_ = 0;
+  int64_t values_ = 0;
+  std::vector<Frame> stack_;
+  Json* slot_ = nullptr;  // the value of the object key read last
+  std::string key_path_;
+  std::string message_;
+};
+
 }  // namespace
 
 std::string json_type_name(const Json& j) {
@@ -59,7 +170,7 @@ std::string json_type_name(const Json& j) {
 }
 
 bool parse_json_text(const std::string& text, const std::string& what, Json& out,
-                     std::string* error) {
+                     std::string* error, double max_document_bytes) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (error) *error = what + ": the file is empty; expected a JSON object";
     return false;
@@ -70,20 +181,29 @@ bool parse_json_text(const std::string& text, const std::string& what, Json& out
                " levels; a valid file needs at most a few";
     return false;
   }
+  Json parsed;
+  StrictBuilder builder(parsed, max_document_bytes);
+  bool ok = false;
   try {
-    out = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    if (error) {
-      std::ostringstream m;
-      m << what << ": not valid JSON (at byte " << e.byte << ")";
-      const std::string detail = e.what();
-      const auto pos = detail.find("syntax error");
-      if (pos != std::string::npos) m << ": " << detail.substr(pos);
-      *error = m.str();
-    }
+    ok = Json::sax_parse(text, &builder);
+  } catch (const Json::exception& e) {  // the builder reports errors itself; this is a backstop
+    if (error) *error = what + ": not valid JSON: " + e.what();
     return false;
   }
+  if (!ok) {
+    if (error) *error = what + ": " + builder.message();
+    return false;
+  }
+  out = std::move(parsed);
   return true;
+}
+
+size_t utf8_length(const std::string& s) {
+  // The parser has checked the encoding, so every code point starts with one non-continuation
+  // byte (continuation bytes are 10xxxxxx).
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
 }
 
 bool read_text_file(const std::string& path, size_t max_bytes, std::string& out,

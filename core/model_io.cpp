@@ -2,18 +2,44 @@
 #include "core/model_io.hpp"
 
 #include <cmath>
+#include <initializer_list>
 #include <sstream>
 
 namespace unrolled {
 namespace {
 
+std::string num(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// Refuses any key of object j outside `allowed` (a comma-separated list, as the message shows).
+bool only_keys(const Json& j, const std::string& where, std::initializer_list<const char*> keys,
+               std::string* error) {
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    std::string allowed;
+    for (const char* k : keys) {
+      known = known || key == k;
+      allowed += (allowed.empty() ? "" : ", ") + std::string(k);
+    }
+    if (!known) {
+      if (error) *error = where + ": unknown key '" + key + "'; allowed: " + allowed;
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string shape(Eigen::Index r, Eigen::Index c) {
   return "(" + std::to_string(r) + ", " + std::to_string(c) + ")";
 }
 
-// Reads a row-major nested array of exactly rows x cols finite numbers.
-bool read_matrix(const Json& j, const std::string& name, Eigen::Index rows, Eigen::Index cols,
-                 const std::string& expected, Mat& out, std::string* error) {
+// Checks that j is a row-major nested array of exactly rows x cols values, without reading
+// them, so a reader can check every tensor's shape (and the total) before allocating any.
+bool check_matrix_shape(const Json& j, const std::string& name, Eigen::Index rows,
+                        Eigen::Index cols, const std::string& expected, std::string* error) {
   auto fail = [&](const std::string& found) {
     if (error)
       *error =
@@ -25,22 +51,35 @@ bool read_matrix(const Json& j, const std::string& name, Eigen::Index rows, Eige
     const Eigen::Index c0 = !j.empty() && j[0].is_array() ? j[0].size() : 0;
     return fail(shape(j.size(), c0));
   }
-  out.resize(rows, cols);
   for (Eigen::Index r = 0; r < rows; ++r) {
     const Json& row = j[r];
     if (!row.is_array() || static_cast<Eigen::Index>(row.size()) != cols)
       return fail("row " + std::to_string(r) + " with " +
                   (row.is_array() ? std::to_string(row.size()) + " values" : json_type_name(row)));
+  }
+  return true;
+}
+
+// Reads a row-major nested array of exactly rows x cols finite numbers of magnitude at most
+// max_abs.
+bool read_matrix(const Json& j, const std::string& name, Eigen::Index rows, Eigen::Index cols,
+                 const std::string& expected, Mat& out, std::string* error,
+                 double max_abs = HUGE_VAL) {
+  if (!check_matrix_shape(j, name, rows, cols, expected, error)) return false;
+  out.resize(rows, cols);
+  for (Eigen::Index r = 0; r < rows; ++r) {
     for (Eigen::Index c = 0; c < cols; ++c) {
-      if (!row[c].is_number()) {
-        if (error)
-          *error = name + "[" + std::to_string(r) + "][" + std::to_string(c) +
-                   "]: expected a number, found " + json_type_name(row[c]);
+      const Json& v = j[r][c];
+      const std::string at = name + "[" + std::to_string(r) + "][" + std::to_string(c) + "]";
+      if (!v.is_number()) {
+        if (error) *error = at + ": expected a number, found " + json_type_name(v);
         return false;
       }
-      out(r, c) = row[c].get<double>();
-      if (!std::isfinite(out(r, c))) {
-        if (error) *error = name + ": values must be finite";
+      out(r, c) = v.get<double>();
+      if (!std::isfinite(out(r, c)) || std::abs(out(r, c)) > max_abs) {
+        if (error)
+          *error = at + ": " + v.dump() + " is out of range; expected a finite number" +
+                   (max_abs < HUGE_VAL ? " in [" + num(-max_abs) + ", " + num(max_abs) + "]" : "");
         return false;
       }
     }
@@ -103,6 +142,44 @@ bool read_int(const Json& j, const char* key, int lo, int hi, int& out, std::str
   return true;
 }
 
+// Reads layers[l] into lp (sized by make_params): exactly W_x, W_h, b and, for the reset_after
+// GRU only, b_hn.
+bool read_layer(const Json& jl, int l, const NetworkSpec& s, LayerParams& lp, std::string* error) {
+  const std::string at = "layers[" + std::to_string(l) + "]", pre = at + ".";
+  const std::string G = s.gates() == 1 ? "" : std::to_string(s.gates());
+  const std::string I = l == 0 ? "I" : "H";
+  if (!jl.is_object()) {
+    if (error) *error = at + ": expected an object with W_x, W_h, b";
+    return false;
+  }
+  if (!only_keys(jl, at, {"W_x", "W_h", "b", "b_hn"}, error)) return false;
+  for (const char* key : {"W_x", "W_h", "b"})
+    if (!jl.contains(key)) {
+      if (error) *error = pre + key + ": missing";
+      return false;
+    }
+  if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(), "(" + G + "H, " + I + ")",
+                   lp.W_x, error) ||
+      !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)", lp.W_h,
+                   error) ||
+      !read_vector(jl["b"], pre + "b", lp.b.size(), "(" + G + "H)", lp.b, error))
+    return false;
+  if (lp.b_hn.size() == 0) {
+    if (!jl.contains("b_hn")) return true;
+    if (error)
+      *error = pre + "b_hn: only the reset_after GRU has b_hn; this model's cell is " +
+               std::string(to_string(s.cell)) +
+               (s.cell == CellType::Gru ? " with gru_variant reset_before" : "");
+    return false;
+  }
+  if (!jl.contains("b_hn")) {
+    if (error)
+      *error = pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
+    return false;
+  }
+  return read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error);
+}
+
 }  // namespace
 
 Json matrix_to_json(const Mat& m) {
@@ -156,25 +233,17 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
     if (error) *error = "model: expected a JSON object, found " + json_type_name(j);
     return false;
   }
-  static const char* kKeys[] = {"format",      "version",    "cell",        "activation",
-                                "gru_variant", "input_size", "hidden_size", "output_size",
-                                "readout",     "loss",       "layers",      "output"};
-  for (const auto& [key, value] : j.items()) {
-    bool known = false;
-    for (const char* k : kKeys) known = known || key == k;
-    if (!known) {
-      if (error)
-        *error = "model: unknown key '" + key +
-                 "'; allowed: format, version, cell, activation, "
-                 "gru_variant, input_size, hidden_size, output_size, readout, loss, layers, output";
-      return false;
-    }
-  }
+  if (!only_keys(j, "model",
+                 {"format", "version", "cell", "activation", "gru_variant", "input_size",
+                  "hidden_size", "output_size", "readout", "loss", "layers", "output"},
+                 error))
+    return false;
   if (!j.contains("format") || j["format"] != "unrolled-model") {
     if (error) *error = "format: expected \"unrolled-model\"";
     return false;
   }
-  if (!j.contains("version") || j["version"] != 1) {
+  // 1.0 compares equal to 1 in nlohmann; the format says an integer.
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != 1) {
     if (error)
       *error =
           "version: " + (j.contains("version") ? j["version"].dump() : std::string("missing")) +
@@ -199,43 +268,14 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
   }
   s.num_layers = static_cast<int>(j["layers"].size());
   Params p = make_params(s);
-  const std::string G = s.gates() == 1 ? "" : std::to_string(s.gates());
-  for (int l = 0; l < s.num_layers; ++l) {
-    const Json& jl = j["layers"][l];
-    const std::string pre = "layers[" + std::to_string(l) + "].";
-    if (!jl.is_object()) {
-      if (error) *error = pre.substr(0, pre.size() - 1) + ": expected an object with W_x, W_h, b";
-      return false;
-    }
-    LayerParams& lp = p.layers[l];
-    const std::string I = l == 0 ? "I" : "H";
-    for (const char* key : {"W_x", "W_h", "b"})
-      if (!jl.contains(key)) {
-        if (error) *error = pre + key + ": missing";
-        return false;
-      }
-    if (!read_matrix(jl["W_x"], pre + "W_x", lp.W_x.rows(), lp.W_x.cols(),
-                     "(" + G + "H, " + I + ")", lp.W_x, error) ||
-        !read_matrix(jl["W_h"], pre + "W_h", lp.W_h.rows(), lp.W_h.cols(), "(" + G + "H, H)",
-                     lp.W_h, error) ||
-        !read_vector(jl["b"], pre + "b", lp.b.size(), "(" + G + "H)", lp.b, error))
-      return false;
-    if (lp.b_hn.size() > 0) {
-      if (!jl.contains("b_hn")) {
-        if (error)
-          *error =
-              pre + "b_hn: missing (the reset_after GRU has a recurrent bias b_hn of shape (H))";
-        return false;
-      }
-      if (!read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error))
-        return false;
-    }
-  }
+  for (int l = 0; l < s.num_layers; ++l)
+    if (!read_layer(j["layers"][l], l, s, p.layers[l], error)) return false;
   if (!j.contains("output") || !j["output"].is_object() || !j["output"].contains("W") ||
       !j["output"].contains("b")) {
     if (error) *error = "output: expected an object {\"W\": (O, H), \"b\": (O)}";
     return false;
   }
+  if (!only_keys(j["output"], "output", {"W", "b"}, error)) return false;
   if (!read_matrix(j["output"]["W"], "output.W", p.W_y.rows(), p.W_y.cols(), "(O, H)", p.W_y,
                    error) ||
       !read_vector(j["output"]["b"], "output.b", p.b_y.size(), "(O)", p.b_y, error))
@@ -259,6 +299,91 @@ bool load_model(const std::string& path, Network& out, std::string* error) {
   return true;
 }
 
+double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch) {
+  const double G = s.gates(), H = s.hidden_size, L = s.num_layers, B = batch, T = steps;
+  const double I = s.input_size, O = s.output_size;
+  const double n_out = s.readout == Readout::Every ? T : 1;
+  // Doubles kept for BPTT, per layer and step: Trace pre and gates (2G·H), c, tanh c, hn, h
+  // (≤ 4H); GradTrace dh, dc, dpre ((G + 2)·H). Per scored step: readout y and softmax (2·O).
+  const double trace = (3 * G + 6) * H * B * T * L + 2 * O * B * n_out;
+  const double data = (I * T + (O + 1) * n_out) * B;  // the batch: inputs, targets, mask
+  // Each of those ≤ 9 matrices per layer and step is its own allocation (object and heap header).
+  const double matrices = 9 * 64 * T * L;
+  // The batch file, its text and its JSON document together: about 64 bytes an array and 40 a
+  // number (arrays grow by doubling).
+  const double document = B * (64 * (T + n_out + 2) + 40 * (I * T + (O + 1) * n_out));
+  // The model and its gradients, each in memory, as a JSON document and as text (the file read,
+  // the output printed; strings and arrays grow by doubling): 160 bytes a parameter, measured
+  // about 120. And the program with the per-step norms it prints.
+  const bool b_hn = s.cell == CellType::Gru && s.gru_variant == GruVariant::ResetAfter;
+  const double params =
+      G * H * (I + H + 1) + (L - 1) * G * H * (2 * H + 1) + L * (b_hn ? H : 0) + O * (H + 1);
+  const double fixed = 16.0 * (1 << 20) + 48 * T * L;
+  return 8 * (trace + data) + matrices + document + 160 * params + fixed;
+}
+
+std::string check_grad_memory(const NetworkSpec& s, int64_t steps, int64_t batch) {
+  const double bytes = grad_memory_bytes(s, steps, batch);
+  if (bytes <= kMaxGradBytes) return "";
+  std::ostringstream m;
+  m << "hidden_size " << s.hidden_size << " x layers " << s.num_layers << " x steps " << steps
+    << " x batch " << batch << " needs about " << static_cast<int64_t>(bytes / (1 << 20))
+    << " MiB (the trace kept for BPTT, the batch and the model); at most "
+    << static_cast<int64_t>(kMaxGradBytes / (1 << 20))
+    << " MiB are allowed: use fewer or shorter sequences";
+  return m.str();
+}
+
+namespace {
+
+// The batch file's shapes, checked before any value is read or any buffer sized: every sequence
+// has the first one's T steps, inputs (T, I), targets (T, O) or (O), mask (T) or a number.
+bool check_batch_shapes(const Json& j, const NetworkSpec& spec, Eigen::Index& B, Eigen::Index& T,
+                        std::string* error) {
+  auto fail = [&](const std::string& m) {
+    if (error) *error = m;
+    return false;
+  };
+  const Json& in = j["inputs"];
+  if (!in.is_array() || in.empty() || !in[0].is_array() || in[0].empty())
+    return fail("inputs: expected a non-empty array [B][T][I]");
+  B = in.size();
+  T = in[0].size();
+  const bool every = spec.readout == Readout::Every;
+  const double values =  // what the batch will hold, inputs + targets + mask
+      double(B) *
+      (double(T) * spec.input_size + (every ? double(T) : 1.0) * (spec.output_size + 1));
+  if (values > double(kMaxBatchValues))
+    return fail("inputs: " + std::to_string(B) + " sequences of " + std::to_string(T) +
+                " steps hold about " + num(values) + " numbers with their targets; at most " +
+                std::to_string(kMaxBatchValues) + " are allowed");
+  for (Eigen::Index s = 0; s < B; ++s)
+    if (!check_matrix_shape(in[s], "inputs[" + std::to_string(s) + "]", T, spec.input_size,
+                            "(T, I)", error))
+      return false;
+  const Json& tg = j["targets"];
+  if (!tg.is_array() || static_cast<Eigen::Index>(tg.size()) != B)
+    return fail("targets: expected " + std::to_string(B) + " sequences, like inputs");
+  if (every) {
+    for (Eigen::Index s = 0; s < B; ++s)
+      if (!check_matrix_shape(tg[s], "targets[" + std::to_string(s) + "]", T, spec.output_size,
+                              "(T, O)", error))
+        return false;
+  } else if (!check_matrix_shape(tg, "targets", B, spec.output_size, "(B, O) for readout last",
+                                 error)) {
+    return false;
+  }
+  if (!j.contains("mask")) return true;
+  const Json& m = j["mask"];
+  if (every) return check_matrix_shape(m, "mask", B, T, "(B, T)", error);
+  if (!m.is_array() || static_cast<Eigen::Index>(m.size()) != B)
+    return fail("mask: expected shape (B) = (" + std::to_string(B) + "), found " +
+                (m.is_array() ? "(" + std::to_string(m.size()) + ")" : json_type_name(m)));
+  return true;
+}
+
+}  // namespace
+
 bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::string* error) {
   auto fail = [&](const std::string& m) {
     if (error) *error = m;
@@ -266,43 +391,39 @@ bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::st
   };
   if (!j.is_object() || !j.contains("inputs") || !j.contains("targets"))
     return fail("batch: expected an object with \"inputs\" [B][T][I] and \"targets\"");
-  for (const auto& [key, v] : j.items())
-    if (key != "inputs" && key != "targets" && key != "mask")
-      return fail("batch: unknown key '" + key + "'; allowed: inputs, targets, mask");
-  const Json& in = j["inputs"];
-  if (!in.is_array() || in.empty() || !in[0].is_array() || in[0].empty())
-    return fail("inputs: expected a non-empty array [B][T][I]");
-  const Eigen::Index B = in.size(), T = in[0].size();
-  if (T > 100000 || B > 100000) return fail("inputs: at most 100000 sequences of 100000 steps");
+  if (!only_keys(j, "batch", {"inputs", "targets", "mask"}, error)) return false;
+  Eigen::Index B = 0, T = 0;
+  if (!check_batch_shapes(j, spec, B, T, error)) return false;
+  // Only now, with every shape known to match, is anything sized.
   Batch b;
   b.inputs.assign(T, Mat(spec.input_size, B));
+  const Json& in = j["inputs"];
   for (Eigen::Index s = 0; s < B; ++s) {
-    const std::string name = "inputs[" + std::to_string(s) + "]";
     Mat seq;  // (T, I)
-    if (!read_matrix(in[s], name, T, spec.input_size, "(T, I)", seq, error)) return false;
+    if (!read_matrix(in[s], "inputs[" + std::to_string(s) + "]", T, spec.input_size, "(T, I)", seq,
+                     error, kMaxBatchMagnitude))
+      return false;
     for (Eigen::Index t = 0; t < T; ++t) b.inputs[t].col(s) = seq.row(t).transpose();
   }
   const Json& tg = j["targets"];
-  if (!tg.is_array() || static_cast<Eigen::Index>(tg.size()) != B)
-    return fail("targets: expected " + std::to_string(B) + " sequences, like inputs");
   if (spec.readout == Readout::Every) {
     b.targets.assign(T, Mat(spec.output_size, B));
     for (Eigen::Index s = 0; s < B; ++s) {
       Mat seq;  // (T, O)
       if (!read_matrix(tg[s], "targets[" + std::to_string(s) + "]", T, spec.output_size, "(T, O)",
-                       seq, error))
+                       seq, error, kMaxBatchMagnitude))
         return false;
       for (Eigen::Index t = 0; t < T; ++t) b.targets[t].col(s) = seq.row(t).transpose();
     }
   } else {
     Mat all;  // (B, O)
-    if (!read_matrix(tg, "targets", B, spec.output_size, "(B, O) for readout last", all, error))
+    if (!read_matrix(tg, "targets", B, spec.output_size, "(B, O) for readout last", all, error,
+                     kMaxBatchMagnitude))
       return false;
     b.targets.assign(1, all.transpose());
   }
   if (j.contains("mask")) {
-    const Eigen::Index rows = spec.readout == Readout::Every ? T : 1;
-    Mat m;
+    Mat m;  // (B, T) or (B, 1)
     if (spec.readout == Readout::Every) {
       if (!read_matrix(j["mask"], "mask", B, T, "(B, T)", m, error)) return false;
     } else {
@@ -310,8 +431,13 @@ bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::st
       if (!read_vector(j["mask"], "mask", B, "(B)", v, error)) return false;
       m = v;
     }
-    b.mask = m.transpose();
-    if (b.mask.rows() != rows) return fail("mask: wrong shape");
+    for (Eigen::Index s = 0; s < m.rows(); ++s)
+      for (Eigen::Index t = 0; t < m.cols(); ++t)
+        if (!(m(s, t) >= 0 && m(s, t) <= kMaxMaskWeight))
+          return fail("mask[" + std::to_string(s) + "]" +
+                      (m.cols() > 1 ? "[" + std::to_string(t) + "]" : "") + ": " + num(m(s, t)) +
+                      " is out of range; each weight is in [0, " + num(kMaxMaskWeight) + "]");
+    b.mask = m.transpose();  // (T, B) or (1, B)
   }
   out = std::move(b);
   return true;

@@ -7,10 +7,12 @@
 //   output.W (O, H), output.b (O).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/json_io.hpp"
 #include "core/network.hpp"
+#include "core/tasks.hpp"
 
 namespace unrolled {
 
@@ -21,6 +23,15 @@ constexpr int kMaxModelOutput = 4096;
 constexpr int kMaxLayers = 4;
 constexpr size_t kMaxModelFileBytes = size_t{256} << 20;
 constexpr size_t kMaxBatchFileBytes = size_t{64} << 20;
+// A batch file: inputs and targets are finite and within ±kMaxBatchMagnitude, mask weights in
+// [0, kMaxMaskWeight], so no accepted batch can overflow the loss; together inputs, targets and
+// mask hold at most kMaxBatchValues (tasks.hpp) numbers.
+constexpr double kMaxBatchMagnitude = 1e6;
+constexpr double kMaxMaskWeight = 1e6;
+// `unrolled grad` keeps every step of one batch for BPTT: at most this many bytes by the estimate
+// grad_memory_bytes (the experiment files' trace estimate plus the batch, the model and the
+// overheads around them).
+constexpr double kMaxGradBytes = 1024.0 * 1024 * 1024;
 
 Json matrix_to_json(const Mat& m);  // [[row 0], [row 1], ...]
 Json vector_to_json(const Vec& v);  // [v0, v1, ...]
@@ -36,8 +47,18 @@ bool save_model(const std::string& path, const Network& net, std::string* error)
 bool load_model(const std::string& path, Network& out, std::string* error);
 
 // {"inputs": [B][T][I], "targets": [B][T][O] (readout every) or [B][O] (last),
-//  "mask": [B][T] or [B] (optional)}
+//  "mask": [B][T] or [B] (optional)}. Checks every sequence's shape and the total size before
+// sizing anything, then the values' ranges.
 bool batch_from_json(const Json& j, const NetworkSpec& spec, Batch& out, std::string* error);
 Json batch_to_json(const Batch& b, Readout readout);
+
+// Estimated peak bytes of `grad` on one batch of `batch` sequences of `steps` steps, an upper
+// bound checked against measured peak RSS (docs/model-format.md gives the formula): the trace
+// kept for BPTT, 8 bytes x ((3G + 6)·H·B·T·L + 2·O·B·n), n = T (readout every) or 1 (last), and
+// the batch, 8 x (I·T + (O + 1)·n)·B, plus the matrices' allocations, the batch file's text and
+// JSON document, the model and its gradients (160 bytes a parameter) and a fixed 16 MiB.
+double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch);
+// "" if grad_memory_bytes fits kMaxGradBytes, else a message naming the sizes and the limit.
+std::string check_grad_memory(const NetworkSpec& s, int64_t steps, int64_t batch);
 
 }  // namespace unrolled

@@ -316,11 +316,13 @@ bool BackwardPassT<S>::step() {
       }
     }
     if (l < L - 1) dh_cur += dx_above_;  // from layer l + 1 at the same step
+    // The norms are accumulated in double: finite float entries can have a squared norm beyond
+    // float's range (the exploding lesson's d0 read inf for iterations before it diverged).
     if (record) {
       if (!first) gt_->dh[l][t] += dh_cur;
-      gt_->dh_norm(l, t) = gt_->dh[l][t].norm();
+      gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
     } else {
-      gt_->profile(l, T - 1 - t) = dh_cur.norm();
+      gt_->profile(l, T - 1 - t) = dh_cur.template cast<double>().norm();
     }
     const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
     CellBackwardOutT<S> out;
@@ -338,7 +340,7 @@ bool BackwardPassT<S>::step() {
         gt_->dpre[l][t] += dpre_;
         if (lstm) gt_->dc[l][t] += dc_total_;
       }
-      if (lstm) gt_->dc_norm(l, t) = gt_->dc[l][t].norm();
+      if (lstm) gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
     }
     if (l > 0) std::swap(dx_above_, dx_);
   }

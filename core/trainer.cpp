@@ -179,8 +179,9 @@ void Trainer::end_forward() {
     int t = 0;
     while (t < step_loss.size() && std::isfinite(step_loss(t))) ++t;
     return diverge("forward pass: the loss is " +
-                   std::string(std::isnan(loss) ? "NaN" : "infinite") +
-                   " (first at t = " + std::to_string(t) + ")");
+                       std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                       " (first at t = " + std::to_string(t) + ")",
+                   iteration_ > 0);
   }
   const BackwardOptions options{config_.training.k1, config_.training.k2, true};
   if (f32())
@@ -227,14 +228,16 @@ bool Trainer::apply_update() {
   if (!grads_.all_finite()) {
     for (const auto& t : grads_.tensors())
       if (!t.array().isFinite().all())
-        return diverge("backward pass: the gradient of " + t.name + " is not finite"), false;
+        return diverge("backward pass: the gradient of " + t.name + " is not finite",
+                       iteration_ > 0),
+               false;
   }
   clip_record_ = clip(grads_, config_.training.clip);
   saved_params_ = net_.params();
   optimizer_->step(net_.params(), grads_);
   if (!net_.params().all_finite()) {
     net_.params() = saved_params_;
-    return diverge("update: the parameters became non-finite"), false;
+    return diverge("update: the parameters became non-finite", true), false;
   }
   last_loss_ = f32() ? trace_f_.loss : trace_.loss;
   const TaskInfo& info = task_->info();
@@ -300,14 +303,14 @@ double Trainer::evaluate(int batches, double* accuracy) const {
   return loss / batches;
 }
 
-void Trainer::diverge(std::string where) {
+void Trainer::diverge(std::string where, bool updated) {
   divergence_.iteration = iteration_;
   divergence_.where = std::move(where);
-  divergence_.cause = likely_cause();
+  divergence_.cause = likely_cause(updated);
   phase_ = Phase::Diverged;
 }
 
-std::string Trainer::likely_cause() const {
+std::string Trainer::likely_cause(bool updated) const {
   std::ostringstream s;
   const auto& tr = config_.training;
   double worst_norm = 0;
@@ -315,7 +318,9 @@ std::string Trainer::likely_cause() const {
   for (int i = 0; i < recent.count; ++i)
     if (std::isfinite(recent[i])) worst_norm = std::max(worst_norm, recent[i]);
   std::vector<std::string> causes;
-  if (tr.clip.mode == ClipMode::None) {
+  // Before the first update neither the learning rate nor clipping has acted yet (clipping an
+  // infinite gradient cannot help), so only the initial weights can be to blame.
+  if (updated && tr.clip.mode == ClipMode::None) {
     std::ostringstream c;
     c << "no gradient clipping";
     if (worst_norm > 0) c << " (the gradient norm reached " << worst_norm << ")";
@@ -323,7 +328,7 @@ std::string Trainer::likely_cause() const {
     causes.push_back(c.str());
   }
   const double lr = tr.optimizer.learning_rate;
-  if (lr > 10 * default_learning_rate(tr.optimizer.kind)) {
+  if (updated && lr > 10 * default_learning_rate(tr.optimizer.kind)) {
     std::ostringstream c;
     c << "the learning rate " << lr << " is high for " << to_string(tr.optimizer.kind) << " (try "
       << default_learning_rate(tr.optimizer.kind) << ")";
@@ -341,7 +346,12 @@ std::string Trainer::likely_cause() const {
       causes.push_back(c.str());
     }
   }
+  if (causes.empty() && !updated)
+    return "The first pass overflowed before any update: the initial weights (spectral_radius, "
+           "readout_scale) or the inputs are too large.";
   if (causes.empty()) return "a value overflowed; lower the learning rate or clip the gradient";
+  if (!updated)
+    s << "No update has happened yet, so only the initial weights or the data can be the cause. ";
   s << "Likely: ";
   for (size_t i = 0; i < causes.size(); ++i) s << (i ? "; " : "") << causes[i];
   s << ".";

@@ -126,8 +126,10 @@ class Trainer {
   bool f32() const { return precision_ == Precision::Float32; }
   void begin_iteration();
   void end_forward();
-  void diverge(std::string where);
-  std::string likely_cause() const;
+  // updated: the optimiser has changed the parameters at least once (a later iteration, or this
+  // iteration's update itself overflowed); before that only the initial weights can be blamed.
+  void diverge(std::string where, bool updated);
+  std::string likely_cause(bool updated) const;
 
   ExperimentConfig config_;
   ModelConfig model_;

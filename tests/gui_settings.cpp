@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "app/gui/app_state.hpp"
 #include "tests/test_support.hpp"
@@ -44,6 +47,32 @@ TEST(AppSettings, MissingOrBadFilesGiveDefaultsOrClampedValues) {
   EXPECT_EQ(s.window_width, 8192);
   EXPECT_FLOAT_EQ(s.ui_scale, 0.5f);
   EXPECT_FALSE(s.hidden[index_of(PanelId::Gates)]);  // a wrong type keeps the default
+}
+
+TEST(AppSettings, AnUnreadableFileStartsOnDefaultsAndSaysSoOnce) {
+  // Issue 14: a number beyond a double's range aborted the app on every start.
+  testing_support::TempDir dir("settings_overflow");
+  const Settings defaults;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"tiny.json", "1e309"},
+      {"wide.json", R"({"window_width": 1e400, "ui_scale": 2})"},
+      {"twice.json", R"({"ui_scale": 2, "ui_scale": 3})"},
+      {"list.json", "[1, 2]"},
+  };
+  for (const auto& [name, text] : cases) {
+    std::ofstream(dir / name) << text;
+    testing::internal::CaptureStderr();
+    const Settings s = load_settings(dir / name);
+    const std::string said = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(s.window_width, defaults.window_width) << name;
+    EXPECT_FLOAT_EQ(s.ui_scale, defaults.ui_scale) << name;
+    EXPECT_NE(said.find("unrolled: settings file " + (dir / name)), std::string::npos) << said;
+    EXPECT_NE(said.find("starting on the default settings"), std::string::npos) << said;
+    EXPECT_EQ(said.find('\n'), said.size() - 1) << "one line: " << said;
+  }
+  testing::internal::CaptureStderr();
+  load_settings(dir / "absent.json");
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "") << "a first run has nothing to report";
 }
 
 }  // namespace

@@ -1,8 +1,14 @@
 // `unrolled grad` as a user runs it: a model file and a batch file in, JSON out.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "core/init.hpp"
 #include "core/model_io.hpp"
@@ -89,6 +95,152 @@ TEST_F(CliGrad, BadInputGetsOneMessageAndANonZeroExit) {
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("--k1 '-4': expected an integer in [0, 100000]"), std::string::npos)
       << r.out;
+}
+
+// A one-layer model and a batch of one sequence of T steps (I = O = 1, readout every).
+void write_case(const std::string& model, const std::string& batch, CellType cell, int hidden,
+                int steps) {
+  NetworkSpec s;
+  s.cell = cell;
+  s.input_size = 1;
+  s.hidden_size = hidden;
+  s.output_size = 1;
+  Network net(s);
+  Rng rng(5);
+  initialize(net.params(), s, {}, rng);
+  std::string error;
+  ASSERT_TRUE(save_model(model, net, &error)) << error;
+  std::ofstream out(batch);
+  out << R"({"inputs": [[)";
+  for (int t = 0; t < steps; ++t) out << (t ? ",[0.5]" : "[0.5]");
+  out << R"(]], "targets": [[)";
+  for (int t = 0; t < steps; ++t) out << (t ? ",[1]" : "[1]");
+  out << "]]}";
+}
+
+TEST_F(CliGrad, NumbersBeyondADoubleGetAMessageNotAnAbort) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 4);
+  std::ofstream(path("tiny.json")) << "1e309";
+  ExeResult r = run_exe("grad --model " + path("tiny.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 2) << "was 134 (SIGABRT) before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("tiny.json: number out of range at byte 5: 1e309"), std::string::npos)
+      << r.out;
+  std::ofstream(path("b400.json")) << R"({"inputs": [[[0.5]]], "targets": [[[1e400]]]})";
+  r = run_exe("grad --model " + path("m.json") + " --batch " + path("b400.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("b400.json: number out of range"), std::string::npos) << r.out;
+}
+
+TEST_F(CliGrad, ATraceBeyondTheLimitIsRefusedBeforeTheForwardPass) {
+  // The audit's case, scaled: T = 100000 steps of an LSTM with H = 128 need about 1.8 GiB.
+  write_case(path("m.json"), path("b.json"), CellType::Lstm, 128, 100000);
+  const ExeResult r =
+      run_exe("grad --model " + path("m.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("b.json: hidden_size 128 x layers 1 x steps 100000 x batch 1 needs about"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("at most 1024 MiB are allowed"), std::string::npos) << r.out;
+}
+
+TEST_F(CliGrad, NonFiniteResultsAreRefusedNamingTheFirstTensor) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 4);
+  std::ifstream in(path("m.json"));
+  Json m = Json::parse(in);
+  // Finite weights whose products overflow: the readout gives 1e300 and its square is inf.
+  m["output"]["W"] = {{1e300, 1e300, 1e300}};
+  m["output"]["b"] = {1e300};
+  std::ofstream(path("huge.json")) << m.dump();
+  const ExeResult r =
+      run_exe("grad --model " + path("huge.json") + " --batch " + path("b.json"), true);
+  EXPECT_EQ(r.code, 3) << "was 0 with \"loss\": null before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("unrolled grad: loss is not finite"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"loss\""), std::string::npos) << "nothing printed: " << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one message: " << r.out;
+}
+
+TEST_F(CliGrad, MaskWeightsAndTargetsOutOfRangeAreRefused) {
+  write_case(path("m.json"), path("b.json"), CellType::Rnn, 3, 2);
+  std::ofstream(path("mask.json"))
+      << R"({"inputs": [[[0.5], [0.5]]], "targets": [[[1], [1]]], "mask": [[1, 1e308]]})";
+  ExeResult r = run_exe("grad --model " + path("m.json") + " --batch " + path("mask.json"), true);
+  EXPECT_EQ(r.code, 2) << "was 0 with loss 0 before issue 14: " << r.out;
+  EXPECT_NE(r.out.find("mask[0][1]: 1e+308 is out of range; each weight is in [0, 1e+06]"),
+            std::string::npos)
+      << r.out;
+  std::ofstream(path("target.json"))
+      << R"({"inputs": [[[0.5], [0.5]]], "targets": [[[1], [1e308]]]})";
+  r = run_exe("grad --model " + path("m.json") + " --batch " + path("target.json"), true);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("targets[0][1][0]: 1e+308 is out of range"), std::string::npos) << r.out;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;  // ASan's shadow memory and quarantine inflate every RSS
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Peak RSS in bytes of `unrolled grad` on the two files (its exit code must be 0).
+double grad_peak_rss(const std::string& model, const std::string& batch) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    execl(UNROLLED_EXE, UNROLLED_EXE, "grad", "--model", model.c_str(), "--batch", batch.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << model << " " << batch;
+  return usage.ru_maxrss * 1024.0;  // kilobytes on Linux
+}
+
+TEST_F(CliGrad, TheMemoryEstimateIsNotBelowTheMeasuredPeak) {
+  if (kSanitized) GTEST_SKIP() << "peak RSS means nothing under AddressSanitizer";
+  struct Case {
+    CellType cell;
+    GruVariant variant;
+    int layers, hidden, steps, batch;
+  };
+  // A long sequence, a wide batch of a 2-layer GRU, and a model whose parameters dominate.
+  const std::vector<Case> cases = {{CellType::Lstm, GruVariant::ResetBefore, 1, 128, 10000, 1},
+                                   {CellType::Gru, GruVariant::ResetAfter, 2, 64, 200, 64},
+                                   {CellType::Lstm, GruVariant::ResetBefore, 1, 384, 2, 1}};
+  for (const Case& c : cases) {
+    NetworkSpec s;
+    s.cell = c.cell;
+    s.gru_variant = c.variant;
+    s.num_layers = c.layers;
+    s.input_size = 2;
+    s.hidden_size = c.hidden;
+    s.output_size = 2;
+    Network net(s);
+    Rng rng(7);
+    initialize(net.params(), s, {}, rng);
+    Batch b;
+    for (int t = 0; t < c.steps; ++t) {
+      b.inputs.push_back(Mat::NullaryExpr(2, c.batch, [&] { return rng.normal(); }));
+      b.targets.push_back(Mat::NullaryExpr(2, c.batch, [&] { return rng.normal(); }));
+    }
+    std::string error;
+    ASSERT_TRUE(save_model(path("m.json"), net, &error)) << error;
+    std::ofstream(path("b.json")) << batch_to_json(b, s.readout).dump();
+    const double measured = grad_peak_rss(path("m.json"), path("b.json"));
+    const double estimate = grad_memory_bytes(s, c.steps, c.batch);
+    std::printf("[ memory   ] H %d x L %d, T %d, B %d: measured %.1f MiB, estimate %.1f MiB\n",
+                c.hidden, c.layers, c.steps, c.batch, measured / (1 << 20), estimate / (1 << 20));
+    EXPECT_GT(measured, 0);
+    EXPECT_GE(estimate, measured) << "H " << c.hidden << ", T " << c.steps << ", B " << c.batch;
+  }
 }
 
 }  // namespace

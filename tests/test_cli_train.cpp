@@ -1,7 +1,12 @@
 // `unrolled train` as a user runs it: a preset or a file in, a summary, CSV metrics and profiles
 // and a model file out; bad input refused with one message and exit 2, divergence exit 3.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -225,6 +230,132 @@ TEST_F(CliTrain, DivergenceExitsThreeWithTheReasonAndStillWritesTheCsv) {
   EXPECT_EQ(lines(slurp(path("p.csv"))).size(), m.size());
   // The last rows show the blow-up: a loss far above where training started.
   EXPECT_GT(std::stod(split(m.back())[1]), 1e6 * std::stod(split(m[1])[1]));
+}
+
+// Issue 14: every output is checked before training, so a bad --save no longer fails only after
+// the whole run.
+TEST_F(CliTrain, AnUnwritableSaveIsRefusedBeforeTraining) {
+  std::string out = refused("--preset hello --iterations 50 --metrics " + path("m.csv") +
+                            " --save " + path("no_such_folder/model.json"));
+  EXPECT_NE(out.find("no_such_folder/model.json: cannot be written"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(path("m.csv"))) << "nothing trained, nothing written";
+  out = refused("--preset hello --iterations 50 --save " + dir_.path().string());
+  EXPECT_NE(out.find(": is a directory, expected a file name"), std::string::npos) << out;
+  out = refused("--preset hello --iterations 50 --profile " + path("no_such_folder/p.csv"));
+  EXPECT_NE(out.find("no_such_folder/p.csv: cannot be written"), std::string::npos) << out;
+  for (const auto& entry : fs::directory_iterator(dir_.path()))
+    ADD_FAILURE() << "left behind: " << entry.path();
+}
+
+// Runs `sh -c script` and returns its exit code and merged output.
+ExeResult run_shell(const std::string& script) {
+  FILE* p = popen(("(" + script + ") 2>&1").c_str(), "r");
+  if (!p) return {-1, "popen failed"};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST_F(CliTrain, AWriteThatFailsMidRunIsReportedAtOnceAndTheOthersAreStillWritten) {
+  // A file size limit stands in for a full disk: with SIGXFSZ ignored, a write beyond it fails
+  // (EFBIG) as a write to a full disk does (ENOSPC). 100 blocks are at most 100 KiB: the metrics
+  // of 5000 iterations (about 300 KiB) fail part way, the model (a few KiB) fits.
+  write("small.json", R"({"model": {"cell": "rnn", "hidden_size": 4},
+                          "task": {"kind": "adding", "length": 8},
+                          "training": {"batch_size": 4, "iterations": 5000}})");
+  const ExeResult r = run_shell("ulimit -f 100; trap '' XFSZ; exec " + std::string(UNROLLED_EXE) +
+                                " train --config " + path("small.json") + " --metrics " +
+                                path("m.csv") + " --save " + path("model.json"));
+  EXPECT_EQ(r.code, 4) << r.out;
+  const size_t failed = r.out.find("m.csv: writing failed at iteration ");
+  ASSERT_NE(failed, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("training goes on and the other outputs are still written"),
+            std::string::npos)
+      << r.out;
+  const size_t done = r.out.find("iteration 5000/5000");
+  ASSERT_NE(done, std::string::npos) << r.out;
+  EXPECT_LT(failed, done) << "reported when it happened, not at the end:\n" << r.out;
+  EXPECT_FALSE(fs::exists(path("m.csv")));
+  EXPECT_FALSE(fs::exists(path("m.csv.tmp-unrolled")));
+  Network net;
+  std::string error;
+  EXPECT_TRUE(load_model(path("model.json"), net, &error)) << error;
+}
+
+TEST_F(CliTrain, SigintAndSigtermKeepWhatIsCompleteAndLeaveNoTemporaryFile) {
+  for (const int sig : {SIGTERM, SIGINT}) {
+    const std::string tag = sig == SIGTERM ? "term" : "int";
+    const std::string m = path(tag + "_m.csv"), p = path(tag + "_p.csv"),
+                      model = path(tag + "_model.json"), log = path(tag + ".log");
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl(UNROLLED_EXE, UNROLLED_EXE, "train", "--preset", "hello", "--iterations", "1000000000",
+            "--metrics", m.c_str(), "--profile", p.c_str(), "--save", model.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Wait (a bounded while, in case the run never starts) until rows are being written.
+    auto written = [&] {  // file_size gives -1 for a file not there yet
+      std::error_code ec;
+      const auto n = fs::file_size(m + ".tmp-unrolled", ec);
+      return ec ? 0 : n;
+    };
+    for (int i = 0; i < 6000 && written() < 10000; ++i) usleep(10000);
+    kill(pid, sig);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    const std::string said = slurp(log);
+    ASSERT_TRUE(WIFEXITED(status)) << "the run ended itself, not the signal: " << said;
+    EXPECT_EQ(WEXITSTATUS(status), 128 + sig) << said;
+    const std::string name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+    const size_t at = said.find("stopped by " + name + " after ");
+    ASSERT_NE(at, std::string::npos) << said;
+    const long long done = std::stoll(said.substr(at + 11 + name.size() + 7));  // the N after it
+    EXPECT_GT(done, 0) << said;
+    EXPECT_EQ(lines(slurp(m)).size(), static_cast<size_t>(done + 1)) << "header + every row";
+    EXPECT_EQ(lines(slurp(p)).size(), static_cast<size_t>(done + 1));
+    Network net;
+    std::string error;
+    EXPECT_TRUE(load_model(model, net, &error)) << error;
+    for (const auto& f : {m, p, model}) EXPECT_FALSE(fs::exists(f + ".tmp-unrolled")) << f;
+  }
+}
+
+TEST_F(CliTrain, DivergenceBeforeAnyUpdateDoesNotBlameTheLearningRate) {
+  // Identity activation and spectral radius 10: the first forward pass overflows float.
+  write("blowup.json", R"({"model": {"cell": "rnn", "activation": "identity", "hidden_size": 8,
+                                     "init": "orthogonal", "spectral_radius": 10},
+                           "task": {"kind": "sine", "length": 200},
+                           "training": {"optimizer": "sgd", "learning_rate": 10,
+                                        "clip": {"mode": "none"}}})");
+  const ExeResult r = run_exe("train --config " + path("blowup.json"), true);
+  ASSERT_EQ(r.code, 3) << r.out;
+  EXPECT_NE(r.out.find("training diverged at iteration 0"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("learning rate 10"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("no gradient clipping"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("No update has happened yet, so only the initial weights or the data"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("spectral radius 10 > 1"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTrain, TheExplodingLessonsProfileIsFiniteUntilItDiverges) {
+  // Before issue 14 the profile's d0 read inf for several iterations while the loss and the
+  // gradients were still finite: its float norm overflowed.
+  const ExeResult r = run_exe("train --preset exploding --profile " + path("p.csv"), true);
+  ASSERT_EQ(r.code, 3) << r.out;
+  const auto rows = lines(slurp(path("p.csv")));
+  ASSERT_GT(rows.size(), 2u);
+  for (size_t i = 1; i < rows.size(); ++i)
+    for (const std::string& cell : split(rows[i]))
+      EXPECT_TRUE(std::isfinite(std::stod(cell))) << "row " << i << ": " << rows[i].substr(0, 80);
 }
 
 }  // namespace

@@ -333,6 +333,28 @@ TEST(Experiment, NaNIsRefusedAsAStringAndIsNotJson) {
       {"training.learning_rate", "out of range", "(0, 10]"});
 }
 
+TEST(Experiment, IntegersMustBeIntegersAndLengthsCountCharacters) {
+  // Issue 14: "version": 1.0 compares equal to 1 in nlohmann, so it was accepted.
+  expect_mentions(refused(with(base(), "/version", 1.0)), {"version", "1.0", "version 1"});
+  expect_mentions(refused(with(base(), "/training/iterations", 10.0)),
+                  {"training.iterations", "10.0", "an integer"});
+  // 150 x "é" is 150 characters (300 bytes): accepted; 201 characters are refused.
+  std::string e150, e201;
+  for (int i = 0; i < 150; ++i) e150 += "\u00e9";
+  for (int i = 0; i < 201; ++i) e201 += "\u00e9";
+  ExperimentConfig c;
+  std::string error;
+  EXPECT_TRUE(experiment_from_json(with(base(), "/title", e150), c, &error)) << error;
+  EXPECT_EQ(c.title, e150);
+  expect_mentions(refused(with(base(), "/title", e201)),
+                  {"title", "201 characters, longer than the 200 allowed"});
+  std::string n40;
+  for (int i = 0; i < 40; ++i) n40 += "\u20ac";  // € is 3 bytes
+  EXPECT_TRUE(experiment_from_json(with(base(), "/model/name", n40), c, &error)) << error;
+  expect_mentions(refused(with(base(), "/compare", Json::array({{{"name", n40 + "x"}}}))),
+                  {"compare[0].name", "41 characters, longer than the 40 allowed"});
+}
+
 TEST(Experiment, TruncationK2BelowK1IsRefused) {
   expect_mentions(refused(with(base(), "/training/truncation", Json{{"k1", 10}, {"k2", 5}})),
                   {"training.truncation.k2", "5", "k1 = 10", "k2 >= k1"});
@@ -398,6 +420,17 @@ TEST_F(ExperimentFile, LoadsAFileAndNamesItInErrors) {
   // A key error in a file is prefixed with the file's name.
   expect_mentions(load_refused("bad_key.json", with(base(), "/model/hidden_size", 0).dump()),
                   {"bad_key.json", "model.hidden_size", "0", "[1, 512]"});
+}
+
+TEST_F(ExperimentFile, RefusesNumbersBeyondADoubleAndRepeatedKeys) {
+  // Issue 14: these ended `train` and `open` with SIGABRT.
+  expect_mentions(load_refused("tiny.json", "1e309"), {"number out of range at byte 5", "1e309"});
+  std::string text = base().dump();
+  text.replace(text.find("\"seed\":3"), 8, "\"seed\":1e400");
+  expect_mentions(load_refused("seed.json", text), {"number out of range", "1e400"});
+  text = base().dump();
+  text.replace(text.find("\"cell\":"), 0, "\"hidden_size\":4,");
+  expect_mentions(load_refused("twice.json", text), {"key 'model.hidden_size' appears twice"});
 }
 
 TEST_F(ExperimentFile, RefusesAMissingFile) {

@@ -96,6 +96,15 @@ TEST(ModelIo, BadFieldsAreRefusedWithWhatIsAllowed) {
       {[](Json& j) { j["layers"][0].erase("b_hn"); }, "layers[0].b_hn: missing"},
       {[](Json& j) { j["output"]["b"][0] = "x"; }, "output.b[0]: expected a finite number"},
       {[](Json& j) { j["layers"] = Json::array(); }, "layers: expected an array of 1 to 4"},
+      // Issue 14: as strict as the format says, at every level.
+      {[](Json& j) { j["version"] = 1.0; }, "version: 1.0 is not supported"},
+      {[](Json& j) { j["layers"][1]["W_hh"] = Json::array(); },
+       "layers[1]: unknown key 'W_hh'; allowed: W_x, W_h, b, b_hn"},
+      {[](Json& j) { j["output"]["bias"] = 0; }, "output: unknown key 'bias'; allowed: W, b"},
+      {[](Json& j) { j["output"]["W"][0][0] = 1e308 * 10; },
+       "output.W[0][0]: null is out of range"},
+      {[](Json& j) { j["output"]["W"][1][2] = "1"; },
+       "output.W[1][2]: expected a number, found a string"},
   };
   for (const auto& c : cases) {
     Json j = good;
@@ -105,6 +114,37 @@ TEST(ModelIo, BadFieldsAreRefusedWithWhatIsAllowed) {
     EXPECT_FALSE(model_from_json(j, out, &error));
     EXPECT_NE(error.find(c.expect), std::string::npos) << "got: " << error;
   }
+}
+
+TEST(ModelIo, BHnBelongsOnlyToTheResetAfterGru) {
+  Json j = model_to_json(make_net(CellType::Lstm));
+  j["layers"][0]["b_hn"] = Json::array({0, 0, 0, 0});
+  Network out;
+  std::string error;
+  EXPECT_FALSE(model_from_json(j, out, &error));
+  EXPECT_NE(error.find("layers[0].b_hn: only the reset_after GRU has b_hn; this model's cell is "
+                       "lstm"),
+            std::string::npos)
+      << error;
+}
+
+TEST(ModelIo, OverflowingNumbersAndRepeatedKeysAreRefusedNotThrown) {
+  const fs::path dir = temp_dir();
+  const std::string text = model_to_json(make_net(CellType::Rnn)).dump();
+  Network out;
+  std::string error;
+  write(dir / "tiny.json", "1e309");
+  EXPECT_FALSE(load_model((dir / "tiny.json").string(), out, &error));
+  EXPECT_NE(error.find("tiny.json: number out of range at byte 5: 1e309"), std::string::npos)
+      << error;
+  std::string big = text;
+  big.replace(big.find("\"b\":[") + 5, 0, "1e400,");
+  write(dir / "big.json", big);
+  EXPECT_FALSE(load_model((dir / "big.json").string(), out, &error));
+  EXPECT_NE(error.find("1e400 is beyond the largest double"), std::string::npos) << error;
+  write(dir / "twice.json", "{\"cell\": \"gru\"," + text.substr(1));
+  EXPECT_FALSE(load_model((dir / "twice.json").string(), out, &error));
+  EXPECT_NE(error.find("key 'cell' appears twice"), std::string::npos) << error;
 }
 
 TEST(ModelIo, MalformedFilesGetOneClearMessage) {
@@ -162,6 +202,117 @@ TEST(ModelIo, BatchFilesRoundTripInBothReadouts) {
     EXPECT_EQ(back.targets.back(), b.targets.back());
     EXPECT_EQ(back.mask, b.mask);
   }
+}
+
+// The batch error for j (which must be refused) on a spec with I = 2, O = 1, readout every.
+std::string batch_refused(const Json& j, Readout readout = Readout::Every) {
+  NetworkSpec s;
+  s.input_size = 2;
+  s.output_size = 1;
+  s.readout = readout;
+  Batch out;
+  std::string error;
+  EXPECT_FALSE(batch_from_json(j, s, out, &error)) << j.dump().substr(0, 200);
+  return error;
+}
+
+TEST(ModelIo, BatchShapesAreCheckedBeforeAnythingIsSized) {
+  // The audit's case: the first sequence is long and many more follow, each empty. Sized from
+  // inputs and inputs[0] alone this asked for 20000 x 20000 x 2 doubles (6.4 GB); now the total is
+  // refused before any buffer exists.
+  Json seq = Json::array();
+  for (int t = 0; t < 20000; ++t) seq.push_back(Json::array({0, 0}));
+  Json inputs = Json::array({seq});
+  for (int s = 1; s < 20000; ++s) inputs.push_back(Json::array());
+  std::string e = batch_refused({{"inputs", inputs}, {"targets", Json::array()}});
+  EXPECT_NE(e.find("inputs: 20000 sequences of 20000 steps hold about"), std::string::npos) << e;
+  EXPECT_NE(e.find("at most 33554432 are allowed"), std::string::npos) << e;
+  // Within the total, every sequence is checked before any is read.
+  inputs = Json::array({Json::array({{0, 0}, {0, 0}}), Json::array({{0, 0}})});
+  Json targets = Json::array({Json::array({{1}, {1}}), Json::array({{1}, {1}})});
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}});
+  EXPECT_NE(e.find("inputs[1]: expected shape (T, I) = (2, 2), found (1, 2)"), std::string::npos)
+      << e;
+  inputs[1] = Json::array({{0, 0}, {0, 0, 0}});
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}});
+  EXPECT_NE(e.find("inputs[1]: expected shape (T, I) = (2, 2), found row 1 with 3 values"),
+            std::string::npos)
+      << e;
+  inputs[1] = Json::array({{0, 0}, {0, 0}});
+  targets[1] = Json::array({{1}});
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}});
+  EXPECT_NE(e.find("targets[1]: expected shape (T, O) = (2, 1)"), std::string::npos) << e;
+  targets[1] = Json::array({{1}, {1}});
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}, {"mask", {{1, 1}, {1}}}});
+  EXPECT_NE(e.find("mask: expected shape (B, T) = (2, 2), found row 1 with 1 values"),
+            std::string::npos)
+      << e;
+  e = batch_refused({{"inputs", inputs}, {"targets", {{1}, {1}}}, {"mask", {1, 1, 1}}},
+                    Readout::Last);
+  EXPECT_NE(e.find("mask: expected shape (B) = (2), found (3)"), std::string::npos) << e;
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}, {"weights", 1}});
+  EXPECT_NE(e.find("batch: unknown key 'weights'; allowed: inputs, targets, mask"),
+            std::string::npos)
+      << e;
+}
+
+TEST(ModelIo, BatchValuesAndMaskWeightsHaveDocumentedRanges) {
+  const Json inputs = Json::array({Json::array({{0, 0.5}, {1, 2}})});
+  const Json targets = Json::array({Json::array({{1}, {1}})});
+  std::string e = batch_refused({{"inputs", inputs}, {"targets", {{{1}, {1e308}}}}});
+  EXPECT_NE(e.find("targets[0][1][0]: 1e+308 is out of range; expected a finite number in "
+                   "[-1e+06, 1e+06]"),
+            std::string::npos)
+      << e;
+  e = batch_refused({{"inputs", {{{0, 0}, {-2e6, 0}}}}, {"targets", targets}});
+  EXPECT_NE(e.find("inputs[0][1][0]: -2000000.0 is out of range"), std::string::npos) << e;
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}, {"mask", {{1, 1e308}}}});
+  EXPECT_NE(e.find("mask[0][1]: 1e+308 is out of range; each weight is in [0, 1e+06]"),
+            std::string::npos)
+      << e;
+  e = batch_refused({{"inputs", inputs}, {"targets", targets}, {"mask", {{-1, 1}}}});
+  EXPECT_NE(e.find("mask[0][0]: -1 is out of range"), std::string::npos) << e;
+  e = batch_refused({{"inputs", inputs}, {"targets", {{1}}}, {"mask", {1e7}}}, Readout::Last);
+  EXPECT_NE(e.find("mask[0]: 1e+07 is out of range"), std::string::npos) << e;
+  // The edges are accepted.
+  NetworkSpec s;
+  s.input_size = 2;
+  s.output_size = 1;
+  Batch b;
+  std::string error;
+  EXPECT_TRUE(batch_from_json(
+      {{"inputs", {{{-1e6, 1e6}, {0, 0}}}}, {"targets", targets}, {"mask", {{0, 1e6}}}}, s, b,
+      &error))
+      << error;
+}
+
+TEST(ModelIo, GradMemoryFollowsTheDocumentedEstimate) {
+  NetworkSpec s;
+  s.cell = CellType::Lstm;  // G = 4
+  s.input_size = 3;
+  s.hidden_size = 128;
+  s.output_size = 2;
+  s.num_layers = 2;
+  s.readout = Readout::Every;
+  // At least the doubles of the trace and the batch: 8 x ((3G + 6)·H·B·T·L + 2·O·B·T) and
+  // 8 x (I·T + (O + 1)·T)·B; the overheads around them add less than a tenth here.
+  const double T = 1000, B = 5;
+  const double doubles = 8 * (18 * 128 * B * T * 2 + 2 * 2 * B * T + (3 * T + 3 * T) * B);
+  EXPECT_GT(grad_memory_bytes(s, 1000, 5), doubles);
+  EXPECT_LT(grad_memory_bytes(s, 1000, 5), 1.1 * doubles + 32 * (1 << 20));
+  // Each size counts.
+  EXPECT_GT(grad_memory_bytes(s, 1001, 5), grad_memory_bytes(s, 1000, 5));
+  EXPECT_GT(grad_memory_bytes(s, 1000, 6), grad_memory_bytes(s, 1000, 5));
+  s.readout = Readout::Last;
+  EXPECT_EQ(check_grad_memory(s, 1000, 5), "");
+  // The audit's case: an LSTM with H 512 and one sequence of 100000 steps (7 GB).
+  s.hidden_size = 512;
+  s.num_layers = 1;
+  const std::string e = check_grad_memory(s, 100000, 1);
+  EXPECT_NE(e.find("hidden_size 512 x layers 1 x steps 100000 x batch 1 needs about 7288 MiB"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("at most 1024 MiB are allowed"), std::string::npos) << e;
 }
 
 }  // namespace

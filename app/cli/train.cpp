@@ -1,60 +1,138 @@
 // unrolled train --config FILE.json [--preset NAME] [--model K] [--iterations N] [--seed S]
 //                [--metrics M.csv] [--profile P.csv] [--save MODEL.json]
 // Trains headless: a progress bar on a terminal (plain lines otherwise), then a summary.
-// Output files are written beside their destination and renamed into place only when complete.
+// Output files are written beside their destination and renamed into place only when complete;
+// every one is checked for writability before training, and one that fails never keeps the
+// others from being written. Exit codes: 0 done; 2 a bad file or argument; 3 diverged; 4 an
+// output could not be written; 130 / 143 stopped by SIGINT / SIGTERM (after the iteration under
+// way, with the outputs written for the completed iterations and no temporary file left).
 #include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "app/cli/cli.hpp"
 #include "app/cli/args.hpp"
+#include "app/cli/cli.hpp"
 #include "core/model_io.hpp"
 #include "core/trainer.hpp"
 
 namespace unrolled {
 namespace {
 
-// A CSV written to PATH.tmp-unrolled and renamed to PATH by commit().
+// The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none has. The handler only
+// sets it (async-signal-safe); the loop finishes its iteration, writes what is complete and
+// removes its temporary files. SA_RESETHAND: a second signal stops at once.
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
+
+// Installs on_stop_signal for SIGINT and SIGTERM for its lifetime.
+class StopSignals {
+ public:
+  StopSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;  // writes are not cut short by the signal
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
+// Whether a file can be created at path, found by creating (and removing) its temporary file,
+// the one write_file_atomic will write, so a bad --save fails before training, not after.
+bool check_writable(const std::string& path, std::string* error) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    if (error) *error = path + ": is a directory, expected a file name";
+    return false;
+  }
+  const std::string tmp = path + ".tmp-unrolled";
+  if (!std::ofstream(tmp, std::ios::trunc)) {
+    if (error) *error = path + ": cannot be written (is the folder there and writable?)";
+    return false;
+  }
+  std::remove(tmp.c_str());
+  return true;
+}
+
+// A CSV written to PATH.tmp-unrolled and renamed to PATH by commit(). A write that fails (a full
+// disk) is reported at once, the file is dropped and the run goes on without it.
 class CsvOut {
  public:
   bool open(const std::string& path, std::string* error) {
     if (path.empty()) return true;
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      if (error) *error = path + ": is a directory, expected a file name";
+      return false;
+    }
     path_ = path;
     tmp_ = path + ".tmp-unrolled";
     out_.open(tmp_, std::ios::trunc);
     if (!out_) {
       if (error) *error = path + ": cannot be written (is the folder there and writable?)";
+      path_.clear();
       return false;
     }
     return true;
   }
-  bool active() const { return !path_.empty(); }
+  bool active() const { return !path_.empty() && !failed_; }
+  bool failed() const { return failed_; }
   std::ofstream& stream() { return out_; }
+  // After each row: reports a failed write once, when it happens.
+  void check(int64_t iteration) {
+    if (!active() || out_) return;
+    std::fprintf(stderr,
+                 "unrolled train: %s: writing failed at iteration %lld (disk full?); training "
+                 "goes on and the other outputs are still written\n",
+                 path_.c_str(), static_cast<long long>(iteration));
+    drop();
+  }
   bool commit(std::string* error) {
-    if (!active()) return true;
+    if (failed_) return false;  // reported when it happened
+    if (path_.empty()) return true;
     out_.close();
     if (!out_ || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      if (error) *error = path_ + ": could not be completed";
-      std::remove(tmp_.c_str());
+      if (error) *error = path_ + ": could not be completed (disk full?)";
+      drop();
       return false;
     }
+    path_.clear();
     return true;
   }
   ~CsvOut() {
-    if (active() && out_.is_open()) {
-      out_.close();
-      std::remove(tmp_.c_str());
-    }
+    if (!path_.empty() && !failed_) drop();
   }
 
  private:
+  void drop() {
+    failed_ = true;
+    out_.close();
+    std::remove(tmp_.c_str());
+  }
   std::string path_, tmp_;
   std::ofstream out_;
+  bool failed_ = false;
 };
 
 void progress(bool tty, int64_t done, int64_t total, double loss, double baseline, double secs) {
@@ -71,6 +149,81 @@ void progress(bool tty, int64_t done, int64_t total, double loss, double baselin
                  static_cast<long long>(done), static_cast<long long>(total), loss, baseline, rate);
   }
   std::fflush(stderr);
+}
+
+// Reads --config or --preset into config; on failure returns the message.
+bool read_config(const std::string& config_path, const std::string& preset,
+                 ExperimentConfig& config, std::string* error) {
+  std::string names;
+  for (const auto& [name, text] : embedded_presets()) names += " " + name;
+  if (config_path.empty() == preset.empty()) {
+    *error = "give either --config FILE.json or --preset NAME (built in:" + names + ")";
+    return false;
+  }
+  if (!config_path.empty()) return load_experiment(config_path, config, error);
+  for (const auto& [name, text] : embedded_presets())
+    if (name == preset) return parse_experiment_text(text, name + ".json", config, error);
+  *error = "--preset '" + preset + "' is not built in; built in:" + names;
+  return false;
+}
+
+// One row of each CSV for the iteration just completed.
+void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_rate, CsvOut& metrics,
+                CsvOut& profile) {
+  const int64_t it = trainer.iteration() - 1;
+  if (metrics.active()) {
+    const auto& r = trainer.last_clip();
+    metrics.stream() << it << ',' << trainer.last_loss() << ',' << info.baseline << ','
+                     << trainer.last_accuracy() << ',' << r.global_norm_before << ','
+                     << r.global_norm_after << ',' << (r.clipped ? 1 : 0) << ',' << learning_rate
+                     << '\n';
+    metrics.check(it);
+  }
+  if (profile.active()) {
+    const Mat& p = trainer.grad_profile();  // (L, T), top layer reported
+    if (it == 0) {
+      profile.stream() << "iteration";
+      for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ",d" << d;
+      profile.stream() << '\n';
+    }
+    profile.stream() << it;
+    for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ',' << p(p.rows() - 1, d);
+    profile.stream() << '\n';
+    profile.check(it);
+  }
+}
+
+// Completes every output, each whatever happened to the others; prints each failure. Returns
+// false if any failed.
+bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_path,
+                    const Trainer& trainer) {
+  bool ok = true;
+  std::string error;
+  for (CsvOut* csv : {&metrics, &profile}) {
+    const bool was_failed = csv->failed();
+    if (!csv->commit(&error)) {
+      ok = false;
+      if (!was_failed) std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
+    }
+  }
+  if (!save_path.empty() && !save_model(save_path, trainer.network(), &error)) {
+    ok = false;
+    std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
+  }
+  return ok;
+}
+
+// The summary on standard output. held_out: also evaluate on 8 held-out batches (a few
+// iterations' time, which a stopped run does not want).
+void print_summary(const Trainer& trainer, const TaskInfo& info, double secs, bool held_out) {
+  double accuracy = 0;
+  const double held_out_loss = held_out ? trainer.evaluate(8, &accuracy) : std::nan("");
+  std::printf("%s on %s: %lld iterations in %.2f s (%.0f it/s)\n", trainer.model().name.c_str(),
+              info.name.c_str(), static_cast<long long>(trainer.iteration()), secs,
+              secs > 0 ? trainer.iteration() / secs : 0.0);
+  std::printf("final training loss %.4g, held-out loss %.4g, baseline %.4g (%s)\n",
+              trainer.last_loss(), held_out_loss, info.baseline, info.baseline_note.c_str());
+  if (info.has_accuracy && held_out) std::printf("held-out accuracy %.1f%%\n", 100 * accuracy);
 }
 
 }  // namespace
@@ -92,25 +245,7 @@ int cli_train(const std::vector<std::string>& args) {
 
   ExperimentConfig config;
   std::string error;
-  if (config_path.empty() == preset.empty()) {
-    std::string names;
-    for (const auto& [name, text] : embedded_presets()) names += " " + name;
-    return ap.fail("give either --config FILE.json or --preset NAME (built in:" + names + ")");
-  }
-  if (!config_path.empty()) {
-    if (!load_experiment(config_path, config, &error)) return ap.fail(error);
-  } else {
-    bool found = false;
-    std::string names;
-    for (const auto& [name, text] : embedded_presets()) {
-      names += " " + name;
-      if (name == preset) {
-        found = true;
-        if (!parse_experiment_text(text, name + ".json", config, &error)) return ap.fail(error);
-      }
-    }
-    if (!found) return ap.fail("--preset '" + preset + "' is not built in; built in:" + names);
-  }
+  if (!read_config(config_path, preset, config, &error)) return ap.fail(error);
   if (!seed_text.empty()) {
     try {
       size_t used = 0;
@@ -128,8 +263,11 @@ int cli_train(const std::vector<std::string>& args) {
 
   Trainer trainer;
   if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
+  // Every output is checked before training starts, so none fails only after a long run.
+  StopSignals stop_signals;
   CsvOut metrics, profile;
-  if (!metrics.open(metrics_path, &error) || !profile.open(profile_path, &error))
+  if (!metrics.open(metrics_path, &error) || !profile.open(profile_path, &error) ||
+      (!save_path.empty() && !check_writable(save_path, &error)))
     return ap.fail(error);
   if (metrics.active())
     metrics.stream() << "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,"
@@ -149,27 +287,9 @@ int cli_train(const std::vector<std::string>& args) {
   int64_t next_report = 0;
   const int64_t report_every =
       tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
-  while (trainer.iteration() < total) {
+  while (trainer.iteration() < total && g_stop_signal == 0) {
     if (!trainer.run_iteration()) break;
-    const auto& r = trainer.last_clip();
-    if (metrics.active()) {
-      metrics.stream() << trainer.iteration() - 1 << ',' << trainer.last_loss() << ','
-                       << info.baseline << ',' << trainer.last_accuracy() << ','
-                       << r.global_norm_before << ',' << r.global_norm_after << ','
-                       << (r.clipped ? 1 : 0) << ',' << config.training.optimizer.learning_rate
-                       << '\n';
-    }
-    if (profile.active()) {
-      const Mat& p = trainer.grad_profile();  // (L, T), top layer reported
-      if (trainer.iteration() == 1) {
-        profile.stream() << "iteration";
-        for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ",d" << d;
-        profile.stream() << '\n';
-      }
-      profile.stream() << trainer.iteration() - 1;
-      for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ',' << p(p.rows() - 1, d);
-      profile.stream() << '\n';
-    }
+    write_rows(trainer, info, config.training.optimizer.learning_rate, metrics, profile);
     if (trainer.iteration() >= next_report || trainer.iteration() == total) {
       progress(tty, trainer.iteration(), total, trainer.last_loss(), info.baseline, seconds());
       next_report = trainer.iteration() + report_every;
@@ -177,6 +297,7 @@ int cli_train(const std::vector<std::string>& args) {
   }
   if (tty) std::fputc('\n', stderr);
   const double secs = seconds();
+  const int stopped_by = g_stop_signal;
   int code = 0;
   if (trainer.phase() == Phase::Diverged) {
     const Divergence& d = trainer.divergence();
@@ -184,17 +305,16 @@ int cli_train(const std::vector<std::string>& args) {
                  static_cast<long long>(d.iteration), d.where.c_str(), d.cause.c_str());
     code = 3;
   }
-  if (!metrics.commit(&error) || !profile.commit(&error)) return ap.fail(error);
-  if (!save_path.empty() && !save_model(save_path, trainer.network(), &error))
-    return ap.fail(error);
-  double accuracy = 0;
-  const double held_out = trainer.evaluate(8, &accuracy);
-  std::printf("%s on %s: %lld iterations in %.2f s (%.0f it/s)\n", trainer.model().name.c_str(),
-              info.name.c_str(), static_cast<long long>(trainer.iteration()), secs,
-              secs > 0 ? trainer.iteration() / secs : 0.0);
-  std::printf("final training loss %.4g, held-out loss %.4g, baseline %.4g (%s)\n",
-              trainer.last_loss(), held_out, info.baseline, info.baseline_note.c_str());
-  if (info.has_accuracy) std::printf("held-out accuracy %.1f%%\n", 100 * accuracy);
+  if (stopped_by != 0) {
+    std::fprintf(stderr,
+                 "unrolled train: stopped by %s after %lld of %lld iterations; the outputs hold "
+                 "the completed iterations\n",
+                 stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
+                 static_cast<long long>(trainer.iteration()), static_cast<long long>(total));
+  }
+  if (!finish_outputs(metrics, profile, save_path, trainer)) code = 4;
+  if (stopped_by != 0) code = 128 + stopped_by;  // the shell's convention for a signal
+  print_summary(trainer, info, secs, /*held_out=*/stopped_by == 0);
   return code;
 }
 

@@ -1,6 +1,7 @@
 #include "app/gui/app_state.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -20,7 +21,18 @@ std::string settings_path() {
 Settings load_settings(const std::string& path) {
   Settings s;
   Json j;
-  if (!read_json_file(path, 64 * 1024, j, nullptr) || !j.is_object()) return s;
+  std::string error;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return s;  // the first run: nothing to say
+  if (read_json_file(path, 64 * 1024, j, &error) && !j.is_object())
+    error = path + ": expected a JSON object, found " + json_type_name(j);
+  if (!error.empty()) {
+    // Said once, here, and never fatal: a broken settings file must not keep the app from
+    // opening (the user fixes or deletes it, or the next save replaces it).
+    std::fprintf(stderr, "unrolled: settings file %s; starting on the default settings\n",
+                 error.c_str());
+    return s;
+  }
   auto num = [&](const char* key, auto& out, double lo, double hi) {
     if (j.contains(key) && j[key].is_number())
       out = static_cast<std::remove_reference_t<decltype(out)>>(
