@@ -18,6 +18,7 @@
 
 #include <stb_image.h>
 
+#include "tests/small_lesson.hpp"
 #include "app/panels/step_state.hpp"
 #include "app/session/snapshot.hpp"
 #include "app/session/training_worker.hpp"
@@ -32,17 +33,7 @@ namespace {
 // The inspector's SequenceRef against the trainer's own Trace
 // -----------------------------------------------------------------------------------------------
 
-ExperimentConfig small_lesson(CellType cell, TaskKind task, int layers) {
-  ExperimentConfig c = default_experiment();
-  c.model.cell = cell;
-  c.model.layers = layers;
-  c.model.hidden_size = 6;
-  c.task = default_task_spec(task);
-  c.task.length = 7;
-  c.training.batch_size = 4;
-  c.training.seed = 11;
-  return c;
-}
+using testing_support::small_lesson;
 
 // One sequence (column b) of one layer, gathered from the Trace and GradTrace directly.
 struct Columns {

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "tests/small_lesson.hpp"
 #include "app/session/commands.hpp"
 #include "app/session/snapshot.hpp"
 #include "app/session/step_plan.hpp"
@@ -22,17 +23,7 @@
 namespace unrolled {
 namespace {
 
-ExperimentConfig small_lesson(CellType cell, TaskKind task, int layers) {
-  ExperimentConfig c = default_experiment();
-  c.model.cell = cell;
-  c.model.layers = layers;
-  c.model.hidden_size = 6;
-  c.task = default_task_spec(task);
-  c.task.length = 7;
-  c.training.batch_size = 4;
-  c.training.seed = 11;
-  return c;
-}
+using testing_support::small_lesson;
 
 // Bit for bit: same shape and the same bytes (NaN where the other has the same NaN).
 ::testing::AssertionResult same_bits(const Mat& a, const Mat& b) {
