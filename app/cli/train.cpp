@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -226,18 +227,48 @@ void print_summary(const Trainer& trainer, const TaskInfo& info, double secs, bo
   if (info.has_accuracy && held_out) std::printf("held-out accuracy %.1f%%\n", 100 * accuracy);
 }
 
+// Trains to `total` iterations (or a signal, or divergence), writing each iteration's rows and
+// the progress; returns the seconds it took.
+double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rate, CsvOut& metrics,
+                  CsvOut& profile) {
+  const TaskInfo& info = trainer.task().info();
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  int64_t next_report = 0;
+  const int64_t report_every =
+      tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
+  while (trainer.iteration() < total && g_stop_signal == 0) {
+    if (!trainer.run_iteration()) break;
+    write_rows(trainer, info, learning_rate, metrics, profile);
+    if (trainer.iteration() >= next_report || trainer.iteration() == total) {
+      progress(tty, trainer.iteration(), total, trainer.last_loss(), info.baseline, seconds());
+      next_report = trainer.iteration() + report_every;
+    }
+  }
+  if (tty) std::fputc('\n', stderr);
+  return seconds();
+}
+
 }  // namespace
 
 int cli_train(const std::vector<std::string>& args) {
   ArgParser ap("train", args);
   std::string config_path, preset, metrics_path, profile_path, save_path;
   int iterations = 0, model_index = 0;
-  std::string seed_text;
+  std::optional<uint64_t> seed;
   ap.string("--config", config_path, "FILE.json");
   ap.string("--preset", preset, "NAME");
   ap.integer("--model", model_index, 0, kMaxCompareModels - 1);
   ap.integer("--iterations", iterations, 1, 1'000'000'000);
-  ap.string("--seed", seed_text, "S");
+  ap.custom("--seed", "S", [&seed](const std::string& v, std::string* e) {
+    char* end = nullptr;
+    const unsigned long long s = std::strtoull(v.c_str(), &end, 10);
+    if (!v.empty() && v[0] != '-' && *end == '\0' && s <= (1ULL << 53)) return seed = s, true;
+    *e = "--seed '" + v + "': expected an integer in [0, 2^53]";
+    return false;
+  });
   ap.string("--metrics", metrics_path, "M.csv");
   ap.string("--profile", profile_path, "P.csv");
   ap.string("--save", save_path, "MODEL.json");
@@ -246,16 +277,7 @@ int cli_train(const std::vector<std::string>& args) {
   ExperimentConfig config;
   std::string error;
   if (!read_config(config_path, preset, config, &error)) return ap.fail(error);
-  if (!seed_text.empty()) {
-    try {
-      size_t used = 0;
-      const long long s = std::stoll(seed_text, &used);
-      if (used != seed_text.size() || s < 0 || s > (1LL << 53)) throw 0;
-      config.training.seed = static_cast<uint64_t>(s);
-    } catch (...) {
-      return ap.fail("--seed '" + seed_text + "': expected an integer in [0, 2^53]");
-    }
-  }
+  if (seed) config.training.seed = *seed;
   if (iterations > 0) config.training.iterations = iterations;
   if (model_index > static_cast<int>(config.compare.size()))
     return ap.fail("--model " + std::to_string(model_index) + ": the experiment has " +
@@ -280,23 +302,8 @@ int cli_train(const std::vector<std::string>& args) {
                trainer.model().name.c_str(), std::string(to_string(trainer.model().cell)).c_str(),
                trainer.model().layers, trainer.model().hidden_size, info.name.c_str(), info.steps,
                config.training.batch_size, static_cast<unsigned long long>(config.training.seed));
-  const auto start = std::chrono::steady_clock::now();
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  int64_t next_report = 0;
-  const int64_t report_every =
-      tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
-  while (trainer.iteration() < total && g_stop_signal == 0) {
-    if (!trainer.run_iteration()) break;
-    write_rows(trainer, info, config.training.optimizer.learning_rate, metrics, profile);
-    if (trainer.iteration() >= next_report || trainer.iteration() == total) {
-      progress(tty, trainer.iteration(), total, trainer.last_loss(), info.baseline, seconds());
-      next_report = trainer.iteration() + report_every;
-    }
-  }
-  if (tty) std::fputc('\n', stderr);
-  const double secs = seconds();
+  const double secs = train_loop(trainer, total, tty, config.training.optimizer.learning_rate,
+                                 metrics, profile);
   const int stopped_by = g_stop_signal;
   int code = 0;
   if (trainer.phase() == Phase::Diverged) {
