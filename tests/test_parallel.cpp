@@ -228,6 +228,16 @@ TEST_P(Sharded, SteppingEqualsWholeIterations) {
       step_iteration(stepped);
       expect_same_trainer(whole, stepped);
     }
+    // Half stepped, then finished whole: a few forward steps, a few backward steps, the rest.
+    ASSERT_TRUE(whole.run_iteration());
+    for (int k = 0; k < 3; ++k) ASSERT_TRUE(stepped.step_forward());
+    ASSERT_TRUE(stepped.run_iteration());
+    expect_same_trainer(whole, stepped);
+    ASSERT_TRUE(whole.run_iteration());
+    while (stepped.phase() != Phase::Backward) ASSERT_TRUE(stepped.step_forward());
+    for (int k = 0; k < 4; ++k) ASSERT_TRUE(stepped.step_backward());
+    ASSERT_TRUE(stepped.run_iteration());
+    expect_same_trainer(whole, stepped);
   }
 }
 
