@@ -9,13 +9,14 @@
 //     forward (T steps) + full BPTT + plain SGD (p -= lr * g over every tensor), on a fixed batch
 //     of N(0, 1) inputs and targets, weights from the uniform init with a fixed seed, in the
 //     engine's float (f32: NetworkT<float>) or double (f64: Network) instantiation. Trace,
-//     GradTrace and grads live outside the timed loop and are reused, as the trainer does.
+//     GradTrace, grads and the BackwardPass live outside the timed loop and are reused, as the
+//     trainer does.
 //     (The float32 trainer also casts the double master weights to float and the float gradients
 //     back each iteration: a few thousand values, not included here.)
 //     profile:1 also computes the decay profile, folded into BPTT as the trainer's whole
 //     iterations do (BackwardOptions::fold_profile); profile:0 does not, so the difference is the
 //     profile's cost. threads:n sets the process-wide thread count (core/parallel): B 32 is cut
-//     into 4 shards of 8 sequences whatever n is, so every n computes the same bits; times are
+//     into 2 shards of 16 sequences whatever n is, so every n computes the same bits; times are
 //     wall-clock (UseRealTime). n runs over 1, 2 and the machine's core count.
 //     Counters: the benchmark's own time per step (ms), and `flops` = achieved FLOP/s under the
 //     model below.
@@ -158,9 +159,11 @@ void BM_Step(benchmark::State& state, Case c, bool profile, int threads) {
   options.profile = profile;
   options.fold_profile = true;  // as Trainer::run_iteration
 
+  unrolled::BackwardPassT<S> pass;  // kept, as the trainer keeps its pass (and its buffers)
   for (auto _ : state) {
     net.forward(trace, batch);
-    net.backward(grads, grad_trace, trace, batch, options);
+    pass.begin(net, trace, batch, options, grads, grad_trace);
+    pass.finish();
     const auto p = net.params().tensors();
     const auto g = grads.tensors();
     for (size_t k = 0; k < p.size(); ++k)

@@ -12,9 +12,12 @@
 namespace unrolled {
 namespace {
 
-// Width of a shard: about 8 sequences keeps the register-blocked products' column tiles full
-// (8 columns with AVX-512) while a batch of 32 still gives 4 pieces to spread.
-constexpr int kShardColumns = 8;
+// Width of a shard, at least 16 sequences: each shard pays per time step for its own weight-
+// gradient products (whose depth is the shard's width, so narrow shards spend more on loading
+// and storing dW than on arithmetic) and its own small readout products. Measured (loaded
+// machine, LSTM H 64, one thread): 8-wide shards cost ~70 % more than no shards, 16-wide ~20 %.
+// A batch of 32 gives 2 shards; compare mode and the sweep fill further cores with models.
+constexpr int kShardColumns = 16;
 
 // The whole batch's matrices of one step, sized before the shards fill their columns in
 // parallel (resizing there would race). Shapes as the cells write them (core/cell.hpp).

@@ -15,7 +15,7 @@
 // Step mode: forward_begin/forward_step and BackwardPass::step run one time step at a time;
 // forward() and backward() are exactly those loops, so stepping gives bit-identical numbers.
 //
-// Shards: a batch of B >= 16 sequences is cut into shard_count(B) column ranges, fixed by B alone
+// Shards: a batch of B >= 32 sequences is cut into shard_count(B) column ranges, fixed by B alone
 // (never by the thread count). Each shard runs the forward pass and BPTT on its own columns, in
 // its own sub-trace, on whichever pool thread is free (core/parallel); its columns are copied into
 // the whole batch's Trace and GradTrace, and whatever is summed across the batch (the loss, the
@@ -34,7 +34,7 @@
 
 namespace unrolled {
 
-// The batch's shards: 1 below 16 sequences, else B / 8 (at most kMaxShards). Shard s holds the
+// The batch's shards: 1 below 32 sequences, else B / 16 (at most kMaxShards). Shard s holds the
 // columns [shard_begin(B, s), shard_begin(B, s + 1)).
 constexpr int kMaxShards = 16;
 int shard_count(int batch_size);
