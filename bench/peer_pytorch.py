@@ -71,13 +71,13 @@ def torch_step_ms(torch, cell, H, threads, repeats, min_seconds):
 def unrolled_step_ms(bench, cell, H, threads, repeats, min_seconds):
     """Median real time (ms) of BM_Step for this case from the benchmark binary."""
     name = f"BM_Step/{cell}/I{I}_H{H}_T{T}_B{B}/profile:0/threads:{threads}/f32"
-    cmd = [bench, f"--benchmark_filter=^{name}$", "--benchmark_format=json",
+    cmd = [bench, f"--benchmark_filter=^{name}(/real_time)?$", "--benchmark_format=json",
            f"--benchmark_repetitions={repeats}", "--benchmark_report_aggregates_only=true",
            f"--benchmark_min_time={min_seconds}"]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     rows = json.loads(out)["benchmarks"]
     for row in rows:
-        if row.get("aggregate_name") == "median" or (repeats == 1 and row["name"] == name):
+        if row.get("aggregate_name") == "median" or (repeats == 1 and row["name"].startswith(name)):
             unit = {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[row["time_unit"]]
             return row["real_time"] * unit
     raise RuntimeError(f"{name}: not in the benchmark's output (is it built? is the name right?)")
@@ -103,8 +103,8 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} default threads, "
           f"{cores} cores; load average {os.getloadavg()}")
     print(f"step: I {I}, T {T}, B {B}, O {O}, float32, MSE, SGD; median of {args.repeats}")
-    header = (f"{'cell':5} {'H':>4} | {'torch 1':>9} {'torch ' + str(all_threads):>9} | "
-              f"{'unrolled 1':>10} {'unrolled ' + str(all_threads):>11} | {'best/best':>9}")
+    header = (f"{'cell':5} {'H':>4} | {'torch 1':>10} {'torch ' + str(all_threads):>10} | "
+              f"{'unrolled 1':>11} {'unrolled ' + str(all_threads):>12} | {'best/best':>9}")
     print(header)
     print("-" * len(header))
     for H in [int(h) for h in args.sizes.split(",")]:
