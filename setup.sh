@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 packages=(
   build-essential cmake pkg-config git
-  libeigen3-dev nlohmann-json3-dev
+  libeigen3-dev nlohmann-json3-dev libtbb-dev
   googletest libgtest-dev libbenchmark-dev
   libglfw3-dev libimgui-dev libstb-dev libgl-dev
   fonts-dejavu-core

@@ -5,15 +5,19 @@
 //         GRU 3). One layer, readout at every step, MSE loss.
 //
 // [SECTION] What is measured
-//   BM_Step/<cell>/I<I>_H<H>_T<T>_B<B>/profile:<0|1>/<f32|f64>
+//   BM_Step/<cell>/I<I>_H<H>_T<T>_B<B>/profile:<0|1>/threads:<n>/<f32|f64>
 //     forward (T steps) + full BPTT + plain SGD (p -= lr * g over every tensor), on a fixed batch
 //     of N(0, 1) inputs and targets, weights from the uniform init with a fixed seed, in the
 //     engine's float (f32: NetworkT<float>) or double (f64: Network) instantiation. Trace,
-//     GradTrace and grads live outside the timed loop and are reused, as the trainer does.
+//     GradTrace, grads and the BackwardPass live outside the timed loop and are reused, as the
+//     trainer does.
 //     (The float32 trainer also casts the double master weights to float and the float gradients
 //     back each iteration: a few thousand values, not included here.)
-//     profile:1 also runs the decay-profile sweep (BackwardOptions::profile, what the trainer
-//     does every iteration); profile:0 does not, so the difference is the profile's cost.
+//     profile:1 also computes the decay profile, folded into BPTT as the trainer's whole
+//     iterations do (BackwardOptions::fold_profile); profile:0 does not, so the difference is the
+//     profile's cost. threads:n sets the process-wide thread count (core/parallel): B 32 is cut
+//     into 2 shards of 16 sequences whatever n is, so every n computes the same bits; times are
+//     wall-clock (UseRealTime). n runs over 1, 2 and the machine's core count.
 //     Counters: the benchmark's own time per step (ms), and `flops` = achieved FLOP/s under the
 //     model below.
 //   BM_Roofline/<cell>/I<I>_H<H>_T<T>_B<B>/<kind>_M<m>_K<k>_N<n>/<f32|f64>
@@ -37,9 +41,11 @@
 //   one step               3 × forward × T ; the decay-profile sweep is not counted.
 //
 // [SECTION] Threads
-//   Single-threaded on purpose: Eigen::setNbThreads(1) in main(). (Without -fopenmp Eigen's GEMM
-//   is single-threaded anyway; the call pins it should the build ever enable OpenMP.) The SIMD
-//   sets Eigen compiled for are printed in the context header as eigen_simd.
+//   Eigen's own products stay single-threaded: Eigen::setNbThreads(1) in main(). (Without
+//   -fopenmp Eigen's GEMM is single-threaded anyway; the call pins it should the build ever enable
+//   OpenMP.) Only BM_Step uses more threads, through the engine's batch shards (threads:n); every
+//   other benchmark runs with one. The SIMD sets Eigen compiled for are printed in the context
+//   header as eigen_simd.
 //
 // [SECTION] How to run (Release build)
 //   cmake -S . -B build -DUNROLLED_GUI=OFF -DUNROLLED_TESTS=OFF -DCMAKE_BUILD_TYPE=Release
@@ -61,6 +67,7 @@
 #include "core/gemm.hpp"
 #include "core/init.hpp"
 #include "core/network.hpp"
+#include "core/parallel.hpp"
 #include "core/rng.hpp"
 
 namespace {
@@ -109,7 +116,8 @@ benchmark::Counter flop_rate(double flops_per_iteration) {
 // [SECTION] BM_Step
 
 template <class S>
-void BM_Step(benchmark::State& state, Case c, bool profile) {
+void BM_Step(benchmark::State& state, Case c, bool profile, int threads) {
+  unrolled::set_thread_count(threads);
   unrolled::NetworkSpec spec;
   spec.cell = c.cell;
   spec.input_size = c.I;
@@ -149,10 +157,13 @@ void BM_Step(benchmark::State& state, Case c, bool profile) {
   unrolled::ParamsT<S> grads = unrolled::ParamsT<S>::zeros_like(net.params());
   unrolled::BackwardOptions options;  // full BPTT
   options.profile = profile;
+  options.fold_profile = true;  // as Trainer::run_iteration
 
+  unrolled::BackwardPassT<S> pass;  // kept, as the trainer keeps its pass (and its buffers)
   for (auto _ : state) {
     net.forward(trace, batch);
-    net.backward(grads, grad_trace, trace, batch, options);
+    pass.begin(net, trace, batch, options, grads, grad_trace);
+    pass.finish();
     const auto p = net.params().tensors();
     const auto g = grads.tensors();
     for (size_t k = 0; k < p.size(); ++k)
@@ -161,6 +172,7 @@ void BM_Step(benchmark::State& state, Case c, bool profile) {
   }
   state.counters["flops"] = flop_rate(c.step_flops());
   state.counters["loss"] = trace.loss;  // last step's loss: finite and not exploding
+  unrolled::set_thread_count(1);        // the other benchmarks are single-threaded
 }
 
 // [SECTION] BM_Roofline
@@ -289,15 +301,24 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("eigen_threads", std::to_string(Eigen::nbThreads()));
   benchmark::AddCustomContext("eigen_simd", Eigen::SimdInstructionSetsInUse());
 
+  unrolled::set_thread_count(1);
+  benchmark::AddCustomContext("cores", std::to_string(unrolled::hardware_threads()));
+  std::vector<int> thread_counts{1, 2};
+  if (unrolled::hardware_threads() > 2) thread_counts.push_back(unrolled::hardware_threads());
   for (const Case& c : cases()) {
     for (bool profile : {true, false}) {
-      const std::string name = "BM_Step/" + c.name() + "/profile:" + (profile ? "1" : "0") + "/";
-      benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Step<float>, c,
-                                   profile)
-          ->Unit(benchmark::kMillisecond);
-      benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Step<double>, c,
-                                   profile)
-          ->Unit(benchmark::kMillisecond);
+      for (int n : thread_counts) {
+        const std::string name = "BM_Step/" + c.name() + "/profile:" + (profile ? "1" : "0") +
+                                 "/threads:" + std::to_string(n) + "/";
+        benchmark::RegisterBenchmark((name + precision_name<float>()).c_str(), BM_Step<float>, c,
+                                     profile, n)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+        benchmark::RegisterBenchmark((name + precision_name<double>()).c_str(), BM_Step<double>, c,
+                                     profile, n)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
     }
   }
   for (const Case& c : cases()) {

@@ -5,9 +5,61 @@
 #include <cmath>
 #include <sstream>
 #include <type_traits>
+#include <utility>
+
+#include "core/parallel.hpp"
 
 namespace unrolled {
 namespace {
+
+// Width of a shard, at least 16 sequences: each shard pays per time step for its own weight-
+// gradient products (whose depth is the shard's width, so narrow shards spend more on loading
+// and storing dW than on arithmetic) and its own small readout products. Measured (loaded
+// machine, LSTM H 64, one thread): 8-wide shards cost ~70 % more than no shards, 16-wide ~20 %.
+// A batch of 32 gives 2 shards; compare mode and the sweep fill further cores with models.
+constexpr int kShardColumns = 32;
+
+// The whole batch's matrices of one step, sized before the shards fill their columns in
+// parallel (resizing there would race). Shapes as the cells write them (core/cell.hpp).
+template <class S>
+void size_step(StepTraceT<S>& st, const NetworkSpec& spec, int B) {
+  const int H = spec.hidden_size, GH = spec.gates() * H;
+  const bool lstm = spec.cell == CellType::Lstm, gru = spec.cell == CellType::Gru;
+  st.pre.resize(GH, B);
+  st.gates.resize(GH, B);
+  st.c.resize(lstm ? H : 0, lstm ? B : 0);
+  st.tanh_c.resize(lstm ? H : 0, lstm ? B : 0);
+  st.hn.resize(gru ? H : 0, gru ? B : 0);
+  st.h.resize(H, B);
+}
+
+// dst's columns [col0, col0 + src.cols()) = src; both empty for fields a cell does not use.
+template <class S>
+void put_columns(MatT<S>& dst, Eigen::Index col0, const MatT<S>& src) {
+  eigen_assert(dst.rows() == src.rows() && col0 + src.cols() <= dst.cols());
+  dst.middleCols(col0, src.cols()) = src;
+}
+
+// Step t of a shard's trace into its columns of the whole batch's trace.
+template <class S>
+void put_step(TraceT<S>& trace, const TraceShardT<S>& sh, int t) {
+  for (size_t l = 0; l < trace.steps.size(); ++l) {
+    const StepTraceT<S>& from = sh.trace.steps[l][t];
+    StepTraceT<S>& to = trace.steps[l][t];
+    for (auto m : {&StepTraceT<S>::pre, &StepTraceT<S>::gates, &StepTraceT<S>::c,
+                   &StepTraceT<S>::tanh_c, &StepTraceT<S>::hn, &StepTraceT<S>::h})
+      put_columns(to.*m, sh.col0, from.*m);
+  }
+  const int k = trace.output_index(t);
+  if (k < 0) return;
+  put_columns(trace.y[k], sh.col0, sh.trace.y[k]);
+  if (!trace.prob.empty()) put_columns(trace.prob[k], sh.col0, sh.trace.prob[k]);
+}
+
+template <class S>
+void take_columns(MatT<S>& dst, const MatT<S>& src, Eigen::Index col0, Eigen::Index n) {
+  dst = src.middleCols(col0, n);
+}
 
 template <class S>
 double mask_weight(const BatchT<S>& batch, int row, int b) {
@@ -30,6 +82,16 @@ template <class S>
 int TraceT<S>::output_index(int t) const {
   if (y.size() == steps[0].size()) return t;  // Readout::Every
   return t == num_steps() - 1 ? 0 : -1;
+}
+
+int shard_count(int batch_size) {
+  if (batch_size < 2 * kShardColumns) return 1;
+  return std::min(kMaxShards, batch_size / kShardColumns);
+}
+
+int shard_begin(int batch_size, int shard) {
+  const int64_t n = shard_count(batch_size);
+  return static_cast<int>(static_cast<int64_t>(batch_size) * shard / n);
 }
 
 template <class S>
@@ -97,11 +159,98 @@ template <class S>
 void NetworkT<S>::forward(TraceT<S>& trace, const BatchT<S>& batch, const std::vector<MatT<S>>* h0,
                           const std::vector<MatT<S>>* c0) const {
   forward_begin(trace, batch, h0, c0);
-  for (int t = 0; t < batch.steps(); ++t) forward_step(trace, batch);
+  forward_finish(trace, batch);
 }
 
 template <class S>
 void NetworkT<S>::forward_begin(TraceT<S>& trace, const BatchT<S>& batch,
+                                const std::vector<MatT<S>>* h0,
+                                const std::vector<MatT<S>>* c0) const {
+  begin_columns(trace, batch, h0, c0);
+  if (shard_count(batch.batch_size()) > 1)
+    begin_shards(trace, batch);
+  else
+    trace.shards.clear();
+}
+
+template <class S>
+void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
+  if (trace.shards.empty()) return step_columns(trace, batch);
+  const int t = trace.steps_done;
+  parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
+    TraceShardT<S>& sh = trace.shards[s];
+    step_columns(sh.trace, sh.batch);
+    put_step(trace, sh, t);
+  });
+  add_step_loss(trace, t);
+  ++trace.steps_done;
+}
+
+template <class S>
+void NetworkT<S>::forward_finish(TraceT<S>& trace, const BatchT<S>& batch) const {
+  // Sharded, every shard's remaining steps are one task (one wait, not one per step); each
+  // shard computes what forward_step would, in the same order, so stepping gives these numbers.
+  if (trace.shards.empty()) {
+    while (trace.steps_done < batch.steps()) forward_step(trace, batch);
+    return;
+  }
+  const int t0 = trace.steps_done, T = batch.steps();
+  parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
+    TraceShardT<S>& sh = trace.shards[s];
+    for (int t = t0; t < T; ++t) {
+      step_columns(sh.trace, sh.batch);
+      put_step(trace, sh, t);
+    }
+  });
+  for (int t = t0; t < T; ++t) {
+    add_step_loss(trace, t);
+    ++trace.steps_done;
+  }
+}
+
+template <class S>
+void NetworkT<S>::add_step_loss(TraceT<S>& trace, int t) const {
+  double loss = 0;
+  for (const TraceShardT<S>& sh : trace.shards) loss += sh.trace.step_loss(t);
+  trace.step_loss(t) = loss;
+  trace.loss += loss;
+}
+
+template <class S>
+void NetworkT<S>::begin_shards(TraceT<S>& trace, const BatchT<S>& batch) const {
+  const int L = spec_.num_layers, T = batch.steps(), B = batch.batch_size();
+  const int n = shard_count(B);
+  for (int l = 0; l < L; ++l)
+    for (int t = 0; t < T; ++t) size_step(trace.steps[l][t], spec_, B);
+  for (auto& y : trace.y) y.resize(spec_.output_size, B);
+  for (auto& p : trace.prob) p.resize(spec_.output_size, B);
+  trace.shards.resize(n);
+  std::vector<MatT<S>> h0(L), c0(L);  // L x (H, B_s) the shard's initial states
+  for (int s = 0; s < n; ++s) {
+    TraceShardT<S>& sh = trace.shards[s];
+    sh.col0 = shard_begin(B, s);
+    const int cols = shard_begin(B, s + 1) - sh.col0;
+    sh.batch.inputs.resize(T);
+    for (int t = 0; t < T; ++t) take_columns(sh.batch.inputs[t], batch.inputs[t], sh.col0, cols);
+    sh.batch.targets.resize(batch.targets.size());
+    for (size_t k = 0; k < batch.targets.size(); ++k)
+      take_columns(sh.batch.targets[k], batch.targets[k], sh.col0, cols);
+    if (batch.mask.size() != 0)
+      take_columns(sh.batch.mask, batch.mask, sh.col0, cols);
+    else
+      sh.batch.mask.resize(0, 0);
+    for (int l = 0; l < L; ++l) {
+      take_columns(h0[l], trace.h0[l], sh.col0, cols);
+      if (trace.c0[l].size() != 0) take_columns(c0[l], trace.c0[l], sh.col0, cols);
+    }
+    begin_columns(sh.trace, sh.batch, &h0, spec_.cell == CellType::Lstm ? &c0 : nullptr);
+    sh.trace.weight_sum = trace.weight_sum;  // each shard's loss is its share of the batch's
+    sh.trace.shards.clear();
+  }
+}
+
+template <class S>
+void NetworkT<S>::begin_columns(TraceT<S>& trace, const BatchT<S>& batch,
                                 const std::vector<MatT<S>>* h0,
                                 const std::vector<MatT<S>>* c0) const {
   const int L = spec_.num_layers, T = batch.steps(), B = batch.batch_size();
@@ -137,7 +286,7 @@ void NetworkT<S>::forward_begin(TraceT<S>& trace, const BatchT<S>& batch,
 }
 
 template <class S>
-void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
+void NetworkT<S>::step_columns(TraceT<S>& trace, const BatchT<S>& batch) const {
   const int t = trace.steps_done;
   for (int l = 0; l < spec_.num_layers; ++l) {
     const MatT<S>& x = l == 0 ? batch.inputs[t] : trace.steps[l - 1][t].h;
@@ -186,29 +335,18 @@ void NetworkT<S>::backward(ParamsT<S>& grads, GradTraceT<S>& gt, const TraceT<S>
                            const BatchT<S>& batch, const BackwardOptions& options) const {
   BackwardPassT<S> pass;
   pass.begin(*this, trace, batch, options, grads, gt);
-  while (pass.step()) {
-  }
+  pass.finish();
 }
 
 // [SECTION] BackwardPass
 
-template <class S>
-void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, const BatchT<S>& batch,
-                             const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt) {
-  net_ = &net;
-  trace_ = &trace;
-  batch_ = &batch;
-  grads_ = &grads;
-  gt_ = &gt;
-  const NetworkSpec& spec = net.spec();
-  const int L = spec.num_layers, T = trace.num_steps(), B = batch.batch_size();
-  const int H = spec.hidden_size, GH = spec.gates() * H;
-  const bool lstm = spec.cell == CellType::Lstm;
+namespace {
 
-  if (grads.layers.size() != net.params().layers.size())
-    grads = ParamsT<S>::zeros_like(net.params());
-  else
-    grads.set_zero();
+// gt sized for a backward pass over L layers, T steps, B sequences (G*H rows of dpre).
+template <class S>
+void size_grad_trace(GradTraceT<S>& gt, const NetworkSpec& spec, int T, int B, bool profile) {
+  const int L = spec.num_layers, H = spec.hidden_size, GH = spec.gates() * H;
+  const bool lstm = spec.cell == CellType::Lstm;
   gt.dh.resize(L);
   gt.dc.resize(L);
   gt.dpre.resize(L);
@@ -234,10 +372,29 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
   }
   gt.dh_norm.setZero(L, T);
   gt.dc_norm.setZero(L, T);
-  if (options.profile)
+  if (profile)
     gt.profile.setZero(L, T);
   else
     gt.profile.resize(0, 0);
+}
+
+}  // namespace
+
+template <class S>
+void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, const BatchT<S>& batch,
+                             const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt) {
+  net_ = &net;
+  trace_ = &trace;
+  batch_ = &batch;
+  grads_ = &grads;
+  gt_ = &gt;
+  const NetworkSpec& spec = net.spec();
+  const int L = spec.num_layers, T = trace.num_steps();
+  if (grads.layers.size() != net.params().layers.size())
+    grads = ParamsT<S>::zeros_like(net.params());
+  else
+    grads.set_zero();
+  size_grad_trace(gt, spec, T, batch.batch_size(), options.profile);
 
   windows_.clear();
   if (options.k1 <= 0) {
@@ -249,13 +406,28 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
       windows_.push_back({hi, std::max(hi - k2, 0), lo, hi, false});
     }
   }
-  if (options.profile) windows_.push_back({T, 0, T - 1, T, true});
-  dh_next_.resize(L);
-  dc_next_.resize(L);
-  wt_.resize(L);
-  for (int l = 0; l < L; ++l) {  // assigned in place: a reused pass keeps the buffers
-    wt_[l].W_x = net.params().layers[l].W_x.transpose();
-    wt_[l].W_h = net.params().layers[l].W_h.transpose();
+  // Folded, the profile sweep walks t = T-1..0 beside the one full-BPTT window; truncated
+  // windows do not cover [0, T) in one descent, so there it stays a sweep of its own.
+  fold_ = options.profile && options.fold_profile && options.k1 <= 0;
+  if (options.profile && !fold_) windows_.push_back({T, 0, T - 1, T, true});
+
+  const int n = static_cast<int>(trace.shards.size());
+  shard_passes_.resize(n);
+  shard_grads_.resize(n);
+  shard_gts_.resize(n);
+  for (int s = 0; s < n; ++s)  // the vectors are sized: the passes keep pointers into them
+    shard_passes_[s].begin(net, trace.shards[s].trace, trace.shards[s].batch, options,
+                           shard_grads_[s], shard_gts_[s]);
+  if (n == 0) {
+    for (Carry* c : {&main_, &profile_}) {
+      c->dh_next.resize(L);
+      c->dc_next.resize(L);
+    }
+    wt_.resize(L);
+    for (int l = 0; l < L; ++l) {  // assigned in place: a reused pass keeps the buffers
+      wt_[l].W_x = net.params().layers[l].W_x.transpose();
+      wt_[l].W_h = net.params().layers[l].W_h.transpose();
+    }
   }
   window_ = 0;
   if (!done()) start_window();
@@ -263,25 +435,149 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
 
 template <class S>
 void BackwardPassT<S>::start_window() {
+  t_ = windows_[window_].t_end - 1;
+  if (!shard_passes_.empty()) return;  // the shards carry their own gradients
   const NetworkSpec& spec = net_->spec();
   const int B = batch_->batch_size(), H = spec.hidden_size;
-  t_ = windows_[window_].t_end - 1;
-  for (int l = 0; l < spec.num_layers; ++l) {
-    dh_next_[l].setZero(H, B);
-    if (spec.cell == CellType::Lstm) dc_next_[l].setZero(H, B);
+  for (Carry* c : {&main_, &profile_}) {
+    if (c == &profile_ && !fold_) continue;
+    for (int l = 0; l < spec.num_layers; ++l) {
+      c->dh_next[l].setZero(H, B);
+      if (spec.cell == CellType::Lstm) c->dc_next[l].setZero(H, B);
+    }
   }
 }
 
 template <class S>
 bool BackwardPassT<S>::step() {
   if (done()) return false;
+  const int t = t_;
+  const bool record = !windows_[window_].profile_only;
+  if (shard_passes_.empty()) {
+    sweep_step(main_, windows_[window_], t);
+    // Folded: the step the separate profile window would take at t, while step t's trace is
+    // still in cache.
+    const int T = trace_->num_steps();
+    if (fold_) sweep_step(profile_, {T, 0, T - 1, T, true}, t);
+  } else {
+    parallel_for(static_cast<int>(shard_passes_.size()), [&](int s) {
+      shard_passes_[s].step();
+      if (record) put_shard_step(s, t);
+    });
+    sums_at(t, record, !record || fold_);
+    sum_shard_grads();  // stepping shows the gradients summed so far
+  }
+  advance();
+  return true;
+}
+
+template <class S>
+void BackwardPassT<S>::finish() {
+  if (shard_passes_.empty()) {
+    while (step()) {
+    }
+    return;
+  }
+  // Each shard's whole remaining pass is one task; then the sums, on this thread in shard order.
+  // Every step's norms and profile are those of its final columns, which is what stepping
+  // leaves too (its last visit to a step sees the final values), so the numbers are the same.
+  const int T = trace_->num_steps();
+  parallel_for(static_cast<int>(shard_passes_.size()), [&](int s) {
+    BackwardPassT<S>& pass = shard_passes_[s];
+    while (pass.step()) {
+    }
+    for (int t = 0; t < T; ++t) put_shard_step(s, t);
+    put_shard_ends(s);
+  });
+  for (int t = T - 1; t >= 0; --t) sums_at(t, true, true);
+  sum_shard_grads();
+  window_ = static_cast<int>(windows_.size());
+}
+
+template <class S>
+void BackwardPassT<S>::advance() {
+  const Window& w = windows_[window_];
+  if (--t_ >= w.t_start) return;
+  if (w.t_start == 0 && !w.profile_only) {
+    if (!shard_passes_.empty()) {
+      for (int s = 0; s < static_cast<int>(shard_passes_.size()); ++s) put_shard_ends(s);
+    } else {
+      for (int l = 0; l < net_->spec().num_layers; ++l) {
+        gt_->dh0[l] += main_.dh_next[l];
+        if (net_->spec().cell == CellType::Lstm) gt_->dc0[l] += main_.dc_next[l];
+      }
+    }
+  }
+  if (++window_ < static_cast<int>(windows_.size())) start_window();
+}
+
+// Shard s's dL/dh_t, dL/d(pre) and dL/dc_t at step t into its columns of the whole batch's.
+template <class S>
+void BackwardPassT<S>::put_shard_step(int s, int t) {
+  const Eigen::Index col0 = trace_->shards[s].col0;
+  const GradTraceT<S>& from = shard_gts_[s];
+  for (size_t l = 0; l < gt_->dh.size(); ++l) {
+    put_columns(gt_->dh[l][t], col0, from.dh[l][t]);
+    put_columns(gt_->dpre[l][t], col0, from.dpre[l][t]);
+    if (!gt_->dc[l].empty()) put_columns(gt_->dc[l][t], col0, from.dc[l][t]);
+  }
+}
+
+template <class S>
+void BackwardPassT<S>::put_shard_ends(int s) {
+  const Eigen::Index col0 = trace_->shards[s].col0;
+  const GradTraceT<S>& from = shard_gts_[s];
+  for (size_t l = 0; l < gt_->dh0.size(); ++l) {
+    put_columns(gt_->dh0[l], col0, from.dh0[l]);
+    if (gt_->dc0[l].size() != 0) put_columns(gt_->dc0[l], col0, from.dc0[l]);
+  }
+}
+
+// The norms over the whole batch at step t (record), and the decay profile at distance T-1-t
+// from the shards' norms: ||v|| = sqrt(Σ_s ||v_s||²), added in shard order.
+template <class S>
+void BackwardPassT<S>::sums_at(int t, bool record, bool profile) {
+  const int L = static_cast<int>(gt_->dh.size()), T = trace_->num_steps();
+  for (int l = 0; l < L; ++l) {
+    if (record) {
+      gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
+      if (!gt_->dc[l].empty())
+        gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
+    }
+    if (profile && gt_->profile.size() != 0) {
+      double sq = 0;
+      for (const GradTraceT<S>& g : shard_gts_) {
+        const double p = g.profile(l, T - 1 - t);
+        sq += p * p;
+      }
+      gt_->profile(l, T - 1 - t) = std::sqrt(sq);
+    }
+  }
+}
+
+template <class S>
+void BackwardPassT<S>::sum_shard_grads() {
+  std::vector<TensorRefT<S>> to = grads_->tensors();
+  for (size_t s = 0; s < shard_grads_.size(); ++s) {
+    const std::vector<TensorRefT<S>> from = std::as_const(shard_grads_[s]).tensors();
+    for (size_t i = 0; i < to.size(); ++i) {
+      if (s == 0)
+        to[i].array() = from[i].array();
+      else
+        to[i].array() += from[i].array();
+    }
+  }
+}
+
+// One sweep's step t, every layer, top first.
+template <class S>
+void BackwardPassT<S>::sweep_step(Carry& cy, const Window& w, int t) {
   const NetworkT<S>& net = *net_;
   const NetworkSpec& spec = net.spec();
   const ParamsT<S>& P = net.params();
   const TraceT<S>& tr = *trace_;
   const BatchT<S>& batch = *batch_;
-  const Window& w = windows_[window_];
-  const int t = t_, L = spec.num_layers, T = tr.num_steps();
+  const int L = spec.num_layers, T = tr.num_steps();
   const bool lstm = spec.cell == CellType::Lstm;
   const bool record = !w.profile_only;
 
@@ -293,29 +589,29 @@ bool BackwardPassT<S>::step() {
     const MatT<S>& target = batch.targets[k];
     if (spec.loss == LossKind::Mse) {
       // d/dy of Σ w (y - target)² / (O Σw) = 2 w (y - target) / (O Σw)
-      dy_ = static_cast<S>(2.0 / (spec.output_size * tr.weight_sum)) * (y - target);
+      cy.dy = static_cast<S>(2.0 / (spec.output_size * tr.weight_sum)) * (y - target);
     } else {
       // d/dlogits of -Σ target log softmax(logits) = p Σtarget - target, times w / Σw
-      dy_ = (tr.prob[k].array().rowwise() * target.colwise().sum().array() - target.array()) /
-            static_cast<S>(tr.weight_sum);
+      cy.dy = (tr.prob[k].array().rowwise() * target.colwise().sum().array() - target.array()) /
+              static_cast<S>(tr.weight_sum);
     }
-    if (batch.mask.size() != 0) dy_.array().rowwise() *= batch.mask.row(k).array();
+    if (batch.mask.size() != 0) cy.dy.array().rowwise() *= batch.mask.row(k).array();
   }
 
   // The first sweep through step t (its own chunk's window) writes GradTrace's dh, dpre and dc
   // directly; a later, overlapping window works in scratch and accumulates into them.
   const bool first = record && t >= w.loss_lo;
   for (int l = L - 1; l >= 0; --l) {
-    MatT<S>& dh_cur = first ? gt_->dh[l][t] : dh_cur_;
-    dh_cur = dh_next_[l];  // (H, B) from step t + 1
+    MatT<S>& dh_cur = first ? gt_->dh[l][t] : cy.dh_cur;
+    dh_cur = cy.dh_next[l];  // (H, B) from step t + 1
     if (l == L - 1 && scored) {
-      dh_cur.noalias() += P.W_y.transpose() * dy_;
+      dh_cur.noalias() += P.W_y.transpose() * cy.dy;
       if (record) {
-        grads_->W_y.noalias() += dy_ * tr.steps[l][t].h.transpose();
-        grads_->b_y += dy_.rowwise().sum();
+        grads_->W_y.noalias() += cy.dy * tr.steps[l][t].h.transpose();
+        grads_->b_y += cy.dy.rowwise().sum();
       }
     }
-    if (l < L - 1) dh_cur += dx_above_;  // from layer l + 1 at the same step
+    if (l < L - 1) dh_cur += cy.dx_above;  // from layer l + 1 at the same step
     // The norms are accumulated in double: finite float entries can have a squared norm beyond
     // float's range (the exploding lesson's d0 read inf for iterations before it diverged).
     if (record) {
@@ -327,34 +623,23 @@ bool BackwardPassT<S>::step() {
     const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
     CellBackwardOutT<S> out;
     out.grads = record ? &grads_->layers[l] : nullptr;
-    out.dx = l > 0 ? &dx_ : nullptr;
-    out.dh_prev = &dh_next_[l];
-    out.dc_prev = lstm ? &dc_next_[l] : nullptr;
-    out.dpre = first ? &gt_->dpre[l][t] : &dpre_;
-    out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &dc_total_) : nullptr;
-    // dc (dc_next_[l]) is read before dc_prev (the same buffer) is written.
-    cell_backward(out, scratch_, net.cell_spec(l), wt_[l], tr.steps[l][t], x, tr.h_prev(l, t),
-                  tr.c_prev(l, t), dh_cur, dc_next_[l]);
+    out.dx = l > 0 ? &cy.dx : nullptr;
+    out.dh_prev = &cy.dh_next[l];
+    out.dc_prev = lstm ? &cy.dc_next[l] : nullptr;
+    out.dpre = first ? &gt_->dpre[l][t] : &cy.dpre;
+    out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &cy.dc_total) : nullptr;
+    // dc (dc_next[l]) is read before dc_prev (the same buffer) is written.
+    cell_backward(out, cy.scratch, net.cell_spec(l), wt_[l], tr.steps[l][t], x, tr.h_prev(l, t),
+                  tr.c_prev(l, t), dh_cur, cy.dc_next[l]);
     if (record) {
       if (!first) {
-        gt_->dpre[l][t] += dpre_;
-        if (lstm) gt_->dc[l][t] += dc_total_;
+        gt_->dpre[l][t] += cy.dpre;
+        if (lstm) gt_->dc[l][t] += cy.dc_total;
       }
       if (lstm) gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
     }
-    if (l > 0) std::swap(dx_above_, dx_);
+    if (l > 0) std::swap(cy.dx_above, cy.dx);
   }
-
-  if (--t_ < w.t_start) {
-    if (w.t_start == 0 && record) {
-      for (int l = 0; l < L; ++l) {
-        gt_->dh0[l] += dh_next_[l];
-        if (lstm) gt_->dc0[l] += dc_next_[l];
-      }
-    }
-    if (++window_ < static_cast<int>(windows_.size())) start_window();
-  }
-  return true;
 }
 
 template <class To, class From>
@@ -381,6 +666,7 @@ void cast_trace(TraceT<To>& out, const TraceT<From>& in) {
   out.loss = in.loss;
   out.weight_sum = in.weight_sum;
   out.steps_done = in.steps_done;
+  out.shards.clear();  // a view for reading: the whole batch's columns are all it needs
 }
 
 template <class To, class From>

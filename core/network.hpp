@@ -15,6 +15,13 @@
 // Step mode: forward_begin/forward_step and BackwardPass::step run one time step at a time;
 // forward() and backward() are exactly those loops, so stepping gives bit-identical numbers.
 //
+// Shards: a batch of B >= 32 sequences is cut into shard_count(B) column ranges, fixed by B alone
+// (never by the thread count). Each shard runs the forward pass and BPTT on its own columns, in
+// its own sub-trace, on whichever pool thread is free (core/parallel); its columns are copied into
+// the whole batch's Trace and GradTrace, and whatever is summed across the batch (the loss, the
+// weight gradients, the norms) is summed afterwards in shard order. So the numbers are the same
+// bit for bit with 1, 2 or 16 threads, and stepping gives the same numbers as whole passes.
+//
 // Precision: every type here is a template on the scalar S (float or double, instantiated in
 // network.cpp); Network, Trace, GradTrace and BackwardPass are the double versions. The loss, the
 // per-step losses, the mask weight sum and the gradient norms are double in both.
@@ -27,6 +34,17 @@
 
 namespace unrolled {
 
+// The batch's shards: 1 below 64 sequences, else B / 32 (at most kMaxShards): a shard narrower
+// than 32 sequences pays more for its own weight-gradient products than it saves, so the lessons'
+// batches of 32 and fewer run unsharded (their threads go to compare mode and the sweep). Shard s holds the
+// columns [shard_begin(B, s), shard_begin(B, s + 1)).
+constexpr int kMaxShards = 16;
+int shard_count(int batch_size);
+int shard_begin(int batch_size, int shard);
+
+template <class S>
+struct TraceShardT;
+
 // Everything the forward pass computed, for every layer and time step, for the whole batch.
 template <class S>
 struct TraceT {
@@ -37,8 +55,9 @@ struct TraceT {
   std::vector<MatT<S>> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
   Vec step_loss;              // (T) each step's share of the loss; they sum to loss
   double loss = 0;
-  double weight_sum = 0;  // sum of the mask weights scored (the loss's denominator)
-  int steps_done = 0;     // forward steps computed so far (step mode)
+  double weight_sum = 0;               // sum of the mask weights scored (the loss's denominator)
+  int steps_done = 0;                  // forward steps computed so far (step mode)
+  std::vector<TraceShardT<S>> shards;  // shard_count(B) sub-traces when B is sharded, else empty
 
   int num_steps() const { return steps.empty() ? 0 : static_cast<int>(steps[0].size()); }
   const MatT<S>& h_prev(int layer, int t) const {
@@ -51,6 +70,14 @@ struct TraceT {
   int output_index(int t) const;
 };
 using Trace = TraceT<double>;
+
+// One shard of a sharded forward pass: its columns of the batch and the trace computed on them.
+template <class S>
+struct TraceShardT {
+  int col0 = 0;     // the first column of the whole batch this shard holds
+  BatchT<S> batch;  // T x (I, B_s) inputs, targets and mask columns [col0, col0 + B_s)
+  TraceT<S> trace;  // weight_sum is the whole batch's, so the losses add up to the batch's loss
+};
 
 // What BPTT found besides the parameter gradients: the gradient flowing back through time.
 template <class S>
@@ -77,6 +104,9 @@ struct BackwardOptions {
   int k1 = 0;           // truncated BPTT: back-propagate every k1 steps (0: full BPTT)
   int k2 = 0;           //   through at most k2 steps (0: k2 = k1); requires k2 >= k1
   bool profile = true;  // also compute the decay profile (one more backward sweep, no weights)
+  // With profile and full BPTT: run the profile sweep beside the main one, time step by time
+  // step, so the trace is read once (the numbers are the same; no separate sweep to step through).
+  bool fold_profile = false;
 };
 
 template <class S>
@@ -100,6 +130,8 @@ class NetworkT {
                      const std::vector<MatT<S>>* h0 = nullptr,
                      const std::vector<MatT<S>>* c0 = nullptr) const;
   void forward_step(TraceT<S>& trace, const BatchT<S>& batch) const;
+  // The remaining time steps of a begun forward pass, each shard on its own thread.
+  void forward_finish(TraceT<S>& trace, const BatchT<S>& batch) const;
 
   // Whole backward pass: grads (zeroed here) and gt for a finished trace.
   void backward(ParamsT<S>& grads, GradTraceT<S>& gt, const TraceT<S>& trace,
@@ -109,6 +141,13 @@ class NetworkT {
   std::string validate(const BatchT<S>& batch) const;
 
  private:
+  // The unsharded passes, on whatever columns the trace and batch hold.
+  void begin_columns(TraceT<S>& trace, const BatchT<S>& batch, const std::vector<MatT<S>>* h0,
+                     const std::vector<MatT<S>>* c0) const;
+  void step_columns(TraceT<S>& trace, const BatchT<S>& batch) const;
+  void begin_shards(TraceT<S>& trace, const BatchT<S>& batch) const;
+  void add_step_loss(TraceT<S>& trace, int t) const;  // the shards' losses at t, in shard order
+
   NetworkSpec spec_;
   ParamsT<S> params_;
 };
@@ -125,6 +164,8 @@ class BackwardPassT {
              const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt);
   // Processes one time step (every layer, top first). Returns false when nothing was left.
   bool step();
+  // Processes every step left, each shard's on its own thread.
+  void finish();
   bool done() const { return window_ >= static_cast<int>(windows_.size()); }
   // The time step the next step() processes, or -1 when done.
   int next_t() const { return done() ? -1 : t_; }
@@ -138,7 +179,20 @@ class BackwardPassT {
     int loss_lo, loss_hi;  // losses of steps in [loss_lo, loss_hi) are injected
     bool profile_only;
   };
+  // What one sweep carries back through time, and its scratch.
+  struct Carry {
+    std::vector<MatT<S>> dh_next, dc_next;  // L x (H, B) gradient arriving from step t + 1
+    MatT<S> dy, dh_cur, dx_above, dx, dpre, dc_total;  // scratch
+    CellScratchT<S> scratch;
+  };
   void start_window();
+  void sweep_step(Carry& carry, const Window& w, int t);  // every layer at step t
+  void advance();                                         // to the next step or window
+  // Sharded: shard s's step t (or dh0, dc0) into its columns of gt; the sums across shards.
+  void put_shard_step(int s, int t);
+  void put_shard_ends(int s);
+  void sums_at(int t, bool record, bool profile);  // norms, profile at step t
+  void sum_shard_grads();                          // grads = shard 0 + shard 1 + ..., in that order
 
   const NetworkT<S>* net_ = nullptr;
   const TraceT<S>* trace_ = nullptr;
@@ -148,10 +202,14 @@ class BackwardPassT {
   std::vector<Window> windows_;
   int window_ = 0;
   int t_ = 0;
-  std::vector<MatT<S>> dh_next_, dc_next_;  // L x (H, B) gradient arriving from step t + 1
-  MatT<S> dy_, dh_cur_, dx_above_, dx_, dpre_, dc_total_;  // scratch
-  CellScratchT<S> scratch_;
+  bool fold_ = false;     // the profile sweep runs beside the main one (options.fold_profile)
+  Carry main_, profile_;  // profile_: the folded profile sweep's
   std::vector<TransposedWeightsT<S>> wt_;  // L: each layer's weights transposed, made in begin()
+  // Sharded traces: one pass per shard with its own gradients; this pass walks the same windows
+  // and gathers their columns.
+  std::vector<BackwardPassT<S>> shard_passes_;
+  std::vector<ParamsT<S>> shard_grads_;
+  std::vector<GradTraceT<S>> shard_gts_;
 };
 using BackwardPass = BackwardPassT<double>;
 

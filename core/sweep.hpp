@@ -1,7 +1,8 @@
 // Unrolled core: the dependency-length sweep. For a task, train every model of an experiment at
 // a series of lags (the task's `length`) and record the final held-out loss against the task's
-// baseline: where the vanilla RNN breaks and the LSTM holds. Runs on its own thread; progress is
-// visible and the run can be cancelled at any iteration.
+// baseline: where the vanilla RNN breaks and the LSTM holds. Runs on its own thread, the
+// (lag, model) runs in parallel on the pool (core/parallel), each deterministic from the seed;
+// progress is visible and the sweep can be cancelled at any iteration.
 #pragma once
 
 #include <atomic>
@@ -46,6 +47,7 @@ class Sweep {
   bool running() const { return running_; }
   bool cancelled() const { return cancel_; }
   double progress() const;  // iterations done / iterations planned, 0..1
+  // The runs finished so far, in run order (lag-major, then model), whatever order they finish in.
   std::vector<SweepResult> results() const;
   const SweepSpec& spec() const { return spec_; }
 
@@ -54,6 +56,7 @@ class Sweep {
 
  private:
   void run();
+  bool run_one(int lag, int model, SweepResult& r);
 
   SweepSpec spec_;
   std::thread thread_;
@@ -61,7 +64,8 @@ class Sweep {
   std::atomic<int64_t> done_{0};
   int64_t total_ = 1;
   mutable std::mutex mutex_;
-  std::vector<SweepResult> results_;
+  std::vector<SweepResult> slots_;  // one per run, lag-major then model
+  std::vector<char> finished_;      // per run: slots_[i] holds its result
 };
 
 }  // namespace unrolled

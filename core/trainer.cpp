@@ -171,7 +171,7 @@ void Trainer::begin_iteration() {
   phase_ = Phase::Forward;
 }
 
-void Trainer::end_forward() {
+void Trainer::end_forward(bool fold_profile) {
   // The loss and the per-step losses are double in both precisions.
   const double loss = f32() ? trace_f_.loss : trace_.loss;
   const Vec& step_loss = f32() ? trace_f_.step_loss : trace_.step_loss;
@@ -183,7 +183,7 @@ void Trainer::end_forward() {
                        " (first at t = " + std::to_string(t) + ")",
                    iteration_ > 0);
   }
-  const BackwardOptions options{config_.training.k1, config_.training.k2, true};
+  const BackwardOptions options{config_.training.k1, config_.training.k2, true, fold_profile};
   if (f32())
     backward_f_.begin(net_f_, trace_f_, batch_f_, options, grads_f_, gt_f_);
   else
@@ -264,8 +264,29 @@ bool Trainer::apply_update() {
 }
 
 bool Trainer::run_iteration() {
+  // The rest of the iteration in whole passes (each spreads its batch shards over the pool) and,
+  // when the backward pass has not begun, the decay profile folded into it: the same numbers as
+  // stepping (tests/test_parallel.cpp), without stepping's one wait per time step.
   if (phase_ == Phase::Diverged) return false;
-  if (phase_ == Phase::Ready) step_forward();
+  if (phase_ == Phase::Ready) begin_iteration();
+  if (phase_ == Phase::Forward) {
+    ++engine_version_;
+    if (f32())
+      net_f_.forward_finish(trace_f_, batch_f_);
+    else
+      net_.forward_finish(trace_, batch_);
+    end_forward(true);
+  }
+  if (phase_ == Phase::Backward) {
+    ++engine_version_;
+    if (f32()) {
+      backward_f_.finish();
+      cast_params(grads_, grads_f_);  // float gradients into the double master's shapes
+    } else {
+      backward_.finish();
+    }
+    phase_ = Phase::Update;
+  }
   return apply_update();
 }
 

@@ -6,8 +6,10 @@
 //   Ready --step_forward--> Forward (t = 0..T-1) --step_backward--> Backward (BPTT, one step at a
 //   time, then the decay-profile sweep) --> Update --apply_update--> Ready (iteration + 1)
 //
-// run_iteration() is exactly step_forward until the forward pass is done, step_backward until
-// the backward pass is done, then apply_update, so stepping gives bit-identical parameters.
+// run_iteration() computes what step_forward until the forward pass is done, step_backward until
+// the backward pass is done, then apply_update compute, so stepping gives bit-identical numbers;
+// it runs the passes whole (batch shards in parallel, core/parallel) and, unless the backward
+// pass was begun by stepping, folds the decay-profile sweep into BPTT (no separate sweep).
 // Learning rate, optimiser, clipping and truncation can change between iterations.
 // Divergence: when a loss, a gradient or a parameter turns NaN or Inf, the trainer stops in
 // Phase::Diverged, keeps the last finite parameters and says where and the likely cause.
@@ -125,7 +127,7 @@ class Trainer {
  private:
   bool f32() const { return precision_ == Precision::Float32; }
   void begin_iteration();
-  void end_forward();
+  void end_forward(bool fold_profile = false);  // fold: the profile sweep inside BPTT
   // updated: the optimiser has changed the parameters at least once (a later iteration, or this
   // iteration's update itself overflowed); before that only the initial weights can be blamed.
   void diverge(std::string where, bool updated);

@@ -1,8 +1,10 @@
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
 #include "app/cli/cli.hpp"
+#include "core/parallel.hpp"
 
 namespace unrolled {
 namespace {
@@ -24,14 +26,70 @@ void print_usage(std::FILE* out) {
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
       "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
       "  unrolled --help\n"
+      "every command and the app: --threads N   threads for training, 1..256 (default: every "
+      "core;\n"
+      "                                         with the app, every core but one for the UI)\n"
       "built-in lessons: adding compare copy default exploding exploding_clipped hello sentiment\n"
       "                  sine sonnets tbptt\n",
       out);
 }
 
+// Takes every `--threads N` (or `--threads=N`) out of args into *threads (the last wins), so the
+// subcommands and the app never see it. False with one message when N is not a whole number in
+// 1..kMaxThreads.
+bool take_threads(std::vector<std::string>& args, int* threads) {
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string value;
+    if (args[i] == "--threads") {
+      if (i + 1 == args.size()) {
+        std::fprintf(stderr, "unrolled: --threads needs a value: a whole number from 1 to %d\n",
+                     kMaxThreads);
+        return false;
+      }
+      value = args[++i];
+    } else if (args[i].rfind("--threads=", 0) == 0) {
+      value = args[i].substr(10);
+    } else {
+      kept.push_back(args[i]);
+      continue;
+    }
+    size_t used = 0;
+    long n = 0;
+    try {
+      n = std::stol(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size() || n < 1 || n > kMaxThreads) {
+      std::fprintf(stderr,
+                   "unrolled: --threads '%s' is not allowed: give a whole number from 1 to %d\n",
+                   value.c_str(), kMaxThreads);
+      return false;
+    }
+    *threads = static_cast<int>(n);
+  }
+  args = std::move(kept);
+  return true;
+}
+
+bool is_headless(const std::vector<std::string>& args) {
+  if (args.empty()) return false;
+  const std::string& c = args[0];
+  return c == "grad" || c == "train" || c == "--help" || c == "-h" || c == "help";
+}
+
 }  // namespace
 
-int run_command_line(const std::vector<std::string>& args, GuiEntry gui) {
+int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
+  std::vector<std::string> args = all_args;
+  int threads = 0;  // 0: the default
+  if (!take_threads(args, &threads)) return 2;
+  // One process-wide setting, made before any work starts. The app keeps a core for its UI
+  // thread and runs training at a lower priority, so frames are served first.
+  const bool app = gui && !is_headless(args);
+  set_thread_count(threads > 0 ? threads : default_thread_count(app));
+  set_background_priority(app);
   if (!args.empty()) {
     const std::string& cmd = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());

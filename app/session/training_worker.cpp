@@ -9,6 +9,7 @@
 #include <cmath>
 #include <variant>
 
+#include "core/parallel.hpp"
 #include "core/sampling.hpp"
 
 namespace unrolled {
@@ -80,9 +81,12 @@ void TrainingWorker::wait_idle() {
 }
 
 bool TrainingWorker::train_one() {
-  bool ok = true;
-  for (auto& t : trainers_) ok = t->run_iteration() && ok;
-  return ok;
+  // Compare mode's models are independent: one task each (and each spreads its batch shards),
+  // every model's numbers the same whatever runs where. The results are read in model order.
+  const int n = static_cast<int>(trainers_.size());
+  std::vector<char> ok(n, 0);
+  parallel_for(n, [&](int i) { ok[i] = trainers_[i]->run_iteration(); });
+  return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
 }
 
 // Applies one command on the worker thread. Step commands pause first: a step by hand takes over
