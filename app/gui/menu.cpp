@@ -6,6 +6,7 @@
 
 #include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
+#include "core/parallel.hpp"
 
 namespace unrolled {
 namespace {
@@ -38,6 +39,13 @@ void view_menu(AppState& app, Window& window) {
     window.set_ui_scale(window.ui_scale() * Window::kScaleStep);
   if (ImGui::MenuItem("Smaller text", "Ctrl -"))
     window.set_ui_scale(window.ui_scale() / Window::kScaleStep);
+  int threads = thread_count();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  if (ImGui::SliderInt("training threads", &threads, 1, hardware_threads()))
+    set_thread_count(threads);  // from the next iteration; the numbers do not change
+  if (ImGui::IsItemHovered())
+    text_tooltip("Threads for training: compare mode's models, the sweep's runs and large "
+                 "batches run in parallel. The results are bit for bit the same at any count.");
   if (ImGui::MenuItem("Light theme (projectors)", nullptr, app.settings.light_theme)) {
     app.settings.light_theme = !app.settings.light_theme;
     window.set_theme(app.settings.light_theme ? Theme::Light : Theme::Dark);
