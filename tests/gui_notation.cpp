@@ -17,6 +17,14 @@ TEST(Notation, SubscriptsInBracesAndSingleLetters) {
   EXPECT_EQ(notation("\xCF\x83(x_50)"), "\xCF\x83(x\xE2\x82\x85\xE2\x82\x80)");
 }
 
+TEST(Notation, OneCharacterExponentsBecomeSuperscripts) {
+  EXPECT_EQ(notation("(\xCE\xBB\xE2\x82\x81\xCE\xB3)^d"),
+            "(\xCE\xBB\xE2\x82\x81\xCE\xB3)\xE1\xB5\x88");  // (λ₁γ)ᵈ
+  EXPECT_EQ(notation("W_hh^T"), "W\xE2\x82\x95\xE2\x82\x95\xE1\xB5\x80");
+  EXPECT_EQ(notation("2^dx"), "2^dx") << "an exponent of two letters is left alone";
+  EXPECT_EQ(notation("x^q"), "x^q") << "no superscript q";
+}
+
 TEST(Notation, LeavesWhatHasNoSubscriptAsWritten) {
   EXPECT_EQ(notation("b_f"), "b_f") << "no subscript f in the fonts";
   EXPECT_EQ(notation("h_{T-1}"), "h_{T-1}") << "no capital subscripts";

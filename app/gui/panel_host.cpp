@@ -72,7 +72,7 @@ DrawnPanel draw_panel(PanelId id, const Snapshot& snap, AppState& app, TrainingW
 }
 
 std::string window_name(const PanelInfo& p, bool focused) {
-  return std::string(p.title) + (focused ? "  \xE2\x80\x94  Esc: back to the layout" : "") +
+  return notation(p.title) + (focused ? "  \xE2\x80\x94  Esc: back to the layout" : "") +
          "###" + p.name;
 }
 
@@ -102,7 +102,7 @@ PanelId tab_row(const LayoutCell& cell, AppState& app) {
   if (!ImGui::BeginTabBar("##tabs", ImGuiTabBarFlags_FittingPolicyResizeDown)) return chosen;
   for (PanelId id : cell.panels) {
     const PanelInfo& p = panel_info(id);
-    const std::string label = std::string(p.title) + "###" + p.name;
+    const std::string label = notation(p.title) + "###" + p.name;
     const bool open = ImGui::BeginTabItem(label.c_str());
     if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
       toggle_focus(app, id);

@@ -379,7 +379,9 @@ void draw_path_plots(CliffPanelState& st, int k) {
 void draw_side(CliffPanelState& st) {
   const float em = ImGui::GetFontSize();
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted("x_t = w σ(x_{t−1}) + b,  x_0 = 0.5,  50 steps;  loss = (σ(x_50) − 0.7)²");
+  ImGui::TextWrapped("%s",
+                     notation("x_t = w σ(x_{t−1}) + b,  x_0 = 0.5,  50 steps;  "
+                              "loss = (σ(x_50) − 0.7)²").c_str());
   ImGui::PopTextWrapPos();
   ImGui::Spacing();
   draw_settings(st);

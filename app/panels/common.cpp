@@ -23,7 +23,7 @@ const ModelView& inspected_model(const Snapshot& snap, const AppState& app) {
 void text_tooltip(const char* text) {
   ImGui::BeginTooltip();
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28.0f);
-  ImGui::TextUnformatted(text);
+  ImGui::TextUnformatted(notation(text).c_str());
   ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
 }
@@ -145,6 +145,20 @@ char32_t next_char(std::string_view s, size_t& i) {
   return cp;
 }
 
+// The superscript of c (as UTF-8) for the few exponents the lessons write, or null.
+const char* superscript(char c) {
+  switch (c) {
+    case 'd': return "\xE1\xB5\x88";
+    case 'T': return "\xE1\xB5\x80";
+    case 't': return "\xE1\xB5\x97";
+    case 'k': return "\xE1\xB5\x8F";
+    case 'n': return "\xE2\x81\xBF";
+    case '2': return "\xC2\xB2";
+    case '3': return "\xC2\xB3";
+    default: return nullptr;
+  }
+}
+
 // The subscript form of s, or "" when a character of it has none.
 std::string subscripted(std::string_view s) {
   std::string out;
@@ -161,6 +175,13 @@ std::string subscripted(std::string_view s) {
 std::string notation(std::string_view tex) {
   std::string out;
   for (size_t i = 0; i < tex.size();) {
+    // ^x: one exponent character followed by no letter or digit, e.g. (λ₁γ)^d, W_hh^T.
+    if (tex[i] == '^' && i > 0 && i + 1 < tex.size() && superscript(tex[i + 1]) &&
+        (i + 2 >= tex.size() || !std::isalnum(static_cast<unsigned char>(tex[i + 2])))) {
+      out += superscript(tex[i + 1]);
+      i += 2;
+      continue;
+    }
     if (tex[i] != '_' || i == 0 || i + 1 >= tex.size()) {
       out += tex[i++];
       continue;

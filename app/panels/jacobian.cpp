@@ -85,9 +85,9 @@ void draw_header(const Snapshot& snap, AppState& app) {
     ImGui::SetNextItemWidth(6 * em);
     int shown_layer = app.layer + 1;
     if (ImGui::SliderInt("layer", &shown_layer, 1, layers)) app.layer = shown_layer - 1;
-    fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("bound (λ₁γ)^d (?)").x + em);
+    fit_on_line(ImGui::GetFrameHeight() + ImGui::CalcTextSize("bound (λ₁γ)ᵈ (?)").x + em);
   }
-  ImGui::Checkbox("bound (λ₁γ)^d", &st.show_bound);
+  ImGui::Checkbox("bound (λ₁γ)ᵈ", &st.show_bound);
   help_marker(
       "For the vanilla cell one step back multiplies by ∂h_k/∂h_{k−1} = diag(act′(a_k)) W_hh. The "
       "norm of a product is "
@@ -108,7 +108,7 @@ void draw_header(const Snapshot& snap, AppState& app) {
 void draw_products_plot(const Snapshot& snap, JacobianPanelState& st, int distance, double lo,
                         double hi, float height) {
   if (!widgets::BeginPlot("##jacobian", ImVec2(-1, height), st.plot)) return;
-  widgets::SetupAxes("distance d (steps back)", "‖∂h_{T−1}/∂h_{T−1−d}‖₂",
+  widgets::SetupAxes("distance d (steps back)", "‖∏ ∂hₖ/∂hₖ₋₁‖₂ over d steps",
                      widgets::PlotFlags_LogY | widgets::PlotFlags_XFromZero |
                          widgets::PlotFlags_LegendLeft | widgets::PlotFlags_LegendBottom);
   // The bound may run off the top or the bottom; the view follows the measured products.
@@ -128,7 +128,7 @@ void draw_products_plot(const Snapshot& snap, JacobianPanelState& st, int distan
       const double rate = st.sigma[i] * activation_derivative_bound(m.spec.activation);
       st.bound.resize(distance + 1);
       for (int d = 0; d <= distance; ++d) st.bound[d] = std::pow(rate, d);
-      const std::string label = "bound (λ₁γ)^d, " + m.name + "##bound" + std::to_string(i);
+      const std::string label = "bound (λ₁γ)ᵈ, " + m.name + "##bound" + std::to_string(i);
       widgets::SetNextSeriesStyle(
           {.color = widgets::series_color(static_cast<int>(i)), .dashed = true});
       widgets::PlotLine(label.c_str(), nullptr, st.bound.data(), distance + 1);
@@ -175,7 +175,7 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
   // min_plot_box(); the panel scrolls below that).
   std::vector<std::string> words;
   for (size_t i = 0; i < snap.models.size(); ++i)
-    words.push_back(verdict(snap.models[i], st.sigma[i], std::max(distance, 1)));
+    words.push_back(notation(verdict(snap.models[i], st.sigma[i], std::max(distance, 1))));
   const float wrap = ImGui::GetContentRegionAvail().x;
   float words_h = 0;
   for (const std::string& w : words)

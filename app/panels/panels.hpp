@@ -68,8 +68,9 @@ const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
 void help_marker(const char* text);
 // The lectures' notation as the class reads it: TeX-like subscripts in text (h_{t−1}, x_t, W_hh)
-// become Unicode subscripts (hₜ₋₁, xₜ, Wₕₕ) wherever the fonts have them; anything else is
-// left as written. Every equation and label a panel draws goes through it.
+// become Unicode subscripts (hₜ₋₁, xₜ, Wₕₕ) and a one-character exponent (λ^d, W^T) a superscript,
+// wherever the fonts have them; anything else is left as written. Tooltips, window titles and
+// the equations and labels panels draw go through it.
 std::string notation(std::string_view tex);
 // A tooltip holding text, wrapped at a readable width (call when the item is hovered).
 void text_tooltip(const char* text);
