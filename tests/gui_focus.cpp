@@ -57,6 +57,15 @@ class Focus : public ::testing::Test {
     key_ = -1;
     return frame();
   }
+  // Two presses of the left button where the mouse is, a frame apart.
+  void double_click() {
+    for (int click = 0; click < 2; ++click) {
+      button_ = true;
+      frame();
+      button_ = false;
+      frame();
+    }
+  }
   static const DrawnPanel* find(const GuiFrame& f, PanelId id) {
     for (const DrawnPanel& d : f.drawn)
       if (d.id == id) return &d;
@@ -104,24 +113,14 @@ TEST_F(Focus, ADoubleClickOnATitleBarMaximisesThatPanel) {
   ASSERT_NE(training, nullptr);
   mouse_ = {training->rect.x + training->rect.w / 2, training->rect.y + 6};  // its title bar
   frame();
-  for (int click = 0; click < 2; ++click) {
-    button_ = true;
-    frame();
-    button_ = false;
-    frame();
-  }
+  double_click();
   const GuiFrame focused = frame();
   ASSERT_EQ(focused.drawn.size(), 1u);
   EXPECT_EQ(focused.drawn[0].id, PanelId::Training);
   // A second double-click on the (now whole-window) title bar restores the layout.
   mouse_ = {focused.drawn[0].rect.x + 200, focused.drawn[0].rect.y + 6};
   frame();
-  for (int click = 0; click < 2; ++click) {
-    button_ = true;
-    frame();
-    button_ = false;
-    frame();
-  }
+  double_click();
   EXPECT_GT(visible(frame()), 1);
 }
 
