@@ -7,7 +7,9 @@
 //    "training": {"optimizer", "learning_rate", "momentum", "beta1", "beta2", "batch_size",
 //                 "clip": {"mode", "threshold"}, "truncation": {"k1", "k2"}, "iterations",
 //                 "seed", "precision"},
-//    "compare":  [ {model}, ... ]   optional: more models trained in lockstep on the same data}
+//    "compare":  [ {model}, ... ]   optional: more models trained in lockstep on the same data,
+//    "course":   {"order", "summary"}  optional: its place in the built-in course, one line about it,
+//    "tour":     [ {step}, ... ]       optional: a guided tour (core/tour.hpp)}
 //
 // Every key is checked: an unknown key, a wrong type or a value out of range is refused with one
 // message naming the key, the value and what is allowed. The limits are chosen so that no
@@ -24,6 +26,7 @@
 #include "core/model_io.hpp"
 #include "core/optim.hpp"
 #include "core/tasks.hpp"
+#include "core/tour.hpp"
 #include "core/types.hpp"
 
 namespace unrolled {
@@ -66,6 +69,9 @@ struct ExperimentConfig {
   TaskSpec task;
   TrainingConfig training;
   std::vector<ModelConfig> compare;  // further models, trained in lockstep (compare mode)
+  int course_order = 0;              // its place in the built-in course (1 first); 0 not in it
+  std::string summary;               // one line, for the Lesson menu
+  Tour tour;                         // empty: no guided tour (the description is shown instead)
 
   // The main model followed by the compared ones.
   std::vector<ModelConfig> all_models() const;

@@ -16,6 +16,13 @@ int run_command_line(const std::vector<std::string>& args, GuiEntry gui);
 // Headless subcommands (cli_*.cpp). Each returns an exit code.
 int cli_grad(const std::vector<std::string>& args);
 int cli_train(const std::vector<std::string>& args);
+int cli_tour(const std::vector<std::string>& args);
+
+struct ExperimentConfig;
+// The lesson named by --config FILE.json or --preset NAME (exactly one of them); on failure
+// false with one message naming what is wrong and the built-in lessons.
+bool read_lesson(const std::string& config_path, const std::string& preset,
+                 ExperimentConfig& config, std::string* error);
 
 // The app (app/gui/gui_main.cpp, in the GUI library); args as given to main.
 int gui_main(const std::vector<std::string>& args);

@@ -25,6 +25,9 @@ void print_usage(std::FILE* out) {
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
       "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
+      "  unrolled tour --list                   the built-in tours: name, steps, title\n"
+      "  unrolled tour (--preset NAME | --config FILE.json) [--check]\n"
+      "                 print a lesson's tour; --check runs it and tests every expectation\n"
       "  unrolled --help\n"
       "every command and the app: --threads N   threads for training, 1..256 (default: every "
       "core;\n"
@@ -76,7 +79,7 @@ bool take_threads(std::vector<std::string>& args, int* threads) {
 bool is_headless(const std::vector<std::string>& args) {
   if (args.empty()) return false;
   const std::string& c = args[0];
-  return c == "grad" || c == "train" || c == "--help" || c == "-h" || c == "help";
+  return c == "grad" || c == "train" || c == "tour" || c == "--help" || c == "-h" || c == "help";
 }
 
 }  // namespace
@@ -95,6 +98,7 @@ int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "grad") return cli_grad(rest);
     if (cmd == "train") return cli_train(rest);
+    if (cmd == "tour") return cli_tour(rest);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;

@@ -152,22 +152,6 @@ void progress(bool tty, int64_t done, int64_t total, double loss, double baselin
   std::fflush(stderr);
 }
 
-// Reads --config or --preset into config; on failure returns the message.
-bool read_config(const std::string& config_path, const std::string& preset,
-                 ExperimentConfig& config, std::string* error) {
-  std::string names;
-  for (const auto& [name, text] : embedded_presets()) names += " " + name;
-  if (config_path.empty() == preset.empty()) {
-    *error = "give either --config FILE.json or --preset NAME (built in:" + names + ")";
-    return false;
-  }
-  if (!config_path.empty()) return load_experiment(config_path, config, error);
-  for (const auto& [name, text] : embedded_presets())
-    if (name == preset) return parse_experiment_text(text, name + ".json", config, error);
-  *error = "--preset '" + preset + "' is not built in; built in:" + names;
-  return false;
-}
-
 // One row of each CSV for the iteration just completed.
 void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_rate, CsvOut& metrics,
                 CsvOut& profile) {
@@ -276,7 +260,7 @@ int cli_train(const std::vector<std::string>& args) {
 
   ExperimentConfig config;
   std::string error;
-  if (!read_config(config_path, preset, config, &error)) return ap.fail(error);
+  if (!read_lesson(config_path, preset, config, &error)) return ap.fail(error);
   if (seed) config.training.seed = *seed;
   if (iterations > 0) config.training.iterations = iterations;
   if (model_index > static_cast<int>(config.compare.size()))
