@@ -506,6 +506,8 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   const HeatLayout l = layout_heatmap(bb, opt, rows, empty, state.range_min, state.range_max);
   draw_frame_text(dl, l, opt, state.range_min, state.range_max);
   record_heatmap(id, opt, l.cells);
+  state.cells_min = l.cells.Min;
+  state.cells_max = l.cells.Max;
   if (empty || l.cells.GetWidth() < 1 || l.cells.GetHeight() < 1) {
     draw_empty(dl, l, rows, cols);
     return false;

@@ -77,6 +77,7 @@ void add_series(detail::Series::Kind kind, const char* label, const double* xs, 
     if (st.markers) series.marker = st.marker;
     s.frame_has_next_style = false;
   }
+  if (!s.emphasis.empty() && s.emphasis == label) series.weight *= 2.2f;
   series.first = static_cast<std::uint32_t>(s.frame_points.size());
   series.hidden = is_hidden(s, label_at(s, series.label_offset));
   if (stride == 0) stride = sizeof(double);
@@ -783,10 +784,17 @@ bool draw_legend(PlotState& s, const Frame& f) {
   }
   const float gap = 0.4f * f.em, pad = s.legend_inside ? gap : 0.0f;
   bool over = false;
+  s.emphasis_min = s.emphasis_max = ImVec2(0, 0);
   for (std::size_t k = 0; k < s.frame_series.size(); ++k) {
     const detail::Series& ser = s.frame_series[k];
     const ImRect entry(s.frame_legend[k].min, s.frame_legend[k].max);
     const char* label = label_at(s, ser.label_offset);
+    if (!s.emphasis.empty() && s.emphasis == label) {
+      s.emphasis_min = ImVec2(entry.Min.x - 0.15f * f.em, entry.Min.y);
+      s.emphasis_max = ImVec2(entry.Max.x + 0.15f * f.em, entry.Max.y);
+      dl->AddRect(s.emphasis_min, s.emphasis_max, s.emphasis_color, 0.25f * f.em, 0,
+                  std::max(2.0f, 0.16f * f.em));
+    }
     if (s.frame_hovered && entry.Contains(mouse)) {
       over = true;
       dl->AddRectFilled(entry.Min, entry.Max, ImGui::GetColorU32(ImGuiCol_HeaderHovered, 0.5f));

@@ -104,6 +104,10 @@ void decimate_columns(std::vector<ImVec2>& run);
 struct PlotState {
   // Settings the caller may change between frames.
   bool show_legend = true;
+  // A series to point the eye at (a guided tour's highlight), by its label: drawn thicker, its
+  // legend entry outlined in emphasis_color. Empty: none.
+  std::string emphasis;
+  ImU32 emphasis_color = 0;
   // Results of the last EndPlot().
   bool hovered = false;                                       // mouse over the plotting area
   double hover_x = std::numeric_limits<double>::quiet_NaN();  // data x under the mouse
@@ -113,6 +117,7 @@ struct PlotState {
   int legend_corner = -1;         // which (detail::Corner), kept across frames; -1: none yet
   ImVec2 legend_min, legend_max;  // the legend's box; empty when there is none
   int legend_points_covered = 0;  // drawn vertices and markers inside the legend's box
+  ImVec2 emphasis_min, emphasis_max;  // the emphasised series' legend entry; empty when none
 
   // Internal: series hidden from the legend (by label hash), and per-frame scratch reused across
   // frames so a steady plot does not allocate.

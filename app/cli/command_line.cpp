@@ -21,6 +21,7 @@ void print_usage(std::FILE* out) {
       "                   --layout-report FILE.json [--frames N]\n"
       "                   --steps-forward N  --steps-backward N (time steps before the first "
       "frame)\n"
+      "                   --tour-step N (the tour's steps 1..N done first)  --present (F5)\n"
       "  unrolled --gallery                     every widget with synthetic data\n"
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"

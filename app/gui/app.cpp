@@ -69,7 +69,8 @@ void first_commands(const AppOptions& o, AppState& app, TrainingWorker& worker) 
   // --steps-forward / --steps-backward: time steps taken before the first frame (screenshots).
   for (int i = 0; i < o.steps_forward; ++i) worker.send(cmd::StepForward{});
   for (int i = 0; i < o.steps_backward; ++i) worker.send(cmd::StepBackward{});
-  if (!o.paused) worker.send(cmd::Play{});
+  // A lesson with a tour plays when its steps say so.
+  if (!o.paused && app.tour.steps.empty()) worker.send(cmd::Play{});
 }
 
 // Asks the worker for the analysis the panels on screen draw, only when that changes.
@@ -90,10 +91,58 @@ void request_analysis(const std::vector<DrawnPanel>& drawn, AppState& app,
 
 }  // namespace
 
+namespace {
+
+// The panels the layout may use: those the View menu shows, less those the tour's step leaves out
+// and, while presenting, the controls and the experiment.
+PanelFlags hidden_panels(const AppState& app) {
+  PanelFlags hidden = app.settings.hidden;
+  for (int i = 0; i < kPanelCount; ++i) {
+    if (app.tour.limit_panels && !app.tour.shown[i]) hidden[i] = true;
+    const PanelId id = static_cast<PanelId>(i);
+    if (app.presenter.on && (id == PanelId::Controls || id == PanelId::Experiment))
+      hidden[i] = true;
+  }
+  return hidden;
+}
+
+// The animated outline around the panel the step points at (when it points at the whole panel).
+void outline_panel(const std::vector<DrawnPanel>& drawn, AppState& app) {
+  if (!tour_active(app)) return;
+  const TourHighlight& h = app.tour.steps[app.tour.step].highlight;
+  const bool element = !h.series.empty() || !h.rows.empty() || !h.columns.empty() ||
+                       h.equation >= 0 || h.cell_t >= 0;
+  const PanelInfo* p = find_panel(h.panel);
+  if (!p || element) return;
+  for (const DrawnPanel& d : drawn) {
+    if (d.id != p->id || !d.visible) continue;
+    const float em = ImGui::GetFontSize(), inset = std::max(2.0f, 0.12f * em);
+    const ImVec2 min(d.rect.x + inset, d.rect.y + inset);
+    const ImVec2 max(d.rect.right() - inset, d.rect.bottom() - inset);
+    ImGui::GetForegroundDrawList()->AddRect(min, max, outline_color(app), 0.3f * em, 0,
+                                            std::max(3.0f, 0.22f * em));
+    app.tour.outlines.push_back({"panel " + std::string(p->name), d.rect});
+  }
+}
+
+}  // namespace
+
 GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window) {
   GuiFrame f;
   const auto snap = worker.latest();
-  handle_keys(*snap, app, worker);
+  update_tour(*snap, app, worker);
+  app.tour.outlines.clear();
+  handle_keys(*snap, app, worker, window);
+  if (app.presenter.on && app.presenter.blank) {  // a black screen until any key
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->Pos);
+    ImGui::SetNextWindowSize(vp->Size);
+    ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(0, 0, 0, 255));
+    ImGui::Begin("###blank", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::End();
+    ImGui::PopStyleColor();
+    return f;
+  }
   f.menu_overlap = draw_menu(*snap, app, worker, window);
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   LayoutInput in;
@@ -104,23 +153,48 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   const float banner = draw_banner(*snap, worker, {in.area.x, top}, in.area.w);
   in.area.y += banner;
   in.area.h -= banner;
+  in.gap = 4;
+  // The tour card: a band under the panels, so it never covers what it points at.
+  const float card_h = std::min(tour_card_height(app, in.area.w), in.area.h * 0.45f);
+  const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
+  if (card_h > 0) in.area.h -= card_h + in.gap;
   in.line_px = ImGui::GetTextLineHeight();
   in.chrome_px = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
-  in.gap = 4;
-  in.hidden = app.settings.hidden;
+  in.hidden = hidden_panels(app);
   in.focus = app.focus;
   if (const PanelInfo* only = find_panel(o.only)) in.focus = only->id;
   const Layout layout = compute_layout(in);
   const std::vector<const Snapshot*> shown = pace_snapshots(panels_of(layout), snap, app);
   f.drawn = draw_cells(layout, shown, app, worker);
+  outline_panel(f.drawn, app);
+  draw_tour_card(*snap, app, card, window.title_font());
   request_analysis(f.drawn, app, worker);
   return f;
 }
 
 namespace {
 
-bool write_report(const std::string& path, const GuiFrame& f, Window& window) {
+Json card_json(const AppState& app, const Snapshot& snap) {
+  const TourState& t = app.tour;
+  if (t.card.h <= 0) return nullptr;
+  Json outlines = Json::array();
+  for (const auto& [what, r] : t.outlines)
+    outlines.push_back({{"what", what}, {"rect", {r.x, r.y, r.w, r.h}}});
+  const std::string title = t.steps.empty() ? t.title : t.steps[t.step].title;
+  return {{"rect", {t.card.x, t.card.y, t.card.w, t.card.h}},
+          {"title", notation(title)},
+          {"step", t.step + 1},
+          {"steps", t.steps.size()},
+          {"asking", t.asking},
+          {"busy", tour_busy(snap, app)},
+          {"presenting", app.presenter.on},
+          {"blank", app.presenter.blank},
+          {"outlines", outlines}};
+}
+
+bool write_report(const std::string& path, const GuiFrame& f, Window& window, const Json& card) {
   LayoutReport r;
+  r.card = card;
   r.width = window.framebuffer_width();
   r.height = window.framebuffer_height();
   r.scale = window.ui_scale();
@@ -173,7 +247,10 @@ int run_app(const AppOptions& o) {
     std::fprintf(stderr, "unrolled: %s\n", error.c_str());
     return 2;
   }
+  start_tour(app, config, !o.paused || o.tour_step > 0);
   first_commands(o, app, worker);
+  if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
+  if (o.present) set_presenting(app, window, true);
   worker.wait_idle();
 
   FrameBench bench;
@@ -198,7 +275,9 @@ int run_app(const AppOptions& o) {
   }
   int code = 0;
   if (!o.screenshot.empty() && !window.save_screenshot(o.screenshot)) code = 1;
-  if (!o.layout_report.empty() && !write_report(o.layout_report, last, window)) code = 1;
+  if (!o.layout_report.empty() &&
+      !write_report(o.layout_report, last, window, card_json(app, *worker.latest())))
+    code = 1;
   if (o.bench_frames > 0) {
     std::printf(
         "LSTM H=64 T=100 B=32 training at full speed (%.0f it/s), every panel, %dx%d; UI "

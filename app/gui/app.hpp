@@ -28,6 +28,8 @@ struct AppOptions {
   bool persist = true;          // write the settings file at exit
   int steps_forward = 0;        // --steps-forward N: forward time steps before the first frame
   int steps_backward = 0;       // --steps-backward N: then backward time steps (after the warmup)
+  int tour_step = 0;            // --tour-step N: the tour's steps 1..N done before the first frame
+  bool present = false;         // --present: start in presenter mode
 };
 
 int run_app(const AppOptions& options);

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <map>
 #include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "app/gui/layout.hpp"
 #include "app/panels/lab_state.hpp"
 #include "app/panels/panel_table.hpp"
 #include "app/panels/step_state.hpp"
@@ -98,6 +100,36 @@ struct ConfigPanelState {
   std::string message;     // last load/save message
 };
 
+// The lesson's guided tour (app/gui/tour.cpp) as the class follows it: the step on the card,
+// the actions still to send (a `run` holds the ones after it until it ends), the question.
+struct TourState {
+  Tour steps;               // the lesson's tour; empty: the card shows the lesson's description
+  std::string title, description;
+  int step = 0;             // the step on the card (0-based)
+  int reached = -1;         // the furthest step whose actions have been started
+  std::deque<TourAction> pending;  // actions not sent yet, in order
+  uint64_t waiting = 0;     // the cmd::RunUntil id sent and not ended yet (0: none)
+  uint64_t next_id = 1;
+  bool asking = false;      // step `reached` asks its question; its actions wait for the answer
+  int answer = -1;          // the choice picked (-1: none, or Next without an answer)
+  double entered_at = 0;    // ImGui::GetTime() when the step was entered (the outline's pulse)
+  bool card_focused = false;  // the card's window had focus last frame (→ ← Space go to it)
+  bool fast = false;          // --tour-step: speed actions are noted, not sent (runs at full speed)
+  bool limit_panels = false;  // the step names its panels: only those are shown
+  PanelFlags shown{};         //   which, by PanelId
+  Rect card;                  // where the card was drawn last frame (the layout report)
+  std::vector<std::pair<std::string, Rect>> outlines;  // highlights drawn this frame: what, where
+};
+
+// Presenter mode (F5, View → Present): full screen, the step's panels and the card only, larger
+// text; B blanks the screen.
+struct PresenterState {
+  bool on = false;
+  bool blank = false;
+  float scale = 1.5f;        // the text scale while presenting (Ctrl +/− adjust it)
+  float saved_scale = 1.0f;  // the scale to return to
+};
+
 struct Snapshot;
 
 struct AppState {
@@ -138,6 +170,10 @@ struct AppState {
   // panel being drawn; collected into the report after each panel.
   bool report_values = false;
   std::vector<std::pair<std::string, std::string>> reported;
+
+  TourState tour;
+  PresenterState presenter;
+  std::optional<PanelId> select_tab;  // a tabbed panel to bring to the front next frame
 
   bool want_quit = false;
 };

@@ -26,7 +26,29 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
 
 // [keys.cpp] Space, N, R, the arrows, Ctrl+Q; in Step through also B, Home, End; F focuses the
 // panel under the mouse, Esc restores the layout.
-void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// With a tour: PageDown / PageUp, and → ← Space while the card has focus. F5 presents (B blanks,
+// Esc leaves).
+void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window);
+// Presenter mode on or off: full screen, the projector's text scale, the step's panels only.
+void set_presenting(AppState& app, Window& window, bool on);
+
+// [tour.cpp] The lesson's guided tour. start_tour: the card shows the first step (its actions run
+// unless run_first_step is false: --paused). Next enters the next step and starts its actions (or,
+// on an unanswered question, runs the step and reveals); Back shows the previous card.
+void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step);
+bool tour_active(const AppState& app);
+void tour_next(AppState& app);
+void tour_back(AppState& app);
+void tour_answer(AppState& app, int choice);
+// Actions left to send, or a run still going.
+bool tour_busy(const Snapshot& snap, const AppState& app);
+// Sends the step's next actions once the run before them has ended. Every frame, before drawing.
+void update_tour(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// --tour-step N: steps 1..N−1 done and step N entered, at full speed, before the first frame.
+void fast_forward_tour(AppState& app, TrainingWorker& worker, int steps);
+// [tour_card.cpp] The card's height at this width (0 when there is nothing to show), and the card.
+float tour_card_height(const AppState& app, float width);
+void draw_tour_card(const Snapshot& snap, AppState& app, Rect r, ImFont* title_font);
 
 // [panel_host.cpp] What one panel's window showed this frame (the layout report reads it).
 struct DrawnPlot {

@@ -4,6 +4,8 @@
 //            [--only PANEL] [--mode MODE] [--bench-frames N] [--layout-report FILE.json]
 //            [--steps-forward N] [--steps-backward N]   time steps taken before the first frame,
 //                                                       after the warmup (to screenshot step mode)
+//            [--tour-step N]   the tour's steps 1..N done (at full speed) before the first frame
+//            [--present]       start in presenter mode
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "app/gui/gallery.hpp"
 #include "app/gui/window.hpp"
 #include "app/panels/panel_table.hpp"
+#include "core/tour.hpp"
 
 namespace unrolled {
 namespace {
@@ -78,6 +81,8 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
               return v == "dark" || v == "light";
             }));
   ap.integer("--steps-forward", o.app.steps_forward, 0, 100000);
+  ap.integer("--tour-step", o.app.tour_step, 1, kMaxTourSteps);
+  ap.flag("--present", o.app.present);
   ap.integer("--steps-backward", o.app.steps_backward, 0, 100000);
   ap.integer("--warmup", warmup, 0, 1000000);
   ap.integer("--bench-frames", o.app.bench_frames, 1, 1000000);

@@ -23,19 +23,86 @@ void step_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   }
 }
 
+// Any key at all (a blanked screen comes back on any key).
+bool any_key_pressed() {
+  const ImGuiIO& io = ImGui::GetIO();
+  for (int k = 0; k < IM_ARRAYSIZE(io.KeysDown); ++k)
+    if (ImGui::IsKeyPressed(k, false)) return true;
+  return ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+}
+
+// The tour's keys: PageDown / PageUp (what presentation clickers send) always; → ← and Space while
+// the card has focus (or while presenting). True when a key was the tour's.
+bool tour_keys(AppState& app) {
+  if (!tour_active(app)) return false;
+  const bool card = app.tour.card_focused || app.presenter.on;
+  if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_DOWN) ||
+      (card && (ImGui::IsKeyPressed(GLFW_KEY_RIGHT) || ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)))) {
+    tour_next(app);
+    return true;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_PAGE_UP) || (card && ImGui::IsKeyPressed(GLFW_KEY_LEFT))) {
+    tour_back(app);
+    return true;
+  }
+  return false;
+}
+
+// Presenter mode: F5 in and out, Esc out, B blanks the screen until any key.
+bool presenter_keys(AppState& app, Window& window) {
+  PresenterState& p = app.presenter;
+  if (p.on && p.blank) {
+    if (any_key_pressed()) p.blank = false;
+    return true;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_F5, false)) {
+    set_presenting(app, window, !p.on);
+    return true;
+  }
+  if (!p.on) return false;
+  if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) {
+    set_presenting(app, window, false);
+    return true;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_B, false)) {
+    p.blank = true;
+    return true;
+  }
+  p.scale = window.ui_scale();  // Ctrl +/− (the window's keys) adjust the projector's text
+  return false;
+}
+
 }  // namespace
 
-void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+void set_presenting(AppState& app, Window& window, bool on) {
+  PresenterState& p = app.presenter;
+  if (on == p.on) return;
+  p.on = on;
+  p.blank = false;
+  if (on) {
+    p.saved_scale = window.ui_scale();
+    window.set_ui_scale(p.scale);
+    app.focus.reset();
+  } else {
+    window.set_ui_scale(p.saved_scale);
+  }
+  window.set_fullscreen(on);
+}
+
+void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   ImGuiIO& io = ImGui::GetIO();
   // Step through: the arrows and Space step the network, so they do not also move ImGui's
   // keyboard focus (or press a focused button).
-  if (app.mode == Mode::Step)
+  // So do they (and PageUp/PageDown) while the tour's card has focus: they turn its pages.
+  const bool card_keys = tour_active(app) && (app.tour.card_focused || app.presenter.on);
+  if (app.mode == Mode::Step || card_keys)
     io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
   else
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
   if (io.KeyCtrl) return;
+  if (presenter_keys(app, window) || tour_keys(app)) return;
   if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) app.focus.reset();
   if (ImGui::IsKeyPressed(GLFW_KEY_F, false) && app.hovered_panel)
     app.focus = app.focus ? std::nullopt : app.hovered_panel;

@@ -7,12 +7,16 @@
 //                            "legend_rect": [x, y, w, h] or null, "legend_points_covered": 0}],
 //                 "clipped_text": ["..."], "values": {"name": "value", ...}}]}
 // (values: what the panel drew that tests compare with the engine's numbers; report_value.)
+// With a lesson on screen, also "card": {"rect": [x, y, w, h], "title": "...", "step": 3,
+//   "steps": 9 (0 without a tour), "asking": false, "busy": false, "presenting": false,
+//   "blank": false, "outlines": [{"what": "panel gradients", "rect": [x, y, w, h]}]}.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "app/gui/gui.hpp"
+#include "core/json_io.hpp"
 
 namespace unrolled {
 
@@ -22,6 +26,7 @@ struct LayoutReport {
   float font_px = 0;          // one text line's height
   bool menu_overlap = false;
   std::vector<DrawnPanel> windows;
+  Json card;  // the tour card and its highlights (null when there is no card)
 };
 
 // Writes the report atomically; false with a message on failure.

@@ -11,16 +11,68 @@
 namespace unrolled {
 namespace {
 
+struct LessonEntry {
+  std::string name;
+  ExperimentConfig config;
+};
+
+// The built-in lessons: the course in teaching order first, then the others by name.
+std::vector<LessonEntry> lesson_entries() {
+  std::vector<LessonEntry> out;
+  for (const auto& [name, text] : embedded_presets()) {
+    LessonEntry e{name, {}};
+    if (parse_experiment_text(text, name, e.config, nullptr)) out.push_back(std::move(e));
+  }
+  const auto order = [](const LessonEntry& e) {
+    return e.config.course_order > 0 ? e.config.course_order : 1000;
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const LessonEntry& a, const LessonEntry& b) { return order(a) < order(b); });
+  return out;
+}
+
+void lesson_item(const LessonEntry& e, AppState& app, TrainingWorker& worker) {
+  const ExperimentConfig& c = e.config;
+  std::string label = c.course_order > 0 ? std::to_string(c.course_order) + ".  " : "";
+  label += notation(c.title) + "###" + e.name;
+  const std::string summary = notation(c.summary.empty() ? e.name : c.summary);
+  if (ImGui::MenuItem(label.c_str(), summary.c_str()))
+    load_lesson(app, worker, c, "built-in: " + e.name);
+  if (ImGui::IsItemHovered())
+    text_tooltip(notation(c.description + (c.tour.empty() ? "" : "\n\nA guided tour of " +
+                                           std::to_string(c.tour.size()) + " steps."))
+                     .c_str());
+}
+
 void lesson_menu(AppState& app, TrainingWorker& worker) {
   if (!ImGui::BeginMenu("Lesson")) return;
-  for (const auto& [name, text] : embedded_presets()) {
-    ExperimentConfig c;
-    if (!parse_experiment_text(text, name, c, nullptr)) continue;
-    const std::string label = name + "  \xE2\x80\x94  " + c.title;
-    if (ImGui::MenuItem(label.c_str())) load_lesson(app, worker, c, "built-in: " + name);
+  const std::vector<LessonEntry> entries = lesson_entries();
+  bool course = false;
+  for (const LessonEntry& e : entries) {
+    if (e.config.course_order > 0 && !course) ImGui::TextDisabled("The course, in teaching order");
+    if (e.config.course_order == 0 && course) {
+      ImGui::Separator();
+      ImGui::TextDisabled("More lessons");
+    }
+    course = e.config.course_order > 0;
+    lesson_item(e, app, worker);
   }
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.want_quit = true;
+  ImGui::EndMenu();
+}
+
+// While presenting, the little that is still needed at hand: play, pause, reset, speed, leave.
+void presenter_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
+  if (!app.presenter.on || !ImGui::BeginMenu("Presenting")) return;
+  if (ImGui::MenuItem(snap.playing ? "Pause" : "Play", "Space"))
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
+  if (ImGui::MenuItem("Reset", "R")) worker.send(cmd::Reset{});
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
+  if (ImGui::SliderFloat("iterations / s", &app.speed, 1, 500, "%.0f", ImGuiSliderFlags_Logarithmic))
+    worker.send(cmd::SetSpeed{app.speed});
+  if (ImGui::MenuItem("Blank the screen", "B")) app.presenter.blank = true;
+  if (ImGui::MenuItem("Stop presenting", "Esc")) set_presenting(app, window, false);
   ImGui::EndMenu();
 }
 
@@ -34,6 +86,11 @@ void view_menu(AppState& app, Window& window) {
     if (ImGui::IsItemHovered()) text_tooltip(p.about);
   }
   ImGui::Separator();
+  if (ImGui::MenuItem("Present", "F5", app.presenter.on))
+    set_presenting(app, window, !app.presenter.on);
+  if (ImGui::IsItemHovered())
+    text_tooltip("Full screen, larger text, the tour's card and the step's panels only. B blanks "
+                 "the screen, Esc leaves.");
   if (app.focus && ImGui::MenuItem("Back to the layout", "Esc")) app.focus.reset();
   if (ImGui::MenuItem("Larger text", "Ctrl +"))
     window.set_ui_scale(window.ui_scale() * Window::kScaleStep);
@@ -56,6 +113,7 @@ void view_menu(AppState& app, Window& window) {
 void switch_mode(Mode mode, const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   app.mode = mode;
   app.focus.reset();
+  app.tour.limit_panels = false;  // the class left the step's view
   // Compare mode's default lesson: vanilla RNN against LSTM on first-symbol recall.
   if (mode != Mode::Compare || snap.models.size() >= 2) return;
   for (const auto& [name, text] : embedded_presets()) {
@@ -104,12 +162,14 @@ void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& 
   app.source = source;
   app.seed = c.training.seed;
   app.layer = app.unit = app.sample = app.model = 0;
+  start_tour(app, c, true);
 }
 
 bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   if (!ImGui::BeginMainMenuBar()) return false;
   lesson_menu(app, worker);
   view_menu(app, window);
+  presenter_menu(snap, app, worker, window);
   ImGui::Separator();
   // The status is always whole, at the right; the modes come next; the title gets what is left.
   const std::string status = status_text(snap);

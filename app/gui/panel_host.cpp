@@ -103,7 +103,11 @@ PanelId tab_row(const LayoutCell& cell, AppState& app) {
   for (PanelId id : cell.panels) {
     const PanelInfo& p = panel_info(id);
     const std::string label = notation(p.title) + "###" + p.name;
-    const bool open = ImGui::BeginTabItem(label.c_str());
+    // A tour step pointing at a panel behind a tab brings it to the front once.
+    const bool bring = app.select_tab == id;
+    if (bring) app.select_tab.reset();
+    const bool open =
+        ImGui::BeginTabItem(label.c_str(), nullptr, bring ? ImGuiTabItemFlags_SetSelected : 0);
     if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
       toggle_focus(app, id);
     if (open) {

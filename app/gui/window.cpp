@@ -422,6 +422,23 @@ void Window::request_close() {
   if (window_) glfwSetWindowShouldClose(window_, GLFW_TRUE);
 }
 
+void Window::set_fullscreen(bool on) {
+  if (!window_ || on == fullscreen_) return;
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+  if (on && !mode) return;  // no monitor to fill: stay in the window
+  fullscreen_ = on;
+  if (on) {
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  } else {
+    glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2], windowed_[3],
+                         GLFW_DONT_CARE);
+  }
+  redraw_everything();
+}
+
 int Window::framebuffer_width() const {
   int w = 0, h = 0;
   if (window_) glfwGetFramebufferSize(window_, &w, &h);

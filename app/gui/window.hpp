@@ -72,6 +72,9 @@ class Window {
   bool back_buffer_preserved() const { return own_renderer_ && renderer_.back_buffer_preserved(); }
   bool should_close() const;
   void request_close();
+  // Full screen on the monitor the window is on (presenter mode), and back to the window as it was.
+  void set_fullscreen(bool on);
+  bool fullscreen() const { return fullscreen_; }
 
   // Writes the last rendered frame (the default framebuffer, framebuffer pixels) as an RGB PNG.
   // Call after end_frame(). false, with a message, on failure.
@@ -133,6 +136,8 @@ class Window {
   ImFont* title_font_ = nullptr;
   float mouse_override_x_ = -1.0f, mouse_override_y_ = -1.0f;
   bool hide_mouse_ = false;
+  bool fullscreen_ = false;
+  int windowed_[4] = {0, 0, 0, 0};  // x, y, width, height before going full screen
   std::function<void(ImGuiIO&)> input_hook_;
   FrameCost cost_;
   UiRenderer renderer_;

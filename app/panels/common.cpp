@@ -211,4 +211,67 @@ std::string notation(std::string_view tex) {
   return out;
 }
 
+ImU32 outline_color(const AppState& app) {
+  // Amber, pulsing for the first six seconds of the step, then steady (no redraws for nothing).
+  const double age = ImGui::GetTime() - app.tour.entered_at;
+  const float pulse = age < 6 ? 0.6f + 0.4f * static_cast<float>(std::cos(age * 5.0)) : 1.0f;
+  const ImU32 base = attention_color(false);
+  return (base & ~IM_COL32_A_MASK) | (static_cast<ImU32>(255 * pulse) << IM_COL32_A_SHIFT);
+}
+
+void draw_outline(AppState& app, const std::string& what, ImVec2 min, ImVec2 max) {
+  const float em = ImGui::GetFontSize();
+  ImGui::GetWindowDrawList()->AddRect(min, max, outline_color(app), 0.3f * em, 0,
+                                      std::max(2.5f, 0.2f * em));
+  app.tour.outlines.push_back({what, Rect{min.x, min.y, max.x - min.x, max.y - min.y}});
+}
+
+void emphasise_series(widgets::PlotState& st, const AppState& app, PanelId panel) {
+  const TourHighlight* h = tour_highlight(app, panel);
+  st.emphasis = h ? h->series : std::string();
+  st.emphasis_color = outline_color(app);
+}
+
+void note_emphasis(const widgets::PlotState& st, AppState& app) {
+  if (st.emphasis.empty() || st.emphasis_max.x <= st.emphasis_min.x) return;
+  app.tour.outlines.push_back({"series " + st.emphasis,
+                               Rect{st.emphasis_min.x, st.emphasis_min.y,
+                                    st.emphasis_max.x - st.emphasis_min.x,
+                                    st.emphasis_max.y - st.emphasis_min.y}});
+}
+
+namespace {
+
+// Contiguous runs [first, last] of the sorted, deduplicated indices in [0, n).
+std::vector<std::pair<int, int>> runs_of(std::vector<int> v, int n) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  std::vector<std::pair<int, int>> out;
+  for (int i : v) {
+    if (i < 0 || i >= n) continue;
+    if (!out.empty() && out.back().second + 1 == i)
+      out.back().second = i;
+    else
+      out.push_back({i, i});
+  }
+  return out;
+}
+
+}  // namespace
+
+void outline_heatmap(AppState& app, PanelId panel, const std::string& title,
+                     const widgets::HeatmapState& hs, int rows, int cols) {
+  const TourHighlight* h = tour_highlight(app, panel);
+  if (!h || rows <= 0 || cols <= 0 || (!h->series.empty() && title.find(h->series) == std::string::npos))
+    return;
+  const ImVec2 a = hs.cells_min, b = hs.cells_max;
+  const float ch = (b.y - a.y) / rows, cw = (b.x - a.x) / cols;
+  for (const auto& [r0, r1] : runs_of(h->rows, rows))
+    draw_outline(app, "rows " + std::to_string(r0) + "-" + std::to_string(r1) + " of " + title,
+                 {a.x - 2, a.y + r0 * ch}, {b.x + 2, a.y + (r1 + 1) * ch});
+  for (const auto& [c0, c1] : runs_of(h->columns, cols))
+    draw_outline(app, "columns " + std::to_string(c0) + "-" + std::to_string(c1) + " of " + title,
+                 {a.x + c0 * cw, a.y - 2}, {a.x + (c1 + 1) * cw, b.y + 2});
+}
+
 }  // namespace unrolled

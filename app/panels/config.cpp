@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
 #include "core/json_io.hpp"
 
@@ -322,9 +323,7 @@ void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
     ExperimentConfig c;
     std::string error;
     if (load_experiment(st.load_path, c, &error)) {
-      worker.send(cmd::Configure{c});
-      e = c;
-      app.source = st.load_path;
+      load_lesson(app, worker, c, st.load_path);
       st.message = "opened " + st.load_path;
     } else {
       st.message = error;

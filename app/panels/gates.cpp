@@ -268,6 +268,7 @@ void draw_slot(const Slot& s, int id, int H, int T, int highlight_col, bool pre,
   ImGui::PushID(id);
   widgets::HeatmapState& hs = app.gates.maps[id];
   if (widgets::Heatmap("##map", values, H, T, true, opt, hs, size)) app.unit = hs.clicked_row;
+  outline_heatmap(app, PanelId::Gates, s.title, hs, H, T);
   if (ImGui::IsItemHovered() && hs.hover_row < 0)
     text_tooltip((std::string(s.spec.help) +
                   (pre ? "\nShown before the squashing function: the colour range follows the "

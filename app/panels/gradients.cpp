@@ -220,9 +220,13 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
   const float top_h = std::max(least.y, (avail.y - ImGui::GetFrameHeightWithSpacing()) * 0.5f);
   const ImVec2 plot(side ? (avail.x - gap.x) * 0.5f : avail.x,
                     side ? top_h : std::max(least.y, top_h * 0.5f));
+  emphasise_series(st.per_step, app, PanelId::Gradients);
+  emphasise_series(st.profile, app, PanelId::Gradients);
   draw_per_step(m, l, st, plot);
+  note_emphasis(st.per_step, app);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);
+  note_emphasis(st.profile, app);
 
   int mode = st.overview ? 1 : 0;
   ImGui::RadioButton("recent", &mode, 0);

@@ -419,6 +419,11 @@ void draw_cell(Canvas& c, int l, int t, AppState& app) {
     const float o = fs * 0.22f;
     c.dl->AddRect({a.x - o, a.y - o}, {b.x + o, b.y + o}, c.text, round + o, 0, fs * 0.16f);
   }
+  if (const TourHighlight* h = tour_highlight(app, PanelId::Graph);
+      h && h->cell_t == t && h->cell_layer == l) {  // the tour points here
+    const float o = fs * 0.4f;
+    draw_outline(app, "cell t=" + std::to_string(t + 1), {a.x - o, a.y - o}, {b.x + o, b.y + o});
+  }
   const bool over =
       c.hovered && c.mouse.x >= a.x && c.mouse.x <= b.x && c.mouse.y >= a.y && c.mouse.y <= b.y;
   if (!over) return;

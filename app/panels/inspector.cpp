@@ -9,6 +9,7 @@
 // [SECTION] Diagram                   the cell drawn with ImDrawList, values on it
 // [SECTION] Panel
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -258,7 +259,7 @@ std::string break_between_terms(const std::string& s, float width) {
 }
 
 // Wide panels: symbol = formula | numbers | value in three columns.
-void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
+void draw_rows_table(const std::vector<Row>& rows, ImFont* mono, std::vector<ImRect>& rects) {
   const float fs = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const float value_w = fs * 5.2f;
   const ImGuiTableFlags flags =
@@ -276,6 +277,7 @@ void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
           "##row", false,
           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap);
       const bool hovered = ImGui::IsItemHovered();
+      rects.push_back({ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
       ImGui::SameLine(0, 0);
       ImGui::TextUnformatted(notation(r.lhs + " = " + r.formula).c_str());
       ImGui::TableSetColumnIndex(1);
@@ -296,7 +298,7 @@ void draw_rows_table(const std::vector<Row>& rows, ImFont* mono) {
 
 // Narrow panels: each row on two lines, the numbers (wrapped) under the formula and the value on
 // the right.
-void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
+void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono, std::vector<ImRect>& rects) {
   const float fs = ImGui::GetFontSize();
   const float value_w = fs * 5.2f;
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -316,6 +318,7 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
     ImGui::PushID(static_cast<int>(i));
     ImGui::Selectable("##row", false, ImGuiSelectableFlags_AllowItemOverlap, {w, h});
     const bool hovered = ImGui::IsItemHovered();
+    rects.push_back({ImGui::GetItemRectMin(), ImGui::GetItemRectMax()});
     ImGui::PopID();
     if (i % 2 == 1)
       dl->AddRectFilled(p, {p.x + w, p.y + h}, ImGui::GetColorU32(ImGuiCol_TableRowBgAlt));
@@ -336,14 +339,21 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono) {
   }
 }
 
-// The rows as a table when there is room for three columns, else stacked.
-void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono) {
+// The rows as a table when there is room for three columns, else stacked. `first` numbers the
+// rows for a tour's highlight (the equation lines count forward rows first, then backward ones).
+void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono, AppState& app,
+               int first) {
   ImGui::PushID(id);
+  std::vector<ImRect> rects;
   if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 48)
-    draw_rows_table(rows, mono);
+    draw_rows_table(rows, mono, rects);
   else
-    draw_rows_stacked(rows, mono);
+    draw_rows_stacked(rows, mono, rects);
   ImGui::PopID();
+  const TourHighlight* h = tour_highlight(app, PanelId::Inspector);
+  const int i = h ? h->equation - first : -1;
+  if (i >= 0 && i < static_cast<int>(rects.size()))
+    draw_outline(app, "equation " + std::to_string(h->equation), rects[i].Min, rects[i].Max);
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -656,11 +666,12 @@ std::string gradient_story(const CellInspection& ins) {
   return "";
 }
 
-void draw_forward(const CellInspection& ins, const ModelView& m, ImFont* mono) {
-  draw_rows("##forward", forward_rows(ins, m.spec.activation), mono);
+void draw_forward(const CellInspection& ins, const ModelView& m, ImFont* mono, AppState& app) {
+  draw_rows("##forward", forward_rows(ins, m.spec.activation), mono, app, 0);
 }
 
-void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont* mono) {
+void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont* mono,
+                   AppState& app) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetColorU32(ImGuiCol_TextDisabled));
   ImGui::TextWrapped("The gradient at this cell, and what it passes back to t \xE2\x88\x92 1:");
   ImGui::PopStyleColor();
@@ -675,7 +686,8 @@ void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont*
               "after the later steps.",
         t + 1);
   } else {
-    draw_rows("##backward", backward_rows(ins), mono);
+    const int first = static_cast<int>(forward_rows(ins, m.spec.activation).size());
+    draw_rows("##backward", backward_rows(ins), mono, app, first);
     ImGui::Spacing();
     ImGui::TextUnformatted(notation(gradient_story(ins)).c_str());
   }
@@ -746,27 +758,28 @@ void draw_cell_heading(const ModelView& m, const AppState& app) {
 
 // The forward and the backward half: stacked when the panel is wide, else as two tabs with the
 // current pass's in front (brought there once each time the pass changes).
-void draw_halves(const CellInspection& ins, const ModelView& m, StepState& s, ImFont* mono) {
+void draw_halves(const CellInspection& ins, const ModelView& m, AppState& app, ImFont* mono) {
+  StepState& s = app.step;
   const int phase = m.phase == Phase::Backward || m.phase == Phase::Update ? 1 : 0;
   const bool bring = phase != s.inspector.tab_phase;
   s.inspector.tab_phase = phase;
   if (ImGui::GetContentRegionAvail().x > ImGui::GetFontSize() * 48) {
     ImGui::TextDisabled("Forward");
-    draw_forward(ins, m, mono);
+    draw_forward(ins, m, mono, app);
     ImGui::Spacing();
     ImGui::TextDisabled("Backward");
-    draw_backward(ins, m, s.t, mono);
+    draw_backward(ins, m, s.t, mono, app);
     return;
   }
   if (!ImGui::BeginTabBar("##halves")) return;
   if (ImGui::BeginTabItem("Forward", nullptr,
                           bring && phase == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    draw_forward(ins, m, mono);
+    draw_forward(ins, m, mono, app);
     ImGui::EndTabItem();
   }
   if (ImGui::BeginTabItem("Backward", nullptr,
                           bring && phase == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
-    draw_backward(ins, m, s.t, mono);
+    draw_backward(ins, m, s.t, mono, app);
     ImGui::EndTabItem();
   }
   ImGui::EndTabBar();
@@ -804,7 +817,7 @@ void draw_inspector_panel(const Snapshot& snap, AppState& app) {
   const double h_prev_v = s.t == 0 ? m.h0(app.unit, app.layer) : m.h[app.layer](app.unit, s.t - 1);
   const std::string h_prev = minus(format_number(h_prev_v));
   if (s.inspector.show_diagram) draw_diagram(ins, h_prev, m.spec.activation);
-  draw_halves(ins, m, s, mono_font());
+  draw_halves(ins, m, app, mono_font());
 }
 
 }  // namespace unrolled

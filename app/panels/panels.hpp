@@ -59,6 +59,22 @@ void report_value(AppState& app, const char* name, const std::string& value);
 // map), for the layout report: its title and data area, in screen pixels.
 void report_plot(const char* title, ImVec2 data_min, ImVec2 data_max);
 
+// [SECTION] A guided tour's highlight (app/gui/tour.cpp). What the current step points at in
+// `panel`, or null. Panels outline that element with draw_outline (its colour pulses for the first
+// seconds of the step, so the eye goes there); plots emphasise the named series.
+const TourHighlight* tour_highlight(const AppState& app, PanelId panel);
+ImU32 outline_color(const AppState& app);
+// Outlines [min, max] in the current window and notes it (what: "rows 0-3", ...) for the report.
+void draw_outline(AppState& app, const std::string& what, ImVec2 min, ImVec2 max);
+// Before BeginPlot: the series the step names, if it points into this panel.
+void emphasise_series(widgets::PlotState& st, const AppState& app, PanelId panel);
+// After EndPlot: notes the emphasised series' legend entry for the report.
+void note_emphasis(const widgets::PlotState& st, AppState& app);
+// After a heatmap of rows x cols cells titled `title`: outlines the rows and columns the step names
+// (each contiguous run as one box), when the highlight's `series` is empty or part of the title.
+void outline_heatmap(AppState& app, PanelId panel, const std::string& title,
+                     const widgets::HeatmapState& hs, int rows, int cols);
+
 // Text that calls for attention, readable on either theme (contrast at least 4.5:1 against the
 // window): red for an error (or a wrong answer), amber for a warning.
 ImU32 attention_color(bool error);

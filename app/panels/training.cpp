@@ -108,6 +108,7 @@ void draw_accuracy_text(const Snapshot& snap) {
 
 void draw_loss_plot(const Snapshot& snap, AppState& app, float height) {
   TrainingPanelState& st = app.training;
+  emphasise_series(st.loss, app, PanelId::Training);
   if (widgets::BeginPlot("##loss", ImVec2(-1, height), st.loss)) {
     widgets::SetupAxes("iteration",
                        snap.task.loss == LossKind::Mse ? "loss (MSE)" : "loss (cross-entropy)",
@@ -124,6 +125,7 @@ void draw_loss_plot(const Snapshot& snap, AppState& app, float height) {
     widgets::SetNextLineStyle(ImGui::GetColorU32(ImGuiCol_Text, 0.75f), 0.8f);
     widgets::PlotHLine(chance.c_str(), snap.task.baseline);
     widgets::EndPlot();
+    note_emphasis(st.loss, app);
     report_value(app, "loss plot points", std::to_string(points));
   }
   if (ImGui::IsItemHovered() && !st.loss.hovered)

@@ -42,6 +42,13 @@ struct Configure {
 struct RunIterations {
   int64_t count = 0;  // whole iterations now, before the next publish (screenshots, tests)
 };
+// A tour's `run` action: plays at the set speed until the action's condition holds (or its limit
+// is reached, or training diverges), then pauses. The snapshot's goal_done becomes id; a Pause or
+// a step command ends the run early (goal_done becomes id too).
+struct RunUntil {
+  TourAction action;
+  uint64_t id = 0;
+};
 struct RescaleRecurrent {
   double spectral_radius = 1;  // every recurrent block of W_h rescaled to it (between iterations)
 };
@@ -81,7 +88,7 @@ struct SetAnalysis {
 using Command =
     std::variant<cmd::Play, cmd::Pause, cmd::StepIteration, cmd::StepForward, cmd::StepBackward,
                  cmd::FinishForward, cmd::FinishBackward, cmd::ApplyUpdate, cmd::Reset, cmd::Reseed,
-                 cmd::Configure, cmd::RunIterations, cmd::RescaleRecurrent, cmd::SetSpeed,
+                 cmd::Configure, cmd::RunIterations, cmd::RunUntil, cmd::RescaleRecurrent, cmd::SetSpeed,
                  cmd::SetOptimizer, cmd::SetClip, cmd::SetTruncation, cmd::SetPrecision,
                  cmd::SetSample, cmd::SetTemperature, cmd::SetAnalysis>;
 

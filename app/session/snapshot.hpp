@@ -77,6 +77,8 @@ struct Snapshot {
   double speed = 0;           // target iterations per second (0: as fast as possible)
   double measured_speed = 0;  // iterations per second achieved recently
   std::string error;          // the last command's error (e.g. a config that cannot apply)
+  bool goal_active = false;   // a tour's run (cmd::RunUntil) is in progress
+  uint64_t goal_done = 0;     // the id of the last tour run that ended
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.

@@ -80,6 +80,20 @@ void TrainingWorker::wait_idle() {
   idle_.wait(lock, [&] { return quit_ || applied_ >= target; });
 }
 
+void TrainingWorker::end_goal() {
+  if (goal_) goal_done_ = goal_->id;
+  goal_.reset();
+}
+
+bool TrainingWorker::goal_reached() {
+  if (!goal_) return false;
+  std::vector<const Trainer*> all;
+  for (const auto& t : trainers_) all.push_back(t.get());
+  if (!run_condition_met(goal_->action, all, goal_start_)) return false;
+  end_goal();
+  return true;
+}
+
 bool TrainingWorker::train_one() {
   // Compare mode's models are independent: one task each (and each spreads its batch shards),
   // every model's numbers the same whatever runs where. The results are read in model order.
@@ -101,11 +115,22 @@ struct TrainingWorker::Applier {
   template <class F>
   void step(F f) {
     w.playing_ = false;
+    w.end_goal();
     each(f);
   }
 
   void operator()(const cmd::Play&) { w.playing_ = true; }
-  void operator()(const cmd::Pause&) { w.playing_ = false; }
+  void operator()(const cmd::Pause&) {
+    w.playing_ = false;
+    w.end_goal();
+  }
+  void operator()(const cmd::RunUntil& c) {
+    w.end_goal();
+    if (w.trainers_.empty()) return;
+    w.goal_ = c;
+    w.goal_start_ = w.trainers_.front()->iteration();
+    w.playing_ = !w.goal_reached();
+  }
 
   void operator()(const cmd::StepIteration&) {
     step([](Trainer& t) { t.run_iteration(); });
@@ -136,6 +161,7 @@ struct TrainingWorker::Applier {
   }
 
   void operator()(const cmd::Reset&) {
+    w.end_goal();
     each([](Trainer& t) { t.reset(); });
   }
   void operator()(const cmd::Reseed& c) {
@@ -143,6 +169,7 @@ struct TrainingWorker::Applier {
     each([&](Trainer& t) { t.reseed(c.seed); });
   }
   void operator()(const cmd::Configure& c) {
+    w.end_goal();
     // On failure the old experiment keeps running; error_ says why the new one could not start.
     w.configure(c.config, &w.error_);
   }
@@ -229,8 +256,9 @@ bool TrainingWorker::train_due(Pacing& pace) {
     // Full speed: a burst until the next publish.
     const auto until = now + kPublishEvery;
     while (Clock::now() < until) {
-      if (!train_one()) {
+      if (!train_one() || goal_reached()) {
         playing_ = false;
+        end_goal();
         break;
       }
       ++pace.done_since;
@@ -243,8 +271,9 @@ bool TrainingWorker::train_due(Pacing& pace) {
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed_));
   int burst = 0;
   while (Clock::now() >= pace.next_due && burst < 10000) {
-    if (!train_one()) {
+    if (!train_one() || goal_reached()) {
       playing_ = false;
+      end_goal();
       break;
     }
     pace.next_due += period;
@@ -278,15 +307,18 @@ void TrainingWorker::run() {
     for (const Command& c : commands) apply(c);
     bool changed = !commands.empty();
 
+    bool stopped = false;  // training stopped by itself (a tour's run ended, or it diverged)
     if (playing_) {
       changed = train_due(pace) || changed;
+      stopped = !playing_;
       measure_speed(pace);
     } else {
       measured_speed_ = 0;
       pace.next_due = Clock::now();
     }
 
-    if (changed && (!commands.empty() || Clock::now() - pace.last_publish >= kPublishEvery)) {
+    if (changed && (!commands.empty() || stopped ||
+                    Clock::now() - pace.last_publish >= kPublishEvery)) {
       publish();
       pace.last_publish = Clock::now();
     }
@@ -317,6 +349,8 @@ void TrainingWorker::publish() {
   s->version = ++version_;
   s->config = config_;
   s->playing = playing_;
+  s->goal_active = goal_.has_value();
+  s->goal_done = goal_done_;
   s->speed = speed_;
   s->measured_speed = measured_speed_;
   s->error = error_;

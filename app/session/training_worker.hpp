@@ -16,6 +16,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -55,6 +56,9 @@ class TrainingWorker {
   void measure_speed(Pacing& pace);
   bool configure(const ExperimentConfig& config, std::string* error);
   bool train_one();  // one iteration of every model; false once any diverged
+  // A tour's run (cmd::RunUntil): true once its condition holds, which ends it and pauses.
+  bool goal_reached();
+  void end_goal();
   void publish();
   std::shared_ptr<Snapshot> free_snapshot();
 
@@ -70,6 +74,9 @@ class TrainingWorker {
   int64_t generated_at_ = -1;
   bool want_spectra_ = false;
   int jacobian_layer_ = -1;
+  std::optional<cmd::RunUntil> goal_;  // the tour's run in progress
+  int64_t goal_start_ = 0;             // the iteration it started at
+  uint64_t goal_done_ = 0;             // the id of the last run that ended
 
   std::thread thread_;
   mutable std::mutex mutex_;
