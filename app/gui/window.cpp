@@ -385,6 +385,13 @@ void Window::end_frame() {
   const auto t1 = Clock::now();
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
+  // Entering or leaving full screen: the window system may replace the surface a few frames
+  // later, at the same size, and keeps none of its pixels. Draw everything until it has settled.
+  if (settle_frames_ > 0) {
+    --settle_frames_;
+    redraw_everything();
+    force_present_ = true;
+  }
   ImDrawData* dd = ImGui::GetDrawData();
   const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
   const float clear[4] = {bg.x, bg.y, bg.z, 1.0f};
@@ -436,7 +443,7 @@ void Window::set_fullscreen(bool on) {
     glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2], windowed_[3],
                          GLFW_DONT_CARE);
   }
-  redraw_everything();
+  settle_frames_ = 10;
 }
 
 int Window::framebuffer_width() const {

@@ -137,6 +137,7 @@ class Window {
   float mouse_override_x_ = -1.0f, mouse_override_y_ = -1.0f;
   bool hide_mouse_ = false;
   bool fullscreen_ = false;
+  int settle_frames_ = 0;  // frames still drawn whole after going full screen or back
   int windowed_[4] = {0, 0, 0, 0};  // x, y, width, height before going full screen
   std::function<void(ImGuiIO&)> input_hook_;
   FrameCost cost_;
