@@ -178,6 +178,23 @@ TEST(WidgetTicks, LogTicksAtDecadesWithMinors) {
   EXPECT_TRUE(ticks.empty());
 }
 
+TEST(WidgetTicks, LogTicksUnderADecadeNeverCrowdTheirLabels) {
+  // A gradient norm between 2.5e-4 and 2.5e-3: one decade mark in view, so the 1..9 multiples are
+  // labelled; 8e-4, 9e-4 and 1e-3 sit within a few pixels of each other on a log axis and used to
+  // be written on top of each other.
+  std::vector<Tick> ticks;
+  for (const auto& [lo, hi, room] : {std::tuple{2.5e-4, 2.5e-3, 5}, {0.3, 4.5, 5}, {0.55, 1.6, 3}}) {
+    log_ticks(lo, hi, room, ticks);
+    const double need = (std::log10(hi) - std::log10(lo)) / room;
+    std::vector<double> labelled;
+    for (const Tick& t : ticks)
+      if (t.major) labelled.push_back(std::log10(t.value));
+    EXPECT_GE(labelled.size(), 2u) << lo << " " << hi;
+    for (size_t i = 1; i < labelled.size(); ++i)
+      EXPECT_GE(labelled[i] - labelled[i - 1], need - 1e-12) << lo << " " << hi;
+  }
+}
+
 TEST(WidgetTicks, LogTicksManyDecadesFewLabelsStillLabelTwoDecades) {
   // A short colour bar over a vanishing decay profile: 18 decades, room for 3 labels. The stride
   // (10) used to miss every decade but one, and the fallback then labelled 1-2-5 multiples of all

@@ -163,6 +163,11 @@ void PlotScatter(const char* label, const double* xs, const double* ys, int coun
   add_series(detail::Series::Scatter, label, xs, ys, ys ? count : 0, offset, stride, marker);
 }
 
+void PlotVLine(const char* label, double x) {
+  const double no_y = std::numeric_limits<double>::quiet_NaN();
+  add_series(detail::Series::VLine, label, &x, &no_y, 1, 0, sizeof(double), Marker::Circle);
+}
+
 void PlotHLine(const char* label, double y) {
   add_series(detail::Series::HLine, label, nullptr, &y, 1, 0, sizeof(double), Marker::Circle);
 }
@@ -336,6 +341,7 @@ void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, fl
       draw_marker(dl, ImVec2(0.5f * (a.x + b.x), y), 0.32f * em, s.marker, s.color, edge);
       break;
     case detail::Series::HLine:
+    case detail::Series::VLine:
       draw_dashed_hline(dl, a.x, b.x, y, s.color, 0.12f * em, 0.3f * em);
       break;
   }
@@ -643,6 +649,11 @@ void project_series(PlotState& s, const Frame& f, const Transform& tf) {
       const float y = tf.py(pts[0].y);
       const ImVec2 ends[2] = {ImVec2(tf.area.Min.x, y), ImVec2(tf.area.Max.x, y)};
       push_run(s, k, ends, 2);
+    } else if (ser.kind == detail::Series::VLine) {
+      if (!std::isfinite(pts[0].x)) continue;
+      const float x = tf.px(pts[0].x);
+      const ImVec2 ends[2] = {ImVec2(x, tf.area.Min.y), ImVec2(x, tf.area.Max.y)};
+      push_run(s, k, ends, 2);
     } else {
       // A marker that would land within a third of its size of the last one kept adds nothing to
       // the picture (dense clip events over thousands of iterations), so it is not drawn.
@@ -673,6 +684,10 @@ void draw_series(const PlotState& s, const Frame& f, const Transform& tf) {
     const float w = line_width(thick * ser.weight);
     if (ser.kind == detail::Series::HLine) {
       draw_dashed_hline(dl, p[0].x, p[1].x, p[0].y, ser.color, thick * ser.weight, 0.45f * f.em);
+      continue;
+    }
+    if (ser.kind == detail::Series::VLine) {
+      draw_dashed_polyline(dl, p, 2, ser.color, w, 0.45f * f.em);
       continue;
     }
     const bool markers = ser.kind == detail::Series::Scatter || ser.markers;

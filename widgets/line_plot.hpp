@@ -71,7 +71,7 @@ struct SeriesStyle {
 
 namespace detail {
 struct Series {
-  enum Kind { Line, Scatter, HLine } kind;
+  enum Kind { Line, Scatter, HLine, VLine } kind;
   std::uint32_t label_offset;  // into PlotState::frame_labels
   ImU32 color;
   Marker marker;
@@ -160,6 +160,8 @@ void PlotLine(const char* label, const double* xs, const double* ys, int count, 
 void PlotScatter(const char* label, const double* xs, const double* ys, int count,
                  Marker marker = Marker::Circle, int offset = 0, int stride = sizeof(double));
 void PlotHLine(const char* label, double y);
+// A dashed vertical line across the whole data area at x (a bound such as truncation's k₂).
+void PlotVLine(const char* label, double x);
 // Style of the next Plot* call only (colour, dashes, markers on a line, thickness).
 void SetNextSeriesStyle(const SeriesStyle& style);
 // Shorthand for SetNextSeriesStyle({color, false, false, Marker::Circle, weight}): colour (0 keeps

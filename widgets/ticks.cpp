@@ -94,13 +94,23 @@ void log_ticks(double lo, double hi, int max_major, std::vector<Tick>& out) {
       const double v = m * std::pow(10.0, d);
       if (inside(v)) out.push_back({v, true});
     }
-  if (static_cast<int>(out.size()) > 2 * std::max(2, max_major)) {
+  // On a log axis 8, 9 and 10 sit much closer than 1, 2 and 3: label greedily, 1, 2 and 5 first,
+  // then the others, each only when at least a label's share of the axis from every label so far.
+  const double need = (l1 - l0) / std::max(2, max_major);
+  const auto lead_of = [&](const Tick& t) {
+    return static_cast<int>(
+        std::lround(t.value / std::pow(10.0, std::floor(std::log10(t.value) + tol))));
+  };
+  for (Tick& t : out) t.major = false;
+  for (int pass = 0; pass < 2; ++pass)
     for (Tick& t : out) {
-      const double lead = t.value / std::pow(10.0, std::floor(std::log10(t.value) + tol));
-      const int m = static_cast<int>(std::lround(lead));
-      t.major = m == 1 || m == 2 || m == 5;
+      const int m = lead_of(t);
+      if ((m == 1 || m == 2 || m == 5) != (pass == 0) || t.major) continue;
+      bool room = true;
+      for (const Tick& u : out)
+        if (u.major && std::abs(std::log10(u.value) - std::log10(t.value)) < need) room = false;
+      t.major = room;
     }
-  }
   int labelled = 0;
   for (const Tick& t : out) labelled += t.major;
   if (labelled < 2) nice_ticks(lo, hi, std::max(2, max_major), out);

@@ -96,6 +96,9 @@ void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 si
                        "through every later step.");
 }
 
+// How far back truncated BPTT reaches (k₂, or k₁ when k₂ is 0); 0 for full BPTT.
+int truncation_reach(const TrainingConfig& t) { return t.k1 > 0 ? std::max(t.k1, t.k2) : 0; }
+
 // (2) The decay profile of every model, against the distance T − t.
 void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 size) {
   // While stepping through the forward pass there is no curve yet (zeros: nothing on a log axis).
@@ -113,6 +116,12 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
     for (const ModelView& m : snap.models)  // x = distance 0..T-1
       if (any && m.profile.rows() > 0)
         plot_matrix_row(m.name.c_str(), nullptr, m.profile, row_of(m), st.row);
+    // Truncated BPTT: training's gradient stops k₂ steps back; the profile shows what it cuts.
+    if (const int k2 = truncation_reach(snap.config.training); k2 > 0) {
+      const std::string label = "k\xE2\x82\x82 = " + std::to_string(k2) + ": BPTT stops here";
+      widgets::SetNextLineStyle(ImGui::GetColorU32(ImGuiCol_Text, 0.75f), 1.0f);
+      widgets::PlotVLine(label.c_str(), k2);
+    }
     widgets::EndPlot();
     if (!any) {
       const char* note = "drawn by the backward pass";
