@@ -2,6 +2,7 @@
 #include "core/tour.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 #include <utility>
@@ -351,9 +352,10 @@ int sentence_count(const std::string& text) {
     const char c = text[i];
     if (c != '.' && c != '!' && c != '?') continue;
     const bool end = i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n';
-    // "e.g. " and "1.5" are not sentence ends: a sentence end follows a letter, digit or bracket
-    // and is not part of an abbreviation such as "e.g.".
-    const bool abbreviation = i >= 2 && text[i - 2] == '.';
+    // "e.g. " and "1.5" are not sentence ends ("1.5" is followed by a digit). A letter between
+    // two dots is an abbreviation ("e.g."); a number before the dot ("below 0.1.") is not.
+    const bool abbreviation =
+        i >= 2 && text[i - 2] == '.' && std::isalpha(static_cast<unsigned char>(text[i - 1]));
     if (end && !abbreviation) ++n;
   }
   return n;
