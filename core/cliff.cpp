@@ -58,4 +58,9 @@ std::vector<CliffPoint> cliff_descent(const CliffModel& m, double w, double b, d
   return path;
 }
 
+std::vector<CliffPoint> cliff_path(const CliffDescentSettings& s, bool clipped, const CliffModel& m) {
+  return cliff_descent(m, s.start_w, s.start_b, s.learning_rate, s.steps,
+                       clipped ? s.clip_threshold : 0.0);
+}
+
 }  // namespace unrolled

@@ -43,4 +43,17 @@ void cliff_grid(const CliffModel& m, CliffGrid& grid);
 std::vector<CliffPoint> cliff_descent(const CliffModel& m, double w, double b, double lr, int steps,
                                       double clip_threshold /* <= 0: no clipping */);
 
+// The descent the cliff panel opens with (its defaults, app/panels/lab_state.hpp): a start just
+// below the cliff, so the plain path falls off it and the clipped one does not. The tour measures
+// cliff_* (core/tour.hpp) run these two paths.
+struct CliffDescentSettings {
+  double start_w = 5.0, start_b = -2.75;
+  double learning_rate = 1.0;
+  double clip_threshold = 1.0;
+  int steps = 60;
+};
+// The two paths of the settings: without clipping (clipped = false) or clipped by norm.
+std::vector<CliffPoint> cliff_path(const CliffDescentSettings& s, bool clipped,
+                                   const CliffModel& m = {});
+
 }  // namespace unrolled

@@ -2,11 +2,13 @@
 #include "core/tour.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 #include <utility>
 
 #include "core/analysis.hpp"
+#include "core/cliff.hpp"
 #include "core/json_fields.hpp"
 #include "core/trainer.hpp"
 
@@ -31,6 +33,7 @@ constexpr KindName kActionNames[] = {
     {TourAction::Kind::Clip, "clip"},
     {TourAction::Kind::Temperature, "temperature"},
     {TourAction::Kind::Select, "select"},
+    {TourAction::Kind::Sweep, "sweep"},
 };
 struct UntilName {
   TourAction::Until until;
@@ -56,6 +59,17 @@ constexpr MeasureName kMeasureNames[] = {
     {TourExpect::Measure::ClippedNormMax, "clipped_norm_max"},
     {TourExpect::Measure::GradNormGrowth, "grad_norm_growth"},
     {TourExpect::Measure::SigmaMax, "sigma_max"},
+    {TourExpect::Measure::Jacobian, "jacobian"},
+    {TourExpect::Measure::Bound, "bound"},
+    {TourExpect::Measure::ForgetGate, "forget_gate"},
+    {TourExpect::Measure::ResetGate, "reset_gate"},
+    {TourExpect::Measure::UpdateGate, "update_gate"},
+    {TourExpect::Measure::CliffLoss, "cliff_loss"},
+    {TourExpect::Measure::CliffGradMax, "cliff_grad_max"},
+    {TourExpect::Measure::CliffJump, "cliff_jump"},
+    {TourExpect::Measure::SweepLoss, "sweep_loss"},
+    {TourExpect::Measure::SweepLossMin, "sweep_loss_min"},
+    {TourExpect::Measure::SweepLossMax, "sweep_loss_max"},
 };
 
 template <class Table>
@@ -196,6 +210,21 @@ bool read_action(const Json& j, const std::string& where, TourAction& a, std::st
       f.integer("t", -1, 100000, a.t);
       f.integer("model", -1, 2, a.model);
       break;
+    case K::Sweep:
+      if (!f.has("lags")) {
+        f.fail(f.where("lags"), "missing; a sweep needs the lags (task lengths) to run");
+        return false;
+      }
+      if (f.take("lags") && !int_array(j["lags"], where + ".lags", 1, kMaxTaskLength, a.lags, error))
+        return false;
+      if (a.lags.empty()) {
+        f.fail(f.where("lags"), "empty; give at least one lag");
+        return false;
+      }
+      f.integer("seeds", 1, 16, a.seeds);
+      a.limit = 300;
+      f.integer("iterations", int64_t{1}, int64_t{100000}, a.limit);
+      break;
     default: break;
   }
   f.finish();
@@ -323,9 +352,10 @@ int sentence_count(const std::string& text) {
     const char c = text[i];
     if (c != '.' && c != '!' && c != '?') continue;
     const bool end = i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n';
-    // "e.g. " and "1.5" are not sentence ends: a sentence end follows a letter, digit or bracket
-    // and is not part of an abbreviation such as "e.g.".
-    const bool abbreviation = i >= 2 && text[i - 2] == '.';
+    // "e.g. " and "1.5" are not sentence ends ("1.5" is followed by a digit). A letter between
+    // two dots is an abbreviation ("e.g."); a number before the dot ("below 0.1.") is not.
+    const bool abbreviation =
+        i >= 2 && text[i - 2] == '.' && std::isalpha(static_cast<unsigned char>(text[i - 1]));
     if (end && !abbreviation) ++n;
   }
   return n;
@@ -362,6 +392,11 @@ Json action_json(const TourAction& a) {
       for (const auto& [key, v] : {std::pair{"layer", a.layer}, {"unit", a.unit},
                                    {"sample", a.sample}, {"t", a.t}, {"model", a.model}})
         if (v >= 0) j[key] = v;
+      break;
+    case K::Sweep:
+      j["lags"] = a.lags;
+      j["seeds"] = a.seeds;
+      j["iterations"] = a.limit;
       break;
     default: break;
   }
@@ -449,13 +484,24 @@ std::string describe(const TourAction& a) {
     case K::Backward: return name + " " + std::to_string(a.count) + " time steps";
     case K::Speed:
     case K::Temperature: return name + " " + number(a.value);
+    case K::Sweep: {
+      std::string lags;
+      for (int l : a.lags) lags += (lags.empty() ? "" : ", ") + std::to_string(l);
+      return "sweep lags " + lags + ", " + std::to_string(a.seeds) + " seeds, " + number(a.limit) +
+             " iterations per run";
+    }
     default: return name;
   }
 }
 
 std::string describe(const TourExpect& e) {
   std::string s = measure_name(e.measure);
-  if (e.measure == TourExpect::Measure::Decay && e.distance >= 0)
+  using M = TourExpect::Measure;
+  const bool sweep =
+      e.measure == M::SweepLoss || e.measure == M::SweepLossMin || e.measure == M::SweepLossMax;
+  if (sweep && e.distance >= 0) s += " at lag " + std::to_string(e.distance);
+  else if (e.distance >= 0 &&
+           (e.measure == M::Decay || e.measure == M::Jacobian || e.measure == M::Bound))
     s += " at distance " + std::to_string(e.distance);
   if (e.model > 0) s += " of model " + std::to_string(e.model);
   if (std::isfinite(e.above)) s += " > " + number(e.above);
@@ -472,6 +518,8 @@ void TourRunStats::add(const Trainer& t) {
 }
 
 namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // The mean of a history field over the last n iterations (NaN when there are none).
 double recent_mean(const History& h, Field f, int n) {
@@ -500,6 +548,62 @@ double sigma_max(const Trainer& t) {
   return s;
 }
 
+// The top layer's ‖∏ ∂h_k/∂h_{k−1}‖₂ over d steps back from the last step, sequence 0.
+double jacobian(const Trainer& t, int distance) {
+  if (t.phase() == Phase::Forward || t.batch().batch_size() == 0) return kNaN;
+  const Trace& trace = t.trace();
+  const int T = trace.num_steps();
+  if (T == 0) return kNaN;
+  const int d = distance < 0 ? T : std::min(distance, T);
+  const int top = t.network().spec().num_layers - 1;
+  const Vec norms = jacobian_product_norms(t.network(), trace, t.batch(), top, T - 1, 0, d);
+  return norms(norms.size() - 1);
+}
+
+// (λ₁γ)^d for a vanilla cell.
+double bound(const Trainer& t, int distance) {
+  const NetworkSpec& spec = t.network().spec();
+  if (spec.cell != CellType::Rnn) return kNaN;
+  const int d = distance < 0 ? t.config().task.length : distance;
+  return std::pow(sigma_max(t) * activation_derivative_bound(spec.activation), d);
+}
+
+// The mean of one gate block of the top layer over units, steps and sequences.
+double gate_mean(const Trainer& t, CellType cell, int block) {
+  const NetworkSpec& spec = t.network().spec();
+  if (spec.cell != cell || t.phase() == Phase::Forward) return kNaN;
+  const Trace& trace = t.trace();
+  const int top = spec.num_layers - 1, H = spec.hidden_size;
+  if (trace.num_steps() == 0) return kNaN;
+  double sum = 0;
+  Eigen::Index n = 0;
+  for (const StepTrace& st : trace.steps[top]) {
+    sum += st.gates.middleRows(block * H, H).sum();
+    n += H * st.gates.cols();
+  }
+  return n > 0 ? sum / static_cast<double>(n) : kNaN;
+}
+
+double cliff_measure(TourExpect::Measure m, bool clipped) {
+  const CliffDescentSettings settings;
+  const std::vector<CliffPoint> path = cliff_path(settings, clipped);
+  if (path.empty()) return kNaN;
+  switch (m) {
+    case TourExpect::Measure::CliffLoss: return path.back().loss;
+    case TourExpect::Measure::CliffGradMax: {
+      double g = 0;
+      for (const CliffPoint& p : path) g = std::max(g, std::hypot(p.dw, p.db));
+      return g;
+    }
+    default: {
+      double jump = 0;
+      for (size_t i = 1; i < path.size(); ++i)
+        jump = std::max(jump, std::hypot(path[i].w - path[i - 1].w, path[i].b - path[i - 1].b));
+      return jump;
+    }
+  }
+}
+
 }  // namespace
 
 double measure(const TourExpect& e, const Trainer& t, const TourRunStats& stats) {
@@ -514,6 +618,17 @@ double measure(const TourExpect& e, const Trainer& t, const TourRunStats& stats)
     case M::ClippedNormMax: return stats.max_clipped_norm;
     case M::GradNormGrowth: return stats.max_norm / stats.first_norm;
     case M::SigmaMax: return sigma_max(t);
+    case M::Jacobian: return jacobian(t, e.distance);
+    case M::Bound: return bound(t, e.distance);
+    case M::ForgetGate: return gate_mean(t, CellType::Lstm, 1);
+    case M::ResetGate: return gate_mean(t, CellType::Gru, 0);
+    case M::UpdateGate: return gate_mean(t, CellType::Gru, 1);
+    case M::CliffLoss:
+    case M::CliffGradMax:
+    case M::CliffJump: return cliff_measure(e.measure, e.model == 1);
+    case M::SweepLoss:
+    case M::SweepLossMin:
+    case M::SweepLossMax: return kNaN;  // the runner's (TourRunner::measure)
   }
   return std::numeric_limits<double>::quiet_NaN();
 }

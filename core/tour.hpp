@@ -55,6 +55,8 @@ struct TourAction {
     Clip,          // clip settings from the next update: clip
     Temperature,   // char-LM sampling temperature: value
     Select,        // layer, unit, sample, t, model (-1: unchanged)
+    Sweep,         // the dependency-length sweep: lags, seeds, iterations (limit) per run; the
+                   //   check waits for it, the app starts it in the sweep panel
   };
   enum class Until { Iterations, Iteration, LossBelow, Diverged };
   Kind kind = Kind::Play;
@@ -66,6 +68,8 @@ struct TourAction {
   int model = -1;     // Run until loss_below: which model (-1: every model)
   ClipSettings clip;
   int layer = -1, unit = -1, sample = -1, t = -1;  // Select
+  std::vector<int> lags;  // Sweep: the task lengths (limit: iterations per run)
+  int seeds = 1;          // Sweep: runs per (lag, model), seeds seed, seed + 1, ...
 };
 
 // Where the eye should go: a panel, and optionally one element in it.
@@ -99,10 +103,24 @@ struct TourExpect {
     GradNormGrowth, // the largest gradient norm before clipping over the step's iterations,
                     //   divided by the first one
     SigmaMax,       // the largest singular value of the top layer's recurrent matrix W_hh
+    Jacobian,       // ‖∏ ∂h_k/∂h_{k−1}‖₂ over d = distance steps back from the last step (top
+                    //   layer, sequence 0 of the last batch): what the Jacobian panel plots
+    Bound,          // (λ₁γ)^d, d = distance: the bound on Jacobian for a vanilla cell (λ₁ = σ₁ of
+                    //   W_hh, γ the bound of |act′|); NaN for gated cells
+    ForgetGate,     // the mean of f_t (LSTM), of the reset gate r_t and of the update gate z_t
+    ResetGate,      //   (GRU) over the top layer's units, time steps and sequences of the last
+    UpdateGate,     //   forward pass; NaN for other cells
+    CliffLoss,      // the gradient cliff panel's descent from its default start (core/cliff.hpp,
+    CliffGradMax,   //   CliffDescentSettings), model 0 without clipping, 1 clipped by norm: the
+    CliffJump,      //   loss where the path ends, its largest ‖∇L‖ before clipping, and its
+                    //   largest single move ‖Δ(w, b)‖
+    SweepLoss,      // the last sweep's held-out loss of model `model` at lag `distance`: the
+    SweepLossMin,   //   mean over its seeds, the best seed's and the worst seed's (NaN when the
+    SweepLossMax,   //   sweep has no such run)
   };
   Measure measure = Measure::Loss;
   int model = 0;
-  int distance = -1;  // Decay: -1 for T − 1
+  int distance = -1;  // Decay: -1 for T − 1; Jacobian, Bound: -1 for T; Sweep*: the lag
   double above = -std::numeric_limits<double>::infinity();  // holds when measured > above
   double below = std::numeric_limits<double>::infinity();   //   and measured < below
 };
@@ -138,7 +156,8 @@ struct TourRunStats {
   void add(const Trainer& t);   // after an update
 };
 
-// The measure of one trainer (the model the expectation names).
+// The measure of one trainer (the model the expectation names). Sweep measures are the
+// runner's (TourRunner::measure); here they are NaN.
 double measure(const TourExpect& e, const Trainer& t, const TourRunStats& stats);
 // True when a Run action's condition holds for the trainers (every one, or `model`).
 bool run_condition_met(const TourAction& a, const std::vector<const Trainer*>& trainers,

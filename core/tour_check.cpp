@@ -1,7 +1,9 @@
 #include "core/tour_check.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "core/parallel.hpp"
 
@@ -9,6 +11,8 @@ namespace unrolled {
 
 bool TourRunner::configure(const ExperimentConfig& config, std::string* error) {
   trainers_.clear();
+  sweep_.clear();
+  config_ = config;
   const int n = static_cast<int>(config.all_models().size());
   for (int i = 0; i < n; ++i) {
     auto t = std::make_unique<Trainer>();
@@ -77,11 +81,40 @@ void TourRunner::perform(const TourAction& a) {
     case K::Clip:
       for (auto& t : trainers_) t->set_clip(a.clip);
       break;
+    case K::Sweep: {
+      SweepSpec spec;
+      spec.base = config_;
+      spec.lags = a.lags;
+      spec.seeds = a.seeds;
+      spec.iterations = a.limit;
+      Sweep sweep;
+      std::string error;
+      sweep_.clear();
+      if (!sweep.start(spec, &error)) break;  // measures of the sweep are then NaN
+      while (sweep.running()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      sweep_ = sweep.results();
+      break;
+    }
     default: break;  // play, pause, speed, temperature, select: what the class sees, not the run
   }
 }
 
 double TourRunner::measure(const TourExpect& e) const {
+  using M = TourExpect::Measure;
+  switch (e.measure) {
+    case M::CliffLoss:
+    case M::CliffGradMax:
+    case M::CliffJump:  // the cliff's two paths: model 0 plain, 1 clipped
+      return unrolled::measure(e, *trainers_.front(), stats_.front());
+    case M::SweepLoss:
+    case M::SweepLossMin:
+    case M::SweepLossMax:
+      for (const SweepSummary& s : summarize(sweep_))
+        if (s.model == e.model && s.lag == e.distance)
+          return e.measure == M::SweepLoss ? s.mean : e.measure == M::SweepLossMin ? s.min : s.max;
+      return std::nan("");
+    default: break;
+  }
   if (e.model >= models()) return std::nan("");
   return unrolled::measure(e, *trainers_[e.model], stats_[e.model]);
 }

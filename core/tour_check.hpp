@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/experiment.hpp"
+#include "core/sweep.hpp"
 #include "core/tour.hpp"
 #include "core/trainer.hpp"
 
@@ -31,7 +32,8 @@ struct TourCheck {
 class TourRunner {
  public:
   bool configure(const ExperimentConfig& config, std::string* error);
-  // Performs one action on every model (show-and-select actions change nothing here).
+  // Performs one action on every model (show-and-select actions change nothing here). A sweep
+  // runs the lesson's models at each lag from its seeds, and returns when it is done.
   void perform(const TourAction& a);
   // Starts a step: the measures over a step's iterations begin again.
   void begin_step();
@@ -42,7 +44,9 @@ class TourRunner {
  private:
   bool train_one();  // one iteration of every model, as the worker does; false once one diverged
   void step_each(void (*f)(Trainer&));
+  ExperimentConfig config_;
   std::vector<std::unique_ptr<Trainer>> trainers_;
+  std::vector<SweepResult> sweep_;  // the last sweep's runs
   std::vector<TourRunStats> stats_;  // (models) since the step began
 };
 

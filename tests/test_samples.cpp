@@ -114,11 +114,14 @@ TEST(Sample, ExplodingDivergesAndItsClippedTwinTrains) {
       << error;
   EXPECT_EQ(boom.training.clip.mode, ClipMode::None);
   EXPECT_EQ(clipped.training.clip.mode, ClipMode::Norm);
-  // Twins: the same apart from clipping, title and description.
+  // Twins: the same apart from clipping, title, description and the course's tour.
   ExperimentConfig same = clipped;
   same.training.clip = boom.training.clip;
   same.title = boom.title;
   same.description = boom.description;
+  same.course_order = boom.course_order;
+  same.summary = boom.summary;
+  same.tour = boom.tour;
   EXPECT_EQ(experiment_to_json(same), experiment_to_json(boom));
 
   Trainer a, b;

@@ -33,8 +33,8 @@ void print_usage(std::FILE* out) {
       "every command and the app: --threads N   threads for training, 1..256 (default: every "
       "core;\n"
       "                                         with the app, every core but one for the UI)\n"
-      "built-in lessons: adding compare copy default exploding exploding_clipped hello sentiment\n"
-      "                  sine sonnets tbptt\n",
+      "built-in lessons: adding cliff compare copy default exploding exploding_clipped gru hello\n"
+      "                  sentiment sine sonnets sweep tbptt vanishing\n",
       out);
 }
 

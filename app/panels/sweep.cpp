@@ -1,6 +1,8 @@
 // Dependency length: train every model of the experiment at a series of lags (the task's length)
-// in the background, and plot the final held-out loss against the lag beside the task's chance
-// level — where the vanilla RNN breaks and the gated cells hold. Cancellable; results as CSV.
+// from several seeds in the background, and plot the final held-out loss against the lag beside
+// the task's chance level — where the vanilla RNN breaks and the gated cells hold. Each model's
+// line is the mean over the seeds, its shaded band runs from the best seed to the worst: one seed
+// alone draws a curve that rises and falls with the luck of the run. Cancellable; results as CSV.
 #include <imgui.h>
 
 #include <algorithm>
@@ -15,6 +17,9 @@
 
 namespace unrolled {
 namespace {
+
+// Seeds per (lag, model) when Start is pressed (a tour's sweep action sets its own).
+constexpr int kSweepSeeds = 3;
 
 // "5, 10 20;40" -> {5, 10, 20, 40}; false with a message on anything else.
 bool parse_lags(const std::string& text, std::vector<int>& out, std::string& error) {
@@ -81,10 +86,9 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
   for (const ModelConfig& m : models) names += (names.empty() ? "" : ", ") + m.name;
   ImGui::PushTextWrapPos(0.0f);
   ImGui::Text(
-      "Task: %s. Each model (%s) is trained from its seed at every lag — the task's length, how "
-      "far back "
-      "the answer lies — then its loss is measured on held-out batches.",
-      std::string(to_string(snap.config.task.kind)).c_str(), names.c_str());
+      "Task: %s. Each model (%s) is trained from %d seeds at every lag — the task's length, how "
+      "far back the answer lies — then its loss is measured on held-out batches.",
+      std::string(to_string(snap.config.task.kind)).c_str(), names.c_str(), kSweepSeeds);
   ImGui::PopTextWrapPos();
 
   const float label_gap = ImGui::GetStyle().ItemInnerSpacing.x;
@@ -106,6 +110,7 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
       SweepSpec spec;
       spec.base = snap.config;
       spec.iterations = st.iterations;
+      spec.seeds = kSweepSeeds;
       st.error.clear();
       if (parse_lags(st.lags_text, spec.lags, st.error)) {
         if (!st.sweep) st.sweep = std::make_unique<Sweep>();
@@ -124,7 +129,8 @@ void draw_progress(SweepPanelState& st, const std::vector<SweepResult>& results,
                    const std::vector<ModelConfig>& models, bool running) {
   if (st.sweep) {
     const SweepSpec& spec = st.sweep->spec();
-    const size_t planned = spec.lags.size() * spec.base.all_models().size();
+    const size_t planned =
+        spec.lags.size() * spec.base.all_models().size() * static_cast<size_t>(spec.seeds);
     char overlay[96];
     std::snprintf(overlay, sizeof overlay, "%zu of %zu runs%s", results.size(), planned,
                   running                 ? ""
@@ -138,9 +144,9 @@ void draw_progress(SweepPanelState& st, const std::vector<SweepResult>& results,
     std::string ignored;
     if (parse_lags(st.lags_text, lags, ignored))
       ImGui::TextDisabled(
-          "Start: %zu models × %zu lags × %d iterations; the dashed line is the task's chance "
-          "level.",
-          models.size(), lags.size(), st.iterations);
+          "Start: %zu models × %zu lags × %d seeds × %d iterations; the dashed line is the "
+          "task's chance level.",
+          models.size(), lags.size(), kSweepSeeds, st.iterations);
   }
   if (!st.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, attention_color(true));
@@ -169,7 +175,47 @@ void setup_limits(const SweepPanelState& st, const std::vector<SweepResult>& res
                              hi + 0.04 * (hi - lo + 1));
 }
 
-// One series per model, the chance level dashed.
+// Each model's min–max band over its seeds, drawn once the plot has placed its axes (the plot
+// widget has no filled series): one translucent quadrilateral per pair of neighbouring lags.
+void draw_bands(const SweepPanelState& st, const std::vector<SweepSummary>& summary, int models) {
+  const widgets::PlotState& p = st.plot;
+  if (p.x_max <= p.x_min || p.y_max <= p.y_min) return;
+  const bool log_y = st.log_loss;
+  if (log_y && (p.y_min <= 0 || p.y_max <= 0)) return;
+  auto y_of = [&](double v) {
+    const double lo = log_y ? std::log10(p.y_min) : p.y_min;
+    const double hi = log_y ? std::log10(p.y_max) : p.y_max;
+    const double y = log_y ? std::log10(std::max(v, 1e-300)) : v;
+    return static_cast<float>(p.data_max.y - (y - lo) / (hi - lo) * (p.data_max.y - p.data_min.y));
+  };
+  auto x_of = [&](double v) {
+    return static_cast<float>(p.data_min.x +
+                              (v - p.x_min) / (p.x_max - p.x_min) * (p.data_max.x - p.data_min.x));
+  };
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->PushClipRect(p.data_min, p.data_max, true);
+  for (int m = 0; m < models; ++m) {
+    const ImU32 fill = (widgets::series_color(m) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 56);
+    const SweepSummary* prev = nullptr;
+    for (const SweepSummary& s : summary) {
+      if (s.model != m) continue;
+      if (!std::isfinite(s.min) || !std::isfinite(s.max)) {
+        prev = nullptr;
+        continue;
+      }
+      if (prev) {
+        const ImVec2 quad[4] = {{x_of(prev->lag), y_of(prev->max)}, {x_of(s.lag), y_of(s.max)},
+                                {x_of(s.lag), y_of(s.min)}, {x_of(prev->lag), y_of(prev->min)}};
+        draw->AddConvexPolyFilled(quad, 4, fill);
+      }
+      prev = &s;
+    }
+  }
+  draw->PopClipRect();
+}
+
+// One line per model, the mean over its seeds, with its min–max band; the chance level dashed.
+// The legend stays the widget's strip above the data.
 void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& results,
                      const std::vector<ModelConfig>& models, float height) {
   if (!widgets::BeginPlot("final loss against dependency length##sweep", ImVec2(-1, height),
@@ -180,11 +226,12 @@ void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& result
   setup_limits(st, results);
   const std::vector<ModelConfig> run_models =
       st.sweep ? st.sweep->spec().base.all_models() : models;
+  const std::vector<SweepSummary> summary = summarize(results);
   for (int m = 0; m < static_cast<int>(run_models.size()); ++m) {
     st.xs.clear();
     st.ys.clear();
-    for (const SweepResult& r : results)
-      if (r.model == m) st.xs.push_back(r.lag), st.ys.push_back(r.diverged ? NAN : r.loss);
+    for (const SweepSummary& s : summary)
+      if (s.model == m) st.xs.push_back(s.lag), st.ys.push_back(s.mean);
     widgets::SetNextSeriesStyle({.color = widgets::series_color(m), .markers = true});
     widgets::PlotLine(run_models[m].name.c_str(), st.xs.data(), st.ys.data(),
                       static_cast<int>(st.xs.size()));
@@ -192,8 +239,8 @@ void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& result
   // The chance level: from the results where there are some, else from the task at each lag.
   st.xs.clear();
   st.ys.clear();
-  for (const SweepResult& r : results)
-    if (r.model == 0) st.xs.push_back(r.lag), st.ys.push_back(r.baseline);
+  for (const SweepSummary& s : summary)
+    if (s.model == 0) st.xs.push_back(s.lag), st.ys.push_back(s.baseline);
   if (st.xs.empty())
     st.xs.assign(st.baseline_lags.begin(), st.baseline_lags.end()), st.ys = st.baseline_loss;
   widgets::SetNextSeriesStyle({.color = ImGui::GetColorU32(ImGuiCol_Text, 0.8f),
@@ -202,6 +249,7 @@ void draw_sweep_plot(SweepPanelState& st, const std::vector<SweepResult>& result
                                .marker = widgets::Marker::Diamond});
   widgets::PlotLine("chance level", st.xs.data(), st.ys.data(), static_cast<int>(st.xs.size()));
   widgets::EndPlot();
+  draw_bands(st, summary, static_cast<int>(run_models.size()));
 }
 
 // The CSV path and "Save CSV" on one line (the field takes what the button leaves).
@@ -242,6 +290,10 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   // The plot first, on screen whatever the panel's size; the settings and progress under it.
   const float avail = ImGui::GetContentRegionAvail().y;
   draw_sweep_plot(st, results, models, std::max(avail * 0.6f, min_plot_box().y));
+  const int seeds = st.sweep ? st.sweep->spec().seeds : kSweepSeeds;
+  ImGui::PushTextWrapPos(0);
+  ImGui::TextDisabled("Line: the mean over %d seeds; band: from the best seed to the worst.", seeds);
+  ImGui::PopTextWrapPos();
   if (diverged > 0) ImGui::TextDisabled("%d run(s) diverged (not plotted)", diverged);
   draw_progress(st, results, models, running);
   draw_sweep_controls(snap, st, models, running);
