@@ -66,6 +66,7 @@ struct ButtonGrid {
 void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   ButtonGrid grid;
   const char* play = snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play";
+  report_value(app, "play button", play);
   if (grid.button(play, play, "Space: start or stop training"))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   if (grid.button("Step iteration", "Iteration",
@@ -181,6 +182,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   for (const ModelView& m : snap.models) draw_model_status(snap, m, app);
   if (snap.playing) {
     const std::string speed = fmt_num(snap.measured_speed) + " iterations per second";
+    report_value(app, "measured speed", speed);
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", speed.c_str());
     ImGui::PopTextWrapPos();

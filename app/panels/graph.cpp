@@ -740,9 +740,15 @@ void draw_sequence_and_norms(const Snapshot& snap, const ModelView& m, AppState&
               "column).\nTick to show the norm over the whole batch instead.");
 }
 
-void status_line(const ModelView& m, const StepState& s, int layer) {
+void status_line(const ModelView& m, const StepState& s, int layer, bool playing) {
   const int T = m.steps;
   char buf[256];
+  if (playing) {  // started again from the menu's status: say what the graph shows now
+    ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
+    ImGui::TextWrapped("Training is running: the graph shows whatever iteration it has reached. "
+                       "Any step key pauses it.");
+    ImGui::PopStyleColor();
+  }
   switch (m.phase) {
     case Phase::Ready:
       if (T == 0)
@@ -834,7 +840,7 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   draw_step_buttons(m, k1, s, worker);
   draw_sequence_and_norms(snap, m, app, worker);
   help_marker(kStepHelp);
-  status_line(m, s, app.layer);
+  status_line(m, s, app.layer, snap.playing);
   if (T == 0) {
     ImGui::Spacing();
     ImGui::TextDisabled(

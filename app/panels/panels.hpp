@@ -63,6 +63,11 @@ void report_plot(const char* title, ImVec2 data_min, ImVec2 data_max);
 // window): red for an error (or a wrong answer), amber for a warning.
 ImU32 attention_color(bool error);
 
+// True when the running experiment differs from the lesson as it was loaded in anything but the
+// seed and the precision (which change numbers, not what the lesson shows): its title and
+// description then describe something else.
+bool lesson_edited(const ExperimentConfig& running, const ExperimentConfig& lesson);
+
 // Shared helpers for panels.
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);
 // A short help marker "(?)" with a tooltip.
