@@ -192,6 +192,22 @@ TEST_F(Lecturer, SteppingPausesTrainingAndSaysSo) {
   EXPECT_TRUE(contains(f.menu_status, "paused: stepping")) << f.menu_status;
 }
 
+// During the forward pass the per-step gradient plot still holds the last backward pass's
+// gradient: it says which iteration that was.
+TEST_F(Lecturer, TheGradientPlotSaysItsGradientIsFromTheLastIteration) {
+  start(default_experiment());
+  worker_.send(cmd::RunIterations{2});
+  GuiFrame f = frame();
+  f = frame();
+  EXPECT_EQ(value(f, PanelId::Gradients, "per-step gradient"), "iteration 2");
+  for (int i = 0; i < 3; ++i) worker_.send(cmd::StepForward{});
+  frame();
+  f = frame();
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(value(f, PanelId::Gradients, "per-step gradient"),
+            "from iteration 2, before this forward pass");
+}
+
 // -----------------------------------------------------------------------------------------------
 // The executable, read through --layout-report
 // -----------------------------------------------------------------------------------------------
