@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -76,6 +77,11 @@ class Lecturer : public ::testing::Test {
     worker_.wait_idle();
   }
   void TearDown() override {
+    // UNROLLED_TEST_SHOTS=DIR: the last frame of each test as DIR/<test>.png, to look at.
+    if (const char* dir = std::getenv("UNROLLED_TEST_SHOTS"); dir && window_ok_)
+      window_.save_screenshot(std::string(dir) + "/" +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                              ".png");
     window_.set_input_hook(nullptr);
     widgets::set_layout_report(false);
     worker_.stop();
@@ -206,6 +212,26 @@ TEST_F(Lecturer, TheGradientPlotSaysItsGradientIsFromTheLastIteration) {
   ASSERT_EQ(model().phase, Phase::Forward);
   EXPECT_EQ(value(f, PanelId::Gradients, "per-step gradient"),
             "from iteration 2, before this forward pass");
+}
+
+// Train mode: → five times computes five forward steps; ← then does not finish the forward pass
+// (it says why instead), and the arrows never move ImGui's keyboard focus into a panel.
+TEST_F(Lecturer, ArrowKeysNeverFinishTheForwardPassOrMoveFocus) {
+  start(default_experiment());
+  worker_.send(cmd::RunIterations{1});
+  frame();
+  frame();
+  for (int i = 0; i < 5; ++i) press(GLFW_KEY_RIGHT);
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(model().forward_t, 5);
+  const GuiFrame f = press(GLFW_KEY_LEFT);
+  EXPECT_EQ(model().phase, Phase::Forward) << "← finished the forward pass";
+  EXPECT_EQ(model().forward_t, 5);
+  const GuiFrame g = frame();
+  EXPECT_TRUE(contains(value(g, PanelId::Controls, "notice"), "forward pass")) << value(g, PanelId::Controls, "notice");
+  const ImGuiIO& io = ImGui::GetIO();
+  EXPECT_FALSE(io.NavActive) << "the arrows drive ImGui's keyboard navigation";
+  EXPECT_FALSE(io.NavVisible) << "a panel's item shows the keyboard focus";
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -122,6 +122,14 @@ struct AppState {
   int sample = 0;  // inspected sequence of the batch
   int model = 0;   // compare mode: which model the per-model panels show
 
+  // Why a key did nothing, shown in the Controls panel while it still applies: ← refused in the
+  // middle of a forward pass (at this iteration and forward step).
+  struct Notice {
+    std::string text;
+    int64_t iteration = -1;
+    int forward_t = -1;
+  } notice;
+
   float speed = 30.0f;  // iterations per second asked of the worker
   bool max_speed = false;
   float temperature = 1.0f;  // char-LM sampling

@@ -95,9 +95,13 @@ void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
                   step_mode ? "Left arrow: back in time. In the forward pass, move the "
                               "inspected cell back;\nin the backward pass, back-propagate "
                               "through one more time step (B starts BPTT)"
-                            : "Left arrow: back-propagate through one more time step "
-                              "(finishing the forward pass first)"))
-    step(StepAction::Back, cmd::StepBackward{});
+                            : "Left arrow: back-propagate through one more time step, once "
+                              "the forward pass is complete (\xE2\x86\x92 takes it to t = T)")) {
+    if (step_mode)
+      step(StepAction::Back, cmd::StepBackward{});
+    else
+      step_back_in_time(snap, app, worker);
+  }
   if (grid.button("Update", "Update", "Finish BPTT, clip the gradient and take the optimiser step"))
     worker.send(cmd::ApplyUpdate{});
 }
@@ -171,10 +175,42 @@ void draw_model_status(const Snapshot& snap, const ModelView& m, AppState& app) 
   ImGui::TextUnformatted(parts[2].c_str());
 }
 
+// The notice of a refused key, while it still applies.
+void draw_notice(const Snapshot& snap, AppState& app) {
+  AppState::Notice& n = app.notice;
+  if (n.text.empty()) return;
+  const ModelView& m = inspected_model(snap, app);
+  if (m.phase != Phase::Forward || m.iteration != n.iteration || m.forward_t != n.forward_t) {
+    n.text.clear();
+    return;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
+  ImGui::TextWrapped("%s", n.text.c_str());
+  ImGui::PopStyleColor();
+  report_value(app, "notice", n.text);
+}
+
 }  // namespace
+
+void step_back_in_time(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  if (snap.models.empty()) return;
+  const ModelView& m = inspected_model(snap, app);
+  if (m.phase != Phase::Forward) {
+    app.notice.text.clear();
+    worker.send(cmd::StepBackward{});
+    return;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "\xE2\x86\x90 back-propagates once the forward pass is complete; it is at t = "
+                "%d of %d. \xE2\x86\x92 computes the next step, N the rest of the iteration.",
+                m.forward_t, m.steps);
+  app.notice = {buf, m.iteration, m.forward_t};
+}
 
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   draw_buttons(snap, app, worker);
+  if (!snap.models.empty()) draw_notice(snap, app);
   ImGui::Spacing();
   draw_speed_and_seed(app, worker);
   ImGui::Separator();

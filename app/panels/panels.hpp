@@ -11,6 +11,9 @@ namespace unrolled {
 
 // Play/pause, one iteration, one time step forward/back, reset, speed, seed, phase.
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// ← outside Step through (the key and the Controls button): one BPTT step. In the middle of a
+// forward pass it does nothing and says why in app.notice: it never finishes the pass unasked.
+void step_back_in_time(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // Every field of the experiment, editable; says which changes apply now and which on reset.
 void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // One heatmap per gate (unit x time step) for the inspected sequence; picks the sequence.
