@@ -87,6 +87,10 @@ int grid_columns(int n, float min_w) {
 
 std::string fmt_num(double v, int significant) { return widgets::format_number(v, significant); }
 
+std::string fmt_percent(double fraction, int significant) {
+  return std::isnan(fraction) ? "\xE2\x80\x94" : fmt_num(100 * fraction, significant) + "%";
+}
+
 ImU32 attention_color(bool error) {
   const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
   const bool light = 0.2126f * bg.x + 0.7152f * bg.y + 0.0722f * bg.z > 0.5f;

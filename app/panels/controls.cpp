@@ -166,7 +166,7 @@ void draw_model_status(const Snapshot& snap, const ModelView& m, AppState& app) 
   if (!std::isfinite(m.last_loss)) return;
   const std::string parts[3] = {
       "loss " + fmt_num(m.last_loss, 4), "(chance " + fmt_num(snap.task.baseline, 4) + ")",
-      std::isfinite(m.last_accuracy) ? "accuracy " + fmt_num(100 * m.last_accuracy, 3) + "%" : ""};
+      snap.task.has_accuracy ? "accuracy " + fmt_percent(m.last_accuracy) : ""};
   ImGui::Text("  %s", parts[0].c_str());
   fit_on_line(ImGui::CalcTextSize(parts[1].c_str()).x);
   ImGui::TextDisabled("%s", parts[1].c_str());

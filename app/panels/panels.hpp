@@ -53,6 +53,8 @@ int grid_columns(int n, float min_w);
 // [SECTION] Numbers. %.{sig}g-like, in scientific notation ("1.2e19", "3.4e-05") beyond ±1e6 and
 // below 1e-4 in magnitude: a diverged loss is never a 40-digit integer. NaN and ±inf by name.
 std::string fmt_num(double v, int significant = 3);
+// A fraction as a percentage ("97.3%"), or "—" when there is no measurement yet (NaN).
+std::string fmt_percent(double fraction, int significant = 3);
 
 // [SECTION] What a panel shows, for the layout report: name = value pairs that tests compare with
 // the numbers the engine computed (e.g. "iteration" = "50", "loss" = "1.39"). Costs nothing
