@@ -270,5 +270,30 @@ TEST_F(LecturerCli, StepsForwardWithoutPausedStayThere) {
   EXPECT_TRUE(contains(r["menu"]["status"].get<std::string>(), "paused"));
 }
 
+// Iteration 0 has no accuracy to show: a dash, not "nan%".
+TEST_F(LecturerCli, NoAccuracyBeforeAMeasurement) {
+  const auto r = report("--preset copy --paused");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(value(r, "training", "accuracy"), "\xE2\x80\x94");
+}
+
+// The sentiment lesson's one-hot input: a label on every one of its 13 words, not every other.
+TEST_F(LecturerCli, OneHotRowsAreAllLabelled) {
+  const auto r = report("--preset sentiment --paused --warmup 2");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(value(r, "sample", "input rows labelled"), "13 of 13");
+}
+
+// The copy lesson (3 symbols, a pause of 10 steps, 3 written back: T = 16) at 1280x720: its
+// table no longer stops before the recall phase; the pause is what is left out.
+TEST_F(LecturerCli, TheCopyTableShowsTheRecallPhase) {
+  const auto r = report("--preset copy --paused --warmup 2");
+  ASSERT_FALSE(r.is_null());
+  const std::string steps = value(r, "sample", "table steps");
+  EXPECT_EQ(steps.rfind("1 2 3 ", 0), 0u) << steps;
+  EXPECT_TRUE(contains(steps, " 14 15 16")) << steps;
+  EXPECT_EQ(steps.substr(steps.size() - 3), " 16") << steps;
+}
+
 }  // namespace
 }  // namespace unrolled

@@ -65,6 +65,7 @@ struct HeatmapState {
   int clicked_col = -1;
   double range_min = 0.0;  // the range used last frame (after automatic ranging)
   double range_max = 1.0;
+  int row_labels = 0;  // row (y tick) labels drawn last frame
 
   // GL objects, created on first use. Names are 0 until then.
   unsigned program = 0, vao = 0;
