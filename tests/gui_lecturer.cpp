@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -293,6 +294,32 @@ TEST_F(LecturerCli, TheCopyTableShowsTheRecallPhase) {
   EXPECT_EQ(steps.rfind("1 2 3 ", 0), 0u) << steps;
   EXPECT_TRUE(contains(steps, " 14 15 16")) << steps;
   EXPECT_EQ(steps.substr(steps.size() - 3), " 16") << steps;
+}
+
+// "1, 31–50" holds t?
+bool in_view(const std::string& ranges, int t) {
+  std::stringstream in(ranges);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    const size_t dash = part.find("\xE2\x80\x93");
+    const int lo = std::stoi(part), hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 3));
+    if (lo <= t && t <= hi) return true;
+  }
+  return false;
+}
+
+// The compare lesson (T = 61) stepped to t = 40 at 1280x720: the graph scrolls to the current
+// step and keeps t = 1, where the key symbol is, in view beside it.
+TEST_F(LecturerCli, TheLongGraphKeepsTheFirstStepInView) {
+  for (const char* steps : {"--steps-forward 40", "--steps-forward 61 --steps-backward 20"}) {
+    SCOPED_TRACE(steps);
+    const auto r = report(std::string("--preset compare --mode step --warmup 1 ") + steps);
+    ASSERT_FALSE(r.is_null());
+    const std::string shown = value(r, "graph", "steps in view");
+    EXPECT_TRUE(in_view(shown, 1)) << shown;
+    EXPECT_FALSE(in_view(shown, 20)) << shown << ": the graph did not scroll";
+    EXPECT_TRUE(in_view(shown, 40)) << shown;
+  }
 }
 
 }  // namespace
