@@ -229,7 +229,8 @@ TEST_F(Lecturer, ArrowKeysNeverFinishTheForwardPassOrMoveFocus) {
   EXPECT_EQ(model().phase, Phase::Forward) << "← finished the forward pass";
   EXPECT_EQ(model().forward_t, 5);
   const GuiFrame g = frame();
-  EXPECT_TRUE(contains(value(g, PanelId::Controls, "notice"), "forward pass")) << value(g, PanelId::Controls, "notice");
+  EXPECT_TRUE(contains(value(g, PanelId::Controls, "notice"), "forward pass"))
+      << value(g, PanelId::Controls, "notice");
   const ImGuiIO& io = ImGui::GetIO();
   EXPECT_FALSE(io.NavActive) << "the arrows drive ImGui's keyboard navigation";
   EXPECT_FALSE(io.NavVisible) << "a panel's item shows the keyboard focus";
@@ -302,7 +303,8 @@ bool in_view(const std::string& ranges, int t) {
   std::string part;
   while (std::getline(in, part, ',')) {
     const size_t dash = part.find("\xE2\x80\x93");
-    const int lo = std::stoi(part), hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 3));
+    const int lo = std::stoi(part),
+              hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 3));
     if (lo <= t && t <= hi) return true;
   }
   return false;

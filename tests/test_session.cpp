@@ -10,8 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <set>
-#include <thread>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 

@@ -107,7 +107,7 @@ struct AppState {
   int analysis_jacobian = -1;
   std::string settings_file;
   std::string source;  // where the experiment came from: "built-in: default", a path...
-  ExperimentConfig lesson;    // the experiment as loaded: its title and description describe it
+  ExperimentConfig lesson;      // the experiment as loaded: its title and description describe it
   std::optional<Mode> entered;  // the mode whose entry was last handled (Step through pauses)
   // The snapshot each panel drew last frame. While training runs, panels take turns to move to
   // the newest, a few per frame, so that no one frame redraws every panel.

@@ -2,7 +2,7 @@
 // the window means rather than how it looks:
 //
 //   {"size": [w, h], "scale": s, "font_px": <line height in pixels>, "menu_overlap": false,
-//    "menu": {"title": "...", "status": "iteration 20   ‖ paused"}, "banner": "" (none) or its text,
+//    "menu": {"title": "...", "status": "iteration 20   ‖ paused"}, "banner": "" or its text,
 //    "windows": [{"title": "...", "name": "...", "rect": [x, y, w, h], "visible": true,
 //                 "plots": [{"title": "...", "data_rect": [x, y, w, h],
 //                            "legend_rect": [x, y, w, h] or null, "legend_points_covered": 0}],

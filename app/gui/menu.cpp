@@ -113,7 +113,7 @@ Status status_of(const Snapshot& snap, const AppState& app) {
     std::snprintf(buf, sizeof buf, "iteration %lld   \xE2\x96\xA0 diverged", it);
     return {buf, "Training diverged and stopped: Reset (R) starts again from the seed"};
   }
-  const char* state = snap.playing               ? "\xE2\x96\xB6 training"
+  const char* state = snap.playing             ? "\xE2\x96\xB6 training"
                       : app.mode == Mode::Step ? "\xE2\x80\x96 paused: stepping"
                                                : "\xE2\x80\x96 paused";
   std::snprintf(buf, sizeof buf, "iteration %lld   %s", it, state);
@@ -164,8 +164,10 @@ LessonHeading lesson_heading(const Snapshot& snap, const AppState& app) {
   h.title = h.edited ? "edited: " + title : title;
   h.description = snap.config.description;
   if (h.edited)
-    h.description = "You have changed this lesson's experiment, so what follows describes the "
-                    "original lesson, not what runs now:\n\n" + h.description;
+    h.description =
+        "You have changed this lesson's experiment, so what follows describes the "
+        "original lesson, not what runs now:\n\n" +
+        h.description;
   return h;
 }
 
@@ -194,8 +196,8 @@ MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker
                                     status_x - pad - tw));
     ImGui::TextUnformatted(shown.c_str());
     if (ImGui::IsItemHovered())
-      text_tooltip((shown != title ? title + "\n\n" + heading.description : heading.description)
-                       .c_str());
+      text_tooltip(
+          (shown != title ? title + "\n\n" + heading.description : heading.description).c_str());
     end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
   }
   // The status plays and pauses too (Space does the same), so play is at hand when the Controls

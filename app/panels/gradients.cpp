@@ -93,9 +93,9 @@ void draw_per_step(const ModelView& m, int l, AppState& app, ImVec2 size) {
   for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
   const PerStepSource src = per_step_source(m);
   const std::string it = std::to_string(src.iteration);
-  report_value(app, "per-step gradient",
-               src.stale ? "from iteration " + it + ", before this forward pass"
-                         : "iteration " + it);
+  report_value(
+      app, "per-step gradient",
+      src.stale ? "from iteration " + it + ", before this forward pass" : "iteration " + it);
   const std::string title =
       (src.stale ? "iteration " + it + "'s gradient (this one's BPTT has not begun)"
                  : "gradient at each step, iteration " + it) +
@@ -130,14 +130,16 @@ void draw_per_step(const ModelView& m, int l, AppState& app, ImVec2 size) {
                       "'s gradient, kept while the next forward pass runs; this iteration's "
                       "appears as its backward pass reaches each step.\n\n"
                 : "";
-  text_tooltip((stale + (m.spec.cell == CellType::Lstm
-                     ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
-                       "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
-                       "gradient is only multiplied by the forget gates: the highway that keeps "
-                       "it from vanishing."
-                     : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
-                       "the whole batch. Early steps get only what survives the trip back "
-                       "through every later step.")).c_str());
+  text_tooltip(
+      (stale + (m.spec.cell == CellType::Lstm
+                    ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
+                      "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
+                      "gradient is only multiplied by the forget gates: the highway that keeps "
+                      "it from vanishing."
+                    : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
+                      "the whole batch. Early steps get only what survives the trip back "
+                      "through every later step."))
+          .c_str());
 }
 
 // (2) The decay profile of every model, against the distance T − t.

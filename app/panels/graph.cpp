@@ -810,8 +810,9 @@ void status_line(const ModelView& m, const StepState& s, int layer, bool playing
   char buf[256];
   if (playing) {  // started again from the menu's status: say what the graph shows now
     ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
-    ImGui::TextWrapped("Training is running: the graph shows whatever iteration it has reached. "
-                       "Any step key pauses it.");
+    ImGui::TextWrapped(
+        "Training is running: the graph shows whatever iteration it has reached. "
+        "Any step key pauses it.");
     ImGui::PopStyleColor();
   }
   switch (m.phase) {

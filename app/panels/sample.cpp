@@ -292,7 +292,8 @@ std::vector<int> table_steps(const std::vector<bool>& idle, int fit, int current
     if (current >= a && current < a + k) continue;
     const int n = static_cast<int>(std::count(idle.begin() + a, idle.begin() + a + k, true));
     const float off = std::abs(a + 0.5f * k - 0.5f * T);
-    if (n > best_idle || (n == best_idle && off < best_off)) best = a, best_idle = n, best_off = off;
+    if (n > best_idle || (n == best_idle && off < best_off))
+      best = a, best_idle = n, best_off = off;
   }
   if (best < 0) {  // no one run keeps the current step: t = 1, "…", the steps up to it, "…"
     steps = {0, -1};
@@ -348,8 +349,7 @@ void draw_symbol_table(const TaskInfo& task, const ModelView& m, AppState& app) 
   const int all = static_cast<int>(room / column_w);
   const int step_col = current_step_column(m);
   const std::vector<int> steps = table_steps(
-      idle_steps(task, m), T <= all ? T : static_cast<int>((room - em - pad) / column_w),
-      step_col);
+      idle_steps(task, m), T <= all ? T : static_cast<int>((room - em - pad) / column_w), step_col);
   std::string shown;
   for (int t : steps) {
     if (!shown.empty()) shown += ' ';

@@ -232,8 +232,7 @@ void report_numbers(const Snapshot& snap, AppState& app) {
   for (const ModelView& m : snap.models) {
     report_value(app, per_model("loss", m, compare).c_str(), fmt_num(m.last_loss, 6));
     if (snap.task.has_accuracy)
-      report_value(app, per_model("accuracy", m, compare).c_str(),
-                   fmt_percent(m.last_accuracy));
+      report_value(app, per_model("accuracy", m, compare).c_str(), fmt_percent(m.last_accuracy));
   }
 }
 
