@@ -5,11 +5,13 @@
 // Legend: T steps, H hidden, L layers.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -276,6 +278,44 @@ TEST(SessionCommands, TraceParamsAreTheWeightsBeforeTheUpdate) {
   EXPECT_TRUE(tr.trace_params().layers[0].W_h == before.layers[0].W_h);
   tr.step_forward();  // a new forward pass uses the new weights
   EXPECT_EQ(&tr.trace_params(), &tr.network().params());
+}
+
+// The exploding lesson's vanilla RNN beside an LSTM, both without clipping: the RNN diverges
+// within a few dozen iterations.
+ExperimentConfig diverging_compare() {
+  ExperimentConfig c;
+  for (const auto& [name, text] : embedded_presets())
+    if (name == "exploding") {
+      EXPECT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    }
+  ModelConfig lstm = c.model;
+  lstm.name = "LSTM";
+  lstm.cell = CellType::Lstm;
+  lstm.init.spectral_radius = 0;
+  c.compare = {lstm};
+  return c;
+}
+
+// Issue 12: a run that diverges while playing at full speed stops, and the snapshot that says so
+// is published at once, not when the next command happens to arrive (it used to wait for one
+// when the divergence came less than a publish interval after the last snapshot).
+TEST(SessionCommands, DivergenceWhilePlayingIsPublishedAtOnce) {
+  Session s(diverging_compare());
+  ASSERT_TRUE(s.started());
+  s.worker.send(cmd::SetSpeed{0});
+  s.worker.send(cmd::Play{});
+  s.worker.wait_idle();
+  bool diverged = false;
+  std::shared_ptr<const Snapshot> snap;
+  for (int i = 0; i < 2000 && !diverged; ++i) {  // at most 20 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    snap = s.worker.latest();
+    for (const ModelView& m : snap->models) diverged = diverged || m.phase == Phase::Diverged;
+  }
+  ASSERT_TRUE(diverged) << "no snapshot showed the divergence (last iteration "
+                        << snap->models[0].iteration << ")";
+  EXPECT_FALSE(snap->playing) << "the snapshot that shows the divergence still says playing";
+  EXPECT_EQ(snap->measured_speed, 0) << "a stopped run reports no speed";
 }
 
 TEST(SessionCommands, EveryCommandHasItsOwnName) {

@@ -386,9 +386,10 @@ void draw_cells(ImDrawList* dl, const HeatLayout& l, int rows, int cols, const H
               ImGui::GetColorU32(ImGuiCol_Text));
 }
 
-// Tick labels at cell centres, every step-th index so that neighbours leave a gap.
-void draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
-                      const HeatmapOptions& opt) {
+// Tick labels at cell centres, every step-th index so that neighbours leave a gap. Returns the
+// count of row labels drawn.
+int draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
+                     const HeatmapOptions& opt) {
   const ImRect& cells = l.cells;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const float cw = cells.GetWidth() / cols, ch = cells.GetHeight() / rows;
@@ -411,8 +412,10 @@ void draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
     dl->AddText(ImVec2(x - 0.5f * w, cells.Max.y + l.pad), text, label);
   }
   const int ystep = label_step(ch, l.line * 1.15f);
+  int drawn = 0;
   for (int r = 0; r < rows; ++r) {
     if (!labelled(opt.y_tick_labels, opt.y_first, r, ystep)) continue;
+    ++drawn;
     const float y = cells.Min.y + (r + 0.5f) * ch;
     const char* label = index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, r);
     const float w = ImGui::CalcTextSize(label).x;
@@ -420,6 +423,7 @@ void draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
     dl->AddText(ImVec2(cells.Min.x - 0.35f * l.em - l.pad * 0.5f - w, y - 0.5f * l.line), text,
                 label);
   }
+  return drawn;
 }
 
 // The cell under the mouse: outlined, its indices and exact value in a tooltip.
@@ -513,7 +517,7 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
     return false;
   }
   draw_cells(dl, l, rows, cols, opt, state);
-  draw_index_ticks(dl, l, rows, cols, opt);
+  state.row_labels = draw_index_ticks(dl, l, rows, cols, opt);
   const float cw = l.cells.GetWidth() / cols, ch = l.cells.GetHeight() / rows;
   if (opt.highlight_row >= 0 && opt.highlight_row < rows)
     outline(dl, ImVec2(l.cells.Min.x, l.cells.Min.y + opt.highlight_row * ch),

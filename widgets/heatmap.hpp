@@ -66,6 +66,7 @@ struct HeatmapState {
   double range_min = 0.0;  // the range used last frame (after automatic ranging)
   double range_max = 1.0;
   ImVec2 cells_min, cells_max;  // where the cells were drawn (screen pixels)
+  int row_labels = 0;  // row (y tick) labels drawn last frame
 
   // GL objects, created on first use. Names are 0 until then.
   unsigned program = 0, vao = 0;

@@ -69,8 +69,18 @@ void first_commands(const AppOptions& o, AppState& app, TrainingWorker& worker) 
   // --steps-forward / --steps-backward: time steps taken before the first frame (screenshots).
   for (int i = 0; i < o.steps_forward; ++i) worker.send(cmd::StepForward{});
   for (int i = 0; i < o.steps_backward; ++i) worker.send(cmd::StepBackward{});
+  // Time steps asked for are there to be looked at: they imply --paused, as Step through does.
   // A lesson with a tour plays when its steps say so.
-  if (!o.paused && app.tour.steps.empty()) worker.send(cmd::Play{});
+  const bool paused =
+      o.paused || o.steps_forward > 0 || o.steps_backward > 0 || app.mode == Mode::Step;
+  if (!paused && app.tour.steps.empty()) worker.send(cmd::Play{});
+}
+
+// Entering Step through pauses training: the steps are taken by hand (the status says so).
+void enter_mode(AppState& app, TrainingWorker& worker) {
+  if (app.entered == app.mode) return;
+  app.entered = app.mode;
+  if (app.mode == Mode::Step) worker.send(cmd::Pause{});
 }
 
 // Asks the worker for the analysis the panels on screen draw, only when that changes.
@@ -143,14 +153,18 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
     ImGui::PopStyleColor();
     return f;
   }
-  f.menu_overlap = draw_menu(*snap, app, worker, window);
+  const MenuReport menu = draw_menu(*snap, app, worker, window);
+  f.menu_overlap = menu.overlap;
+  f.menu_title = menu.title;
+  f.menu_status = menu.status;
+  enter_mode(app, worker);
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   LayoutInput in;
   in.mode = app.mode;
   // The menu bar reserves its height from the next frame on; the first frame knows it too.
   const float top = std::max(vp->WorkPos.y, vp->Pos.y + ImGui::GetFrameHeight());
   in.area = {vp->WorkPos.x, top, vp->WorkSize.x, vp->Pos.y + vp->Size.y - top};
-  const float banner = draw_banner(*snap, worker, {in.area.x, top}, in.area.w);
+  const float banner = draw_banner(*snap, worker, {in.area.x, top}, in.area.w, &f.banner);
   in.area.y += banner;
   in.area.h -= banner;
   in.gap = 4;
@@ -200,6 +214,9 @@ bool write_report(const std::string& path, const GuiFrame& f, Window& window, co
   r.scale = window.ui_scale();
   r.font_px = ImGui::GetTextLineHeight();
   r.menu_overlap = f.menu_overlap;
+  r.menu_title = f.menu_title;
+  r.menu_status = f.menu_status;
+  r.banner = f.banner;
   r.windows = f.drawn;
   std::string error;
   if (write_layout_report(path, r, &error)) return true;
@@ -225,6 +242,7 @@ int run_app(const AppOptions& o) {
   ExperimentConfig config;
   if (!choose_experiment(o, app, config)) return 2;
   app.config.edit = config;
+  app.lesson = config;
   app.seed = config.training.seed;
   app.report_values = !o.layout_report.empty();
   widgets::set_layout_report(app.report_values);

@@ -114,6 +114,7 @@ struct TourState {
   int answer = -1;          // the choice picked (-1: none, or Next without an answer)
   double entered_at = 0;    // ImGui::GetTime() when the step was entered (the outline's pulse)
   bool card_focused = false;  // the card's window had focus last frame (→ ← Space go to it)
+  bool sweeping = false;      // a sweep the tour started is running (the actions after it wait)
   bool fast = false;          // --tour-step: speed actions are noted, not sent (runs at full speed)
   bool limit_panels = false;  // the step names its panels: only those are shown
   PanelFlags shown{};         //   which, by PanelId
@@ -139,6 +140,8 @@ struct AppState {
   int analysis_jacobian = -1;
   std::string settings_file;
   std::string source;  // where the experiment came from: "built-in: default", a path...
+  ExperimentConfig lesson;      // the experiment as loaded: its title and description describe it
+  std::optional<Mode> entered;  // the mode whose entry was last handled (Step through pauses)
   // The snapshot each panel drew last frame. While training runs, panels take turns to move to
   // the newest, a few per frame, so that no one frame redraws every panel.
   std::array<std::shared_ptr<const Snapshot>, kPanelCount> panel_snapshots;
@@ -151,6 +154,14 @@ struct AppState {
   int unit = 0;    // selected unit (highlighted)
   int sample = 0;  // inspected sequence of the batch
   int model = 0;   // compare mode: which model the per-model panels show
+
+  // Why a key did nothing, shown in the Controls panel while it still applies: ← refused in the
+  // middle of a forward pass (at this iteration and forward step).
+  struct Notice {
+    std::string text;
+    int64_t iteration = -1;
+    int forward_t = -1;
+  } notice;
 
   float speed = 30.0f;  // iterations per second asked of the worker
   bool max_speed = false;

@@ -18,11 +18,28 @@ namespace unrolled {
 // [menu.cpp] Sends a new experiment to the worker and points the inspection at its start.
 void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
                  const std::string& source);
-// The menu bar: Lesson, View, the mode tabs, the lesson's title (shortened first) and the status
-// (always whole). Returns true when two of its items overlap (the layout report's menu_overlap).
-bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window);
-// The divergence (or error) banner at pos, width wide; returns the height it took (0: none).
-float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width);
+// What the menu bar showed: whether two of its items overlap (the layout report's menu_overlap),
+// the title and the status as drawn (whole, before any shortening).
+struct MenuReport {
+  bool overlap = false;
+  std::string title, status;
+};
+// The menu bar: Lesson, View, the mode tabs, the title (shortened first; its tooltip the lesson's
+// description) and the status (always whole): the iteration and whether training runs, is paused
+// (for stepping, in Step through) or diverged; in Gradient cliff, the cliff's descent.
+MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window);
+// The running experiment's title and description as the menu bar shows them: "edited: <title>"
+// once the experiment differs from the lesson as loaded (lesson_edited), and then the description
+// marked as describing the original lesson.
+struct LessonHeading {
+  std::string title, description;
+  bool edited = false;
+};
+LessonHeading lesson_heading(const Snapshot& snap, const AppState& app);
+// The divergence (or error) banner at pos, width wide; returns the height it took (0: none) and
+// the text in *shown (when not null).
+float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width,
+                  std::string* shown = nullptr);
 
 // [keys.cpp] Space, N, R, the arrows, Ctrl+Q; in Step through also B, Home, End; F focuses the
 // panel under the mouse, Esc restores the layout.
@@ -75,6 +92,8 @@ std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const
 struct AppOptions;
 struct GuiFrame {
   bool menu_overlap = false;
+  std::string menu_title, menu_status;  // as drawn (MenuReport)
+  std::string banner;                   // the divergence or error banner's text; "" without one
   std::vector<DrawnPanel> drawn;
 };
 GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window);

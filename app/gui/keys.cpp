@@ -90,15 +90,7 @@ void set_presenting(AppState& app, Window& window, bool on) {
 }
 
 void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
-  ImGuiIO& io = ImGui::GetIO();
-  // Step through: the arrows and Space step the network, so they do not also move ImGui's
-  // keyboard focus (or press a focused button).
-  // So do they (and PageUp/PageDown) while the tour's card has focus: they turn its pages.
-  const bool card_keys = tour_active(app) && (app.tour.card_focused || app.presenter.on);
-  if (app.mode == Mode::Step || card_keys)
-    io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
-  else
-    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  const ImGuiIO& io = ImGui::GetIO();  // no keyboard navigation: the arrows and Space are ours
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
   if (io.KeyCtrl) return;
@@ -112,7 +104,7 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wi
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) worker.send(cmd::StepForward{});
-  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) worker.send(cmd::StepBackward{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) step_back_in_time(snap, app, worker);
 }
 
 }  // namespace unrolled

@@ -29,7 +29,9 @@ bool write_layout_report(const std::string& path, const LayoutReport& r, std::st
   for (const DrawnPanel& w : r.windows) windows.push_back(window_json(w));
   const Json j = {{"size", {r.width, r.height}}, {"scale", r.scale},
                   {"font_px", r.font_px},        {"menu_overlap", r.menu_overlap},
-                  {"windows", windows},          {"card", r.card}};
+                  {"menu", {{"title", r.menu_title}, {"status", r.menu_status}}},
+                  {"banner", r.banner},          {"windows", windows},
+                  {"card", r.card}};
   return write_file_atomic(path, j.dump(1) + "\n", error);
 }
 

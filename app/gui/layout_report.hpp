@@ -2,6 +2,7 @@
 // the window means rather than how it looks:
 //
 //   {"size": [w, h], "scale": s, "font_px": <line height in pixels>, "menu_overlap": false,
+//    "menu": {"title": "...", "status": "iteration 20   ‖ paused"}, "banner": "" or its text,
 //    "windows": [{"title": "...", "name": "...", "rect": [x, y, w, h], "visible": true,
 //                 "plots": [{"title": "...", "data_rect": [x, y, w, h],
 //                            "legend_rect": [x, y, w, h] or null, "legend_points_covered": 0}],
@@ -25,6 +26,7 @@ struct LayoutReport {
   float scale = 1;            // the text scale
   float font_px = 0;          // one text line's height
   bool menu_overlap = false;
+  std::string menu_title, menu_status, banner;
   std::vector<DrawnPanel> windows;
   Json card;  // the tour card and its highlights (null when there is no card)
 };

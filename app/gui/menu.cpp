@@ -145,12 +145,62 @@ void mode_items(const Snapshot& snap, AppState& app, TrainingWorker& worker, flo
   ImGui::EndMenu();
 }
 
-std::string status_text(const Snapshot& snap) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "iteration %lld   %s",
-                snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration),
-                snap.playing ? "\xE2\x96\xB6 training" : "\xE2\x80\x96 paused");
-  return buf;
+bool any_diverged(const Snapshot& snap) {
+  return std::any_of(snap.models.begin(), snap.models.end(),
+                     [](const ModelView& m) { return m.phase == Phase::Diverged; });
+}
+
+// The status at the right of the menu bar and what clicking it does (its tooltip says). In the
+// gradient cliff mode it is the cliff's descent, which the mode shows, not the training lesson's.
+struct Status {
+  std::string text;
+  std::string tip;
+};
+
+Status status_of(const Snapshot& snap, const AppState& app) {
+  char buf[128];
+  if (app.mode == Mode::Cliff) {
+    const CliffPanelState& st = app.lab.cliff;
+    std::snprintf(buf, sizeof buf, "descent step %d of %d   %s",
+                  std::clamp(static_cast<int>(st.shown), 0, st.steps), st.steps,
+                  st.animate ? "\xE2\x96\xB6 animating" : "\xE2\x80\x96 stopped");
+    return {buf, st.animate ? "Stop the descent's animation" : "Animate the descent from step 0"};
+  }
+  const long long it = snap.models.empty() ? 0LL : static_cast<long long>(snap.models[0].iteration);
+  if (any_diverged(snap)) {
+    std::snprintf(buf, sizeof buf, "iteration %lld   \xE2\x96\xA0 diverged", it);
+    return {buf, "Training diverged and stopped: Reset (R) starts again from the seed"};
+  }
+  const char* state = snap.playing             ? "\xE2\x96\xB6 training"
+                      : app.mode == Mode::Step ? "\xE2\x80\x96 paused: stepping"
+                                               : "\xE2\x80\x96 paused";
+  std::snprintf(buf, sizeof buf, "iteration %lld   %s", it, state);
+  return {buf, snap.playing ? "Pause (Space)"
+               : app.mode == Mode::Step
+                   ? "Training is paused while you step through an iteration. Play trains on "
+                     "(a step key pauses it again)."
+                   : "Play (Space)"};
+}
+
+void status_clicked(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  if (app.mode == Mode::Cliff) {
+    CliffPanelState& st = app.lab.cliff;
+    st.animate = !st.animate;
+    if (st.animate) st.shown = 0;
+  } else if (!any_diverged(snap)) {
+    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
+  }
+}
+
+// The title in the middle of the menu bar, and its tooltip.
+LessonHeading heading_of(const Snapshot& snap, const AppState& app) {
+  if (app.mode != Mode::Cliff) return lesson_heading(snap, app);
+  return {"Gradient cliff: loss over (w, b)",
+          notation("The loss of the one-unit recurrence x_t = w σ(x_{t−1}) + b after 50 steps, "
+                   "over its two parameters, and gradient descent on it with and without "
+                   "clipping (Pascanu, Mikolov and Bengio 2013, Figure 6). This mode does not "
+                   "show the training lesson, which waits in the other modes."),
+          false};
 }
 
 }  // namespace
@@ -160,26 +210,43 @@ void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& 
   worker.send(cmd::Configure{c});
   app.config.edit = c;
   app.source = source;
+  app.lesson = c;
   app.seed = c.training.seed;
   app.layer = app.unit = app.sample = app.model = 0;
   start_tour(app, c, true);
 }
 
-bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
-  if (!ImGui::BeginMainMenuBar()) return false;
+LessonHeading lesson_heading(const Snapshot& snap, const AppState& app) {
+  LessonHeading h;
+  const std::string& title = snap.config.title.empty() ? app.source : snap.config.title;
+  h.edited = lesson_edited(snap.config, app.lesson);
+  h.title = h.edited ? "edited: " + title : title;
+  h.description = snap.config.description;
+  if (h.edited)
+    h.description =
+        "You have changed this lesson's experiment, so what follows describes the "
+        "original lesson, not what runs now:\n\n" +
+        h.description;
+  return h;
+}
+
+MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
+  MenuReport r;
+  if (!ImGui::BeginMainMenuBar()) return r;
   lesson_menu(app, worker);
   view_menu(app, window);
   presenter_menu(snap, app, worker, window);
   ImGui::Separator();
   // The status is always whole, at the right; the modes come next; the title gets what is left.
-  const std::string status = status_text(snap);
+  const Status status = status_of(snap, app);
   const float pad = ImGui::GetStyle().ItemSpacing.x * 2, width = ImGui::GetWindowWidth();
-  const float status_x = width - ImGui::CalcTextSize(status.c_str()).x - pad * 1.5f;
+  const float status_x = width - ImGui::CalcTextSize(status.text.c_str()).x - pad * 1.5f;
   const float min_title = ImGui::CalcTextSize("Lesson…").x;
   mode_items(snap, app, worker, status_x - ImGui::GetCursorPosX() - min_title - pad * 2);
   ImGui::Separator();
   float end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
-  const std::string title = snap.config.title.empty() ? app.source : snap.config.title;
+  const LessonHeading heading = heading_of(snap, app);
+  const std::string& title = heading.title;
   const float room = status_x - pad - (ImGui::GetCursorPosX() + pad);
   if (room > ImGui::CalcTextSize("…").x) {
     const std::string shown = fit_text(title, room);
@@ -188,21 +255,25 @@ bool draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wind
     ImGui::SetCursorPosX(std::clamp((width - tw) * 0.5f, ImGui::GetCursorPosX() + pad,
                                     status_x - pad - tw));
     ImGui::TextUnformatted(shown.c_str());
-    if (shown != title && ImGui::IsItemHovered()) text_tooltip(title.c_str());
+    if (ImGui::IsItemHovered())
+      text_tooltip(
+          (shown != title ? title + "\n\n" + heading.description : heading.description).c_str());
     end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
   }
   // The status plays and pauses too (Space does the same), so play is at hand when the Controls
   // panel sits behind a tab.
   ImGui::SetCursorPosX(status_x);
-  if (ImGui::MenuItem(status.c_str()))
-    worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
-  if (ImGui::IsItemHovered()) text_tooltip(snap.playing ? "Pause (Space)" : "Play (Space)");
-  const bool overlap = end > status_x + 0.5f || status_x < 0;
+  if (ImGui::MenuItem(status.text.c_str())) status_clicked(snap, app, worker);
+  if (ImGui::IsItemHovered()) text_tooltip(status.tip.c_str());
+  r.overlap = end > status_x + 0.5f || status_x < 0;
+  r.title = title;
+  r.status = status.text;
   ImGui::EndMainMenuBar();
-  return overlap;
+  return r;
 }
 
-float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width) {
+float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width,
+                  std::string* shown) {
   const ModelView* bad = nullptr;
   for (const auto& m : snap.models)
     if (m.phase == Phase::Diverged) bad = &m;
@@ -217,6 +288,7 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
   } else {
     return 0;
   }
+  if (shown) *shown = text;
   const ImGuiStyle& style = ImGui::GetStyle();
   const char* button = "Reset and try again";
   const float button_w = ImGui::CalcTextSize(button).x + style.FramePadding.x * 2;

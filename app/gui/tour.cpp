@@ -41,6 +41,24 @@ void select(const TourAction& a, AppState& app, TrainingWorker& worker) {
   }
 }
 
+// The dependency-length sweep the action asks for, in the sweep panel (the tour waits for it).
+void start_sweep(const TourAction& a, AppState& app) {
+  SweepPanelState& st = app.lab.sweep;
+  if (st.sweep && st.sweep->running()) st.sweep->cancel();
+  st.lags_text.clear();
+  for (int lag : a.lags) st.lags_text += (st.lags_text.empty() ? "" : ", ") + std::to_string(lag);
+  st.iterations = static_cast<int>(a.limit);
+  st.seeds = a.seeds;
+  SweepSpec spec;
+  spec.base = app.lesson;
+  spec.lags = a.lags;
+  spec.seeds = a.seeds;
+  spec.iterations = a.limit;
+  st.error.clear();
+  if (!st.sweep) st.sweep = std::make_unique<Sweep>();
+  app.tour.sweeping = st.sweep->start(spec, &st.error);
+}
+
 // Sends one action; a run returns its id (the actions after it wait for it), others 0.
 uint64_t send_action(const TourAction& a, AppState& app, TrainingWorker& worker) {
   using K = TourAction::Kind;
@@ -76,6 +94,7 @@ uint64_t send_action(const TourAction& a, AppState& app, TrainingWorker& worker)
       worker.send(cmd::SetTemperature{a.value});
       break;
     case K::Select: select(a, app, worker); break;
+    case K::Sweep: start_sweep(a, app); break;
   }
   return 0;
 }
@@ -145,12 +164,16 @@ void tour_answer(AppState& app, int choice) {
 }
 
 bool tour_busy(const Snapshot& snap, const AppState& app) {
-  return !app.tour.pending.empty() || (app.tour.waiting != 0 && snap.goal_done < app.tour.waiting);
+  const SweepPanelState& sweep = app.lab.sweep;
+  return !app.tour.pending.empty() || (app.tour.waiting != 0 && snap.goal_done < app.tour.waiting) ||
+         (app.tour.sweeping && sweep.sweep && sweep.sweep->running());
 }
 
 void update_tour(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   TourState& t = app.tour;
   if (t.waiting != 0 && snap.goal_done < t.waiting) return;  // a run is going on
+  if (t.sweeping && app.lab.sweep.sweep && app.lab.sweep.sweep->running()) return;
+  t.sweeping = false;
   t.waiting = 0;
   while (!t.pending.empty() && t.waiting == 0) {
     const TourAction a = t.pending.front();

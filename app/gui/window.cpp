@@ -232,7 +232,10 @@ bool Window::open(int width, int height, const char* title, bool fit_to_monitor)
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layouts come from code, not from a file beside the binary
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  // No keyboard navigation: the arrows and Space step and play in every mode (keys.cpp); ImGui's
+  // navigation would also move the focus into a panel, show a tooltip there and press a focused
+  // button. Tab still moves between text fields.
+  io.ConfigFlags &= ~ImGuiConfigFlags_NavEnableKeyboard;
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   // The window system lost our pixels (uncovered, resized): present the whole canvas again.
   glfwSetWindowUserPointer(window_, this);

@@ -42,6 +42,17 @@ bool input_text(const char* label, std::string& s, size_t cap) {
   return true;
 }
 
+bool lesson_edited(const ExperimentConfig& running, const ExperimentConfig& lesson) {
+  const auto essence = [](ExperimentConfig c) {
+    c.title.clear();
+    c.description.clear();
+    c.training.seed = 0;
+    c.training.precision = Precision::Float32;
+    return experiment_to_json(c);
+  };
+  return essence(running) != essence(lesson);
+}
+
 std::string fit_text(const std::string& text, float width) {
   std::string out;
   widgets::fit_text(out, text.c_str(), text.c_str() + text.size(), width);
@@ -75,6 +86,10 @@ int grid_columns(int n, float min_w) {
 }
 
 std::string fmt_num(double v, int significant) { return widgets::format_number(v, significant); }
+
+std::string fmt_percent(double fraction, int significant) {
+  return std::isnan(fraction) ? "\xE2\x80\x94" : fmt_num(100 * fraction, significant) + "%";
+}
 
 ImU32 attention_color(bool error) {
   const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);

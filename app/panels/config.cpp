@@ -405,7 +405,11 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   // The fields scroll; the footer stays.
   ImGui::BeginChild("##fields", ImVec2(0, -footer_height(note)));
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("%s", app.source.c_str());
+  const std::string source =
+      app.source + (lesson_edited(snap.config, app.lesson) ? " (edited: the title and "
+                                                             "description tell of the original)"
+                                                           : "");
+  ImGui::TextDisabled("%s", source.c_str());
   ImGui::PopTextWrapPos();
   // Fields leave 9.5 em for their labels, but keep 45% of the width so that their own text fits.
   const float avail = ImGui::GetContentRegionAvail().x;

@@ -66,6 +66,7 @@ struct ButtonGrid {
 void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   ButtonGrid grid;
   const char* play = snap.playing ? "\xE2\x80\x96 Pause" : "\xE2\x96\xB6 Play";
+  report_value(app, "play button", play);
   if (grid.button(play, play, "Space: start or stop training"))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   if (grid.button("Step iteration", "Iteration",
@@ -94,9 +95,13 @@ void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
                   step_mode ? "Left arrow: back in time. In the forward pass, move the "
                               "inspected cell back;\nin the backward pass, back-propagate "
                               "through one more time step (B starts BPTT)"
-                            : "Left arrow: back-propagate through one more time step "
-                              "(finishing the forward pass first)"))
-    step(StepAction::Back, cmd::StepBackward{});
+                            : "Left arrow: back-propagate through one more time step, once "
+                              "the forward pass is complete (\xE2\x86\x92 takes it to t = T)")) {
+    if (step_mode)
+      step(StepAction::Back, cmd::StepBackward{});
+    else
+      step_back_in_time(snap, app, worker);
+  }
   if (grid.button("Update", "Update", "Finish BPTT, clip the gradient and take the optimiser step"))
     worker.send(cmd::ApplyUpdate{});
 }
@@ -161,7 +166,7 @@ void draw_model_status(const Snapshot& snap, const ModelView& m, AppState& app) 
   if (!std::isfinite(m.last_loss)) return;
   const std::string parts[3] = {
       "loss " + fmt_num(m.last_loss, 4), "(chance " + fmt_num(snap.task.baseline, 4) + ")",
-      std::isfinite(m.last_accuracy) ? "accuracy " + fmt_num(100 * m.last_accuracy, 3) + "%" : ""};
+      snap.task.has_accuracy ? "accuracy " + fmt_percent(m.last_accuracy) : ""};
   ImGui::Text("  %s", parts[0].c_str());
   fit_on_line(ImGui::CalcTextSize(parts[1].c_str()).x);
   ImGui::TextDisabled("%s", parts[1].c_str());
@@ -170,10 +175,42 @@ void draw_model_status(const Snapshot& snap, const ModelView& m, AppState& app) 
   ImGui::TextUnformatted(parts[2].c_str());
 }
 
+// The notice of a refused key, while it still applies.
+void draw_notice(const Snapshot& snap, AppState& app) {
+  AppState::Notice& n = app.notice;
+  if (n.text.empty()) return;
+  const ModelView& m = inspected_model(snap, app);
+  if (m.phase != Phase::Forward || m.iteration != n.iteration || m.forward_t != n.forward_t) {
+    n.text.clear();
+    return;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
+  ImGui::TextWrapped("%s", n.text.c_str());
+  ImGui::PopStyleColor();
+  report_value(app, "notice", n.text);
+}
+
 }  // namespace
+
+void step_back_in_time(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  if (snap.models.empty()) return;
+  const ModelView& m = inspected_model(snap, app);
+  if (m.phase != Phase::Forward) {
+    app.notice.text.clear();
+    worker.send(cmd::StepBackward{});
+    return;
+  }
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "\xE2\x86\x90 back-propagates once the forward pass is complete; it is at t = "
+                "%d of %d. \xE2\x86\x92 computes the next step, N the rest of the iteration.",
+                m.forward_t, m.steps);
+  app.notice = {buf, m.iteration, m.forward_t};
+}
 
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   draw_buttons(snap, app, worker);
+  if (!snap.models.empty()) draw_notice(snap, app);
   ImGui::Spacing();
   draw_speed_and_seed(app, worker);
   ImGui::Separator();
@@ -181,6 +218,7 @@ void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   for (const ModelView& m : snap.models) draw_model_status(snap, m, app);
   if (snap.playing) {
     const std::string speed = fmt_num(snap.measured_speed) + " iterations per second";
+    report_value(app, "measured speed", speed);
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled("%s", speed.c_str());
     ImGui::PopTextWrapPos();

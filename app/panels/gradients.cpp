@@ -66,34 +66,80 @@ std::string decay_readout(const ModelView& m, int layer, bool short_form) {
   return buf;
 }
 
-// (1) ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over the batch against t.
-void draw_per_step(const ModelView& m, int l, GradientsPanelState& st, ImVec2 size) {
+// Which iteration's backward pass the per-step norms come from, and whether they are stale: the
+// forward pass of the next iteration keeps the last one's until its own BPTT starts.
+struct PerStepSource {
+  int64_t iteration = 0;  // 1-based, as the status counts
+  bool stale = false;     // from before the forward pass on screen
+};
+PerStepSource per_step_source(const ModelView& m) {
+  switch (m.phase) {
+    case Phase::Forward:
+      return {m.iteration, true};
+    case Phase::Backward:
+    case Phase::Update:
+      return {m.iteration + 1, false};
+    default:
+      return {m.iteration, false};
+  }
+}
+
+// (1) ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ over the batch against t; during a forward pass the last
+// iteration's, dashed and faint, and the title says so.
+void draw_per_step(const ModelView& m, int l, AppState& app, ImVec2 size) {
+  GradientsPanelState& st = app.gradients;
   const int T = m.steps;
   st.t_axis.resize(T);
   for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
-  if (widgets::BeginPlot("gradient at each step##per_step", size, st.per_step)) {
+  const PerStepSource src = per_step_source(m);
+  const std::string it = std::to_string(src.iteration);
+  report_value(
+      app, "per-step gradient",
+      src.stale ? "from iteration " + it + ", before this forward pass" : "iteration " + it);
+  const std::string title =
+      (src.stale ? "iteration " + it + "'s gradient (this one's BPTT has not begun)"
+                 : "gradient at each step, iteration " + it) +
+      "###per_step";
+  const auto style = [&](int series) {
+    if (src.stale)
+      widgets::SetNextSeriesStyle(
+          {.color = (widgets::series_color(series) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 120),
+           .dashed = true});
+  };
+  if (widgets::BeginPlot(title.c_str(), size, st.per_step)) {
     widgets::SetupAxes("t", "norm over the batch",
                        widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
-    if (m.dh_norm.cols() == T)
+    if (m.dh_norm.cols() == T) {
+      style(0);
       plot_matrix_row("\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                       st.t_axis.data(), m.dh_norm, l, st.row);
-    if (m.spec.cell == CellType::Lstm && m.dc_norm.cols() == T)
+    }
+    if (m.spec.cell == CellType::Lstm && m.dc_norm.cols() == T) {
+      style(1);
       plot_matrix_row(
           "\xE2\x80\x96\xE2\x88\x82L/\xE2\x88\x82"
           "c\xE2\x82\x9C\xE2\x80\x96 (cell)",
           st.t_axis.data(), m.dc_norm, l, st.row);
+    }
     widgets::EndPlot();
   }
-  if (ImGui::IsItemHovered() && !st.per_step.hovered)
-    text_tooltip(m.spec.cell == CellType::Lstm
-                     ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
-                       "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
-                       "gradient is only multiplied by the forget gates: the highway that keeps "
-                       "it from vanishing."
-                     : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
-                       "the whole batch. Early steps get only what survives the trip back "
-                       "through every later step.");
+  if (!ImGui::IsItemHovered() || st.per_step.hovered) return;
+  const std::string stale =
+      src.stale ? "Dashed: iteration " + it +
+                      "'s gradient, kept while the next forward pass runs; this iteration's "
+                      "appears as its backward pass reaches each step.\n\n"
+                : "";
+  text_tooltip(
+      (stale + (m.spec.cell == CellType::Lstm
+                    ? "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C and on "
+                      "the cell c\xE2\x82\x9C, over the whole batch. Along the cell the "
+                      "gradient is only multiplied by the forget gates: the highway that keeps "
+                      "it from vanishing."
+                    : "How strongly the loss (every scored step) pulls on h\xE2\x82\x9C, over "
+                      "the whole batch. Early steps get only what survives the trip back "
+                      "through every later step."))
+          .c_str());
 }
 
 // How far back truncated BPTT reaches (k₂, or k₁ when k₂ is 0); 0 for full BPTT.
@@ -231,7 +277,7 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
                     side ? top_h : std::max(least.y, top_h * 0.5f));
   emphasise_series(st.per_step, app, PanelId::Gradients);
   emphasise_series(st.profile, app, PanelId::Gradients);
-  draw_per_step(m, l, st, plot);
+  draw_per_step(m, l, app, plot);
   note_emphasis(st.per_step, app);
   if (side) ImGui::SameLine();
   draw_profile(snap, l, st, plot);

@@ -55,8 +55,13 @@ struct Geometry {
   float y_out = 0, y_in = 0, y_axis = 0;  // centres of the output and input circles; t labels
   std::vector<float> row_top;             // [L] top of each layer's cells; layer 0 lowest
   bool lstm = false;
+  // t = 1 stays in view (the key symbol of a recall task is there): scrolled right, its column is
+  // drawn at the canvas's left edge over a strip that ends at strip_right, a "…" after it.
+  float pin = 0;          // the scroll: how far column t = 1 is moved right to stay in view
+  float strip_right = 0;  // the strip's right edge; 0: not pinned (the canvas is not scrolled)
 
-  float x_left(int t) const { return origin.x + left_pad + t * pitch; }
+  bool pinned() const { return strip_right > 0; }
+  float x_left(int t) const { return origin.x + left_pad + t * pitch + (t == 0 ? pin : 0); }
   float x_right(int t) const { return x_left(t) + cell_w; }
   float x_mid(int t) const { return x_left(t) + cell_w * 0.5f; }
   float y_h(int l) const { return row_top[l] + cell_h * (lstm ? 0.72f : 0.5f); }
@@ -85,6 +90,12 @@ Geometry layout_rows(int L, float fs, float h, bool lstm) {
   g.cell_h =
       std::clamp((h - fixed - gaps * gap) / std::max(L, 1), fs * 2.0f, fs * (lstm ? 5.0f : 4.0f));
   gap = std::clamp((h - fixed - L * g.cell_h) / gaps, fs * 1.1f, fs * 2.2f);
+  if (fixed + L * g.cell_h + gaps * gap > h) {
+    // Too low for that (a short panel): tighter gaps, then smaller cells, so that the time
+    // labels stay above the scrollbar.
+    gap = std::max(fs * 0.6f, (h - fixed - L * g.cell_h) / gaps);
+    g.cell_h = std::max(fs * 1.6f, (h - fixed - gaps * gap) / std::max(L, 1));
+  }
   const float used = fixed + L * g.cell_h + gaps * gap;
   float y = std::max(fs * 0.2f, (h - used) * 0.5f);
   g.y_out = y + g.r_io;
@@ -300,8 +311,10 @@ void draw_edge(Canvas& c, int t, float y, const char* sym, const Mat* norms) {
   const Geometry& g = c.g;
   const float fs = g.fs;
   const int T = c.model().steps;
-  const float x0 = t < 0 ? g.origin.x + g.pitch * 0.08f : g.x_right(t);
-  const float x1 = t + 1 < T ? g.x_left(t + 1) : g.x_right(t) + g.pitch * 0.7f;
+  const float x0 = t < 0 ? g.x_left(0) - g.left_pad + g.pitch * 0.08f : g.x_right(t);
+  const float x1 = t == 0 && g.pinned() ? g.strip_right - fs * 0.9f  // into the "…"
+                   : t + 1 < T          ? g.x_left(t + 1)
+                                        : g.x_right(t) + g.pitch * 0.7f;
   const bool value = t < 0 || computed(c.model(), t);
   const double n = norms && t >= 0 ? (*norms)(0, t) : std::nan("");
   if (!value)
@@ -490,11 +503,54 @@ void scroll_and_zoom(const Geometry& g, float canvas_w, StepState& s) {
   if (hovered && io.MouseWheelH != 0)
     ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseWheelH * g.pitch * 2);
   if (gs.scrolled_to != s.t) {
+    // Left of the scrolled view lies the strip that keeps t = 1 (which needs no scrolling).
     const float x = g.left_pad + s.t * g.pitch, sx = ImGui::GetScrollX();
-    if (x < sx + g.pitch * 0.5f || x + g.cell_w > sx + canvas_w - g.pitch * 0.5f)
+    const float strip = sx > 0 ? g.left_pad + g.pitch * 1.5f : 0;
+    if (s.t > 0 &&
+        (x < sx + strip + g.pitch * 0.5f || x + g.cell_w > sx + canvas_w - g.pitch * 0.5f))
       ImGui::SetScrollX(std::max(0.0f, x - canvas_w * 0.5f));
     gs.scrolled_to = s.t;
   }
+}
+
+// One column: its input, output, cells and (every label_every steps) its time label.
+void draw_column(Canvas& c, int t, int label_every, AppState& app) {
+  draw_input(c, t);
+  draw_output(c, t);
+  for (int l = 0; l < c.model().spec.num_layers; ++l) draw_cell(c, l, t, app);
+  if (t % label_every == 0 || t == app.step.t || t == c.model().steps - 1)
+    draw_time_label(c, t, app.step.t);
+}
+
+// Scrolled right: t = 1 over a strip at the left edge, a "…" where the steps left out would be.
+void draw_pinned_first(Canvas& c, int label_every, AppState& app, float top, float bottom) {
+  const Geometry& g = c.g;
+  const float fs = g.fs, left = g.x_left(0) - g.left_pad;
+  c.dl->AddRectFilled({left, top}, {g.strip_right, bottom}, ImGui::GetColorU32(ImGuiCol_WindowBg));
+  dashed(c.dl, {g.strip_right - fs * 0.2f, top + fs * 0.3f},
+         {g.strip_right - fs * 0.2f, bottom - fs * 0.3f}, c.faint, c.thin * 0.7f, fs * 0.2f);
+  for (int l = 0; l < c.model().spec.num_layers; ++l) {
+    text_centered(c.dl, {g.strip_right - fs * 0.6f, g.y_h(l)}, c.dim, "\xE2\x80\xA6");
+    if (g.lstm) text_centered(c.dl, {g.strip_right - fs * 0.6f, g.y_c(l)}, c.dim, "\xE2\x80\xA6");
+  }
+  draw_recurrent_edges(c, 0, 0);
+  draw_column(c, 0, label_every, app);
+}
+
+// "1, 35–52": the steps whose columns are whole in view (t = 1 always, pinned or not), for the
+// layout report.
+std::string steps_in_view(const Geometry& g, int T, float view_left, float view_right) {
+  std::string out = g.pinned() && T > 0 ? "1" : "";
+  for (int t = g.pinned() ? 1 : 0; t < T; ++t) {
+    if (g.x_left(t) < view_left || g.x_right(t) > view_right) continue;
+    int last = t;
+    while (last + 1 < T && g.x_left(last + 1) >= view_left && g.x_right(last + 1) <= view_right)
+      ++last;
+    out += (out.empty() ? "" : ", ") + std::to_string(t + 1) +
+           (last > t ? "\xE2\x80\x93" + std::to_string(last + 1) : "");
+    t = last;
+  }
+  return out;
 }
 
 // The cells in a horizontally scrolling child of canvas_w x canvas_h; only the visible columns are
@@ -525,18 +581,27 @@ GradScale draw_cells(const Snapshot& snap, const ModelView& m, AppState& app, Ge
   c.hovered = ImGui::IsWindowHovered();
   c.mouse = ImGui::GetIO().MousePos;
 
-  const float sx = ImGui::GetScrollX();
+  const float sx = ImGui::GetScrollX(), left = g.origin.x + sx;
   const int t_first = std::clamp(static_cast<int>((sx - g.left_pad) / g.pitch) - 1, 0, T - 1);
   const int t_last =
       std::clamp(static_cast<int>((sx + canvas_w - g.left_pad) / g.pitch) + 1, 0, T - 1);
-  draw_recurrent_edges(c, t_first, t_last);
-  const int label_every = std::max(1, static_cast<int>(std::ceil(g.fs * 2.2f / g.pitch)));
-  for (int t = t_first; t <= t_last; ++t) {
-    draw_input(c, t);
-    draw_output(c, t);
-    for (int l = 0; l < m.spec.num_layers; ++l) draw_cell(c, l, t, app);
-    if (t % label_every == 0 || t == app.step.t || t == T - 1) draw_time_label(c, t, app.step.t);
+  if (sx > 0) {  // t = 1 pinned at the left edge
+    c.g.pin = sx;
+    c.g.strip_right = left + g.left_pad + g.pitch * 1.5f;
   }
+  const int label_every = std::max(1, static_cast<int>(std::ceil(g.fs * 2.2f / g.pitch)));
+  const int first = c.g.pinned() ? std::max(t_first, 1) : t_first;
+  const bool hovered = c.hovered;
+  c.hovered = hovered && !(c.g.pinned() && c.mouse.x < c.g.strip_right);  // the strip covers it
+  draw_recurrent_edges(c, first + (c.g.pinned() ? 1 : 0), t_last);
+  for (int t = first; t <= t_last; ++t)  // those under the strip are covered: not drawn
+    if (!c.g.pinned() || c.g.x_mid(t) - c.g.pitch * 0.5f >= c.g.strip_right)
+      draw_column(c, t, label_every, app);
+  c.hovered = hovered;
+  if (c.g.pinned())
+    draw_pinned_first(c, label_every, app, g.origin.y, g.origin.y + canvas_h - scrollbar);
+  report_value(app, "steps in view",
+               steps_in_view(c.g, T, c.g.pinned() ? c.g.strip_right : left, left + canvas_w));
   ImGui::EndChild();
   if (!c.hover_text.empty()) text_tooltip(c.hover_text.c_str());
   return c.grad;
@@ -745,9 +810,16 @@ void draw_sequence_and_norms(const Snapshot& snap, const ModelView& m, AppState&
               "column).\nTick to show the norm over the whole batch instead.");
 }
 
-void status_line(const ModelView& m, const StepState& s, int layer) {
+void status_line(const ModelView& m, const StepState& s, int layer, bool playing) {
   const int T = m.steps;
   char buf[256];
+  if (playing) {  // started again from the menu's status: say what the graph shows now
+    ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
+    ImGui::TextWrapped(
+        "Training is running: the graph shows whatever iteration it has reached. "
+        "Any step key pauses it.");
+    ImGui::PopStyleColor();
+  }
   switch (m.phase) {
     case Phase::Ready:
       if (T == 0)
@@ -839,7 +911,7 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   draw_step_buttons(m, k1, s, worker);
   draw_sequence_and_norms(snap, m, app, worker);
   help_marker(kStepHelp);
-  status_line(m, s, app.layer);
+  status_line(m, s, app.layer, snap.playing);
   if (T == 0) {
     ImGui::Spacing();
     ImGui::TextDisabled(

@@ -63,6 +63,7 @@ struct SweepPanelState {
   std::unique_ptr<Sweep> sweep;  // made on first Start; its thread stops with it
   std::string lags_text = "5, 10, 20, 40, 80";
   int iterations = 300;  // per model and lag
+  int seeds = 3;         // runs per model and lag (seed, seed + 1, ...): the mean and the band
   std::string error;     // why the last Start was refused
   std::string csv_path = "sweep.csv";
   std::string message;  // the last Save's outcome

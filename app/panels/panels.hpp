@@ -11,6 +11,9 @@ namespace unrolled {
 
 // Play/pause, one iteration, one time step forward/back, reset, speed, seed, phase.
 void draw_controls_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+// ← outside Step through (the key and the Controls button): one BPTT step. In the middle of a
+// forward pass it does nothing and says why in app.notice: it never finishes the pass unasked.
+void step_back_in_time(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // Every field of the experiment, editable; says which changes apply now and which on reset.
 void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // One heatmap per gate (unit x time step) for the inspected sequence; picks the sequence.
@@ -50,6 +53,8 @@ int grid_columns(int n, float min_w);
 // [SECTION] Numbers. %.{sig}g-like, in scientific notation ("1.2e19", "3.4e-05") beyond ±1e6 and
 // below 1e-4 in magnitude: a diverged loss is never a 40-digit integer. NaN and ±inf by name.
 std::string fmt_num(double v, int significant = 3);
+// A fraction as a percentage ("97.3%"), or "—" when there is no measurement yet (NaN).
+std::string fmt_percent(double fraction, int significant = 3);
 
 // [SECTION] What a panel shows, for the layout report: name = value pairs that tests compare with
 // the numbers the engine computed (e.g. "iteration" = "50", "loss" = "1.39"). Costs nothing
@@ -78,6 +83,11 @@ void outline_heatmap(AppState& app, PanelId panel, const std::string& title,
 // Text that calls for attention, readable on either theme (contrast at least 4.5:1 against the
 // window): red for an error (or a wrong answer), amber for a warning.
 ImU32 attention_color(bool error);
+
+// True when the running experiment differs from the lesson as it was loaded in anything but the
+// seed and the precision (which change numbers, not what the lesson shows): its title and
+// description then describe something else.
+bool lesson_edited(const ExperimentConfig& running, const ExperimentConfig& lesson);
 
 // Shared helpers for panels.
 const ModelView& inspected_model(const Snapshot& snap, const AppState& app);

@@ -52,6 +52,15 @@ const char* short_label(const std::vector<std::string>& labels, int k) {
   return labels[k].c_str();
 }
 
+// A heatmap whose rows are named symbols (a vocabulary, the classes) is made tall enough for a
+// label on every row (the widget spaces them 1.15 lines at least) when there are at most this
+// many; the panel scrolls instead of leaving rows unnamed.
+constexpr int kMaxNamedRows = 32;
+float named_rows_height(int rows, float h) {
+  if (rows > kMaxNamedRows) return h;
+  return std::max(h, (rows * 1.2f + 6.0f) * ImGui::GetTextLineHeight());
+}
+
 void fill_t_axis(SamplePanelState& st, int T) {
   st.t_axis.resize(T);
   for (int t = 0; t < T; ++t) st.t_axis[t] = t + 1;
@@ -190,7 +199,9 @@ void draw_class_at_end(const Snapshot& snap, const ModelView& m, AppState& app) 
   opt.highlight_col = current_step_column(m);
   const float bars_h = (K + 1.5f) * ImGui::GetFrameHeightWithSpacing() + em;
   widgets::Heatmap("##inputs", m.inputs.data(), I, T, true, opt, st.inputs,
-                   ImVec2(-1, stacked_plot_height(1, bars_h)));
+                   ImVec2(-1, named_rows_height(I, stacked_plot_height(1, bars_h))));
+  report_value(app, "input rows labelled",
+               std::to_string(st.inputs.row_labels) + " of " + std::to_string(I));
 
   // The predicted probability of every class; the target's bar in its own colour.
   const int target = argmax_col(m.targets, 0, true);
@@ -262,8 +273,68 @@ void draw_symbol_cell(const TaskInfo& task, const ModelView& m, int row, int t) 
   }
 }
 
-// Rows of symbols: one column per step, p(target) coloured on the sequential map.
-void draw_symbol_table(const TaskInfo& task, const ModelView& m) {
+// The steps the symbol table shows: all T when they fit; else `fit` of them and a "…" column
+// (-1) for the k = T − fit left out, a run of steps among t = 2..T−1 chosen to hold the most
+// `idle` ones (nothing shown, nothing asked: the copy task's pause), ties going to the run
+// nearest the middle, and never the current step (-1: none; when no such run exists, the steps
+// up to the current one between two "…").
+std::vector<int> table_steps(const std::vector<bool>& idle, int fit, int current) {
+  const int T = static_cast<int>(idle.size());
+  std::vector<int> steps;
+  if (T <= fit + 1) {
+    for (int t = 0; t < T; ++t) steps.push_back(t);
+    return steps;
+  }
+  const int k = T - std::max(fit, 2);
+  int best = -1, best_idle = -1;
+  float best_off = 0;
+  for (int a = 1; a + k <= T - 1; ++a) {
+    if (current >= a && current < a + k) continue;
+    const int n = static_cast<int>(std::count(idle.begin() + a, idle.begin() + a + k, true));
+    const float off = std::abs(a + 0.5f * k - 0.5f * T);
+    if (n > best_idle || (n == best_idle && off < best_off))
+      best = a, best_idle = n, best_off = off;
+  }
+  if (best < 0) {  // no one run keeps the current step: t = 1, "…", the steps up to it, "…"
+    steps = {0, -1};
+    for (int t = std::max(current - std::max(fit - 3, 0), 1); t <= current; ++t) steps.push_back(t);
+    if (current < T - 1) steps.push_back(-1);
+    return steps;
+  }
+  for (int t = 0; t < T; ++t) {
+    if (t == best) steps.push_back(-1);
+    if (t < best || t >= best + k) steps.push_back(t);
+  }
+  return steps;
+}
+
+// Steps at which the sequence shows a blank and asks for a blank.
+std::vector<bool> idle_steps(const TaskInfo& task, const ModelView& m) {
+  const int T = static_cast<int>(m.inputs.cols());
+  std::vector<bool> idle(T, false);
+  const auto blank = [](const std::vector<std::string>& labels, int k) {
+    return k >= 0 && k < static_cast<int>(labels.size()) && labels[k] == "blank";
+  };
+  for (int t = 0; t < T; ++t)
+    idle[t] = blank(task.input_labels, argmax_col(m.inputs, t, true)) &&
+              (t >= m.targets.cols() || blank(task.output_labels, argmax_col(m.targets, t, true)));
+  return idle;
+}
+
+// One column of the "…": the steps left out, in a tooltip.
+void draw_elided_cell(int row, int from, int to) {
+  ImGui::TextDisabled("\xE2\x80\xA6");
+  if (row == 0 && ImGui::IsItemHovered()) {
+    const std::string tip = "t = " + std::to_string(from + 1) + " to " + std::to_string(to + 1) +
+                            " are left out here: the panel is too narrow for every step. Widen "
+                            "it (or F over it) to see them.";
+    text_tooltip(tip.c_str());
+  }
+}
+
+// Rows of symbols: one column per step (the middle elided where they do not all fit),
+// p(target) coloured on the sequential map.
+void draw_symbol_table(const TaskInfo& task, const ModelView& m, AppState& app) {
   const int T = static_cast<int>(m.inputs.cols());
   const float em = ImGui::GetFontSize();
   float cell_w = ImGui::CalcTextSize("100").x + 0.6f * em;
@@ -271,39 +342,53 @@ void draw_symbol_table(const TaskInfo& task, const ModelView& m) {
     if (l != "blank" && l != "delimiter")
       cell_w = std::max(cell_w, ImGui::CalcTextSize(l.c_str()).x + 0.6f * em);
   const float label_w = ImGui::CalcTextSize("p(target) %").x + em;
-  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_BordersInnerV |
-                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_NoHostExtendX;
   const ImGuiStyle& style = ImGui::GetStyle();
-  const float table_h =
-      5 * (ImGui::GetTextLineHeight() + 2 * style.CellPadding.y) + style.ScrollbarSize + 0.4f * em;
-  if (ImGui::BeginTable("##symbols", T + 1, flags, ImVec2(0, table_h))) {
-    ImGui::TableSetupScrollFreeze(1, 0);
-    ImGui::TableSetupColumn("##name", ImGuiTableColumnFlags_WidthFixed, label_w);
-    for (int t = 0; t < T; ++t)
-      ImGui::TableSetupColumn("##t", ImGuiTableColumnFlags_WidthFixed, cell_w);
-    const char* names[] = {"t", "input", "target", "predicted", "p(target) %"};
-    const char* help[] = {
-        "The time step.", "The symbol shown at step t.",
-        "The symbol the network should answer at step t.",
-        "The symbol the network finds most likely (argmax of its softmax output); red when "
-        "it is not the target.",
-        "The probability the network gives the right answer: the loss at step t is "
-        "\xE2\x88\x92ln p(target). In percent, coloured from dark (0) to yellow (100)."};
-    const int step_col = current_step_column(m);
-    for (int row = 0; row < 5; ++row) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(names[row]);
-      if (ImGui::IsItemHovered()) text_tooltip(help[row]);
-      for (int t = 0; t < T; ++t) {
-        ImGui::TableSetColumnIndex(t + 1);
-        if (t == step_col)
-          ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
-        draw_symbol_cell(task, m, row, t);
-      }
-    }
-    ImGui::EndTable();
+  // Each column takes its width and the cell padding on both sides; the "…" one em.
+  const float pad = 2 * style.CellPadding.x, column_w = cell_w + pad;
+  const float room = ImGui::GetContentRegionAvail().x - label_w - pad;
+  const int all = static_cast<int>(room / column_w);
+  const int step_col = current_step_column(m);
+  const std::vector<int> steps = table_steps(
+      idle_steps(task, m), T <= all ? T : static_cast<int>((room - em - pad) / column_w), step_col);
+  std::string shown;
+  for (int t : steps) {
+    if (!shown.empty()) shown += ' ';
+    shown += t < 0 ? std::string("\xE2\x80\xA6") : std::to_string(t + 1);
   }
+  report_value(app, "table steps", shown);
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+                                ImGuiTableFlags_NoHostExtendX;
+  const int n = static_cast<int>(steps.size());
+  if (!ImGui::BeginTable("##symbols", n + 1, flags)) return;
+  ImGui::TableSetupColumn("##name", ImGuiTableColumnFlags_WidthFixed, label_w);
+  for (int t : steps)
+    ImGui::TableSetupColumn("##t", ImGuiTableColumnFlags_WidthFixed, t < 0 ? em : cell_w);
+  const char* names[] = {"t", "input", "target", "predicted", "p(target) %"};
+  const char* help[] = {
+      "The time step.", "The symbol shown at step t.",
+      "The symbol the network should answer at step t.",
+      "The symbol the network finds most likely (argmax of its softmax output); red when "
+      "it is not the target.",
+      "The probability the network gives the right answer: the loss at step t is "
+      "\xE2\x88\x92ln p(target). In percent, coloured from dark (0) to yellow (100)."};
+  for (int row = 0; row < 5; ++row) {
+    ImGui::TableNextRow();
+    ImGui::TableSetColumnIndex(0);
+    ImGui::TextUnformatted(names[row]);
+    if (ImGui::IsItemHovered()) text_tooltip(help[row]);
+    for (int i = 0; i < n; ++i) {
+      ImGui::TableSetColumnIndex(i + 1);
+      const int t = steps[i];
+      if (t < 0) {
+        draw_elided_cell(row, steps[i - 1] + 1, i + 1 < n ? steps[i + 1] - 1 : T - 1);
+        continue;
+      }
+      if (t == step_col)
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_CellBg, ImGui::GetColorU32(ImGuiCol_Header));
+      draw_symbol_cell(task, m, row, t);
+    }
+  }
+  ImGui::EndTable();
 }
 
 void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& app,
@@ -315,7 +400,7 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
   const float em = ImGui::GetFontSize();
   const bool lm = !snap.vocabulary.empty();
 
-  draw_symbol_table(task, m);
+  draw_symbol_table(task, m, app);
   bool copy_symbols = false, space = false, newline = false;
   for (const auto& l : task.input_labels) {
     copy_symbols |= l == "delimiter";
@@ -354,7 +439,9 @@ void draw_class_every_step(const Snapshot& snap, const ModelView& m, AppState& a
     opt.y_tick_labels = st.label_ptrs.data();
     opt.highlight_col = current_step_column(m);
     widgets::Heatmap("##probs", m.outputs.data(), O, static_cast<int>(m.outputs.cols()), true, opt,
-                     st.outputs, ImVec2(-1, map_h));
+                     st.outputs, ImVec2(-1, named_rows_height(O, map_h)));
+    report_value(app, "answer rows labelled",
+                 std::to_string(st.outputs.row_labels) + " of " + std::to_string(O));
   }
   if (!lm) return;
 

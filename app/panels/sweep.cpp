@@ -19,7 +19,6 @@ namespace unrolled {
 namespace {
 
 // Seeds per (lag, model) when Start is pressed (a tour's sweep action sets its own).
-constexpr int kSweepSeeds = 3;
 
 // "5, 10 20;40" -> {5, 10, 20, 40}; false with a message on anything else.
 bool parse_lags(const std::string& text, std::vector<int>& out, std::string& error) {
@@ -88,7 +87,7 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
   ImGui::Text(
       "Task: %s. Each model (%s) is trained from %d seeds at every lag — the task's length, how "
       "far back the answer lies — then its loss is measured on held-out batches.",
-      std::string(to_string(snap.config.task.kind)).c_str(), names.c_str(), kSweepSeeds);
+      std::string(to_string(snap.config.task.kind)).c_str(), names.c_str(), st.seeds);
   ImGui::PopTextWrapPos();
 
   const float label_gap = ImGui::GetStyle().ItemInnerSpacing.x;
@@ -102,6 +101,10 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
   ImGui::SliderInt("##iterations", &st.iterations, 10, 5000, "%d",
                    ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   fitted_label("iterations per run");
+  fit_on_line(6 * em + label_gap + ImGui::CalcTextSize("seeds").x);
+  ImGui::SetNextItemWidth(6 * em);
+  ImGui::SliderInt("##seeds", &st.seeds, 1, 10, "%d", ImGuiSliderFlags_AlwaysClamp);
+  fitted_label("seeds");
   ImGui::EndDisabled();
   const char* action = running ? "Cancel" : "Start sweep";
   fit_on_line(ImGui::CalcTextSize(action).x + 2 * ImGui::GetStyle().FramePadding.x);
@@ -110,7 +113,7 @@ void draw_sweep_controls(const Snapshot& snap, SweepPanelState& st,
       SweepSpec spec;
       spec.base = snap.config;
       spec.iterations = st.iterations;
-      spec.seeds = kSweepSeeds;
+      spec.seeds = st.seeds;
       st.error.clear();
       if (parse_lags(st.lags_text, spec.lags, st.error)) {
         if (!st.sweep) st.sweep = std::make_unique<Sweep>();
@@ -146,7 +149,7 @@ void draw_progress(SweepPanelState& st, const std::vector<SweepResult>& results,
       ImGui::TextDisabled(
           "Start: %zu models × %zu lags × %d seeds × %d iterations; the dashed line is the "
           "task's chance level.",
-          models.size(), lags.size(), kSweepSeeds, st.iterations);
+          models.size(), lags.size(), st.seeds, st.iterations);
   }
   if (!st.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, attention_color(true));
@@ -290,7 +293,7 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   // The plot first, on screen whatever the panel's size; the settings and progress under it.
   const float avail = ImGui::GetContentRegionAvail().y;
   draw_sweep_plot(st, results, models, std::max(avail * 0.6f, min_plot_box().y));
-  const int seeds = st.sweep ? st.sweep->spec().seeds : kSweepSeeds;
+  const int seeds = st.sweep ? st.sweep->spec().seeds : st.seeds;
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Line: the mean over %d seeds; band: from the best seed to the worst.", seeds);
   ImGui::PopTextWrapPos();

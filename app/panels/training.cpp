@@ -98,7 +98,7 @@ void draw_accuracy_text(const Snapshot& snap) {
   const bool compare = snap.models.size() > 1;
   std::string acc = "accuracy (last iteration):";
   for (const ModelView& m : snap.models)
-    acc += "  " + who(m, compare) + fmt_num(100 * m.last_accuracy, 3) + "%";
+    acc += "  " + who(m, compare) + fmt_percent(m.last_accuracy);
   ImGui::PushTextWrapPos(0);
   ImGui::TextUnformatted(acc.c_str());
   ImGui::PopTextWrapPos();
@@ -234,8 +234,7 @@ void report_numbers(const Snapshot& snap, AppState& app) {
   for (const ModelView& m : snap.models) {
     report_value(app, per_model("loss", m, compare).c_str(), fmt_num(m.last_loss, 6));
     if (snap.task.has_accuracy)
-      report_value(app, per_model("accuracy", m, compare).c_str(),
-                   fmt_num(100 * m.last_accuracy, 3) + "%");
+      report_value(app, per_model("accuracy", m, compare).c_str(), fmt_percent(m.last_accuracy));
   }
 }
 

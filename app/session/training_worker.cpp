@@ -307,18 +307,21 @@ void TrainingWorker::run() {
     for (const Command& c : commands) apply(c);
     bool changed = !commands.empty();
 
-    bool stopped = false;  // training stopped by itself (a tour's run ended, or it diverged)
+    const bool was_playing = playing_;
     if (playing_) {
       changed = train_due(pace) || changed;
-      stopped = !playing_;
       measure_speed(pace);
-    } else {
+    }
+    if (!playing_) {  // paused, or stopped just now by a divergence
       measured_speed_ = 0;
       pace.next_due = Clock::now();
     }
 
-    if (changed && (!commands.empty() || stopped ||
-                    Clock::now() - pace.last_publish >= kPublishEvery)) {
+    // Published at once when commands came or training stopped (a divergence): a stopped worker
+    // waits for the next command, and the UI must not show a stale "playing" until then.
+    const bool stopped = was_playing && !playing_;
+    if (changed &&
+        (!commands.empty() || stopped || Clock::now() - pace.last_publish >= kPublishEvery)) {
       publish();
       pace.last_publish = Clock::now();
     }

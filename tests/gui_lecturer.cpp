@@ -1,0 +1,328 @@
+// What the lecturer met on the way (issue 12), each checked on what the app says rather than on
+// pixels: the menu bar's title and status, the banner, and the values panels report while drawing
+// (report_value). The first tests drive the real app's frame (build_frame) in one window under
+// Xvfb with keys pressed through Window's input hook; the last run the executable as a user would
+// and read its --layout-report. Skipped, saying why, without a DISPLAY.
+#include <gtest/gtest.h>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "app/gui/app.hpp"
+#include "app/gui/gui.hpp"
+#include "tests/test_support.hpp"
+#include "widgets/report.hpp"
+
+namespace unrolled {
+namespace {
+
+ExperimentConfig preset(const std::string& wanted) {
+  ExperimentConfig c;
+  for (const auto& [name, text] : embedded_presets())
+    if (name == wanted) {
+      EXPECT_TRUE(parse_experiment_text(text, name, c, nullptr)) << name;
+    }
+  return c;
+}
+
+// The exploding lesson's vanilla RNN beside an LSTM, neither clipped: the RNN diverges.
+ExperimentConfig diverging_compare() {
+  ExperimentConfig c = preset("exploding");
+  ModelConfig lstm = c.model;
+  lstm.name = "LSTM";
+  lstm.cell = CellType::Lstm;
+  lstm.init.spectral_radius = 0;
+  c.compare = {lstm};
+  return c;
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+// -----------------------------------------------------------------------------------------------
+// The app's frame, in process
+// -----------------------------------------------------------------------------------------------
+
+class Lecturer : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "lecturer test");
+  }
+  static void TearDownTestSuite() { window_.close(); }
+  void SetUp() override {
+    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
+    ASSERT_TRUE(window_ok_);
+    window_.hide_mouse(true);
+    app_.report_values = true;
+    widgets::set_layout_report(true);
+    window_.set_input_hook([this](ImGuiIO& io) {
+      io.MousePos = {-1, -1};
+      for (int k : {GLFW_KEY_LEFT, GLFW_KEY_RIGHT, GLFW_KEY_SPACE}) io.KeysDown[k] = key_ == k;
+    });
+  }
+  void start(const ExperimentConfig& c) {
+    std::string error;
+    ASSERT_TRUE(worker_.start(c, &error)) << error;
+    app_.config.edit = c;
+    app_.lesson = c;
+    worker_.wait_idle();
+  }
+  void TearDown() override {
+    // UNROLLED_TEST_SHOTS=DIR: the last frame of each test as DIR/<test>.png, to look at.
+    if (const char* dir = std::getenv("UNROLLED_TEST_SHOTS"); dir && window_ok_)
+      window_.save_screenshot(std::string(dir) + "/" +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                              ".png");
+    window_.set_input_hook(nullptr);
+    widgets::set_layout_report(false);
+    worker_.stop();
+    for (auto& s : app_.panel_snapshots) s.reset();
+    app_.gates.release();
+    app_.states.release();
+    app_.gradients.release();
+    app_.sample_panel.release();
+  }
+  // One frame after every command sent so far has been applied.
+  GuiFrame frame() {
+    worker_.wait_idle();
+    window_.begin_frame();
+    GuiFrame f = build_frame(options_, app_, worker_, window_);
+    window_.end_frame();
+    return f;
+  }
+  // A key held for one frame, then released.
+  GuiFrame press(int key) {
+    key_ = key;
+    frame();
+    key_ = -1;
+    return frame();
+  }
+  const ModelView& model() {
+    worker_.wait_idle();
+    snap_ = worker_.latest();
+    return snap_->models.at(0);
+  }
+  static std::string value(const GuiFrame& f, PanelId id, const std::string& name) {
+    for (const DrawnPanel& d : f.drawn)
+      if (d.id == id)
+        for (const auto& [n, v] : d.values)
+          if (n == name) return v;
+    return "(not reported)";
+  }
+
+  static inline Window window_;
+  static inline bool window_ok_ = false;
+  AppState app_;
+  TrainingWorker worker_;
+  AppOptions options_;
+  std::shared_ptr<const Snapshot> snap_;
+  int key_ = -1;
+};
+
+// Compare mode: the vanilla RNN diverges at full speed. Without a key pressed, the next frames
+// show the banner, a status that reads diverged, and Play (not Pause) in the Controls panel.
+TEST_F(Lecturer, ADivergedCompareRunStopsAndSaysSoAtOnce) {
+  start(diverging_compare());
+  app_.mode = Mode::Compare;
+  worker_.send(cmd::SetSpeed{0});
+  worker_.send(cmd::Play{});
+  GuiFrame f = frame();
+  for (int i = 0; i < 400 && f.banner.empty(); ++i) {  // at most ~20 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    f = frame();
+  }
+  ASSERT_FALSE(f.banner.empty()) << "no banner; the status reads " << f.menu_status;
+  EXPECT_TRUE(contains(f.banner, "diverged")) << f.banner;
+  EXPECT_TRUE(contains(f.menu_status, "diverged")) << f.menu_status;
+  EXPECT_FALSE(contains(f.menu_status, "training")) << f.menu_status;
+  f = frame();
+  EXPECT_EQ(value(f, PanelId::Controls, "play button"), "\xE2\x96\xB6 Play");
+  EXPECT_EQ(value(f, PanelId::Controls, "measured speed"), "(not reported)");
+}
+
+// The Experiment panel's "Apply and reset" sends the edit as a Configure: an LSTM lesson switched
+// to a vanilla RNN no longer claims its title, and its description says it tells of the original.
+TEST_F(Lecturer, AnEditedLessonSaysSo) {
+  const ExperimentConfig lesson = default_experiment();
+  ASSERT_EQ(lesson.model.cell, CellType::Lstm);
+  start(lesson);
+  GuiFrame f = frame();
+  EXPECT_EQ(f.menu_title, lesson.title);
+  ExperimentConfig edit = lesson;
+  edit.model.cell = CellType::Rnn;
+  worker_.send(cmd::Configure{edit});
+  f = frame();
+  EXPECT_EQ(f.menu_title, "edited: " + lesson.title);
+  const LessonHeading h = lesson_heading(*worker_.latest(), app_);
+  EXPECT_TRUE(h.edited);
+  EXPECT_TRUE(contains(h.description, "original lesson")) << h.description;
+  // A new seed is not an edit of the lesson.
+  worker_.send(cmd::Configure{lesson});
+  worker_.send(cmd::Reseed{7});
+  EXPECT_EQ(frame().menu_title, lesson.title);
+}
+
+// Gradient cliff: the menu bar tells of the cliff, not of the training lesson behind it.
+TEST_F(Lecturer, TheCliffModesHeaderDescribesTheCliff) {
+  start(default_experiment());
+  worker_.send(cmd::Play{});
+  app_.mode = Mode::Cliff;
+  frame();
+  const GuiFrame f = frame();
+  EXPECT_TRUE(contains(f.menu_title, "Gradient cliff")) << f.menu_title;
+  EXPECT_FALSE(contains(f.menu_title, default_experiment().title)) << f.menu_title;
+  EXPECT_FALSE(contains(f.menu_status, "training")) << f.menu_status;
+  EXPECT_FALSE(contains(f.menu_status, "iteration")) << f.menu_status;
+  EXPECT_TRUE(contains(f.menu_status, "descent step")) << f.menu_status;
+}
+
+// Step through pauses training when it is entered, and the status says why.
+TEST_F(Lecturer, SteppingPausesTrainingAndSaysSo) {
+  start(default_experiment());
+  worker_.send(cmd::Play{});
+  frame();
+  EXPECT_TRUE(worker_.latest()->playing);
+  app_.mode = Mode::Step;
+  frame();
+  const GuiFrame f = frame();
+  EXPECT_FALSE(worker_.latest()->playing) << "training kept running in Step through";
+  EXPECT_TRUE(contains(f.menu_status, "paused: stepping")) << f.menu_status;
+}
+
+// During the forward pass the per-step gradient plot still holds the last backward pass's
+// gradient: it says which iteration that was.
+TEST_F(Lecturer, TheGradientPlotSaysItsGradientIsFromTheLastIteration) {
+  start(default_experiment());
+  worker_.send(cmd::RunIterations{2});
+  GuiFrame f = frame();
+  f = frame();
+  EXPECT_EQ(value(f, PanelId::Gradients, "per-step gradient"), "iteration 2");
+  for (int i = 0; i < 3; ++i) worker_.send(cmd::StepForward{});
+  frame();
+  f = frame();
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(value(f, PanelId::Gradients, "per-step gradient"),
+            "from iteration 2, before this forward pass");
+}
+
+// Train mode: → five times computes five forward steps; ← then does not finish the forward pass
+// (it says why instead), and the arrows never move ImGui's keyboard focus into a panel.
+TEST_F(Lecturer, ArrowKeysNeverFinishTheForwardPassOrMoveFocus) {
+  start(default_experiment());
+  worker_.send(cmd::RunIterations{1});
+  frame();
+  frame();
+  for (int i = 0; i < 5; ++i) press(GLFW_KEY_RIGHT);
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(model().forward_t, 5);
+  const GuiFrame f = press(GLFW_KEY_LEFT);
+  EXPECT_EQ(model().phase, Phase::Forward) << "← finished the forward pass";
+  EXPECT_EQ(model().forward_t, 5);
+  const GuiFrame g = frame();
+  EXPECT_TRUE(contains(value(g, PanelId::Controls, "notice"), "forward pass"))
+      << value(g, PanelId::Controls, "notice");
+  const ImGuiIO& io = ImGui::GetIO();
+  EXPECT_FALSE(io.NavActive) << "the arrows drive ImGui's keyboard navigation";
+  EXPECT_FALSE(io.NavVisible) << "a panel's item shows the keyboard focus";
+}
+
+// -----------------------------------------------------------------------------------------------
+// The executable, read through --layout-report
+// -----------------------------------------------------------------------------------------------
+
+class LecturerCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
+  }
+  // Runs the app with args, 1280x720, a few frames; the report, or null (the test failed).
+  nlohmann::json report(const std::string& args) {
+    const std::string json = dir_ / "report.json";
+    const auto r = testing_support::run_exe(
+        args + " --size 1280x720 --frames 6 --layout-report " + json, true);
+    EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
+    std::ifstream f(json);
+    if (r.code != 0 || !f) return nullptr;
+    return nlohmann::json::parse(f);
+  }
+  static std::string value(const nlohmann::json& r, const std::string& panel,
+                           const std::string& name) {
+    for (const auto& w : r["windows"])
+      if (w["name"] == panel && w["values"].contains(name)) return w["values"][name];
+    return "(not reported)";
+  }
+  testing_support::TempDir dir_{"lecturer"};
+};
+
+TEST_F(LecturerCli, StepsForwardWithoutPausedStayThere) {
+  const auto r = report("--preset default --steps-forward 3");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_TRUE(contains(value(r, "controls", "phase"), "forward pass  t = 3 of"))
+      << value(r, "controls", "phase");
+  EXPECT_TRUE(contains(r["menu"]["status"].get<std::string>(), "paused"));
+}
+
+// Iteration 0 has no accuracy to show: a dash, not "nan%".
+TEST_F(LecturerCli, NoAccuracyBeforeAMeasurement) {
+  const auto r = report("--preset copy --paused");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(value(r, "training", "accuracy"), "\xE2\x80\x94");
+}
+
+// The sentiment lesson's one-hot input: a label on every one of its 13 words, not every other.
+TEST_F(LecturerCli, OneHotRowsAreAllLabelled) {
+  const auto r = report("--preset sentiment --paused --warmup 2");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(value(r, "sample", "input rows labelled"), "13 of 13");
+}
+
+// The copy lesson (3 symbols, a pause of 10 steps, 3 written back: T = 16) at 1280x720: its
+// table no longer stops before the recall phase; the pause is what is left out.
+TEST_F(LecturerCli, TheCopyTableShowsTheRecallPhase) {
+  const auto r = report("--preset copy --paused --warmup 2");
+  ASSERT_FALSE(r.is_null());
+  const std::string steps = value(r, "sample", "table steps");
+  EXPECT_EQ(steps.rfind("1 2 3 ", 0), 0u) << steps;
+  EXPECT_TRUE(contains(steps, " 14 15 16")) << steps;
+  EXPECT_EQ(steps.substr(steps.size() - 3), " 16") << steps;
+}
+
+// "1, 31–50" holds t?
+bool in_view(const std::string& ranges, int t) {
+  std::stringstream in(ranges);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    const size_t dash = part.find("\xE2\x80\x93");
+    const int lo = std::stoi(part),
+              hi = dash == std::string::npos ? lo : std::stoi(part.substr(dash + 3));
+    if (lo <= t && t <= hi) return true;
+  }
+  return false;
+}
+
+// The compare lesson (T = 61) stepped to t = 40 at 1280x720: the graph scrolls to the current
+// step and keeps t = 1, where the key symbol is, in view beside it.
+TEST_F(LecturerCli, TheLongGraphKeepsTheFirstStepInView) {
+  for (const char* steps : {"--steps-forward 40", "--steps-forward 61 --steps-backward 20"}) {
+    SCOPED_TRACE(steps);
+    const auto r = report(std::string("--preset compare --mode step --warmup 1 ") + steps);
+    ASSERT_FALSE(r.is_null());
+    const std::string shown = value(r, "graph", "steps in view");
+    EXPECT_TRUE(in_view(shown, 1)) << shown;
+    EXPECT_FALSE(in_view(shown, 20)) << shown << ": the graph did not scroll";
+    EXPECT_TRUE(in_view(shown, 40)) << shown;
+  }
+}
+
+}  // namespace
+}  // namespace unrolled
