@@ -289,7 +289,7 @@ TEST_F(LecturerCli, OneHotRowsAreAllLabelled) {
 // The copy lesson (3 symbols, a pause of 10 steps, 3 written back: T = 16) at 1280x720: its
 // table no longer stops before the recall phase; the pause is what is left out.
 TEST_F(LecturerCli, TheCopyTableShowsTheRecallPhase) {
-  const auto r = report("--preset copy --paused --warmup 2");
+  const auto r = report("--preset copy --paused --warmup 2 --only sample");
   ASSERT_FALSE(r.is_null());
   const std::string steps = value(r, "sample", "table steps");
   EXPECT_EQ(steps.rfind("1 2 3 ", 0), 0u) << steps;

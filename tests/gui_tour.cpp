@@ -100,6 +100,7 @@ class Tour : public ::testing::Test {
     for (int i = 0; i < 2000; ++i) {
       worker_.wait_idle();
       GuiFrame f = frame();
+      worker_.wait_idle();  // the commands the frame sent are applied
       if (!tour_busy(*worker_.latest(), app_)) return frame();
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

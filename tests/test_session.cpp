@@ -318,6 +318,40 @@ TEST(SessionCommands, DivergenceWhilePlayingIsPublishedAtOnce) {
   EXPECT_EQ(snap->measured_speed, 0) << "a stopped run reports no speed";
 }
 
+// A tour's run: plays until its condition holds, then pauses and says which run ended; a Pause
+// ends a run early.
+TEST(SessionCommands, RunUntilPlaysUntilItsConditionHoldsThenPauses) {
+  Session s(small_lesson(CellType::Lstm, TaskKind::Adding, 1));
+  ASSERT_TRUE(s.started());
+  TourAction run;
+  run.kind = TourAction::Kind::Run;
+  run.until = TourAction::Until::Iteration;
+  run.value = 25;
+  run.limit = 1000;
+  s.worker.send(cmd::SetSpeed{0});
+  s.worker.send(cmd::RunUntil{run, 7});
+  std::shared_ptr<const Snapshot> snap;
+  for (int i = 0; i < 2000; ++i) {  // at most 20 s
+    snap = s.worker.latest();
+    if (snap->goal_done == 7) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(snap->goal_done, 7u);
+  EXPECT_FALSE(snap->goal_active);
+  EXPECT_FALSE(snap->playing);
+  EXPECT_EQ(snap->models[0].iteration, 25) << "it stops at its condition, not a burst later";
+  // A run whose condition cannot hold soon, ended by Pause.
+  run.value = 1e6;
+  run.limit = 1'000'000;
+  s.worker.send(cmd::SetSpeed{1});
+  s.worker.send(cmd::RunUntil{run, 8});
+  EXPECT_TRUE(s.snap().goal_active);
+  EXPECT_TRUE(s.snap().playing);
+  s.worker.send(cmd::Pause{});
+  EXPECT_EQ(s.snap().goal_done, 8u);
+  EXPECT_FALSE(s.snap().playing);
+}
+
 TEST(SessionCommands, EveryCommandHasItsOwnName) {
   const std::vector<Command> all = {cmd::Play{},
                                     cmd::Pause{},
@@ -331,6 +365,7 @@ TEST(SessionCommands, EveryCommandHasItsOwnName) {
                                     cmd::Reseed{},
                                     cmd::Configure{},
                                     cmd::RunIterations{},
+                                    cmd::RunUntil{},
                                     cmd::RescaleRecurrent{},
                                     cmd::SetSpeed{},
                                     cmd::SetOptimizer{},

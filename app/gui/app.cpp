@@ -116,14 +116,14 @@ PanelFlags hidden_panels(const AppState& app) {
   return hidden;
 }
 
-// The animated outline around the panel the step points at (when it points at the whole panel).
+// The animated outline around the panel the step points at: when it points at the whole panel, or
+// at an element the panel could not outline this frame (scrolled away, behind a tab, or a plot
+// that does not draw series highlights).
 void outline_panel(const std::vector<DrawnPanel>& drawn, AppState& app) {
   if (!tour_active(app)) return;
   const TourHighlight& h = app.tour.steps[app.tour.step].highlight;
-  const bool element = !h.series.empty() || !h.rows.empty() || !h.columns.empty() ||
-                       h.equation >= 0 || h.cell_t >= 0;
   const PanelInfo* p = find_panel(h.panel);
-  if (!p || element) return;
+  if (!p || !app.tour.outlines.empty()) return;
   for (const DrawnPanel& d : drawn) {
     if (d.id != p->id || !d.visible) continue;
     const float em = ImGui::GetFontSize(), inset = std::max(2.0f, 0.12f * em);
@@ -168,8 +168,10 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   in.area.y += banner;
   in.area.h -= banner;
   in.gap = 4;
-  // The tour card: a band under the panels, so it never covers what it points at.
-  const float card_h = std::min(tour_card_height(app, in.area.w), in.area.h * 0.45f);
+  // The tour card: a band under the panels, so it never covers what it points at (none with
+  // --only: that panel alone fills the window).
+  const float card_h =
+      o.only.empty() ? std::min(tour_card_height(app, in.area.w), in.area.h * 0.45f) : 0.0f;
   const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
   if (card_h > 0) in.area.h -= card_h + in.gap;
   in.line_px = ImGui::GetTextLineHeight();
@@ -265,7 +267,10 @@ int run_app(const AppOptions& o) {
     std::fprintf(stderr, "unrolled: %s\n", error.c_str());
     return 2;
   }
-  start_tour(app, config, !o.paused || o.tour_step > 0);
+  // The first step's actions wait when the command line asked for a state of its own (paused,
+  // trained for a while, stepped); what it shows, when it asked for a mode or one panel.
+  const bool own_state = o.paused || o.warmup > 0 || o.steps_forward > 0 || o.steps_backward > 0;
+  start_tour(app, config, !own_state || o.tour_step > 0, o.mode.empty() && o.only.empty());
   first_commands(o, app, worker);
   if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
   if (o.present) set_presenting(app, window, true);

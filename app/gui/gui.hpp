@@ -49,10 +49,12 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wi
 // Presenter mode on or off: full screen, the projector's text scale, the step's panels only.
 void set_presenting(AppState& app, Window& window, bool on);
 
-// [tour.cpp] The lesson's guided tour. start_tour: the card shows the first step (its actions run
-// unless run_first_step is false: --paused). Next enters the next step and starts its actions (or,
+// [tour.cpp] The lesson's guided tour. start_tour: the card shows the first step; its actions run
+// unless run_first_step is false (--paused), what it shows unless show_first is false (--mode,
+// --only). Next enters the next step and starts its actions (or,
 // on an unanswered question, runs the step and reveals); Back shows the previous card.
-void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step);
+void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step,
+                bool show_first = true);
 bool tour_active(const AppState& app);
 void tour_next(AppState& app);
 void tour_back(AppState& app);

@@ -120,7 +120,7 @@ void enter(int step, AppState& app) {
 
 }  // namespace
 
-void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step) {
+void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step, bool show_first) {
   TourState fresh;
   fresh.steps = c.tour;
   fresh.title = c.title;
@@ -129,12 +129,14 @@ void start_tour(AppState& app, const ExperimentConfig& c, bool run_first_step) {
   app.tour = std::move(fresh);
   app.tour.limit_panels = false;
   if (app.tour.steps.empty()) return;
-  if (run_first_step) {
+  if (run_first_step && show_first) {
     enter(0, app);
-  } else {
-    app.tour.reached = 0;  // shown, its actions left to the class (--paused)
-    apply_show(app.tour.steps[0].show, app);
+    return;
   }
+  app.tour.reached = 0;  // on the card; its actions are left to the class (--paused)
+  app.tour.asking = run_first_step && app.tour.steps[0].predict.has_value();
+  if (run_first_step && !app.tour.asking) queue_actions(0, app);
+  if (show_first) apply_show(app.tour.steps[0].show, app);
 }
 
 bool tour_active(const AppState& app) { return !app.tour.steps.empty(); }
@@ -191,6 +193,7 @@ void fast_forward_tour(AppState& app, TrainingWorker& worker, int steps) {
     while (true) {
       worker.wait_idle();
       update_tour(*worker.latest(), app, worker);
+      worker.wait_idle();  // what update_tour sent is applied before it counts as done
       if (!tour_busy(*worker.latest(), app)) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }

@@ -44,9 +44,11 @@ float buttons_width() {
          ImGui::CalcTextSize(" 12 / 12 ").x + st.FramePadding.x * 4 + st.ItemSpacing.x * 3;
 }
 
-float wrap_width(float width) {
+float wrap_width(float width, bool buttons = true) {
   const ImGuiStyle& st = ImGui::GetStyle();
-  const float room = width - buttons_width() - st.WindowPadding.x * 2 - st.ItemSpacing.x * 2;
+  const float room =
+      width - (buttons ? buttons_width() : 0) - st.WindowPadding.x * 2 - st.ItemSpacing.x * 2;
+  if (!buttons) return std::max(room, ImGui::GetFontSize() * 10);  // a lesson's description
   return std::max(ImGui::GetFontSize() * 10, std::min(room, ImGui::GetFontSize() * kReadableChars * 0.5f));
 }
 
@@ -114,6 +116,11 @@ void draw_buttons(const Snapshot& snap, AppState& app, float width) {
   }
 }
 
+// A lesson without a tour: its description across the card (its title is in the menu bar).
+float description_height(const CardText& c, float width) {
+  return ImGui::CalcTextSize(c.text.c_str(), nullptr, false, wrap_width(width, false)).y;
+}
+
 float content_height(const CardText& c, float wrap, bool question) {
   const ImGuiStyle& st = ImGui::GetStyle();
   float h = ImGui::GetTextLineHeightWithSpacing() * 1.25f;  // the title
@@ -132,9 +139,10 @@ float tour_card_height(const AppState& app, float width) {
   if (app.tour.steps.empty() && app.tour.description.empty()) return 0;
   const CardText c = card_text(app);
   const float wrap = wrap_width(width);
-  const bool question = !app.tour.steps.empty() && app.tour.steps[app.tour.step].predict;
-  const float h = content_height(c, wrap, question);
   const ImGuiStyle& st = ImGui::GetStyle();
+  if (app.tour.steps.empty()) return description_height(c, width) + st.WindowPadding.y * 2;
+  const bool question = app.tour.steps[app.tour.step].predict.has_value();
+  const float h = content_height(c, wrap, question);
   return std::max(h, ImGui::GetFrameHeightWithSpacing() * 2) + st.WindowPadding.y * 2;
 }
 
@@ -150,6 +158,14 @@ void draw_tour_card(const Snapshot& snap, AppState& app, Rect r, ImFont* title_f
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollWithMouse);
   t.card_focused = ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows);
   const CardText c = card_text(app);
+  if (t.steps.empty()) {  // the description alone, across the card
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap_width(r.w, false));
+    ImGui::TextUnformatted(c.text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::End();
+    ImGui::PopStyleColor();
+    return;
+  }
   const float wrap = wrap_width(r.w);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
   if (title_font) ImGui::PushFont(title_font);

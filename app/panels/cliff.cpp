@@ -376,7 +376,7 @@ void draw_path_plots(CliffPanelState& st, int k) {
   }
 }
 
-void draw_side(CliffPanelState& st) {
+void draw_side(CliffPanelState& st, AppState& app) {
   const float em = ImGui::GetFontSize();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextWrapped("%s",
@@ -397,7 +397,11 @@ void draw_side(CliffPanelState& st) {
   path_line("no clipping", plain_colour(), st.plain, k, st);
   path_line("clipped", clipped_colour(), st.clipped, k, st);
   ImGui::Spacing();
+  emphasise_series(st.loss_plot, app, PanelId::Cliff);
+  emphasise_series(st.grad_plot, app, PanelId::Cliff);
   draw_path_plots(st, k);
+  note_emphasis(st.loss_plot, app);
+  note_emphasis(st.grad_plot, app);
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(
       "The cliff: x is fed back through σ 50 times, so near the curve where it tips from one "
@@ -434,11 +438,11 @@ void draw_cliff_panel(AppState& app) {
     draw_map(st, ImVec2(avail.x - side_w - em, avail.y));
     ImGui::SameLine(0, em);
     ImGui::BeginChild("##cliff_side", ImVec2(0, 0), false);
-    draw_side(st);
+    draw_side(st, app);
     ImGui::EndChild();
   } else {
     draw_map(st, ImVec2(avail.x, std::max(avail.y * 0.6f, min_plot_box().y)));
-    draw_side(st);
+    draw_side(st, app);
   }
 }
 

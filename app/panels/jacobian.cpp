@@ -185,7 +185,9 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
   if (distance == 0)
     ImGui::TextDisabled("computing the Jacobian products…");
   else
+    emphasise_series(st.plot, app, PanelId::Jacobian);
     draw_products_plot(snap, st, distance, lo, hi, stacked_plot_height(1, words_h));
+    note_emphasis(st.plot, app);
   draw_words(words, wrap);
 }
 

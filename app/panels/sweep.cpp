@@ -292,7 +292,9 @@ void draw_sweep_panel(const Snapshot& snap, AppState& app) {
   for (const SweepResult& r : results) diverged += r.diverged;
   // The plot first, on screen whatever the panel's size; the settings and progress under it.
   const float avail = ImGui::GetContentRegionAvail().y;
+  emphasise_series(st.plot, app, PanelId::Sweep);
   draw_sweep_plot(st, results, models, std::max(avail * 0.6f, min_plot_box().y));
+  note_emphasis(st.plot, app);
   const int seeds = st.sweep ? st.sweep->spec().seeds : st.seeds;
   ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("Line: the mean over %d seeds; band: from the best seed to the worst.", seeds);
