@@ -26,4 +26,9 @@ for theme in dark light; do
         --screenshot "$out/sweep-$tag.png"
   done
 done
+# A tour step (the compare lesson's question, then its answer) and presenter mode, at 1280x720.
+run --preset compare --size 1280x720 --tour-step 2 --frames 6 --screenshot "$out/tour-question-1280x720.png"
+run --preset default --size 1280x720 --tour-step 4 --frames 6 --screenshot "$out/tour-step-1280x720.png"
+xvfb-run -a -s "-screen 0 1280x720x24" "$exe" --preset vanishing --tour-step 2 --present --frames 12 \
+    --screenshot "$out/present-1280x720.png"
 echo "screenshots in $out"
