@@ -168,14 +168,20 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   in.area.y += banner;
   in.area.h -= banner;
   in.gap = 4;
-  // The tour card: a band under the panels, so it never covers what it points at (none with
-  // --only: that panel alone fills the window).
-  const float card_h =
-      o.only.empty() ? std::min(tour_card_height(app, in.area.w), in.area.h * 0.45f) : 0.0f;
-  const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
-  if (card_h > 0) in.area.h -= card_h + in.gap;
   in.line_px = ImGui::GetTextLineHeight();
   in.chrome_px = ImGui::GetFrameHeight() + ImGui::GetStyle().WindowPadding.y * 2;
+  // The tour card: a band under the panels, so it never covers what it points at (none with
+  // --only: that panel alone fills the window). It leaves the mode's key panel its least height
+  // and scrolls when that makes it shorter than its text.
+  const float key_h = min_cell_height(mode_layout(app.mode).priority.front(), in, true);
+  const float room = in.area.h - key_h - in.gap;
+  const float least = ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y;
+  // Less room than one line: the tour's Back / n of N / Next move into the menu bar instead.
+  const float card_h = o.only.empty() && room >= least
+                           ? std::min(tour_card_height(app, in.area.w), room)
+                           : 0.0f;
+  const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
+  if (card_h > 0) in.area.h -= card_h + in.gap;
   in.hidden = hidden_panels(app);
   in.focus = app.focus;
   if (const PanelInfo* only = find_panel(o.only)) in.focus = only->id;

@@ -62,6 +62,26 @@ void lesson_menu(AppState& app, TrainingWorker& worker) {
   ImGui::EndMenu();
 }
 
+// When the window has no room for the tour's card (huge text on a small screen), the step opens
+// from the menu bar: a menu "3/9" with the step's title and text, Back and Next.
+void tour_menu_items(AppState& app) {
+  const TourState& t = app.tour;
+  if (t.steps.empty() || t.card.h > 0) return;
+  char label[48];
+  std::snprintf(label, sizeof label, "%d/%zu###tour", t.step + 1, t.steps.size());
+  if (!ImGui::BeginMenu(label)) return;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 24);
+  ImGui::TextUnformatted(notation(t.steps[t.step].title).c_str());
+  ImGui::TextUnformatted(notation(t.steps[t.step].text).c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::Separator();
+  if (ImGui::MenuItem("Back", "PageUp", false, t.step > 0)) tour_back(app);
+  if (ImGui::MenuItem("Next", "PageDown", false,
+                      t.step + 1 < static_cast<int>(t.steps.size()) || t.asking))
+    tour_next(app);
+  ImGui::EndMenu();
+}
+
 // While presenting, the little that is still needed at hand: play, pause, reset, speed, leave.
 void presenter_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   if (!app.presenter.on || !ImGui::BeginMenu("Presenting")) return;
@@ -236,6 +256,7 @@ MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker
   lesson_menu(app, worker);
   view_menu(app, window);
   presenter_menu(snap, app, worker, window);
+  tour_menu_items(app);
   ImGui::Separator();
   // The status is always whole, at the right; the modes come next; the title gets what is left.
   const Status status = status_of(snap, app);

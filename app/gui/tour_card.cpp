@@ -154,8 +154,8 @@ void draw_tour_card(const Snapshot& snap, AppState& app, Rect r, ImFont* title_f
   ImGui::SetNextWindowSize({r.w, r.h});
   ImGui::PushStyleColor(ImGuiCol_WindowBg, ImGui::GetStyleColorVec4(ImGuiCol_PopupBg));
   ImGui::Begin("###tour_card", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoScrollWithMouse);
+               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
+                   ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
   t.card_focused = ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows);
   const CardText c = card_text(app);
   if (t.steps.empty()) {  // the description alone, across the card
