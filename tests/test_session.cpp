@@ -316,6 +316,17 @@ TEST(SessionCommands, DivergenceWhilePlayingIsPublishedAtOnce) {
                         << snap->models[0].iteration << ")";
   EXPECT_FALSE(snap->playing) << "the snapshot that shows the divergence still says playing";
   EXPECT_EQ(snap->measured_speed, 0) << "a stopped run reports no speed";
+  // The diverged model keeps the last finite pictures the class saw: the norms and the profile.
+  for (const ModelView& m : snap->models) {
+    if (m.phase != Phase::Diverged) continue;
+    ASSERT_GE(m.pictures_from, 0);
+    EXPECT_LT(m.pictures_from, m.iteration + 1);
+    ASSERT_GT(m.dh_norm.size(), 0);
+    EXPECT_TRUE(m.dh_norm.allFinite()) << "the pictures kept are finite";
+    EXPECT_TRUE(m.profile.allFinite());
+  }
+  s.worker.send(cmd::Reset{});
+  for (const ModelView& m : s.snap().models) EXPECT_EQ(m.pictures_from, -1) << "a reset clears them";
 }
 
 // A tour's run: plays until its condition holds, then pauses and says which run ended; a Pause

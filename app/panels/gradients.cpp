@@ -73,6 +73,7 @@ struct PerStepSource {
   bool stale = false;     // from before the forward pass on screen
 };
 PerStepSource per_step_source(const ModelView& m) {
+  if (m.pictures_from >= 0) return {m.pictures_from, false};  // diverged: the last finite ones
   switch (m.phase) {
     case Phase::Forward:
       return {m.iteration, true};
@@ -239,6 +240,15 @@ void draw_gradients_panel(const Snapshot& snap, AppState& app) {
     fit_on_line(12 * ImGui::GetFontSize());
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("(history: top layer)");
+  }
+  if (m.pictures_from >= 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, attention_color(false));
+    ImGui::TextWrapped("Diverged at iteration %lld: these are iteration %lld's gradients, the last "
+                       "finite ones on screen.",
+                       static_cast<long long>(m.divergence.iteration),
+                       static_cast<long long>(m.pictures_from));
+    ImGui::PopStyleColor();
+    report_value(app, "pictures from", std::to_string(m.pictures_from));
   }
 
   // Read-outs: how many decades the profile falls; one line for all models in compare mode.

@@ -133,4 +133,25 @@ void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
   v.divergence = tr.divergence();
 }
 
+void copy_pictures(const ModelView& from, ModelView& to) {
+  to.pre = from.pre;
+  to.gates = from.gates;
+  to.c = from.c;
+  to.h = from.h;
+  to.hn = from.hn;
+  to.dh = from.dh;
+  to.dc = from.dc;
+  to.inputs = from.inputs;
+  to.targets = from.targets;
+  to.outputs = from.outputs;
+  to.h0 = from.h0;
+  to.c0 = from.c0;
+  to.dh_norm = from.dh_norm;
+  to.dc_norm = from.dc_norm;
+  to.profile = from.profile;
+  to.step_loss = from.step_loss;
+  to.forward_t = from.forward_t;
+  to.pictures_from = from.iteration;
+}
+
 }  // namespace unrolled

@@ -53,6 +53,9 @@ struct ModelView {
   double loss = 0;  // this iteration's loss (NaN before the forward pass ends)
   double last_loss = 0, last_accuracy = 0;  // the last completed iteration
   ClipRecord clip;
+  // Diverged: the pictures above (the sequence's values, the norms, the profile, the step losses)
+  // are the last finite ones the class saw, from this completed-iteration count; -1 otherwise.
+  int64_t pictures_from = -1;
   Params params;        // current weights (spectrum)
   Params trace_params;  // the weights the inspected sequence's values were computed with
                         //   (the inspector's W x, W h, b): before the update once it is applied
@@ -83,5 +86,8 @@ struct Snapshot {
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.
 void fill_model_view(ModelView& view, const Trainer& trainer, int sample);
+// Copies the pictures of `from` (the sequence's values, the gradient norms, the decay profile,
+// the step losses) into `to`, which keeps its iteration, phase, history and divergence.
+void copy_pictures(const ModelView& from, ModelView& to);
 
 }  // namespace unrolled

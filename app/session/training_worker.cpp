@@ -341,6 +341,18 @@ std::shared_ptr<Snapshot> TrainingWorker::free_snapshot() {
   return pool_.back();
 }
 
+// Before model i's next view: when it has just diverged, the view last published (finite) is
+// kept, so its pictures stay on screen; once it trains again (reset, a new lesson), they go.
+void TrainingWorker::keep_last_finite(size_t i) {
+  const bool diverged = trainers_[i]->phase() == Phase::Diverged;
+  if (!diverged) {
+    last_finite_[i].reset();
+  } else if (!last_finite_[i] && latest_ && i < latest_->models.size() &&
+             latest_->models[i].phase != Phase::Diverged) {
+    last_finite_[i] = latest_->models[i];
+  }
+}
+
 void TrainingWorker::publish() {
   std::shared_ptr<Snapshot> s;
   {
@@ -364,9 +376,13 @@ void TrainingWorker::publish() {
     if (const auto* lm = dynamic_cast<const CharLmTask*>(&trainers_[0]->task()))
       s->vocabulary = lm->vocabulary();
   }
+  last_finite_.resize(trainers_.size());
   for (size_t i = 0; i < trainers_.size(); ++i) {
     const Trainer& t = *trainers_[i];
+    keep_last_finite(i);
     fill_model_view(s->models[i], t, sample_);
+    s->models[i].pictures_from = -1;
+    if (t.phase() == Phase::Diverged && last_finite_[i]) copy_pictures(*last_finite_[i], s->models[i]);
     // Char-LM: new text once per ~second of training (cheap: a few hundred cell steps).
     if (const auto* lm = dynamic_cast<const CharLmTask*>(&t.task())) {
       if (generated_at_ < 0 || t.iteration() - generated_at_ >= 50 ||

@@ -60,6 +60,7 @@ class TrainingWorker {
   bool goal_reached();
   void end_goal();
   void publish();
+  void keep_last_finite(size_t model);
   std::shared_ptr<Snapshot> free_snapshot();
 
   std::vector<std::unique_ptr<Trainer>> trainers_;
@@ -77,6 +78,8 @@ class TrainingWorker {
   std::optional<cmd::RunUntil> goal_;  // the tour's run in progress
   int64_t goal_start_ = 0;             // the iteration it started at
   uint64_t goal_done_ = 0;             // the id of the last run that ended
+  // Per model: the last finite view published before it diverged (its pictures stay on screen).
+  std::vector<std::optional<ModelView>> last_finite_;
 
   std::thread thread_;
   mutable std::mutex mutex_;
