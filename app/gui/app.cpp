@@ -174,7 +174,8 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   // --only: that panel alone fills the window). It leaves the mode's key panel its least height
   // and scrolls when that makes it shorter than its text.
   const float key_h = min_cell_height(mode_layout(app.mode).priority.front(), in, true);
-  const float room = in.area.h - key_h - in.gap;
+  // Presenting, the card comes first: up to half the screen whatever the panels need.
+  const float room = app.presenter.on ? in.area.h * 0.5f : in.area.h - key_h - in.gap;
   const float least = ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y;
   // Less room than one line: the tour's Back / n of N / Next move into the menu bar instead.
   const float card_h = o.only.empty() && room >= least

@@ -19,7 +19,10 @@ struct CardText {
   std::vector<std::string> choices;
 };
 
-CardText card_text(const AppState& app) {
+// The card's texts broken at spaces to fit wrap pixels (never inside a number).
+CardText card_text(const AppState& app, float wrap);
+
+CardText card_text_raw(const AppState& app) {
   const TourState& t = app.tour;
   CardText c;
   if (t.steps.empty()) {
@@ -35,6 +38,14 @@ CardText card_text(const AppState& app) {
     for (const std::string& choice : s.predict->choices) c.choices.push_back(notation(choice));
     c.reveal = notation(s.predict->reveal);
   }
+  return c;
+}
+
+CardText card_text(const AppState& app, float wrap) {
+  CardText c = card_text_raw(app);
+  c.text = wrap_at_spaces(c.text, wrap);
+  c.question = wrap_at_spaces(c.question, wrap);
+  c.reveal = wrap_at_spaces(c.reveal, wrap);
   return c;
 }
 
@@ -137,8 +148,8 @@ float content_height(const CardText& c, float wrap, bool question) {
 
 float tour_card_height(const AppState& app, float width) {
   if (app.tour.steps.empty() && app.tour.description.empty()) return 0;
-  const CardText c = card_text(app);
-  const float wrap = wrap_width(width);
+  const float wrap = wrap_width(width, !app.tour.steps.empty());
+  const CardText c = card_text(app, wrap);
   const ImGuiStyle& st = ImGui::GetStyle();
   if (app.tour.steps.empty()) return description_height(c, width) + st.WindowPadding.y * 2;
   const bool question = app.tour.steps[app.tour.step].predict.has_value();
@@ -157,16 +168,16 @@ void draw_tour_card(const Snapshot& snap, AppState& app, Rect r, ImFont* title_f
                ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
   t.card_focused = ImGui::IsWindowFocused(ImGuiFocusedFlags_ChildWindows);
-  const CardText c = card_text(app);
+  const float wrap = wrap_width(r.w, !t.steps.empty());
+  const CardText c = card_text(app, wrap);
   if (t.steps.empty()) {  // the description alone, across the card
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap_width(r.w, false));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
     ImGui::TextUnformatted(c.text.c_str());
     ImGui::PopTextWrapPos();
     ImGui::End();
     ImGui::PopStyleColor();
     return;
   }
-  const float wrap = wrap_width(r.w);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
   if (title_font) ImGui::PushFont(title_font);
   ImGui::TextUnformatted(c.title.c_str());

@@ -229,7 +229,7 @@ std::string notation(std::string_view tex) {
 ImU32 outline_color(const AppState& app) {
   // Amber, pulsing for the first six seconds of the step, then steady (no redraws for nothing).
   const double age = ImGui::GetTime() - app.tour.entered_at;
-  const float pulse = age < 6 ? 0.6f + 0.4f * static_cast<float>(std::cos(age * 5.0)) : 1.0f;
+  const float pulse = age < 6 ? 0.8f + 0.2f * static_cast<float>(std::cos(age * 5.0)) : 1.0f;
   const ImU32 base = attention_color(false);
   return (base & ~IM_COL32_A_MASK) | (static_cast<ImU32>(255 * pulse) << IM_COL32_A_SHIFT);
 }
@@ -290,6 +290,28 @@ void outline_heatmap(AppState& app, PanelId panel, const std::string& title,
   for (const auto& [c0, c1] : runs_of(h->columns, cols))
     draw_outline(app, "columns " + std::to_string(c0) + "-" + std::to_string(c1) + " of " + title,
                  {a.x + c0 * cw, a.y - 2}, {a.x + (c1 + 1) * cw, b.y + 2});
+}
+
+std::string wrap_at_spaces(const std::string& text, float width) {
+  std::string out, line;
+  size_t i = 0;
+  while (i <= text.size()) {
+    const size_t end = std::min(text.find_first_of(" \n", i), text.size());
+    const std::string word = text.substr(i, end - i);
+    const std::string joined = line.empty() ? word : line + " " + word;
+    if (!line.empty() && ImGui::CalcTextSize(joined.c_str()).x > width) {
+      out += line + "\n";
+      line = word;
+    } else {
+      line = joined;
+    }
+    if (end < text.size() && text[end] == '\n') {
+      out += line + "\n";
+      line.clear();
+    }
+    i = end + 1;
+  }
+  return out + line;
 }
 
 }  // namespace unrolled

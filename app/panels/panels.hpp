@@ -98,6 +98,10 @@ void help_marker(const char* text);
 // wherever the fonts have them; anything else is left as written. Tooltips, window titles and
 // the equations and labels panels draw go through it.
 std::string notation(std::string_view tex);
+// text with its lines broken at spaces only, each at most width pixels at the current font where a
+// word allows (ImGui's own wrapping also breaks after a full stop, so "0.69" could end a line at
+// "0."). Existing line breaks stay.
+std::string wrap_at_spaces(const std::string& text, float width);
 // A tooltip holding text, wrapped at a readable width (call when the item is hovered).
 void text_tooltip(const char* text);
 // text shortened with "…" to fit width pixels at the current font (whole when it fits). Show the
