@@ -152,6 +152,8 @@ int run_app(const AppOptions& o) {
   if (!choose_experiment(o, app, config)) return 2;
   app.config.edit = config;
   app.seed = config.training.seed;
+  if (const std::string slow = slow_iteration_warning(config); !slow.empty())
+    std::fprintf(stderr, "unrolled: warning: %s\n", slow.c_str());  // and in the banner
   app.report_values = !o.layout_report.empty();
   widgets::set_layout_report(app.report_values);
 
@@ -174,7 +176,10 @@ int run_app(const AppOptions& o) {
     return 2;
   }
   first_commands(o, app, worker);
-  worker.wait_idle();
+  // The first frame draws whatever snapshot there is (start() publishes the untrained model): it
+  // never waits for training, which can take minutes per iteration. A benchmark waits for its
+  // warm-up; a capture waits in every frame (below).
+  if (o.bench_frames > 0) worker.wait_idle();
 
   FrameBench bench;
   GuiFrame last;

@@ -77,6 +77,7 @@ struct Snapshot {
   double speed = 0;           // target iterations per second (0: as fast as possible)
   double measured_speed = 0;  // iterations per second achieved recently
   std::string error;          // the last command's error (e.g. a config that cannot apply)
+  std::string warning;        // the experiment's slow_iteration_warning, "" when none
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.
