@@ -2,6 +2,7 @@
 // naming what is wrong and what is allowed, and returns a non-zero exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ int run_command_line(const std::vector<std::string>& args, GuiEntry gui);
 // Headless subcommands (cli_*.cpp). Each returns an exit code.
 int cli_grad(const std::vector<std::string>& args);
 int cli_train(const std::vector<std::string>& args);
+// train --profile's default: every K-th iteration's row, the smallest K that keeps the CSV of
+// `iterations` rows of `steps` values under 64 MiB.
+int64_t default_profile_every(int steps, int64_t iterations);
 
 // The app (app/gui/gui_main.cpp, in the GUI library); args as given to main.
 int gui_main(const std::vector<std::string>& args);
