@@ -4,8 +4,10 @@
 #   ./setup.sh            install the Debian 12 packages that are missing (quiet when none are)
 #   ./setup.sh run [ARGS] install, build, and open the app (ARGS go to `unrolled`)
 #   ./setup.sh test       install, build, and run every test: the Release suite (GUI tests under
-#                         Xvfb when there is no display), then the suite again under
-#                         AddressSanitizer + UndefinedBehaviorSanitizer
+#                         Xvfb when there is no display); the suite again under
+#                         AddressSanitizer + UndefinedBehaviorSanitizer (clang), whose build also
+#                         holds the libFuzzer harnesses, each then run for 30 s (fuzz/run.sh);
+#                         the threaded code's tests under ThreadSanitizer. Prints each phase's time.
 #   ./setup.sh bench      install, build, and run the benchmarks
 #
 # apt-get runs as root directly, through sudo otherwise. Nothing is downloaded but Debian packages.
@@ -19,6 +21,7 @@ packages=(
   libglfw3-dev libimgui-dev libstb-dev libgl-dev
   fonts-dejavu-core
   xvfb xauth
+  clang libclang-rt-14-dev
 )
 
 install_packages() {
@@ -39,21 +42,65 @@ install_packages() {
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# build DIR [cmake options...]: configure once, then build incrementally.
+# build DIR [cmake options...] [--target T...]: configure once, then build incrementally.
 build() {
   local dir=$1
   shift
+  local options=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != --target ]; do options+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && targets=(--target "$@")
   mkdir -p "$dir"
-  if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >"$dir/configure.log" 2>&1; then
+  if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "${options[@]}" >"$dir/configure.log" 2>&1; then
     cat "$dir/configure.log" >&2
     echo "setup: configuring $dir failed" >&2
     exit 1
   fi
-  if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
+  if ! cmake --build "$dir" -j "$jobs" "${targets[@]}" >"$dir/build.log" 2>&1; then
     grep -E -A5 "error|Error" "$dir/build.log" | head -60 >&2
     echo "setup: the build in $dir failed (full log: $dir/build.log)" >&2
     exit 1
   fi
+}
+
+# phase NAME COMMAND...: runs a step of the test command and prints how long it took.
+phase_times=()
+phase() {
+  local name=$1 start=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  phase_times+=("$(printf '%5d s  %s' $((SECONDS - start)) "$name")")
+  echo "   ($((SECONDS - start)) s)"
+}
+
+# A build directory configured with another compiler is configured afresh.
+use_compiler() {
+  local dir=$1 cxx=$2
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -q "CMAKE_CXX_COMPILER:[A-Z]*=.*$cxx\$" "$dir/CMakeCache.txt"; then
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+}
+
+release_suite() { (cd build && with_display ctest --output-on-failure -j "$jobs" --timeout 600); }
+
+# The engine and the command line with leak detection; the GUI tests without it, because Mesa's
+# GL drivers leak in code they unload before the report (ASan's memory checks and UBSan stay on
+# for them).
+asan_suite() {
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j "$jobs" --timeout 900 -LE gui)
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+}
+
+# LP_NUM_THREADS=0: Mesa's software rasteriser draws on the calling thread, so its own
+# (uninstrumented) threads stay out of the report. tsan.supp says what is suppressed and why.
+tsan_suite() {
+  (cd build-tsan && LP_NUM_THREADS=0 \
+     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../tests/tsan.supp" \
+     with_display ctest --output-on-failure -j "$jobs" --timeout 900)
 }
 
 # Runs a command under a virtual X server when there is no display.
@@ -80,23 +127,25 @@ case "$cmd" in
     ;;
   test)
     install_packages
-    build build
-    echo "== Release suite"
-    (cd build && with_display ctest --output-on-failure -j "$jobs" --timeout 600)
-    echo "== AddressSanitizer + UndefinedBehaviorSanitizer suite"
+    phase "Release build" build build
+    phase "Release suite" release_suite
     # Built portable (baseline x86-64, SSE2): the Release suite above tests this machine's SIMD
-    # paths (AVX2/AVX-512), this one the 4-lane paths every x86-64 machine has.
-    build build-asan -DUNROLLED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
-      -DUNROLLED_NATIVE=OFF
-    # The engine and the command line with leak detection; the GUI tests without it, because
-    # Mesa's GL drivers leak in code they unload before the report (ASan's memory checks and
-    # UBSan stay on for them).
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       ctest --output-on-failure -j "$jobs" --timeout 900 -LE gui)
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+    # paths (AVX2/AVX-512), this one the 4-lane paths every x86-64 machine has. Clang, so that the
+    # same build holds the libFuzzer harnesses (only the readers carry the fuzzer's coverage).
+    use_compiler build-asan clang++
+    phase "ASan + UBSan build (clang, with the fuzz harnesses)" \
+      build build-asan -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+      -DUNROLLED_SANITIZE=ON -DUNROLLED_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF
+    phase "ASan + UBSan suite" asan_suite
+    phase "Fuzzing, 30 s per harness" env FUZZ_BUILD_DIR=build-asan fuzz/run.sh 30
+    # Only the threaded code's tests: the worker, the sweep, the pool and the app.
+    phase "ThreadSanitizer build" \
+      build build-tsan -DUNROLLED_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
+      --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
+    phase "ThreadSanitizer suite" tsan_suite
+    echo "== phase times"
+    printf '%s\n' "${phase_times[@]}"
     ;;
   bench)
     install_packages
