@@ -5,7 +5,9 @@
 #   ./setup.sh run [ARGS] install, build, and open the app (ARGS go to `unrolled`)
 #   ./setup.sh test       install, build, and run every test: the Release suite (GUI tests under
 #                         Xvfb when there is no display), then the suite again under
-#                         AddressSanitizer + UndefinedBehaviorSanitizer
+#                         AddressSanitizer + UndefinedBehaviorSanitizer. Prints each phase's time.
+#   ./setup.sh fuzz [S]   every reader's libFuzzer harness (clang, ASan + UBSan), S seconds each
+#   ./setup.sh tsan       the threaded code's tests under ThreadSanitizer
 #   ./setup.sh bench      install, build, and run the benchmarks
 #
 # apt-get runs as root directly, through sudo otherwise. Nothing is downloaded but Debian packages.
@@ -19,6 +21,7 @@ packages=(
   libglfw3-dev libimgui-dev libstb-dev libgl-dev
   fonts-dejavu-core
   xvfb xauth
+  clang libclang-rt-14-dev
 )
 
 install_packages() {
@@ -39,21 +42,57 @@ install_packages() {
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# build DIR [cmake options...]: configure once, then build incrementally.
+# build DIR [cmake options...] [--target T...]: configure once, then build incrementally.
 build() {
   local dir=$1
   shift
+  local options=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != --target ]; do options+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && targets=(--target "$@")
   mkdir -p "$dir"
-  if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >"$dir/configure.log" 2>&1; then
+  if ! cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "${options[@]}" >"$dir/configure.log" 2>&1; then
     cat "$dir/configure.log" >&2
     echo "setup: configuring $dir failed" >&2
     exit 1
   fi
-  if ! cmake --build "$dir" -j "$jobs" >"$dir/build.log" 2>&1; then
+  if ! cmake --build "$dir" -j "$jobs" "${targets[@]}" >"$dir/build.log" 2>&1; then
     grep -E -A5 "error|Error" "$dir/build.log" | head -60 >&2
     echo "setup: the build in $dir failed (full log: $dir/build.log)" >&2
     exit 1
   fi
+}
+
+# phase NAME COMMAND...: runs a step of the test command and prints how long it took.
+phase_times=()
+phase() {
+  local name=$1 start=$SECONDS
+  shift
+  echo "== $name"
+  "$@"
+  phase_times+=("$(printf '%5d s  %s' $((SECONDS - start)) "$name")")
+  echo "   ($((SECONDS - start)) s)"
+}
+
+release_suite() { (cd build && with_display ctest --output-on-failure -j "$jobs" --timeout 600); }
+
+# The engine and the command line with leak detection; the GUI tests without it, because Mesa's
+# GL drivers leak in code they unload before the report (ASan's memory checks and UBSan stay on
+# for them).
+asan_suite() {
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     ctest --output-on-failure -j "$jobs" --timeout 900 -LE gui)
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+     with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+}
+
+# LP_NUM_THREADS=0: Mesa's software rasteriser draws on the calling thread, so its own
+# (uninstrumented) threads stay out of the report. tsan.supp says what is suppressed and why.
+tsan_suite() {
+  (cd build-tsan && LP_NUM_THREADS=0 \
+     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../tests/tsan.supp" \
+     with_display ctest --output-on-failure -j "$jobs" --timeout 900)
 }
 
 # Runs a command under a virtual X server when there is no display.
@@ -80,23 +119,30 @@ case "$cmd" in
     ;;
   test)
     install_packages
-    build build
-    echo "== Release suite"
-    (cd build && with_display ctest --output-on-failure -j "$jobs" --timeout 600)
-    echo "== AddressSanitizer + UndefinedBehaviorSanitizer suite"
+    phase "Release build" build build
+    phase "Release suite" release_suite
     # Built portable (baseline x86-64, SSE2): the Release suite above tests this machine's SIMD
     # paths (AVX2/AVX-512), this one the 4-lane paths every x86-64 machine has.
-    build build-asan -DUNROLLED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
-      -DUNROLLED_NATIVE=OFF
-    # The engine and the command line with leak detection; the GUI tests without it, because
-    # Mesa's GL drivers leak in code they unload before the report (ASan's memory checks and
-    # UBSan stay on for them).
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       ctest --output-on-failure -j "$jobs" --timeout 900 -LE gui)
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-       with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+    phase "ASan + UBSan build" \
+      build build-asan -DUNROLLED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF
+    phase "ASan + UBSan suite" asan_suite
+    echo "== phase times"
+    printf '%s\n' "${phase_times[@]}"
+    ;;
+  fuzz)
+    # Every reader's libFuzzer harness under ASan + UBSan (clang), SECONDS each (default 30).
+    install_packages
+    phase "Fuzzing (builds build-fuzz/ with clang first)" fuzz/run.sh "${1:-30}"
+    ;;
+  tsan)
+    # The threaded code's tests (the worker, the sweep, the pool and the app) under
+    # ThreadSanitizer.
+    install_packages
+    phase "ThreadSanitizer build" \
+      build build-tsan -DUNROLLED_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
+      --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
+    phase "ThreadSanitizer suite" tsan_suite
     ;;
   bench)
     install_packages
@@ -104,7 +150,7 @@ case "$cmd" in
     build/bench/unrolled_bench "$@"
     ;;
   *)
-    echo "setup.sh: unknown command '$cmd'; allowed: deps, run, test, bench" >&2
+    echo "setup.sh: unknown command '$cmd'; allowed: deps, run, test, fuzz, tsan, bench" >&2
     exit 2
     ;;
 esac

@@ -1,11 +1,13 @@
 // Legend: B batch, T steps, H hidden, G gate blocks, L layers.
 #include "core/experiment.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <sstream>
 
 #include "core/json_fields.hpp"
+#include "core/history.hpp"
 #include "samples/samples.hpp"
 
 namespace unrolled {
@@ -166,6 +168,95 @@ double trace_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size) {
   return 8.0 * copies * per_step * task.steps * m.layers;
 }
 
+namespace {
+
+// Weights of a model: W_x (G·H, I or H), W_h (G·H, H), b (G·H) per layer, the GRU's b_hn, and
+// the readout W_y (O, H), b_y (O).
+double param_count(const ModelConfig& m, const TaskInfo& task) {
+  const double G = gate_blocks(m.cell), H = m.hidden_size;
+  double n = task.output_size * (H + 1);
+  for (int l = 0; l < m.layers; ++l) n += G * H * ((l == 0 ? task.input_size : H) + H + 1) + H;
+  return n;
+}
+
+}  // namespace
+
+double trainer_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size) {
+  const double T = task.steps, L = m.layers, B = batch_size, H = m.hidden_size;
+  const double shards = shard_count(batch_size);
+  // The trace in float64, or in float32 with its double view (the app asks for it): 1.5 times.
+  const double trace = 1.5 * trace_bytes(m, task, batch_size);
+  // Each of the ≤ 9 matrices per layer and step is an allocation of its own (the object and a
+  // heap header, 64 bytes), in the engine and in the double view; the shards' too.
+  const double matrices = 2 * 9 * 64 * T * L * (shards > 1 ? shards + 1 : 1);
+  // Weights: the network's, their gradients, the weights before the update, Adam's two moments,
+  // the transposed copy BPTT reads, the float engine's weights, gradients and transposed copy
+  // (half each), and one gradient per shard.
+  const double weights = 8 * param_count(m, task) * (6 + 1.5 + (shards > 1 ? shards : 0));
+  // The batch (inputs, targets, mask), its float copy and the shards' columns; BPTT's carries.
+  const double batch = 8 * B * T * (task.input_size + task.output_size + 1) * (2.5 + 1);
+  const double carries = 8 * 16 * H * B * L * 2;
+  return trace + matrices + weights + batch + carries + History().memory_bytes();
+}
+
+double snapshot_bytes(const ModelConfig& m, const TaskInfo& task) {
+  const double G = gate_blocks(m.cell), H = m.hidden_size, L = m.layers, T = task.steps;
+  // The inspected sequence: pre and gates (2G·H), c, h, hn, dh, dc (≤ 5H) per layer and step,
+  // inputs, targets, outputs; the batch's norms and profile (3L) and the step losses.
+  const double sequence = 8 * T * ((2 * G + 5) * H * L + task.input_size + 2 * task.output_size +
+                                   3 * L + 1);
+  const double jacobian = 8 * T;
+  const double weights = 8 * 2 * param_count(m, task);  // params and trace_params
+  return sequence + jacobian + weights + 64 * 16 * L + History().memory_bytes();
+}
+
+double app_memory_bytes(const ExperimentConfig& c, const TaskInfo& task) {
+  double bytes = kAppFixedBytes;
+  for (const ModelConfig& m : c.all_models())
+    bytes += trainer_bytes(m, task, c.training.batch_size) +
+             kMaxLiveSnapshots * snapshot_bytes(m, task);
+  return bytes;
+}
+
+double iteration_seconds(const ModelConfig& m, const TaskInfo& task, const TrainingConfig& tr) {
+  const double G = gate_blocks(m.cell), H = m.hidden_size, B = std::max(tr.batch_size, 8);
+  // One time step of every layer: the products W_x x and W_h h (2·G·H·(I + H + 1)·B operations).
+  double step = 0;
+  for (int l = 0; l < m.layers; ++l)
+    step += 2 * G * H * ((l == 0 ? task.input_size : H) + H + 1) * B;
+  // Backward time steps: full BPTT one sweep of T; truncated, one window of min(k2, hi) steps
+  // for each chunk [lo, hi) of k1 steps (network.cpp). Each costs two forward steps (the inputs'
+  // and the weights' gradients). The decay profile is one more sweep of T, at one step's cost.
+  const int T = task.steps;
+  double backward = T;
+  if (tr.k1 > 0) {
+    const int k2 = std::max(tr.k2 > 0 ? tr.k2 : tr.k1, tr.k1);
+    backward = 0;
+    for (int lo = 0; lo < T; lo += tr.k1) backward += std::min(k2, std::min(lo + tr.k1, T));
+  }
+  return (T + 2 * backward + T) * step / kReferenceFlops;
+}
+
+std::string slow_iteration_warning(const ExperimentConfig& c) {
+  std::string error;
+  auto task = make_task(c.task, &error);
+  if (!task) return "";
+  double worst = 0;
+  std::string slowest;
+  for (const ModelConfig& m : c.all_models()) {
+    const double s = iteration_seconds(m, task->info(), c.training);
+    if (s > worst) worst = s, slowest = m.name;
+  }
+  if (worst <= kSlowIterationSeconds) return "";
+  std::ostringstream w;
+  w << "one iteration of model '" << slowest << "' takes about "
+    << static_cast<int64_t>(std::ceil(worst)) << " s on the reference machine (more than " << kSlowIterationSeconds
+    << " s; docs/experiments.md): training will be slow. Shorten the task's length, use a "
+       "smaller hidden_size or fewer layers"
+    << (c.training.k1 > 0 ? ", or a larger k1 (truncated BPTT runs one window per k1 steps)" : "");
+  return w.str();
+}
+
 std::string validate(const ExperimentConfig& c) {
   std::string error;
   auto task = make_task(c.task, &error);
@@ -185,6 +276,16 @@ std::string validate(const ExperimentConfig& c) {
         << " MiB are allowed: reduce batch_size, the task's length or hidden_size";
       return s.str();
     }
+  }
+  if (const double bytes = app_memory_bytes(c, info); bytes > kMaxAppBytes) {
+    std::ostringstream s;
+    s << "the experiment needs about " << static_cast<int64_t>(bytes / (1 << 20))
+      << " MiB in the app (every model's trace and weights, " << kMaxLiveSnapshots
+      << " snapshots of each, their histories); at most "
+      << static_cast<int64_t>(kMaxAppBytes / (1 << 20))
+      << " MiB are allowed: reduce batch_size, the task's length, hidden_size, layers or the "
+         "compared models";
+    return s.str();
   }
   if (std::string e = unrolled::validate(c.training.optimizer); !e.empty()) return "training: " + e;
   if (std::string e = unrolled::validate(c.training.clip); !e.empty()) return "training.clip: " + e;

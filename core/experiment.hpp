@@ -83,6 +83,33 @@ NetworkSpec network_spec(const ModelConfig& m, const TaskInfo& task);
 // Estimated bytes of one batch's Trace + GradTrace for a model on a task.
 double trace_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size);
 
+// The one memory budget (docs/experiments.md, "Size limits"): every model of the file, as the app
+// holds it, in at most kMaxAppBytes. Per model, its trainer (trace and gradients in both
+// precisions, since the app switches live; parameters, gradients, optimiser state, shard copies;
+// the batch; the history) and kMaxLiveSnapshots copies of what the panels draw (the inspected
+// sequence, the weights twice, the history): the worker fills one while the UI holds the newest,
+// the one the frame under way draws, and at most kMaxHeldSnapshots older ones its panels still
+// show (app/gui/pacing.cpp). And kAppFixedBytes for the program, its window and fonts.
+constexpr double kMaxAppBytes = 2048.0 * 1024 * 1024;
+constexpr int kMaxHeldSnapshots = 2;
+constexpr int kMaxLiveSnapshots = kMaxHeldSnapshots + 3;
+constexpr double kAppFixedBytes = 256.0 * 1024 * 1024;  // the GUI measured 204 MB (issue 14)
+double trainer_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size);
+double snapshot_bytes(const ModelConfig& m, const TaskInfo& task);
+double app_memory_bytes(const ExperimentConfig& c, const TaskInfo& task);
+
+// Estimated seconds one training iteration of a model takes on the reference machine (2 cores,
+// x86-64 with AVX2; docs/experiments.md gives the formula and how it was calibrated): the
+// products' floating-point operations over kReferenceFlops, counting a batch narrower than 8
+// sequences as 8 (a matrix-vector product streams the weights and runs no faster).
+constexpr double kReferenceFlops = 4.5e9;
+constexpr double kSlowIterationSeconds = 10;
+double iteration_seconds(const ModelConfig& m, const TaskInfo& task, const TrainingConfig& tr);
+// "" or one warning naming the slowest model and its estimate, when it is above
+// kSlowIterationSeconds. The file is accepted (the app stays responsive, core/interrupt.hpp);
+// `unrolled train` prints the warning and the app shows it.
+std::string slow_iteration_warning(const ExperimentConfig& c);
+
 bool experiment_from_json(const Json& j, ExperimentConfig& out, std::string* error);
 Json experiment_to_json(const ExperimentConfig& c);
 bool load_experiment(const std::string& path, ExperimentConfig& out, std::string* error);

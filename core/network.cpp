@@ -179,6 +179,7 @@ void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
   const int t = trace.steps_done;
   parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
     TraceShardT<S>& sh = trace.shards[s];
+    if (sh.trace.steps_done > t) return;  // ran ahead in an interrupted forward_finish
     step_columns(sh.trace, sh.batch);
     put_step(trace, sh, t);
   });
@@ -187,22 +188,26 @@ void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
 }
 
 template <class S>
-void NetworkT<S>::forward_finish(TraceT<S>& trace, const BatchT<S>& batch) const {
+void NetworkT<S>::forward_finish(TraceT<S>& trace, const BatchT<S>& batch, Interrupt* stop) const {
   // Sharded, every shard's remaining steps are one task (one wait, not one per step); each
   // shard computes what forward_step would, in the same order, so stepping gives these numbers.
+  // Interrupted, each shard stops where it is: the whole trace counts the steps all have done.
+  const int T = batch.steps();
   if (trace.shards.empty()) {
-    while (trace.steps_done < batch.steps()) forward_step(trace, batch);
+    while (trace.steps_done < T && !stop_here(stop)) forward_step(trace, batch);
     return;
   }
-  const int t0 = trace.steps_done, T = batch.steps();
   parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
     TraceShardT<S>& sh = trace.shards[s];
-    for (int t = t0; t < T; ++t) {
+    while (sh.trace.steps_done < T && !stop_here(stop)) {
+      const int t = sh.trace.steps_done;
       step_columns(sh.trace, sh.batch);
       put_step(trace, sh, t);
     }
   });
-  for (int t = t0; t < T; ++t) {
+  int done = T;
+  for (const TraceShardT<S>& sh : trace.shards) done = std::min(done, sh.trace.steps_done);
+  for (int t = trace.steps_done; t < done; ++t) {
     add_step_loss(trace, t);
     ++trace.steps_done;
   }
@@ -461,7 +466,8 @@ bool BackwardPassT<S>::step() {
     if (fold_) sweep_step(profile_, {T, 0, T - 1, T, true}, t);
   } else {
     parallel_for(static_cast<int>(shard_passes_.size()), [&](int s) {
-      shard_passes_[s].step();
+      // A shard an interrupted finish() left ahead has done this step already.
+      if (!shard_passes_[s].ahead_of(*this)) shard_passes_[s].step();
       if (record) put_shard_step(s, t);
     });
     sums_at(t, record, !record || fold_);
@@ -472,20 +478,24 @@ bool BackwardPassT<S>::step() {
 }
 
 template <class S>
-void BackwardPassT<S>::finish() {
+void BackwardPassT<S>::finish(Interrupt* stop) {
   if (shard_passes_.empty()) {
-    while (step()) {
-    }
+    while (!done() && !stop_here(stop)) step();
     return;
   }
   // Each shard's whole remaining pass is one task; then the sums, on this thread in shard order.
   // Every step's norms and profile are those of its final columns, which is what stepping
   // leaves too (its last visit to a step sees the final values), so the numbers are the same.
-  const int T = trace_->num_steps();
-  parallel_for(static_cast<int>(shard_passes_.size()), [&](int s) {
+  // Interrupted, each shard's pass stops where it is and the next call goes on from there.
+  const int n = static_cast<int>(shard_passes_.size());
+  parallel_for(n, [&](int s) {
     BackwardPassT<S>& pass = shard_passes_[s];
-    while (pass.step()) {
-    }
+    while (!pass.done() && !stop_here(stop)) pass.step();
+  });
+  for (const BackwardPassT<S>& pass : shard_passes_)
+    if (!pass.done()) return;
+  const int T = trace_->num_steps();
+  parallel_for(n, [&](int s) {
     for (int t = 0; t < T; ++t) put_shard_step(s, t);
     put_shard_ends(s);
   });

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/cell.hpp"
+#include "core/interrupt.hpp"
 #include "core/types.hpp"
 
 namespace unrolled {
@@ -130,8 +131,10 @@ class NetworkT {
                      const std::vector<MatT<S>>* h0 = nullptr,
                      const std::vector<MatT<S>>* c0 = nullptr) const;
   void forward_step(TraceT<S>& trace, const BatchT<S>& batch) const;
-  // The remaining time steps of a begun forward pass, each shard on its own thread.
-  void forward_finish(TraceT<S>& trace, const BatchT<S>& batch) const;
+  // The remaining time steps of a begun forward pass, each shard on its own thread. Once `stop`
+  // is raised no further time step starts and it returns early; calling it (or forward_step)
+  // again resumes, each shard from its own step.
+  void forward_finish(TraceT<S>& trace, const BatchT<S>& batch, Interrupt* stop = nullptr) const;
 
   // Whole backward pass: grads (zeroed here) and gt for a finished trace.
   void backward(ParamsT<S>& grads, GradTraceT<S>& gt, const TraceT<S>& trace,
@@ -164,8 +167,9 @@ class BackwardPassT {
              const BackwardOptions& options, ParamsT<S>& grads, GradTraceT<S>& gt);
   // Processes one time step (every layer, top first). Returns false when nothing was left.
   bool step();
-  // Processes every step left, each shard's on its own thread.
-  void finish();
+  // Processes every step left, each shard's on its own thread. Once `stop` is raised no further
+  // time step starts and it returns with done() false; finish() or step() resume it.
+  void finish(Interrupt* stop = nullptr);
   bool done() const { return window_ >= static_cast<int>(windows_.size()); }
   // The time step the next step() processes, or -1 when done.
   int next_t() const { return done() ? -1 : t_; }
@@ -186,6 +190,10 @@ class BackwardPassT {
     CellScratchT<S> scratch;
   };
   void start_window();
+  // A shard's pass that an interrupted finish() left past the main pass's step (window_, t_).
+  bool ahead_of(const BackwardPassT& main) const {
+    return window_ > main.window_ || (window_ == main.window_ && t_ < main.t_);
+  }
   void sweep_step(Carry& carry, const Window& w, int t);  // every layer at step t
   void advance();                                         // to the next step or window
   // Sharded: shard s's step t (or dh0, dc0) into its columns of gt; the sums across shards.

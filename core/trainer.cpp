@@ -263,7 +263,7 @@ bool Trainer::apply_update() {
   return true;
 }
 
-bool Trainer::run_iteration() {
+bool Trainer::run_iteration(Interrupt* stop) {
   // The rest of the iteration in whole passes (each spreads its batch shards over the pool) and,
   // when the backward pass has not begun, the decay profile folded into it: the same numbers as
   // stepping (tests/test_parallel.cpp), without stepping's one wait per time step.
@@ -272,18 +272,21 @@ bool Trainer::run_iteration() {
   if (phase_ == Phase::Forward) {
     ++engine_version_;
     if (f32())
-      net_f_.forward_finish(trace_f_, batch_f_);
+      net_f_.forward_finish(trace_f_, batch_f_, stop);
     else
-      net_.forward_finish(trace_, batch_);
+      net_.forward_finish(trace_, batch_, stop);
+    if (forward_t() < (f32() ? batch_f_.steps() : batch_.steps())) return true;  // interrupted
     end_forward(true);
   }
   if (phase_ == Phase::Backward) {
     ++engine_version_;
     if (f32()) {
-      backward_f_.finish();
+      backward_f_.finish(stop);
+      if (!backward_f_.done()) return true;  // interrupted
       cast_params(grads_, grads_f_);  // float gradients into the double master's shapes
     } else {
-      backward_.finish();
+      backward_.finish(stop);
+      if (!backward_.done()) return true;  // interrupted
     }
     phase_ = Phase::Update;
   }

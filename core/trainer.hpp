@@ -73,7 +73,9 @@ class Trainer {
   // first when needed. False when Ready or Diverged.
   bool apply_update();
   // The rest of the current iteration, or a whole new one when Ready. False once diverged.
-  bool run_iteration();
+  // Once `stop` is raised no further time step starts: it returns true with the iteration
+  // unfinished (phase() Forward or Backward), and the next call (or stepping) resumes it.
+  bool run_iteration(Interrupt* stop = nullptr);
 
   // Settings that apply from the next update. Invalid settings (a threshold of 0, a NaN
   // learning rate) are refused: false with one message, and the old settings stay.

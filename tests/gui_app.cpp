@@ -325,6 +325,26 @@ TEST(AppWindow, AScreenshotWhileTrainingAtFullSpeedFinishes) {
   if (p) stbi_image_free(p);
 }
 
+// Issue 14: a lesson whose iteration takes most of an hour (a GRU H 256 on sine T 2000, k1 1,
+// k2 2000) opens at once (the first frame does not wait for training), closes at once after its
+// frames (the worker stops between time steps) and is warned about. Only a run that waits would
+// hit the timeout.
+TEST(AppOpen, ASlowLessonOpensAndClosesWithoutWaitingForTraining) {
+  SKIP_WITHOUT_DISPLAY();
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "unrolled_gui_app_slow.json", log = dir + "unrolled_gui_app_slow.log";
+  std::ofstream(file) << R"({"model": {"name": "GRU", "cell": "gru", "hidden_size": 256},
+                             "task": {"kind": "sine", "length": 2000},
+                             "training": {"batch_size": 1, "truncation": {"k1": 1, "k2": 2000}}})";
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
+                              "timeout 250 " + std::string(UNROLLED_EXE) + " open " + file +
+                              " --frames 5 --size 800x600 2>" + log;
+  EXPECT_EQ(run(command), 0) << command << " (124: it waited for training)";
+  const std::string said = read_text(log);
+  EXPECT_NE(said.find("warning: one iteration of model 'GRU' takes about "), std::string::npos)
+      << said;
+}
+
 TEST(AppWindow, LstmGruAndVanillaLessons) {
   SKIP_WITHOUT_DISPLAY();
   struct Case {

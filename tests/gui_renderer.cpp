@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <set>
 #include <vector>
 
 #include <imgui.h>
@@ -230,6 +231,24 @@ TEST(PanelPacing, APanelOverTheBudgetMovesAloneAndCheapOnesTogether) {
   EXPECT_EQ(count_version(first, 2), 1) << "and alone";
   EXPECT_EQ(count_version(pace_snapshots(panels, snapshot(2, 11, true), app), 2), 4)
       << "the three cheap ones fit together";
+}
+
+// The memory budget counts at most kMaxHeldSnapshots older snapshots on screen: with one panel
+// moving per frame and a new snapshot every frame, the panels would otherwise hold six versions.
+TEST(PanelPacing, AtMostTwoOlderSnapshotsStayOnScreen) {
+  AppState app;
+  const std::vector<PanelId> panels = {PanelId::Gates,     PanelId::Training, PanelId::States,
+                                       PanelId::Gradients, PanelId::Sample,   PanelId::Controls};
+  for (PanelId p : panels) app.panel_cost[index_of(p)] = kFrameBudget * 2;  // one a frame
+  pace_snapshots(panels, snapshot(1, 10, true), app);
+  for (uint64_t v = 2; v < 12; ++v) {
+    const auto shown = pace_snapshots(panels, snapshot(v, 9 + v, true), app);
+    std::set<uint64_t> older;
+    for (const Snapshot* s : shown)
+      if (s && s->version != v) older.insert(s->version);
+    EXPECT_LE(older.size(), static_cast<size_t>(kMaxHeldSnapshots)) << "at version " << v;
+    EXPECT_GE(count_version(shown, v), 1);
+  }
 }
 
 TEST(PanelPacing, PausedOrResetEveryPanelShowsTheNewestAtOnce) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/cli.hpp"
 #include "core/experiment.hpp"
 #include "core/model_io.hpp"
 #include "core/network.hpp"
@@ -297,8 +298,8 @@ TEST_F(CliTrain, SigintAndSigtermKeepWhatIsCompleteAndLeaveNoTemporaryFile) {
       dup2(fd, 1);
       dup2(fd, 2);
       execl(UNROLLED_EXE, UNROLLED_EXE, "train", "--preset", "hello", "--iterations", "1000000000",
-            "--metrics", m.c_str(), "--profile", p.c_str(), "--save", model.c_str(),
-            static_cast<char*>(nullptr));
+            "--metrics", m.c_str(), "--profile", p.c_str(), "--profile-every", "1", "--save",
+            model.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     // Wait (a bounded while, in case the run never starts) until rows are being written.
@@ -356,6 +357,64 @@ TEST_F(CliTrain, TheExplodingLessonsProfileIsFiniteUntilItDiverges) {
   for (size_t i = 1; i < rows.size(); ++i)
     for (const std::string& cell : split(rows[i]))
       EXPECT_TRUE(std::isfinite(std::stod(cell))) << "row " << i << ": " << rows[i].substr(0, 80);
+}
+
+
+// The profile CSV is bounded: by default every K-th row, K the smallest keeping it under 64 MiB
+// (the audit's run, T 2000 for 10^6 iterations, would have written 22 GB); --profile-every K
+// chooses.
+TEST_F(CliTrain, TheProfileKeepsEveryKthIterationUnderItsBound) {
+  EXPECT_EQ(default_profile_every(50, 2000), 1);
+  for (int T : {1, 50, 2000, 10000})
+    for (int64_t n : {int64_t{1}, int64_t{1000}, int64_t{1'000'000}, int64_t{1'000'000'000}}) {
+      const int64_t k = default_profile_every(T, n);
+      const double rows = std::ceil(static_cast<double>(n) / k);
+      EXPECT_LE(rows * (13.0 * T + 12), 64.0 * (1 << 20)) << "T " << T << ", " << n;
+      if (k > 1) EXPECT_GT(n / (k - 1) * (13.0 * T + 12), 64.0 * (1 << 20) * 0.9) << "smallest";
+    }
+  const ExeResult r = run_exe("train --preset hello --iterations 20 --profile " + path("p.csv") +
+                                  " --profile-every 7",
+                              true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto rows = lines(slurp(path("p.csv")));
+  ASSERT_EQ(rows.size(), 4u) << "the header and iterations 0, 7, 14";
+  EXPECT_EQ(split(rows[2])[0], "7");
+  EXPECT_EQ(split(rows[3])[0], "14");
+}
+
+// Issue 14: a signal stops a run within a time step of an iteration that would take most of an
+// hour (a GRU H 256 on sine T 2000, k1 1, k2 2000), not after it: the test ends at all only if
+// it does. The unfinished iteration is dropped; the outputs hold the completed ones (none).
+TEST_F(CliTrain, ASignalStopsALongIterationBetweenTimeSteps) {
+  write("slow.json", R"({"model": {"name": "GRU", "cell": "gru", "hidden_size": 256},
+                         "task": {"kind": "sine", "length": 2000},
+                         "training": {"batch_size": 1, "iterations": 3,
+                                      "truncation": {"k1": 1, "k2": 2000}}})");
+  const std::string m = path("m.csv"), log = path("slow.log");
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(UNROLLED_EXE, UNROLLED_EXE, "train", "--config", path("slow.json").c_str(), "--metrics",
+          m.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 6000 && slurp(log).find("training GRU") == std::string::npos; ++i)
+    usleep(10000);
+  usleep(200000);  // well inside the first iteration
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const std::string said = slurp(log);
+  ASSERT_TRUE(WIFEXITED(status)) << said;
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM) << said;
+  EXPECT_NE(said.find("warning: one iteration of model 'GRU' takes about "), std::string::npos)
+      << said;
+  EXPECT_NE(said.find("stopped by SIGTERM after 0 of 3 iterations"), std::string::npos) << said;
+  EXPECT_EQ(lines(slurp(m)).size(), 1u) << "the header alone";
+  EXPECT_FALSE(fs::exists(m + ".tmp-unrolled"));
 }
 
 }  // namespace

@@ -386,14 +386,28 @@ TEST(Experiment, SizesBeyondTheMemoryLimitAreRefused) {
   expect_mentions(refused(j), {"hidden_size 512", "steps 2000", "batch_size 64", "MiB",
                                "at most 1024 MiB", "reduce batch_size"});
 
-  // The largest batch that fits is accepted; one more is refused.
+  // The largest batch whose trace fits is refused by the one budget, the app's (the trace in
+  // both precisions and the snapshots); one more by the trace's own limit.
   int fits = 1;
   while (trace_bytes(probe.model, task->info(), fits + 1) <= kMaxTraceBytes) ++fits;
   ExperimentConfig c;
   j["training"]["batch_size"] = fits;
-  EXPECT_TRUE(experiment_from_json(j, c, &error)) << error;
+  expect_mentions(refused(j), {"needs about", "MiB in the app", "at most 2048 MiB"});
   j["training"]["batch_size"] = fits + 1;
   expect_mentions(refused(j), {"batch_size " + std::to_string(fits + 1), "at most 1024 MiB"});
+  // The largest batch within the budget is accepted.
+  ExperimentConfig probe_all = probe;
+  probe_all.task = adding;
+  int in_budget = 1;
+  for (;; ++in_budget) {
+    probe_all.training.batch_size = in_budget + 1;
+    if (app_memory_bytes(probe_all, task->info()) > kMaxAppBytes) break;
+  }
+  j["training"]["batch_size"] = in_budget;
+  EXPECT_TRUE(experiment_from_json(j, c, &error)) << error;
+  j["training"]["batch_size"] = in_budget + 1;
+  expect_mentions(refused(j), {"MiB in the app", "at most 2048 MiB"});
+  fits = in_budget;
 
   // A compared model is held to the same limit as the main one.
   j["training"]["batch_size"] = fits;

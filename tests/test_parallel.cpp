@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/session/training_worker.hpp"
+#include "core/interrupt.hpp"
 #include "core/network.hpp"
 #include "core/parallel.hpp"
 #include "core/sweep.hpp"
@@ -240,6 +241,47 @@ TEST_P(Sharded, SteppingEqualsWholeIterations) {
     ASSERT_TRUE(stepped.run_iteration());
     expect_same_trainer(whole, stepped);
   }
+}
+
+// Interrupted between time steps (core/interrupt.hpp: the worker's stop, pause and commands)
+// and resumed, whole or by stepping, an iteration gives the same bits as one run straight
+// through: sharded (the shards stop at different steps) and not, in both precisions.
+TEST_P(Sharded, InterruptedIterationsResumeToTheSameBits) {
+  Threads n(2);
+  for (int B : {100, 4})
+    for (Precision precision : {Precision::Float64, Precision::Float32}) {
+      SCOPED_TRACE(std::string(to_string(precision)) + ", B " + std::to_string(B));
+      ExperimentConfig c = sharded(GetParam(), TaskKind::Recall, precision);
+      c.training.batch_size = B;
+      Trainer whole, cut;
+      configure(whole, c);
+      configure(cut, c);
+      Interrupt stop;
+      for (int it = 0; it < 3; ++it) {
+        ASSERT_TRUE(whole.run_iteration());
+        int interruptions = 0;
+        for (int k = 0; cut.iteration() == it; ++k) {
+          stop.raise_after(2 + (k + it) % 5);
+          ASSERT_TRUE(cut.run_iteration(&stop));
+          if (cut.iteration() > it) break;
+          ++interruptions;
+          if (k % 3 == 1) {  // step mode after an interruption, as the app's step keys would
+            if (cut.phase() == Phase::Forward) ASSERT_TRUE(cut.step_forward());
+            if (cut.phase() == Phase::Backward) ASSERT_TRUE(cut.step_backward());
+          }
+        }
+        EXPECT_GT(interruptions, 2);
+        ASSERT_EQ(cut.iteration(), it + 1);
+        expect_same_trainer(whole, cut);
+      }
+      // Raised before the iteration: no time step starts.
+      stop.raise();
+      const int64_t before = stop.steps_started();
+      ASSERT_TRUE(cut.run_iteration(&stop));
+      EXPECT_EQ(cut.phase(), Phase::Forward);
+      EXPECT_EQ(cut.forward_t(), 0);
+      EXPECT_EQ(stop.steps_started(), before);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, Sharded,

@@ -361,6 +361,69 @@ TEST(SessionCommands, RunUntilPlaysUntilItsConditionHoldsThenPauses) {
   s.worker.send(cmd::Pause{});
   EXPECT_EQ(s.snap().goal_done, 8u);
   EXPECT_FALSE(s.snap().playing);
+
+// The audit's slow lesson: sine at T = 2000 with truncation k1 = 1, k2 = 2000, one iteration
+// about 90 s on a 2-core machine (2000 backward sweeps of up to 2000 steps each).
+ExperimentConfig slow_lesson() {
+  ExperimentConfig c = default_experiment();
+  c.model.cell = CellType::Gru;
+  c.model.hidden_size = 32;
+  c.task = default_task_spec(TaskKind::Sine);
+  c.task.length = 2000;
+  c.training.batch_size = 16;
+  c.training.k1 = 1;
+  c.training.k2 = 2000;
+  return c;
+}
+constexpr int64_t kSlowSteps = 2000 + 2000LL * 2001 / 2;  // time steps in one of its iterations
+
+// Waits (without a deadline: ctest's timeout is the bound) until the worker is well inside its
+// first iteration.
+void wait_for_steps(const TrainingWorker& w, int64_t steps) {
+  while (w.time_steps_started() < steps) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
+// A pause sent in the middle of a long iteration is applied between two time steps: the worker
+// is idle again with the iteration unfinished (no wait for the ~90 s it takes), and play
+// resumes it where it stopped.
+TEST(SessionCommands, PauseInterruptsALongIterationBetweenTimeSteps) {
+  Session s(slow_lesson());
+  ASSERT_TRUE(s.started());
+  s.send_all({cmd::SetSpeed{0}, cmd::Play{}});
+  wait_for_steps(s.worker, 50);
+  s.worker.send(cmd::Pause{});
+  const Snapshot& paused = s.snap();  // waits for the pause to be applied
+  const ModelView& m = paused.models.at(0);
+  EXPECT_FALSE(paused.playing);
+  EXPECT_NE(paused.warning.find("takes about 93 s"), std::string::npos) << paused.warning;
+  EXPECT_EQ(m.iteration, 0);
+  EXPECT_TRUE(m.phase == Phase::Forward || m.phase == Phase::Backward) << to_string(m.phase);
+  const int64_t paused_at = s.worker.time_steps_started();
+  EXPECT_LT(paused_at, kSlowSteps);
+  EXPECT_EQ(s.worker.time_steps_started(), paused_at);  // paused: nothing runs
+  s.send_all({cmd::Play{}});
+  wait_for_steps(s.worker, paused_at + 20);  // resumed: time steps run again
+  s.worker.send(cmd::Pause{});
+  const ModelView& again = s.view();
+  EXPECT_EQ(again.iteration, 0) << "the same iteration, further on";
+  EXPECT_TRUE(again.phase == Phase::Forward || again.phase == Phase::Backward);
+}
+
+// Closing the app stops the worker within a time step, whatever the iteration costs: stop()
+// returns with the first iteration far from done, and no time step starts after it.
+TEST(SessionCommands, StopJoinsInTheMiddleOfALongIteration) {
+  TrainingWorker w;
+  std::string error;
+  ASSERT_TRUE(w.start(slow_lesson(), &error)) << error;
+  w.send(cmd::SetSpeed{0});
+  w.send(cmd::Play{});
+  wait_for_steps(w, 50);
+  w.stop();
+  const int64_t at_stop = w.time_steps_started();
+  EXPECT_LT(at_stop, kSlowSteps);
+  EXPECT_EQ(w.latest()->models.at(0).iteration, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(w.time_steps_started(), at_stop);
 }
 
 TEST(SessionCommands, EveryCommandHasItsOwnName) {

@@ -2,6 +2,7 @@
 // naming what is wrong and what is allowed, and returns a non-zero exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct ExperimentConfig;
 // false with one message naming what is wrong and the built-in lessons.
 bool read_lesson(const std::string& config_path, const std::string& preset,
                  ExperimentConfig& config, std::string* error);
+
+// train --profile's default: every K-th iteration's row, the smallest K that keeps the CSV of
+// `iterations` rows of `steps` values under 64 MiB.
+int64_t default_profile_every(int steps, int64_t iterations);
 
 // The app (app/gui/gui_main.cpp, in the GUI library); args as given to main.
 int gui_main(const std::vector<std::string>& args);

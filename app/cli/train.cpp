@@ -1,13 +1,18 @@
 // unrolled train --config FILE.json [--preset NAME] [--model K] [--iterations N] [--seed S]
-//                [--metrics M.csv] [--profile P.csv] [--save MODEL.json]
+//                [--metrics M.csv] [--profile P.csv] [--profile-every K] [--save MODEL.json]
 // Trains headless: a progress bar on a terminal (plain lines otherwise), then a summary.
 // Output files are written beside their destination and renamed into place only when complete;
 // every one is checked for writability before training, and one that fails never keeps the
 // others from being written. Exit codes: 0 done; 2 a bad file or argument; 3 diverged; 4 an
-// output could not be written; 130 / 143 stopped by SIGINT / SIGTERM (after the iteration under
-// way, with the outputs written for the completed iterations and no temporary file left).
+// output could not be written; 130 / 143 stopped by SIGINT / SIGTERM (within a time step of the
+// iteration under way, which is dropped, with the outputs written for the completed iterations
+// and no temporary file left).
+// The profile CSV holds T values a row: every K-th iteration's row (--profile-every K), by
+// default the smallest K that keeps it under kProfileBytes (64 MiB) for the run's iterations.
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -20,6 +25,7 @@
 
 #include "app/cli/args.hpp"
 #include "app/cli/cli.hpp"
+#include "core/interrupt.hpp"
 #include "core/model_io.hpp"
 #include "core/trainer.hpp"
 
@@ -27,19 +33,28 @@ namespace unrolled {
 namespace {
 
 // The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none has. The handler only
-// sets it (async-signal-safe); the loop finishes its iteration, writes what is complete and
-// removes its temporary files. SA_RESETHAND: a second signal stops at once.
+// sets it and raises g_interrupt (a lock-free atomic store: async-signal-safe); the iteration
+// under way stops before its next time step, and the run writes what is complete and removes its
+// temporary files. SA_RESETHAND: a second signal stops at once.
 volatile std::sig_atomic_t g_stop_signal = 0;
+Interrupt g_interrupt;
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 extern "C" void on_stop_signal(int sig) {
   g_stop_signal = sig;
+  g_interrupt.raise();
 }
+
+// The profile CSV's default size bound, and a row's size: up to 13 characters a value
+// ("-1.23457e-05,") and the iteration.
+constexpr double kProfileBytes = 64.0 * (1 << 20);
 
 // Installs on_stop_signal for SIGINT and SIGTERM for its lifetime.
 class StopSignals {
  public:
   StopSignals() {
     g_stop_signal = 0;
+    g_interrupt.clear();
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -152,9 +167,9 @@ void progress(bool tty, int64_t done, int64_t total, double loss, double baselin
   std::fflush(stderr);
 }
 
-// One row of each CSV for the iteration just completed.
+// One row of each CSV for the iteration just completed (of the profile, every profile_every-th).
 void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_rate, CsvOut& metrics,
-                CsvOut& profile) {
+                CsvOut& profile, int64_t profile_every) {
   const int64_t it = trainer.iteration() - 1;
   if (metrics.active()) {
     const auto& r = trainer.last_clip();
@@ -164,7 +179,7 @@ void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_ra
                      << '\n';
     metrics.check(it);
   }
-  if (profile.active()) {
+  if (profile.active() && it % profile_every == 0) {
     const Mat& p = trainer.grad_profile();  // (L, T), top layer reported
     if (it == 0) {
       profile.stream() << "iteration";
@@ -214,7 +229,7 @@ void print_summary(const Trainer& trainer, const TaskInfo& info, double secs, bo
 // Trains to `total` iterations (or a signal, or divergence), writing each iteration's rows and
 // the progress; returns the seconds it took.
 double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rate, CsvOut& metrics,
-                  CsvOut& profile) {
+                  CsvOut& profile, int64_t profile_every) {
   const TaskInfo& info = trainer.task().info();
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -224,8 +239,8 @@ double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rat
   const int64_t report_every =
       tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
   while (trainer.iteration() < total && g_stop_signal == 0) {
-    if (!trainer.run_iteration()) break;
-    write_rows(trainer, info, learning_rate, metrics, profile);
+    if (!trainer.run_iteration(&g_interrupt) || trainer.phase() != Phase::Ready) break;
+    write_rows(trainer, info, learning_rate, metrics, profile, profile_every);
     if (trainer.iteration() >= next_report || trainer.iteration() == total) {
       progress(tty, trainer.iteration(), total, trainer.last_loss(), info.baseline, seconds());
       next_report = trainer.iteration() + report_every;
@@ -237,10 +252,17 @@ double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rat
 
 }  // namespace
 
+int64_t default_profile_every(int steps, int64_t iterations) {
+  // ceil(iterations / K) rows of `row` bytes fit: K = ceil(iterations / rows that fit).
+  const double row = 13.0 * steps + 12;
+  const int64_t fit = std::max<int64_t>(1, static_cast<int64_t>(kProfileBytes / row));
+  return std::max<int64_t>(1, (iterations + fit - 1) / fit);
+}
+
 int cli_train(const std::vector<std::string>& args) {
   ArgParser ap("train", args);
   std::string config_path, preset, metrics_path, profile_path, save_path;
-  int iterations = 0, model_index = 0;
+  int iterations = 0, model_index = 0, profile_every = 0;
   std::optional<uint64_t> seed;
   ap.string("--config", config_path, "FILE.json");
   ap.string("--preset", preset, "NAME");
@@ -255,6 +277,7 @@ int cli_train(const std::vector<std::string>& args) {
   });
   ap.string("--metrics", metrics_path, "M.csv");
   ap.string("--profile", profile_path, "P.csv");
+  ap.integer("--profile-every", profile_every, 1, 1'000'000'000);
   ap.string("--save", save_path, "MODEL.json");
   if (!ap.parse()) return 2;
 
@@ -269,6 +292,8 @@ int cli_train(const std::vector<std::string>& args) {
 
   Trainer trainer;
   if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
+  if (const std::string slow = slow_iteration_warning(config); !slow.empty())
+    std::fprintf(stderr, "unrolled train: warning: %s\n", slow.c_str());
   // Every output is checked before training starts, so none fails only after a long run.
   StopSignals stop_signals;
   CsvOut metrics, profile;
@@ -286,8 +311,14 @@ int cli_train(const std::vector<std::string>& args) {
                trainer.model().name.c_str(), std::string(to_string(trainer.model().cell)).c_str(),
                trainer.model().layers, trainer.model().hidden_size, info.name.c_str(), info.steps,
                config.training.batch_size, static_cast<unsigned long long>(config.training.seed));
+  const int64_t every =
+      profile_every > 0 ? profile_every : default_profile_every(info.steps, total);
+  if (profile.active() && every > 1)
+    std::fprintf(stderr, "unrolled train: the profile keeps every %lld-th iteration's row%s\n",
+                 static_cast<long long>(every),
+                 profile_every > 0 ? "" : " (under 64 MiB; --profile-every K to choose)");
   const double secs = train_loop(trainer, total, tty, config.training.optimizer.learning_rate,
-                                 metrics, profile);
+                                 metrics, profile, every);
   const int stopped_by = g_stop_signal;
   int code = 0;
   if (trainer.phase() == Phase::Diverged) {

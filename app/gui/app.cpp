@@ -253,6 +253,8 @@ int run_app(const AppOptions& o) {
   app.config.edit = config;
   app.lesson = config;
   app.seed = config.training.seed;
+  if (const std::string slow = slow_iteration_warning(config); !slow.empty())
+    std::fprintf(stderr, "unrolled: warning: %s\n", slow.c_str());  // and in the banner
   app.report_values = !o.layout_report.empty();
   widgets::set_layout_report(app.report_values);
 
@@ -281,7 +283,10 @@ int run_app(const AppOptions& o) {
   first_commands(o, app, worker);
   if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
   if (o.present) set_presenting(app, window, true);
-  worker.wait_idle();
+  // The first frame draws whatever snapshot there is (start() publishes the untrained model): it
+  // never waits for training, which can take minutes per iteration. A benchmark waits for its
+  // warm-up; a capture waits in every frame (below).
+  if (o.bench_frames > 0) worker.wait_idle();
 
   FrameBench bench;
   GuiFrame last;

@@ -306,6 +306,8 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
     text = head + bad->divergence.where + ". " + bad->divergence.cause;
   } else if (!snap.error.empty()) {
     text = snap.error;
+  } else if (!snap.warning.empty()) {
+    text = "Slow lesson: " + snap.warning;  // amber, no button
   } else {
     return 0;
   }
@@ -318,7 +320,9 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
   const float h = std::max(text_h, ImGui::GetFrameHeight()) + style.WindowPadding.y * 2;
   ImGui::SetNextWindowPos(pos);
   ImGui::SetNextWindowSize({width, h});
-  ImGui::PushStyleColor(ImGuiCol_WindowBg, IM_COL32(150, 30, 30, 255));
+  const bool warning = !bad && snap.error.empty();
+  ImGui::PushStyleColor(ImGuiCol_WindowBg,
+                        warning ? IM_COL32(140, 90, 10, 255) : IM_COL32(150, 30, 30, 255));
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
   ImGui::Begin(
       "##banner", nullptr,

@@ -82,6 +82,7 @@ struct Snapshot {
   std::string error;          // the last command's error (e.g. a config that cannot apply)
   bool goal_active = false;   // a tour's run (cmd::RunUntil) is in progress
   uint64_t goal_done = 0;     // the id of the last tour run that ended
+  std::string warning;        // the experiment's slow_iteration_warning, "" when none
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.

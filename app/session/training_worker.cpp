@@ -9,6 +9,7 @@
 #include <cmath>
 #include <variant>
 
+#include "core/interrupt.hpp"
 #include "core/parallel.hpp"
 #include "core/sampling.hpp"
 
@@ -36,6 +37,7 @@ bool TrainingWorker::configure(const ExperimentConfig& config, std::string* erro
   }
   trainers_ = std::move(trainers);
   config_ = config;
+  warning_ = slow_iteration_warning(config);
   generated_.assign(trainers_.size(), "");
   generated_at_ = -1;
   return true;
@@ -45,6 +47,8 @@ bool TrainingWorker::start(const ExperimentConfig& config, std::string* error) {
   stop();
   if (!configure(config, error)) return false;
   quit_ = false;
+  on_command_.clear();
+  on_stop_.clear();
   publish();
   thread_ = std::thread([this] { run(); });
   return true;
@@ -54,6 +58,8 @@ void TrainingWorker::stop() {
   {
     std::lock_guard lock(mutex_);
     quit_ = true;
+    on_command_.raise();
+    on_stop_.raise();
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
@@ -64,6 +70,7 @@ void TrainingWorker::send(Command c) {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(c));
     ++sent_;
+    on_command_.raise();
   }
   wake_.notify_all();
 }
@@ -94,13 +101,23 @@ bool TrainingWorker::goal_reached() {
   return true;
 }
 
-bool TrainingWorker::train_one() {
+TrainingWorker::Trained TrainingWorker::train_one(Interrupt* stop) {
   // Compare mode's models are independent: one task each (and each spreads its batch shards),
   // every model's numbers the same whatever runs where. The results are read in model order.
+  // After an interruption only the models whose iteration is unfinished go on, so all stay in
+  // lockstep.
   const int n = static_cast<int>(trainers_.size());
-  std::vector<char> ok(n, 0);
-  parallel_for(n, [&](int i) { ok[i] = trainers_[i]->run_iteration(); });
-  return std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; });
+  const auto unfinished = [](const std::unique_ptr<Trainer>& t) {
+    return t->phase() != Phase::Ready && t->phase() != Phase::Diverged;
+  };
+  const bool resuming = std::any_of(trainers_.begin(), trainers_.end(), unfinished);
+  std::vector<char> ok(n, 1);
+  parallel_for(n, [&](int i) {
+    if (!resuming || unfinished(trainers_[i])) ok[i] = trainers_[i]->run_iteration(stop);
+  });
+  if (!std::all_of(ok.begin(), ok.end(), [](char v) { return v != 0; })) return Trained::Diverged;
+  if (std::any_of(trainers_.begin(), trainers_.end(), unfinished)) return Trained::Interrupted;
+  return Trained::Done;
 }
 
 // Applies one command on the worker thread. Step commands pause first: a step by hand takes over
@@ -133,7 +150,7 @@ struct TrainingWorker::Applier {
   }
 
   void operator()(const cmd::StepIteration&) {
-    step([](Trainer& t) { t.run_iteration(); });
+    step([&](Trainer& t) { t.run_iteration(&w.on_stop_); });
   }
   void operator()(const cmd::StepForward&) {
     step([](Trainer& t) {
@@ -145,19 +162,25 @@ struct TrainingWorker::Applier {
     step([](Trainer& t) { t.step_backward(); });
   }
   void operator()(const cmd::FinishForward&) {
-    step([](Trainer& t) {
+    step([&](Trainer& t) {
       if (t.phase() == Phase::Ready) t.step_forward();
-      while (t.phase() == Phase::Forward) t.step_forward();
+      while (t.phase() == Phase::Forward && !w.on_stop_.stop_here()) t.step_forward();
     });
   }
   void operator()(const cmd::FinishBackward&) {
     // Exactly the StepBackward commands it replaces: one time step at a time until Update.
-    step([](Trainer& t) {
-      while (t.phase() == Phase::Forward || t.phase() == Phase::Backward) t.step_backward();
-    });
+    step([&](Trainer& t) { finish_backward(t); });
   }
   void operator()(const cmd::ApplyUpdate&) {
-    step([](Trainer& t) { t.apply_update(); });
+    step([&](Trainer& t) {
+      if (finish_backward(t)) t.apply_update();
+    });
+  }
+  // False when stop() cut it short.
+  bool finish_backward(Trainer& t) {
+    while (t.phase() == Phase::Forward || t.phase() == Phase::Backward)
+      if (w.on_stop_.stop_here() || !t.step_backward()) return false;
+    return true;
   }
 
   void operator()(const cmd::Reset&) {
@@ -174,7 +197,7 @@ struct TrainingWorker::Applier {
     w.configure(c.config, &w.error_);
   }
   void operator()(const cmd::RunIterations& c) {
-    for (int64_t i = 0; i < c.count && w.train_one(); ++i) {
+    for (int64_t i = 0; i < c.count && w.train_one(&w.on_stop_) == Trained::Done; ++i) {
     }
   }
   void operator()(const cmd::RescaleRecurrent& c) {
@@ -247,21 +270,32 @@ bool TrainingWorker::take_commands(std::deque<Command>& commands, uint64_t& take
   if (quit_) return false;
   commands.swap(queue_);
   taken = sent_;
+  on_command_.clear();  // under the lock: a command sent from now on raises it again
   return true;
 }
 
 bool TrainingWorker::train_due(Pacing& pace) {
+  // Each iteration: false to stop the burst (a new command or stop() interrupted it, or a model
+  // diverged, which pauses).
+  const auto train = [&] {
+    const Trained r = train_one(&on_command_);
+    if (r == Trained::Diverged) {
+      playing_ = false;
+      end_goal();
+    }
+    if (r != Trained::Done) return false;
+    ++pace.done_since;
+    if (goal_reached()) {  // a tour's run ends here: pause
+      playing_ = false;
+      return false;
+    }
+    return true;
+  };
   const auto now = Clock::now();
   if (speed_ <= 0) {
     // Full speed: a burst until the next publish.
     const auto until = now + kPublishEvery;
-    while (Clock::now() < until) {
-      if (!train_one() || goal_reached()) {
-        playing_ = false;
-        end_goal();
-        break;
-      }
-      ++pace.done_since;
+    while (Clock::now() < until && train()) {
     }
     return true;
   }
@@ -270,14 +304,8 @@ bool TrainingWorker::train_due(Pacing& pace) {
   const auto period =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / speed_));
   int burst = 0;
-  while (Clock::now() >= pace.next_due && burst < 10000) {
-    if (!train_one() || goal_reached()) {
-      playing_ = false;
-      end_goal();
-      break;
-    }
+  while (Clock::now() >= pace.next_due && burst < 10000 && train()) {
     pace.next_due += period;
-    ++pace.done_since;
     ++burst;
     if (Clock::now() - now > kPublishEvery) break;
   }
@@ -334,10 +362,17 @@ void TrainingWorker::run() {
   idle_.notify_all();
 }
 
-std::shared_ptr<Snapshot> TrainingWorker::free_snapshot() {
-  for (auto& s : pool_)
-    if (s.use_count() == 1) return s;  // only the pool holds it: the UI has let go
-  pool_.push_back(std::make_shared<Snapshot>());
+std::shared_ptr<TrainingWorker::Slot> TrainingWorker::free_slot() {
+  // The acquire load pairs with the release store in the deleter publish() gives each snapshot:
+  // every read any thread made of a slot's snapshot happens before the worker refills it.
+  // (shared_ptr::use_count() reads the count relaxed, which orders nothing.)
+  for (auto& slot : pool_)
+    if (!slot->lent.load(std::memory_order_acquire)) {
+      slot->lent.store(true, std::memory_order_relaxed);  // only the worker sets it
+      return slot;
+    }
+  pool_.push_back(std::make_shared<Slot>());
+  pool_.back()->lent.store(true, std::memory_order_relaxed);
   return pool_.back();
 }
 
@@ -354,13 +389,8 @@ void TrainingWorker::keep_last_finite(size_t i) {
 }
 
 void TrainingWorker::publish() {
-  std::shared_ptr<Snapshot> s;
-  {
-    std::lock_guard lock(mutex_);
-    // Under the lock: the UI takes snapshots only through latest(), so one that nobody but the
-    // pool holds cannot be picked up while it is being filled.
-    s = free_snapshot();
-  }
+  const std::shared_ptr<Slot> slot = free_slot();
+  Snapshot* s = &slot->snapshot;
   s->version = ++version_;
   s->config = config_;
   s->playing = playing_;
@@ -369,6 +399,7 @@ void TrainingWorker::publish() {
   s->speed = speed_;
   s->measured_speed = measured_speed_;
   s->error = error_;
+  s->warning = warning_;
   s->models.resize(trainers_.size());
   s->vocabulary.clear();
   if (!trainers_.empty()) {
@@ -410,8 +441,12 @@ void TrainingWorker::publish() {
           jacobian_product_norms(t.network(), t.trace(), t.batch(), l, T - 1, v.sample, T - 1);
     }
   }
+  // The last copy's release (in whichever thread drops it) hands the slot back; the deleter
+  // keeps the slot alive, so a snapshot may outlive the worker.
+  std::shared_ptr<const Snapshot> lent(
+      s, [slot](const Snapshot*) { slot->lent.store(false, std::memory_order_release); });
   std::lock_guard lock(mutex_);
-  latest_ = s;
+  latest_ = std::move(lent);
 }
 
 }  // namespace unrolled

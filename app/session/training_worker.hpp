@@ -10,8 +10,15 @@
 //
 // The UI thread never touches a Trainer: step commands (one time step forward or back, one
 // iteration) run on the worker too, in order, and each publishes a snapshot.
+//
+// However long an iteration is, the worker answers within one time step (core/interrupt.hpp):
+// while playing, a new command (pause included) or stop() interrupts the iteration between time
+// steps; the commands are applied, a snapshot of the unfinished iteration is published, and
+// playing resumes the iteration where it stopped. A step command runs to its end unless stop()
+// interrupts it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -22,6 +29,7 @@
 
 #include "app/session/commands.hpp"
 #include "app/session/snapshot.hpp"
+#include "core/interrupt.hpp"
 
 namespace unrolled {
 
@@ -42,6 +50,10 @@ class TrainingWorker {
   std::shared_ptr<const Snapshot> latest() const;
   // Blocks until every command sent so far has been applied and published.
   void wait_idle();
+  // Time steps the engine has started on this worker's behalf (tests: none starts after stop()).
+  int64_t time_steps_started() const {
+    return on_command_.steps_started() + on_stop_.steps_started();
+  }
 
  private:
   struct Applier;  // one call operator per command (training_worker.cpp)
@@ -55,13 +67,21 @@ class TrainingWorker {
   bool train_due(Pacing& pace);  // while playing: the iterations due now; true if any ran
   void measure_speed(Pacing& pace);
   bool configure(const ExperimentConfig& config, std::string* error);
-  bool train_one();  // one iteration of every model; false once any diverged
+  enum class Trained { Done, Interrupted, Diverged };
+  // One iteration of every model, or the rest of one an interruption left.
+  Trained train_one(Interrupt* stop);
+  void publish();
+  // A pooled snapshot and whether a published shared_ptr to it is still alive anywhere.
+  struct Slot {
+    Snapshot snapshot;
+    std::atomic<bool> lent{false};  // set by the worker; cleared by the last holder's release
+  };
+  // A slot nobody holds (or a new one), marked lent; publish() fills it and hands it out.
+  std::shared_ptr<Slot> free_slot();
   // A tour's run (cmd::RunUntil): true once its condition holds, which ends it and pauses.
   bool goal_reached();
   void end_goal();
-  void publish();
   void keep_last_finite(size_t model);
-  std::shared_ptr<Snapshot> free_snapshot();
 
   std::vector<std::unique_ptr<Trainer>> trainers_;
   ExperimentConfig config_;
@@ -70,6 +90,7 @@ class TrainingWorker {
   int sample_ = 0;
   double temperature_ = 1.0;
   std::string error_;
+  std::string warning_;  // slow_iteration_warning of config_
   double measured_speed_ = 0;
   std::vector<std::string> generated_;
   int64_t generated_at_ = -1;
@@ -86,10 +107,12 @@ class TrainingWorker {
   std::condition_variable wake_, idle_;
   std::deque<Command> queue_;
   bool quit_ = false;
+  Interrupt on_command_;  // raised by send() and stop(): stops training while playing
+  Interrupt on_stop_;     // raised by stop() alone: stops step commands
   uint64_t sent_ = 0;     // commands sent so far
   uint64_t applied_ = 0;  // commands applied and published so far
   std::shared_ptr<const Snapshot> latest_;
-  std::vector<std::shared_ptr<Snapshot>> pool_;  // reused once the UI has let go of them
+  std::vector<std::shared_ptr<Slot>> pool_;  // reused once the UI has let go of them
   uint64_t version_ = 0;
 };
 

@@ -1,0 +1,54 @@
+// Unrolled core: a request, from another thread, that long work stop between time steps.
+//
+// The trainer's whole passes (Network::forward_finish, BackwardPass::finish, Trainer::run_iteration)
+// poll it before each time step and return early when it is raised, leaving the pass where it
+// stopped; calling them again resumes it, with the same numbers as an uninterrupted pass. So the
+// app's worker can stop, pause or take a new command within one time step, however long an
+// iteration is (a sine lesson at T = 2000 with k1 = 1, k2 = 2000 takes about 90 s).
+//
+//   Interrupt stop;                 // shared by the worker and whoever stops it
+//   trainer.run_iteration(&stop);   // on the worker; returns early once raised
+//   stop.raise();                   // any thread
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace unrolled {
+
+class Interrupt {
+ public:
+  void raise() { raised_.store(true, std::memory_order_release); }
+  void clear() { raised_.store(false, std::memory_order_release); }
+  bool raised() const { return raised_.load(std::memory_order_acquire); }
+
+  // Called before each time step: true when the step must not start. Counts the steps it let
+  // start.
+  bool stop_here() {
+    if (raised()) return true;
+    if (steps_.fetch_add(1, std::memory_order_relaxed) >= limit_.load(std::memory_order_relaxed)) {
+      steps_.fetch_sub(1, std::memory_order_relaxed);
+      raise();
+      return true;
+    }
+    return false;
+  }
+  int64_t steps_started() const { return steps_.load(std::memory_order_relaxed); }
+  // Tests: raises itself once n more time steps have started (a stop at a chosen step).
+  void raise_after(int64_t n) {
+    clear();
+    limit_.store(steps_started() + n, std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<bool> raised_{false};
+  std::atomic<int64_t> steps_{0};
+  std::atomic<int64_t> limit_{INT64_MAX};
+};
+
+// stop_here() on an optional interrupt: nullptr never stops.
+inline bool stop_here(Interrupt* interrupt) {
+  return interrupt != nullptr && interrupt->stop_here();
+}
+
+}  // namespace unrolled
