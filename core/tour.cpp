@@ -31,6 +31,7 @@ constexpr KindName kActionNames[] = {
     {TourAction::Kind::Update, "update"},
     {TourAction::Kind::Reset, "reset"},
     {TourAction::Kind::Clip, "clip"},
+    {TourAction::Kind::Truncation, "truncation"},
     {TourAction::Kind::Temperature, "temperature"},
     {TourAction::Kind::Select, "select"},
     {TourAction::Kind::Sweep, "sweep"},
@@ -202,6 +203,11 @@ bool read_action(const Json& j, const std::string& where, TourAction& a, std::st
     case K::Clip:
       f.name("mode", a.clip.mode);
       f.number("threshold", 0.0, 1e6, true, a.clip.threshold);
+      break;
+    case K::Truncation:
+      f.integer("k1", 0, kMaxTaskLength, a.k1);
+      f.integer("k2", 0, kMaxTaskLength, a.k2);
+      if (f.ok() && a.k2 > 0 && a.k2 < a.k1) f.fail(f.where("k2"), "below k1; back-propagate at least as far as each chunk (k2 >= k1), or 0 for k2 = k1");
       break;
     case K::Select:
       f.integer("layer", -1, 63, a.layer);
@@ -387,6 +393,10 @@ Json action_json(const TourAction& a) {
     case K::Clip:
       j["mode"] = to_string(a.clip.mode);
       j["threshold"] = a.clip.threshold;
+      break;
+    case K::Truncation:
+      j["k1"] = a.k1;
+      j["k2"] = a.k2;
       break;
     case K::Select:
       for (const auto& [key, v] : {std::pair{"layer", a.layer}, {"unit", a.unit},

@@ -53,6 +53,7 @@ struct TourAction {
     Update,        // clip and take the optimiser step
     Reset,         // weights and data back to the seed
     Clip,          // clip settings from the next update: clip
+    Truncation,    // truncated BPTT from the next backward pass: k1, k2 (k1 = 0: full BPTT)
     Temperature,   // char-LM sampling temperature: value
     Select,        // layer, unit, sample, t, model (-1: unchanged)
     Sweep,         // the dependency-length sweep: lags, seeds, iterations (limit) per run; the
@@ -67,6 +68,7 @@ struct TourAction {
   int count = 1;      // Forward / Backward
   int model = -1;     // Run until loss_below: which model (-1: every model)
   ClipSettings clip;
+  int k1 = 0, k2 = 0;  // Truncation
   int layer = -1, unit = -1, sample = -1, t = -1;  // Select
   std::vector<int> lags;  // Sweep: the task lengths (limit: iterations per run)
   int seeds = 1;          // Sweep: runs per (lag, model), seeds seed, seed + 1, ...

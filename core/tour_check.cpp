@@ -81,6 +81,9 @@ void TourRunner::perform(const TourAction& a) {
     case K::Clip:
       for (auto& t : trainers_) t->set_clip(a.clip);
       break;
+    case K::Truncation:
+      for (auto& t : trainers_) t->set_truncation(a.k1, a.k2);
+      break;
     case K::Sweep: {
       SweepSpec spec;
       spec.base = config_;

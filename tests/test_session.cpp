@@ -361,6 +361,7 @@ TEST(SessionCommands, RunUntilPlaysUntilItsConditionHoldsThenPauses) {
   s.worker.send(cmd::Pause{});
   EXPECT_EQ(s.snap().goal_done, 8u);
   EXPECT_FALSE(s.snap().playing);
+}
 
 // The audit's slow lesson: sine at T = 2000 with truncation k1 = 1, k2 = 2000, one iteration
 // about 90 s on a 2-core machine (2000 backward sweeps of up to 2000 steps each).

@@ -89,6 +89,11 @@ uint64_t send_action(const TourAction& a, AppState& app, TrainingWorker& worker)
       app.config.edit.training.clip = a.clip;
       worker.send(cmd::SetClip{a.clip});
       break;
+    case K::Truncation:
+      app.config.edit.training.k1 = a.k1;
+      app.config.edit.training.k2 = a.k2;
+      worker.send(cmd::SetTruncation{a.k1, a.k2});
+      break;
     case K::Temperature:
       app.temperature = static_cast<float>(a.value);
       worker.send(cmd::SetTemperature{a.value});
