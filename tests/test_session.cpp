@@ -316,17 +316,34 @@ TEST(SessionCommands, DivergenceWhilePlayingIsPublishedAtOnce) {
                         << snap->models[0].iteration << ")";
   EXPECT_FALSE(snap->playing) << "the snapshot that shows the divergence still says playing";
   EXPECT_EQ(snap->measured_speed, 0) << "a stopped run reports no speed";
-  // The diverged model keeps the last finite pictures the class saw: the norms and the profile.
-  for (const ModelView& m : snap->models) {
-    if (m.phase != Phase::Diverged) continue;
-    ASSERT_GE(m.pictures_from, 0);
-    EXPECT_LT(m.pictures_from, m.iteration + 1);
-    ASSERT_GT(m.dh_norm.size(), 0);
-    EXPECT_TRUE(m.dh_norm.allFinite()) << "the pictures kept are finite";
-    EXPECT_TRUE(m.profile.allFinite());
+}
+
+// The exploding lesson played at 20 iterations a second (each one published): once it diverges,
+// the gradient pictures the class last saw stay, finite, and say whose they are; reset clears them.
+TEST(SessionCommands, ADivergedModelKeepsTheLastFinitePictures) {
+  ExperimentConfig c;
+  for (const auto& [name, text] : embedded_presets())
+    if (name == "exploding") ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+  c.tour.clear();
+  Session s(c);
+  ASSERT_TRUE(s.started());
+  s.worker.send(cmd::SetSpeed{20});
+  s.worker.send(cmd::Play{});
+  std::shared_ptr<const Snapshot> snap;
+  for (int i = 0; i < 1000; ++i) {  // at most 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    snap = s.worker.latest();
+    if (snap->models[0].phase == Phase::Diverged) break;
   }
+  const ModelView& m = snap->models.at(0);
+  ASSERT_EQ(m.phase, Phase::Diverged);
+  ASSERT_GE(m.pictures_from, m.divergence.iteration - 3) << "the last pictures published";
+  EXPECT_LE(m.pictures_from, m.divergence.iteration);
+  ASSERT_GT(m.dh_norm.size(), 0);
+  EXPECT_TRUE(m.dh_norm.allFinite()) << "the pictures kept are finite";
+  EXPECT_TRUE(m.profile.allFinite());
   s.worker.send(cmd::Reset{});
-  for (const ModelView& m : s.snap().models) EXPECT_EQ(m.pictures_from, -1) << "a reset clears them";
+  EXPECT_EQ(s.snap().models[0].pictures_from, -1) << "a reset clears them";
 }
 
 // A tour's run: plays until its condition holds, then pauses and says which run ended; a Pause

@@ -61,6 +61,7 @@ TEST(TourParse, EveryKeyIsRefusedWithAMessageNamingIt) {
   refused(step(R"({"actions": [{"do": "speed", "value": "fast"}]})"), "value");
   refused(step(R"({"actions": [{"do": "clip", "mode": "sideways", "threshold": 1}]})"), "mode");
   refused(step(R"({"actions": [{"do": "select", "planet": 1}]})"), "planet");
+  refused(step(R"({"actions": [{"do": "truncation", "k1": 20, "k2": 10}]})"), "k2");
   refused(step(R"({"actions": [{"do": "sweep", "seeds": 3}]})"), "lags");
   refused(step(R"({"actions": [{"do": "sweep", "lags": [5, 0]}]})"), "lags[1]");
   refused(step(R"({"actions": [{"do": "pause", "value": 1}]})"), "value");  // a key pause lacks
@@ -119,7 +120,8 @@ TEST(TourJson, RoundTripKeepsEveryKey) {
                  {"do": "temperature", "value": 0.5},
                  {"do": "select", "layer": 0, "unit": 3, "sample": 1, "t": 4, "model": 2}]},
     {"title": "Second", "text": "Why? Because.",
-     "actions": [{"do": "sweep", "lags": [5, 10], "seeds": 2, "iterations": 40}],
+     "actions": [{"do": "sweep", "lags": [5, 10], "seeds": 2, "iterations": 40},
+                 {"do": "truncation", "k1": 10, "k2": 20}],
      "highlight": {"panel": "graph", "series": "LSTM", "rows": [1, 2], "columns": [0],
                    "equation": 12, "cell": {"t": 3, "layer": 0}},
      "predict": {"question": "Which?", "choices": ["a", "b", "c"], "answer": 2,
