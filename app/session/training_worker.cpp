@@ -412,8 +412,9 @@ void TrainingWorker::publish() {
     if (t.phase() == Phase::Diverged && last_finite_[i]) copy_pictures(*last_finite_[i], s->models[i]);
     // Char-LM: new text once per ~second of training (cheap: a few hundred cell steps).
     if (const auto* lm = dynamic_cast<const CharLmTask*>(&t.task())) {
+      // Paused, the text is the model's as it stands (a tour's run has just ended, say).
       if (generated_at_ < 0 || t.iteration() - generated_at_ >= 50 ||
-          t.iteration() < generated_at_) {
+          t.iteration() < generated_at_ || (!playing_ && t.iteration() != generated_at_)) {
         Rng rng(t.iteration() * 7919 + i);
         generated_[i] = sample_text(t.network(), *lm, rng, kGeneratedChars, temperature_);
         if (i + 1 == trainers_.size()) generated_at_ = t.iteration();
