@@ -34,12 +34,17 @@ Rect intersect(const Rect& a, const Rect& b) {
 }
 
 // A command's clip rectangle in framebuffer pixels, rounded outwards.
+// A coordinate in pixels, clamped to a range any framebuffer fits in (a NaN or an infinite vertex
+// from some widget must not turn into an out-of-range int).
+int to_pixel(float v) {
+  constexpr float kLimit = 1 << 24;
+  return std::isnan(v) ? 0 : static_cast<int>(std::clamp(v, -kLimit, kLimit));
+}
+
 Rect clip_pixels(const ImVec4& clip, const ImDrawData* dd) {
   const ImVec2 o = dd->DisplayPos, s = dd->FramebufferScale;
-  return {static_cast<int>(std::floor((clip.x - o.x) * s.x)),
-          static_cast<int>(std::floor((clip.y - o.y) * s.y)),
-          static_cast<int>(std::ceil((clip.z - o.x) * s.x)),
-          static_cast<int>(std::ceil((clip.w - o.y) * s.y))};
+  return {to_pixel(std::floor((clip.x - o.x) * s.x)), to_pixel(std::floor((clip.y - o.y) * s.y)),
+          to_pixel(std::ceil((clip.z - o.x) * s.x)), to_pixel(std::ceil((clip.w - o.y) * s.y))};
 }
 
 void copy_list(const ImDrawList* list, std::vector<unsigned char>& vtx,
