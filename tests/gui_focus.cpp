@@ -38,11 +38,7 @@ class Focus : public ::testing::Test {
   void TearDown() override {
     window_.set_input_hook(nullptr);
     worker_.stop();
-    for (auto& s : app_.panel_snapshots) s.reset();
-    app_.gates.release();
-    app_.states.release();
-    app_.gradients.release();
-    app_.sample_panel.release();
+    release_gl(app_);
   }
   GuiFrame frame() {
     window_.begin_frame();

@@ -86,11 +86,7 @@ class Lecturer : public ::testing::Test {
     window_.set_input_hook(nullptr);
     widgets::set_layout_report(false);
     worker_.stop();
-    for (auto& s : app_.panel_snapshots) s.reset();
-    app_.gates.release();
-    app_.states.release();
-    app_.gradients.release();
-    app_.sample_panel.release();
+    release_gl(app_);
   }
   // One frame after every command sent so far has been applied.
   GuiFrame frame() {

@@ -77,11 +77,7 @@ class Tour : public ::testing::Test {
     if (app_.presenter.on) set_presenting(app_, window_, false);
     window_.set_input_hook(nullptr);
     worker_.stop();
-    for (auto& s : app_.panel_snapshots) s.reset();
-    app_.gates.release();
-    app_.states.release();
-    app_.gradients.release();
-    app_.sample_panel.release();
+    release_gl(app_);
   }
   GuiFrame frame() {
     window_.begin_frame();

@@ -233,6 +233,8 @@ bool write_report(const std::string& path, const GuiFrame& f, Window& window, co
   return false;
 }
 
+}  // namespace
+
 void release_gl(AppState& app) {
   for (auto& s : app.panel_snapshots) s.reset();
   // Heatmap textures go before the GL context.
@@ -241,8 +243,6 @@ void release_gl(AppState& app) {
   app.gradients.release();
   app.sample_panel.release();
 }
-
-}  // namespace
 
 int run_app(const AppOptions& o) {
   AppState app;

@@ -35,6 +35,11 @@ struct AppOptions {
 int run_app(const AppOptions& options);
 
 struct AppState;
+// The snapshots the panels hold and the heatmaps' GL objects, released while the GL context that
+// made them is still current (run_app and the in-window tests call it before the window goes).
+void release_gl(AppState& app);
+
+struct AppState;
 struct Snapshot;
 
 // Which snapshot each panel draws this frame (indexed by PanelId; null for panels not drawn),
