@@ -72,6 +72,12 @@ class Fields {
                                   std::to_string(max_len) + " allowed");
     out = v.get<std::string>();
   }
+  void flag(const char* key, bool& out) {
+    if (!take(key)) return;
+    const Json& v = j_[key];
+    if (!v.is_boolean()) return fail(where(key), v.dump() + " is not allowed; expected true or false");
+    out = v.get<bool>();
+  }
   template <class E>
   void name(const char* key, E& out) {
     if (!take(key)) return;

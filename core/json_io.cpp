@@ -1,11 +1,16 @@
 #include "core/json_io.hpp"
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace unrolled {
 
@@ -246,27 +251,45 @@ bool read_json_file(const std::string& path, size_t max_bytes, Json& out, std::s
 }
 
 bool write_file_atomic(const std::string& path, const std::string& text, std::string* error) {
-  const std::string tmp = path + ".tmp-unrolled";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      if (error) *error = path + ": cannot be written (is the folder there and writable?)";
-      return false;
-    }
-    out << text;
-    out.flush();
-    if (!out) {
-      if (error) *error = path + ": writing failed (disk full?)";
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    if (error) *error = path + ": cannot be replaced: " + ec.message();
-    std::remove(tmp.c_str());
+  auto fail = [&](const std::string& what) {
+    if (error) *error = path + ": " + what;
     return false;
+  };
+  // A symlink is written through: the file it points to is replaced and the link stays a link.
+  std::error_code ec;
+  std::string real = path;
+  if (std::filesystem::is_symlink(path, ec)) {
+    const auto target = std::filesystem::weakly_canonical(path, ec);
+    if (ec) return fail("a symbolic link that cannot be followed: " + ec.message());
+    real = target.string();
+  }
+  // An existing file keeps its permissions; one the user made read-only is left alone.
+  struct stat st {};
+  const bool exists = ::stat(real.c_str(), &st) == 0;
+  // (The mode bits too: root may write anything, but a 0444 file says "keep me".)
+  if (exists && ((st.st_mode & 0222) == 0 || ::access(real.c_str(), W_OK) != 0))
+    return fail("is read-only (or in a folder that is); left as it is");
+  const std::string tmp = real + ".tmp-unrolled";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return fail("cannot be written (is the folder there and writable?)");
+  bool ok = !exists || ::fchmod(fd, st.st_mode & 07777) == 0;
+  for (size_t done = 0; ok && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  // On disk before the rename: a crash leaves the old file or the new one, never a torn one.
+  ok = ok && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    return fail("writing failed (disk full?)");
+  }
+  std::filesystem::rename(tmp, real, ec);
+  if (ec) {
+    std::remove(tmp.c_str());
+    return fail("cannot be replaced: " + ec.message());
   }
   return true;
 }

@@ -31,8 +31,9 @@ bool read_json_file(const std::string& path, size_t max_bytes, Json& out, std::s
 // Reads a whole file of at most max_bytes.
 bool read_text_file(const std::string& path, size_t max_bytes, std::string& out,
                     std::string* error);
-// Writes text to path through a temporary file and a rename, so a failure never leaves a
-// half-written file in place of a good one.
+// Writes text to path through a temporary file (flushed to disk) and a rename, so a failure or a
+// crash never leaves a half-written file in place of a good one. A symlink is written through;
+// an existing file keeps its permissions, and a read-only one is refused, not replaced.
 bool write_file_atomic(const std::string& path, const std::string& text, std::string* error);
 
 // Type-checked field access for validators: each sets *error naming `where` and the key.

@@ -2,7 +2,6 @@
 // [SECTION] GPU colour mapping: upload values, render cols x rows colours into a colour texture
 // [SECTION] Layout and ticks
 // [SECTION] Heatmap(): values and range, layout, labels, cells, ticks, hover, report
-#define IMGUI_DEFINE_MATH_OPERATORS  // ImVec2 arithmetic, before any ImGui header
 #include "widgets/heatmap.hpp"
 
 #define GL_GLEXT_PROTOTYPES 1

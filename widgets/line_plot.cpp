@@ -7,7 +7,6 @@
 // [SECTION] EndPlot: series (projected once, then placed around and drawn)
 // [SECTION] EndPlot: the legend (strip above the area, or the emptiest corner inside it)
 // [SECTION] EndPlot: report, hover read-out, EndPlot itself
-#define IMGUI_DEFINE_MATH_OPERATORS  // ImVec2 arithmetic, before any ImGui header
 #include "widgets/line_plot.hpp"
 
 #include <algorithm>

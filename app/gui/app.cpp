@@ -247,7 +247,7 @@ void release_gl(AppState& app) {
 int run_app(const AppOptions& o) {
   AppState app;
   app.settings_file = settings_path();
-  app.settings = load_settings(app.settings_file);
+  app.settings = load_settings(app.settings_file, &app.settings_problem);
   ExperimentConfig config;
   if (!choose_experiment(o, app, config)) return 2;
   app.config.edit = config;
@@ -326,7 +326,9 @@ int run_app(const AppOptions& o) {
   if (o.persist && !capture && o.bench_frames == 0) {
     glfwGetWindowSize(window.glfw(), &app.settings.window_width, &app.settings.window_height);
     app.settings.ui_scale = window.ui_scale();
-    save_settings(app.settings_file, app.settings);
+    std::string error;
+    if (!save_settings(app.settings_file, app.settings, !app.settings_problem.empty(), &error))
+      std::fprintf(stderr, "unrolled: settings not saved: %s\n", error.c_str());
   }
   release_gl(app);
   return code;

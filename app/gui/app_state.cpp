@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/json_io.hpp"
+#include "core/settings_file.hpp"
 
 namespace unrolled {
 
@@ -18,50 +19,54 @@ std::string settings_path() {
   return "unrolled-settings.json";
 }
 
-Settings load_settings(const std::string& path) {
+Settings load_settings(const std::string& path, std::string* problem) {
   Settings s;
-  Json j;
-  std::string error;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return s;  // the first run: nothing to say
-  if (read_json_file(path, 64 * 1024, j, &error) && !j.is_object())
-    error = path + ": expected a JSON object, found " + json_type_name(j);
+  std::string text, error;
+  SettingsFile file;
+  if (read_text_file(path, kMaxSettingsBytes, text, &error))
+    parse_settings_text(text, path, file, &error);
   if (!error.empty()) {
     // Said once, here, and never fatal: a broken settings file must not keep the app from
-    // opening (the user fixes or deletes it, or the next save replaces it).
+    // opening. The caller keeps it as PATH.bad when it saves the new one.
     std::fprintf(stderr, "unrolled: settings file %s; starting on the default settings\n",
                  error.c_str());
+    if (problem) *problem = error;
     return s;
   }
-  auto num = [&](const char* key, auto& out, double lo, double hi) {
-    if (j.contains(key) && j[key].is_number())
-      out = static_cast<std::remove_reference_t<decltype(out)>>(
-          std::clamp(j[key].get<double>(), lo, hi));
-  };
-  num("window_width", s.window_width, 320, 8192);
-  num("window_height", s.window_height, 240, 8192);
-  num("ui_scale", s.ui_scale, 0.5, 4.0);
-  if (j.contains("light_theme") && j["light_theme"].is_boolean()) s.light_theme = j["light_theme"];
-  // "panels": {"gates": false, ...}: the panels hidden with the View menu. ("config" is the
-  // Experiment panel's name in files written before the panel table.)
-  if (j.contains("panels") && j["panels"].is_object())
-    for (const auto& [key, value] : j["panels"].items()) {
-      const PanelInfo* p = find_panel(key == "config" ? "experiment" : key);
-      if (p && value.is_boolean()) s.hidden[index_of(p->id)] = !value.get<bool>();
-    }
+  s.window_width = file.window_width;
+  s.window_height = file.window_height;
+  s.ui_scale = static_cast<float>(file.ui_scale);
+  s.light_theme = file.light_theme;
+  for (const auto& [name, shown] : file.panels)
+    if (const PanelInfo* p = find_panel(name); p && p->switchable)
+      s.hidden[index_of(p->id)] = !shown;
   return s;
 }
 
-bool save_settings(const std::string& path, const Settings& s) {
-  Json panels = Json::object();
+bool save_settings(const std::string& path, const Settings& s, bool set_aside_bad,
+                   std::string* error) {
+  SettingsFile file;
+  file.window_width = std::clamp(s.window_width, 320, 8192);
+  file.window_height = std::clamp(s.window_height, 240, 8192);
+  file.ui_scale = std::clamp(static_cast<double>(s.ui_scale), 0.5, 4.0);
+  file.light_theme = s.light_theme;
   for (const PanelInfo& p : panel_table())
-    if (p.switchable) panels[p.name] = !s.hidden[index_of(p.id)];
-  const Json j = {{"window_width", s.window_width}, {"window_height", s.window_height},
-                  {"ui_scale", s.ui_scale},         {"light_theme", s.light_theme},
-                  {"panels", panels}};
+    if (p.switchable) file.panels[p.name] = !s.hidden[index_of(p.id)];
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  return write_file_atomic(path, j.dump(2) + "\n", nullptr);
+  const std::filesystem::path target = std::filesystem::weakly_canonical(path, ec);
+  const std::string real = ec ? path : target.string();  // a symlink is written through
+  std::filesystem::create_directories(std::filesystem::path(real).parent_path(), ec);
+  if (set_aside_bad && std::filesystem::exists(real, ec)) {
+    std::filesystem::rename(real, real + ".bad", ec);
+    if (ec) {
+      if (error) *error = real + ": the unreadable file could not be kept as " + real + ".bad (" +
+                          ec.message() + "); not replaced";
+      return false;
+    }
+  }
+  return write_file_atomic(real, settings_json_text(file), error);
 }
 
 }  // namespace unrolled

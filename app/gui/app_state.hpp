@@ -33,9 +33,14 @@ struct Settings {
 // $UNROLLED_SETTINGS, else $XDG_CONFIG_HOME/unrolled/settings.json, else
 // ~/.config/unrolled/settings.json.
 std::string settings_path();
-// Missing or unreadable files give the defaults; bad values are clamped. Never fails.
-Settings load_settings(const std::string& path);
-bool save_settings(const std::string& path, const Settings& s);
+// A missing file gives the defaults silently. A file that cannot be used (core/settings_file.hpp
+// says what is allowed) gives the defaults, one line on stderr and *problem. Never fails.
+Settings load_settings(const std::string& path, std::string* problem = nullptr);
+// Writes atomically (core's write_file_atomic: through a symlink, keeping the file's permissions,
+// leaving a read-only file alone). With set_aside_bad, an unreadable file found at load is kept
+// as PATH.bad first.
+bool save_settings(const std::string& path, const Settings& s, bool set_aside_bad = false,
+                   std::string* error = nullptr);
 
 // Per-panel state: widget states that persist across frames, the panel's own choices, and scratch
 // buffers reused from frame to frame (so a steady panel does not allocate). release() frees the
@@ -139,6 +144,7 @@ struct AppState {
   bool analysis_spectra = false;  // what was last asked of the worker (SetAnalysis)
   int analysis_jacobian = -1;
   std::string settings_file;
+  std::string settings_problem;  // why the settings file could not be used ("" when it could)
   std::string source;  // where the experiment came from: "built-in: default", a path...
   ExperimentConfig lesson;      // the experiment as loaded: its title and description describe it
   std::optional<Mode> entered;  // the mode whose entry was last handled (Step through pauses)

@@ -6,7 +6,6 @@
 // [SECTION] The map     cells, axes, colour bar, paths, hover and click
 // [SECTION] The side    settings, the current step in numbers, loss and gradient plots, the idea
 // [SECTION] Panel
-#define IMGUI_DEFINE_MATH_OPERATORS
 #include <imgui.h>
 #include <imgui_internal.h>
 

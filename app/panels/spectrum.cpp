@@ -7,7 +7,6 @@
 // [SECTION] The numbers  ρ, σ₁ and the singular-value bars
 // [SECTION] Rescale      the slider, "now", "live" and "at reset"
 // [SECTION] Panel
-#define IMGUI_DEFINE_MATH_OPERATORS
 #include <imgui.h>
 #include <imgui_internal.h>
 
