@@ -4,10 +4,13 @@
 #   ./setup.sh            install the Debian 12 packages that are missing (quiet when none are)
 #   ./setup.sh run [ARGS] install, build, and open the app (ARGS go to `unrolled`)
 #   ./setup.sh test       install, build, and run every test: the Release suite (GUI tests under
-#                         Xvfb when there is no display), then the suite again under
-#                         AddressSanitizer + UndefinedBehaviorSanitizer. Prints each phase's time.
+#                         Xvfb when there is no display), the suite again under
+#                         AddressSanitizer + UndefinedBehaviorSanitizer, every reader's fuzzer for
+#                         30 s, and the threaded code's tests under ThreadSanitizer. Prints each
+#                         phase's time.
 #   ./setup.sh fuzz [S]   every reader's libFuzzer harness (clang, ASan + UBSan), S seconds each
-#   ./setup.sh tsan       the threaded code's tests under ThreadSanitizer
+#                         (a longer run: ./setup.sh fuzz 3600)
+#   ./setup.sh tsan       the threaded code's tests under ThreadSanitizer alone
 #   ./setup.sh bench      install, build, and run the benchmarks
 #
 # apt-get runs as root directly, through sudo otherwise. Nothing is downloaded but Debian packages.
@@ -68,7 +71,8 @@ phase() {
   local name=$1 start=$SECONDS
   shift
   echo "== $name"
-  "$@"
+  local TIMEFORMAT="   (%0R s wall; CPU %0U s user + %0S s system)"
+  time "$@"
   phase_times+=("$(printf '%5d s  %s' $((SECONDS - start)) "$name")")
   echo "   ($((SECONDS - start)) s)"
 }
@@ -85,6 +89,11 @@ asan_suite() {
   (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+}
+
+tsan_build() {
+  build build-tsan -DUNROLLED_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
+    --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
 }
 
 # LP_NUM_THREADS=0: Mesa's software rasteriser draws on the calling thread, so its own
@@ -127,6 +136,11 @@ case "$cmd" in
       build build-asan -DUNROLLED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF
     phase "ASan + UBSan suite" asan_suite
+    # Every reader's libFuzzer harness, 30 s each, two at a time (fuzz/run.sh builds them with
+    # clang in build-fuzz/: the engine without the app, the readers with coverage feedback).
+    phase "Fuzzing: build, then every reader 30 s" fuzz/run.sh 30
+    phase "ThreadSanitizer build" tsan_build
+    phase "ThreadSanitizer suite" tsan_suite
     echo "== phase times"
     printf '%s\n' "${phase_times[@]}"
     ;;
@@ -139,9 +153,7 @@ case "$cmd" in
     # The threaded code's tests (the worker, the sweep, the pool and the app) under
     # ThreadSanitizer.
     install_packages
-    phase "ThreadSanitizer build" \
-      build build-tsan -DUNROLLED_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
-      --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
+    phase "ThreadSanitizer build" tsan_build
     phase "ThreadSanitizer suite" tsan_suite
     ;;
   bench)

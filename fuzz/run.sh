@@ -37,20 +37,35 @@ cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" --target "${targets[@]}
   || { tail -40 "$dir/fuzz-build.log" >&2; exit 1; }
 
 mkdir -p "$dir/fuzz-artifacts"
-status=0
-for n in "${names[@]}"; do
+
+# fuzz_one NAME: runs one harness; prints one line; non-zero on a finding.
+fuzz_one() {
+  local n=$1 log="$dir/fuzz_$1.log"
   mkdir -p "$dir/fuzz-corpus/$n"
-  log="$dir/fuzz_$n.log"
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
        "$dir/fuzz/fuzz_$n" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
        -max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/${n}-" \
        "$dir/fuzz-corpus/$n" "fuzz/corpus/$n" 2>"$log"; then
     tail -40 "$log" >&2
     echo "fuzz_$n failed: the input is in $dir/fuzz-artifacts/" >&2
-    status=1
-  else
-    runs=$(grep -Eo "stat::number_of_executed_units: *[0-9]+" "$log" | grep -Eo "[0-9]+$" || echo "?")
-    echo "fuzz_$n: $runs executions in ${seconds} s, no crash, leak or timeout"
+    return 1
+  fi
+  local runs
+  runs=$(grep -Eo "stat::number_of_executed_units: *[0-9]+" "$log" | grep -Eo "[0-9]+$" || echo "?")
+  echo "fuzz_$n: $runs executions in ${seconds} s, no crash, leak or timeout"
+}
+
+# One harness per core at a time (each is single-threaded).
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
+status=0
+pids=()
+for n in "${names[@]}"; do
+  fuzz_one "$n" &
+  pids+=($!)
+  if [ ${#pids[@]} -ge "$jobs" ]; then
+    wait "${pids[0]}" || status=1
+    pids=("${pids[@]:1}")
   fi
 done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
 exit $status
