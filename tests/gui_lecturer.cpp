@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -230,6 +231,100 @@ TEST_F(Lecturer, ArrowKeysNeverFinishTheForwardPassOrMoveFocus) {
   const ImGuiIO& io = ImGui::GetIO();
   EXPECT_FALSE(io.NavActive) << "the arrows drive ImGui's keyboard navigation";
   EXPECT_FALSE(io.NavVisible) << "a panel's item shows the keyboard focus";
+}
+
+// -----------------------------------------------------------------------------------------------
+// Nothing lost (issue 13): the lecturer's edited and trained run was replaced by the Compare tab,
+// and Quit, the Lesson menu and Save threw edits away or overwrote files without asking.
+// -----------------------------------------------------------------------------------------------
+
+TEST_F(Lecturer, CompareNeverReplacesAOneModelLesson) {
+  ExperimentConfig c = preset("default");
+  c.training.optimizer.learning_rate = 0.03;
+  start(c);
+  worker_.send(cmd::StepIteration{});
+  worker_.send(cmd::StepIteration{});
+  const int64_t trained = model().iteration;
+  ASSERT_EQ(trained, 2);
+  // The tab, as switch_mode sets it. (No frame drawn: Compare's panels would ask the worker for
+  // analyses that take seconds on this lesson.)
+  app_.mode = Mode::Compare;
+  ask_compare(*snap_, app_, Mode::Train);
+  EXPECT_EQ(app_.guard.ask, AppState::Ask::CompareMode);
+  guard_choose(app_, worker_, *snap_, GuardChoice::Cancel);
+  EXPECT_EQ(app_.mode, Mode::Train);
+  EXPECT_EQ(model().iteration, trained) << "the run is still there";
+  EXPECT_EQ(snap_->config.training.optimizer.learning_rate, 0.03);
+
+  app_.mode = Mode::Compare;
+  ask_compare(*snap_, app_, Mode::Train);
+  guard_choose(app_, worker_, *snap_, GuardChoice::AddModel);
+  model();
+  ASSERT_EQ(snap_->models.size(), 2u);
+  EXPECT_EQ(snap_->config.model.cell, c.model.cell);
+  EXPECT_EQ(snap_->config.compare.at(0).cell, companion_model(c.model).cell);
+  EXPECT_EQ(snap_->config.training.optimizer.learning_rate, 0.03) << "the user's own settings";
+  EXPECT_EQ(app_.mode, Mode::Compare);
+}
+
+TEST_F(Lecturer, QuitWithEditsNotAppliedAsksFirst) {
+  testing_support::TempDir dir("guard_quit");
+  start(preset("default"));
+  app_.want_quit = true;
+  frame();
+  EXPECT_TRUE(app_.quit_now) << "nothing to lose: quits at once";
+
+  app_.quit_now = false;
+  app_.config.edit.model.hidden_size += 8;
+  app_.want_quit = true;
+  frame();
+  EXPECT_FALSE(app_.quit_now);
+  EXPECT_EQ(app_.guard.ask, AppState::Ask::Quit);
+  model();
+  guard_choose(app_, worker_, *snap_, GuardChoice::Cancel);
+  frame();
+  EXPECT_FALSE(app_.quit_now);
+  EXPECT_EQ(app_.guard.ask, AppState::Ask::None);
+
+  app_.config.load_path = dir / "edited.json";
+  app_.want_quit = true;
+  frame();
+  guard_choose(app_, worker_, *snap_, GuardChoice::Save);
+  EXPECT_TRUE(app_.quit_now);
+  ExperimentConfig saved;
+  std::string error;
+  ASSERT_TRUE(load_experiment(dir / "edited.json", saved, &error)) << error;
+  EXPECT_EQ(saved.model.hidden_size, app_.config.edit.model.hidden_size) << "the edits, saved";
+  EXPECT_NE(saved.model.hidden_size, snap_->config.model.hidden_size);
+}
+
+TEST_F(Lecturer, OpeningALessonOverEditsAsksAndSaveAsksBeforeReplacing) {
+  testing_support::TempDir dir("guard_save");
+  start(preset("default"));
+  app_.config.edit.training.batch_size += 1;
+  model();
+  EXPECT_FALSE(ask_to_load(*snap_, app_, worker_, preset("gru"), "built-in: gru"));
+  EXPECT_EQ(app_.guard.ask, AppState::Ask::Load);
+  frame();
+  model();
+  EXPECT_EQ(snap_->config.model.cell, preset("default").model.cell) << "not replaced yet";
+  guard_choose(app_, worker_, *snap_, GuardChoice::Discard);
+  model();
+  EXPECT_EQ(snap_->config.model.cell, CellType::Gru) << "discarded, and the lesson opened";
+
+  const std::string path = dir / "mine.json";
+  { std::ofstream(path) << "{\"kept\": true}\n"; }
+  app_.config.edit.training.batch_size = 5;
+  EXPECT_FALSE(save_edits(app_, path, false));
+  EXPECT_EQ(app_.guard.ask, AppState::Ask::Overwrite);
+  std::ifstream before(path);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(before)), {}), "{\"kept\": true}\n");
+  model();
+  guard_choose(app_, worker_, *snap_, GuardChoice::Save);
+  ExperimentConfig saved;
+  std::string error;
+  ASSERT_TRUE(load_experiment(path, saved, &error)) << error;
+  EXPECT_EQ(saved.training.batch_size, 5);
 }
 
 // -----------------------------------------------------------------------------------------------

@@ -143,6 +143,11 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   update_tour(*snap, app, worker);
   app.tour.outlines.clear();
   handle_keys(*snap, app, worker, window);
+  if (app.want_quit || window.should_close()) {  // Quit, Ctrl+Q, the window's close button
+    app.want_quit = false;
+    window.cancel_close();
+    ask_to_quit(*snap, app);
+  }
   if (app.presenter.on && app.presenter.blank) {  // a black screen until any key
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
@@ -192,6 +197,7 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   outline_panel(f.drawn, app);
   draw_tour_card(*snap, app, card, window.title_font());
   request_analysis(f.drawn, app, worker);
+  draw_guard(*snap, app, worker);
   return f;
 }
 
@@ -292,7 +298,7 @@ int run_app(const AppOptions& o) {
   GuiFrame last;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames + 10 : o.frames;
   const bool capture = !o.screenshot.empty() || !o.layout_report.empty();
-  for (int64_t frame = 0; !window.should_close() && !app.want_quit; ++frame) {
+  for (int64_t frame = 0; !app.quit_now; ++frame) {
     if (total_frames > 0 && frame >= total_frames) break;
     window.wait_for_next_frame();  // not part of the frame's time: nothing to do until then
     const auto t0 = std::chrono::steady_clock::now();

@@ -192,7 +192,19 @@ struct AppState {
   PresenterState presenter;
   std::optional<PanelId> select_tab;  // a tabbed panel to bring to the front next frame
 
-  bool want_quit = false;
+  bool want_quit = false;  // Quit or Ctrl+Q was asked for: guard.cpp asks first if it must
+  bool quit_now = false;   // the main loop ends
+
+  // A question the app asks before it throws work away (app/gui/guard.cpp), shown as a modal.
+  enum class Ask { None, Quit, Load, CompareMode, Overwrite };
+  struct Guard {
+    Ask ask = Ask::None;
+    ExperimentConfig load;    // Ask::Load: what would replace the running experiment
+    std::string load_source;  //   and where it came from
+    Mode from = Mode::Train;  // Ask::CompareMode: the mode to go back to
+    std::string path;         // Ask::Overwrite: the file that exists; Save elsewhere: its path
+    std::string message;      // why the last save failed, shown in the question
+  } guard;
 };
 
 }  // namespace unrolled

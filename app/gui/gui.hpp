@@ -41,6 +41,22 @@ LessonHeading lesson_heading(const Snapshot& snap, const AppState& app);
 float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width,
                   std::string* shown = nullptr);
 
+// [guard.cpp] Nothing lost: the questions asked before edits are thrown away (AppState::Guard).
+// unapplied_edits: the Experiment panel differs from the running experiment. ask_*: do it at
+// once when nothing would be lost (ask_to_load then returns true), else ask. save_edits: the panel's edits to path (asking
+// before it replaces a file unless `replace`). guard_choose: one answer (the modal's buttons;
+// tests call it directly). draw_guard: the modal, every frame.
+enum class GuardChoice { Save, Discard, Cancel, AddModel, BuiltInCompare, Stay };
+bool unapplied_edits(const Snapshot& snap, const AppState& app);
+bool save_edits(AppState& app, const std::string& path, bool replace);
+void ask_to_quit(const Snapshot& snap, AppState& app);
+bool ask_to_load(const Snapshot& snap, AppState& app, TrainingWorker& worker,
+                 const ExperimentConfig& c, const std::string& source);
+void ask_compare(const Snapshot& snap, AppState& app, Mode from);
+ModelConfig companion_model(const ModelConfig& m);
+void guard_choose(AppState& app, TrainingWorker& worker, const Snapshot& snap, GuardChoice choice);
+void draw_guard(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+
 // [keys.cpp] Space, N, R, the arrows, Ctrl+Q; in Step through also B, Home, End; F focuses the
 // panel under the mouse, Esc restores the layout.
 // With a tour: PageDown / PageUp, and → ← Space while the card has focus. F5 presents (B blanks,

@@ -31,20 +31,21 @@ std::vector<LessonEntry> lesson_entries() {
   return out;
 }
 
-void lesson_item(const LessonEntry& e, AppState& app, TrainingWorker& worker) {
+void lesson_item(const LessonEntry& e, const Snapshot& snap, AppState& app,
+                 TrainingWorker& worker) {
   const ExperimentConfig& c = e.config;
   std::string label = c.course_order > 0 ? std::to_string(c.course_order) + ".  " : "";
   label += notation(c.title) + "###" + e.name;
   const std::string summary = notation(c.summary.empty() ? e.name : c.summary);
   if (ImGui::MenuItem(label.c_str(), summary.c_str()))
-    load_lesson(app, worker, c, "built-in: " + e.name);
+    ask_to_load(snap, app, worker, c, "built-in: " + e.name);
   if (ImGui::IsItemHovered())
     text_tooltip(notation(c.description + (c.tour.empty() ? "" : "\n\nA guided tour of " +
                                            std::to_string(c.tour.size()) + " steps."))
                      .c_str());
 }
 
-void lesson_menu(AppState& app, TrainingWorker& worker) {
+void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (!ImGui::BeginMenu("Lesson")) return;
   const std::vector<LessonEntry> entries = lesson_entries();
   bool course = false;
@@ -55,7 +56,7 @@ void lesson_menu(AppState& app, TrainingWorker& worker) {
       ImGui::TextDisabled("More lessons");
     }
     course = e.config.course_order > 0;
-    lesson_item(e, app, worker);
+    lesson_item(e, snap, app, worker);
   }
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.want_quit = true;
@@ -130,23 +131,17 @@ void view_menu(AppState& app, Window& window) {
   ImGui::EndMenu();
 }
 
-void switch_mode(Mode mode, const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+void switch_mode(Mode mode, const Snapshot& snap, AppState& app) {
+  const Mode from = app.mode;
   app.mode = mode;
   app.focus.reset();
   app.tour.limit_panels = false;  // the class left the step's view
-  // Compare mode's default lesson: vanilla RNN against LSTM on first-symbol recall.
-  if (mode != Mode::Compare || snap.models.size() >= 2) return;
-  for (const auto& [name, text] : embedded_presets()) {
-    ExperimentConfig c;
-    if (name == "compare" && parse_experiment_text(text, name, c, nullptr)) {
-      load_lesson(app, worker, c, "built-in: compare");
-      worker.send(cmd::Play{});
-    }
-  }
+  // Compare with a one-model lesson asks what to compare it with; it never replaces the lesson.
+  if (mode == Mode::Compare && from != Mode::Compare) ask_compare(snap, app, from);
 }
 
 // The modes as tabs when they fit in `room`, else one "Mode" menu.
-void mode_items(const Snapshot& snap, AppState& app, TrainingWorker& worker, float room) {
+void mode_items(const Snapshot& snap, AppState& app, float room) {
   const ImGuiStyle& style = ImGui::GetStyle();
   float tabs_w = 0;
   for (const ModeInfo& m : mode_table())
@@ -155,13 +150,13 @@ void mode_items(const Snapshot& snap, AppState& app, TrainingWorker& worker, flo
     // The active mode on the header colour (a selected item), its text as every other's.
     for (const ModeInfo& m : mode_table())
       if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode))
-        switch_mode(m.mode, snap, app, worker);
+        switch_mode(m.mode, snap, app);
     return;
   }
   const std::string label = std::string(mode_info(app.mode).label) + "###modes";
   if (!ImGui::BeginMenu(label.c_str())) return;
   for (const ModeInfo& m : mode_table())
-    if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode)) switch_mode(m.mode, snap, app, worker);
+    if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode)) switch_mode(m.mode, snap, app);
   ImGui::EndMenu();
 }
 
@@ -253,7 +248,7 @@ LessonHeading lesson_heading(const Snapshot& snap, const AppState& app) {
 MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   MenuReport r;
   if (!ImGui::BeginMainMenuBar()) return r;
-  lesson_menu(app, worker);
+  lesson_menu(snap, app, worker);
   view_menu(app, window);
   presenter_menu(snap, app, worker, window);
   tour_menu_items(app);
@@ -263,7 +258,7 @@ MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker
   const float pad = ImGui::GetStyle().ItemSpacing.x * 2, width = ImGui::GetWindowWidth();
   const float status_x = width - ImGui::CalcTextSize(status.text.c_str()).x - pad * 1.5f;
   const float min_title = ImGui::CalcTextSize("Lesson…").x;
-  mode_items(snap, app, worker, status_x - ImGui::GetCursorPosX() - min_title - pad * 2);
+  mode_items(snap, app, status_x - ImGui::GetCursorPosX() - min_title - pad * 2);
   ImGui::Separator();
   float end = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x;
   const LessonHeading heading = heading_of(snap, app);

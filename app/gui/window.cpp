@@ -428,6 +428,9 @@ void Window::end_frame() {
 bool Window::should_close() const {
   return !window_ || glfwWindowShouldClose(window_);
 }
+void Window::cancel_close() {
+  if (window_) glfwSetWindowShouldClose(window_, GLFW_FALSE);
+}
 void Window::request_close() {
   if (window_) glfwSetWindowShouldClose(window_, GLFW_TRUE);
 }

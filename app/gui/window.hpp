@@ -71,6 +71,7 @@ class Window {
   // True when the UI is drawn straight into a back buffer that keeps its pixels across swaps.
   bool back_buffer_preserved() const { return own_renderer_ && renderer_.back_buffer_preserved(); }
   bool should_close() const;
+  void cancel_close();  // the app asks first (guard.cpp); it closes by itself
   void request_close();
   // Full screen on the monitor the window is on (presenter mode), and back to the window as it was.
   void set_fullscreen(bool on);

@@ -306,7 +306,7 @@ void draw_models(ExperimentConfig& e) {
   }
 }
 
-// Open a lesson from a file, or save the running one.
+// Open a lesson from a file, or save the experiment as the panel shows it.
 void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
   ConfigPanelState& st = app.config;
   ExperimentConfig& e = st.edit;
@@ -323,20 +323,14 @@ void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
     ExperimentConfig c;
     std::string error;
     if (load_experiment(st.load_path, c, &error)) {
-      load_lesson(app, worker, c, st.load_path);
-      st.message = "opened " + st.load_path;
+      if (ask_to_load(snap, app, worker, c, st.load_path)) st.message = "opened " + st.load_path;
     } else {
       st.message = error;
     }
   }
   ImGui::SameLine();
-  if (ImGui::Button("Save")) {
-    std::string error;
-    st.message =
-        write_file_atomic(st.load_path, experiment_to_json(snap.config).dump(2) + "\n", &error)
-            ? "saved the running experiment to " + st.load_path
-            : error;
-  }
+  // What the panel shows, edits included; a file that exists is replaced only when asked.
+  if (ImGui::Button("Save")) save_edits(app, st.load_path, false);
   if (!st.message.empty()) ImGui::TextWrapped("%s", st.message.c_str());
 }
 
