@@ -150,6 +150,112 @@ void History::copy_from(const History& other) {
   prof_width_ = other.prof_width_;
 }
 
+HistoryState History::state() const {
+  HistoryState s;
+  s.capacity = cap_;
+  s.profile_rows = prof_rows_;
+  s.max_profile_length = max_len_;
+  s.appended = appended_;
+  s.width = width_;
+  s.prof_width = prof_width_;
+  s.ring_next = ring_next_;
+  s.ring_count = ring_count_;
+  s.over_count = over_count_;
+  s.prof_cols = prof_cols_;
+  s.pring_next = pring_next_;
+  s.pring_count_used = pring_count_used_;
+  s.pover_used = pover_used_;
+  // The used prefixes, as copy_from copies them (a ring that is not full fills [0, count)).
+  for (int f = 0; f < kNumFields; ++f) {
+    const auto base = static_cast<size_t>(f) * cap_;
+    s.ring.insert(s.ring.end(), ring_.begin() + base, ring_.begin() + base + ring_count_);
+  }
+  for (int f = 0; f < kNumFields; ++f) {
+    const auto base = static_cast<size_t>(f) * cap_;
+    s.over.insert(s.over.end(), over_.begin() + base, over_.begin() + base + over_count_);
+  }
+  const size_t K = prof_cols_;
+  s.pring.assign(pring_.begin(), pring_.begin() + pring_count_used_ * K);
+  s.pring_iter.assign(pring_iter_.begin(), pring_iter_.begin() + pring_count_used_);
+  s.pover.assign(pover_.begin(), pover_.begin() + pover_used_ * K);
+  s.pover_n.assign(pover_n_.begin(), pover_n_.begin() + pover_used_ * K);
+  s.pover_first.assign(pover_first_.begin(), pover_first_.begin() + pover_used_);
+  s.pover_last.assign(pover_last_.begin(), pover_last_.begin() + pover_used_);
+  s.pover_count.assign(pover_count_.begin(), pover_count_.begin() + pover_used_);
+  return s;
+}
+
+bool History::restore(const HistoryState& s, std::string* error) {
+  const auto fail = [&](const std::string& field, int64_t value, const std::string& allowed) {
+    if (error)
+      *error = "history." + field + " = " + std::to_string(value) + ": must be " + allowed;
+    return false;
+  };
+  const std::string C = std::to_string(cap_), R = std::to_string(prof_rows_);
+  if (s.capacity != cap_) return fail("capacity", s.capacity, C);
+  if (s.profile_rows != prof_rows_) return fail("profile_rows", s.profile_rows, R);
+  if (s.max_profile_length != max_len_)
+    return fail("max_profile_length", s.max_profile_length, std::to_string(max_len_));
+  if (s.appended < 0) return fail("appended", s.appended, ">= 0");
+  if (s.width < 1) return fail("width", s.width, ">= 1");
+  if (s.prof_width < 1) return fail("prof_width", s.prof_width, ">= 1");
+  if (s.ring_count < 0 || s.ring_count > cap_)
+    return fail("ring_count", s.ring_count, "in [0, " + C + "]");
+  // Not full: the ring fills [0, count) and the next slot is count.
+  if (s.ring_next < 0 || s.ring_next >= cap_ || (s.ring_count < cap_ && s.ring_next != s.ring_count))
+    return fail("ring_next", s.ring_next, "in [0, " + C + "), ring_count unless the ring is full");
+  if (s.over_count < 0 || s.over_count > cap_)
+    return fail("over_count", s.over_count, "in [0, " + C + "]");
+  if (s.prof_cols < 0 || s.prof_cols > max_len_)
+    return fail("prof_cols", s.prof_cols, "in [0, " + std::to_string(max_len_) + "]");
+  if (s.pring_count_used < 0 || s.pring_count_used > prof_rows_)
+    return fail("pring_count_used", s.pring_count_used, "in [0, " + R + "]");
+  if (s.pring_next < 0 || s.pring_next >= prof_rows_ ||
+      (s.pring_count_used < prof_rows_ && s.pring_next != s.pring_count_used))
+    return fail("pring_next", s.pring_next, "in [0, " + R + "), pring_count_used unless full");
+  if (s.pover_used < 0 || s.pover_used > prof_rows_)
+    return fail("pover_used", s.pover_used, "in [0, " + R + "]");
+  const size_t K = s.prof_cols, rings = s.pring_count_used, overs = s.pover_used;
+  const auto size_ok = [&](const char* field, size_t have, size_t want) {
+    return have == want ? true
+                        : fail(std::string(field) + " length", static_cast<int64_t>(have),
+                               std::to_string(want));
+  };
+  if (!size_ok("ring", s.ring.size(), size_t{kNumFields} * s.ring_count) ||
+      !size_ok("over", s.over.size(), size_t{kNumFields} * s.over_count) ||
+      !size_ok("pring", s.pring.size(), rings * K) || !size_ok("pover", s.pover.size(), overs * K) ||
+      !size_ok("pover_n", s.pover_n.size(), overs * K) ||
+      !size_ok("pring_iter", s.pring_iter.size(), rings) ||
+      !size_ok("pover_first", s.pover_first.size(), overs) ||
+      !size_ok("pover_last", s.pover_last.size(), overs) ||
+      !size_ok("pover_count", s.pover_count.size(), overs))
+    return false;
+  clear();
+  for (int f = 0; f < kNumFields; ++f) {
+    const auto base = static_cast<size_t>(f) * cap_;
+    std::copy_n(s.ring.begin() + f * s.ring_count, s.ring_count, ring_.begin() + base);
+    std::copy_n(s.over.begin() + f * s.over_count, s.over_count, over_.begin() + base);
+  }
+  std::copy(s.pring.begin(), s.pring.end(), pring_.begin());
+  std::copy(s.pring_iter.begin(), s.pring_iter.end(), pring_iter_.begin());
+  std::copy(s.pover.begin(), s.pover.end(), pover_.begin());
+  std::copy(s.pover_n.begin(), s.pover_n.end(), pover_n_.begin());
+  std::copy(s.pover_first.begin(), s.pover_first.end(), pover_first_.begin());
+  std::copy(s.pover_last.begin(), s.pover_last.end(), pover_last_.begin());
+  std::copy(s.pover_count.begin(), s.pover_count.end(), pover_count_.begin());
+  appended_ = s.appended;
+  width_ = s.width;
+  prof_width_ = s.prof_width;
+  ring_next_ = s.ring_next;
+  ring_count_ = s.ring_count;
+  over_count_ = s.over_count;
+  prof_cols_ = s.prof_cols;
+  pring_next_ = s.pring_next;
+  pring_count_used_ = s.pring_count_used;
+  pover_used_ = s.pover_used;
+  return true;
+}
+
 void History::append(const IterationRecord& r) {
   const double it = static_cast<double>(r.iteration);
   Point v;

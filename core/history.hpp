@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -96,6 +97,21 @@ struct ProfileView {
   int offset = 0;
 };
 
+// Everything a History holds, only the used parts of its buffers (sessions save it), laid out
+// as History's: ring (F, ring_count) and over (F, over_count) field-major; pring
+// (pring_count_used, K), pover and pover_n (pover_used, K) row-major; the per-row vectors
+// (pring_count_used) and (pover_used).
+struct HistoryState {
+  int capacity = 0, profile_rows = 0, max_profile_length = 0;  // C, R, D
+  int64_t appended = 0, width = 1, prof_width = 1;
+  int ring_next = 0, ring_count = 0, over_count = 0;
+  int prof_cols = 0, pring_next = 0, pring_count_used = 0, pover_used = 0;  // K, ...
+  std::vector<double> ring, over;
+  std::vector<double> pring, pover;
+  std::vector<uint32_t> pover_n;
+  std::vector<double> pring_iter, pover_first, pover_last, pover_count;
+};
+
 class History {
  public:
   static constexpr int kDefaultCapacity = 2048;
@@ -114,6 +130,12 @@ class History {
   // Become a copy of other. With equal capacities nothing is allocated and only the used part is
   // copied (a trainer can publish snapshots into a preallocated History).
   void copy_from(const History& other);
+
+  HistoryState state() const;
+  // Becomes the history s describes. False with one message (naming the field, its value and
+  // what is allowed) when s was saved with other capacities or does not hold together; then
+  // nothing changes. Never allocates.
+  bool restore(const HistoryState& s, std::string* error);
 
   Series recent(Field f) const;    // the last min(appended, C) iterations
   Series overview(Field f) const;  // every iteration since clear(), in buckets of w

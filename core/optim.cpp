@@ -103,6 +103,16 @@ void Optimizer::set_settings(const OptimizerSettings& settings) {
   if (kind_changed) reset();
 }
 
+bool Optimizer::restore_state(const Params& state1, const Params& state2, int64_t steps) {
+  const auto S = state1_.tensors();
+  if (steps < 0 || !same_shapes(S, state1.tensors()) || !same_shapes(S, state2.tensors()))
+    return false;
+  state1_ = state1;
+  state2_ = state2;
+  steps_ = steps;
+  return true;
+}
+
 void Optimizer::reset() {
   state1_.set_zero();
   state2_.set_zero();

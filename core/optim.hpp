@@ -76,6 +76,9 @@ class Optimizer {
   // Zero the state and the step count; the next step is step 1 again (Adam's bias correction).
   void reset();
   int64_t steps() const { return steps_; }
+  // The state a session or checkpoint saved: state1/state2 shaped like the parameters (checked,
+  // false otherwise and nothing changes) and steps >= 0.
+  bool restore_state(const Params& state1, const Params& state2, int64_t steps);
 
   // Per-kind meaning in state1_name / state2_name; unused slots stay zero.
   const Params& state1() const { return state1_; }  // v | n | s | m

@@ -7,6 +7,14 @@
 
 namespace unrolled {
 
+// Everything that determines an Rng's future draws (sessions and checkpoints save it).
+struct RngState {
+  uint64_t s[4]{};
+  double spare = 0;
+  bool has_spare = false;
+  bool operator==(const RngState&) const = default;
+};
+
 class Rng {
  public:
   explicit Rng(uint64_t seed = 0) { reseed(seed); }
@@ -54,6 +62,21 @@ class Rng {
     spare_ = v * m;
     has_spare_ = true;
     return u * m;
+  }
+  RngState state() const {
+    RngState r;
+    for (int k = 0; k < 4; ++k) r.s[k] = state_[k];
+    r.spare = spare_;
+    r.has_spare = has_spare_;
+    return r;
+  }
+  // The all-zero state is xoshiro's one fixed point (it would draw zeros forever): refused.
+  bool set_state(const RngState& r) {
+    if ((r.s[0] | r.s[1] | r.s[2] | r.s[3]) == 0) return false;
+    for (int k = 0; k < 4; ++k) state_[k] = r.s[k];
+    spare_ = r.spare;
+    has_spare_ = r.has_spare;
+    return true;
   }
   // A child generator for an independent stream (weights vs. data), derived from this seed.
   Rng split(uint64_t stream) { return Rng(next_u64() ^ (stream * 0xD1B54A32D192ED03ull)); }

@@ -60,6 +60,7 @@ bool Trainer::configure(const ExperimentConfig& config, int model_index, std::st
   }
   config_ = config;
   model_ = models[model_index];
+  model_index_ = model_index;
   task_ = std::move(task);
   reset();
   return true;
@@ -147,6 +148,7 @@ bool Trainer::rescale_recurrent(double rho) {
 }
 
 void Trainer::begin_iteration() {
+  iteration_rng_ = data_rng_.state();
   batch_ = task_->batch(data_rng_, config_.training.batch_size);
   const Precision was = precision_;
   precision_ = config_.training.precision;
@@ -291,6 +293,124 @@ bool Trainer::run_iteration(Interrupt* stop) {
     phase_ = Phase::Update;
   }
   return apply_update();
+}
+
+TrainerState Trainer::capture(bool with_history) const {
+  TrainerState s;
+  capture_into(s, with_history);
+  return s;
+}
+
+void Trainer::capture_into(TrainerState& s, bool with_history) const {
+  s.model_index = model_index_;
+  s.iteration = iteration_;
+  s.diverged = phase_ == Phase::Diverged;
+  s.divergence_iteration = divergence_.iteration;
+  s.divergence_where = divergence_.where;
+  s.divergence_cause = divergence_.cause;
+  s.training = config_.training;
+  s.params = net_.params();  // unchanged until this iteration's update
+  s.optimizer_state1 = optimizer_->state1();
+  s.optimizer_state2 = optimizer_->state2();
+  s.optimizer_steps = optimizer_->steps();
+  const bool mid_iteration = phase_ == Phase::Forward || phase_ == Phase::Backward ||
+                             phase_ == Phase::Update;
+  s.data_rng = mid_iteration ? iteration_rng_ : data_rng_.state();
+  s.last_loss = last_loss_;
+  s.last_accuracy = last_accuracy_;
+  s.last_clip = clip_record_;
+  if (with_history)
+    s.history = history_.state();
+  else
+    s.history.reset();
+}
+
+namespace {
+
+// "" when every tensor of `got` has the shape of the same tensor of `want` and finite values;
+// otherwise one message naming `what`, the tensor and the problem.
+std::string check_tensors(const std::string& what, const Params& got, const Params& want) {
+  const auto g = got.tensors(), w = want.tensors();
+  if (g.size() != w.size())
+    return what + ": " + std::to_string(g.size()) + " tensors, the experiment's model has " +
+           std::to_string(w.size());
+  for (size_t k = 0; k < g.size(); ++k) {
+    if (g[k].rows != w[k].rows || g[k].cols != w[k].cols)
+      return what + "." + w[k].name + " is (" + std::to_string(g[k].rows) + ", " +
+             std::to_string(g[k].cols) + "), the experiment's model needs (" +
+             std::to_string(w[k].rows) + ", " + std::to_string(w[k].cols) + ")";
+    const auto a = g[k].array();
+    for (Eigen::Index i = 0; i < a.size(); ++i)
+      if (!std::isfinite(a[i]))
+        return what + "." + w[k].name + "[" + std::to_string(i) + "] is " +
+               (std::isnan(a[i]) ? "NaN" : "infinite") + ": must be finite";
+  }
+  return {};
+}
+
+}  // namespace
+
+bool Trainer::check(const TrainerState& s, std::string* error) const {
+  const auto fail = [&](const std::string& m) {
+    if (error) *error = m;
+    return false;
+  };
+  if (!task_) return fail("the trainer is not configured");
+  if (s.model_index != model_index_)
+    return fail("model_index " + std::to_string(s.model_index) + ": expected " +
+                std::to_string(model_index_));
+  if (s.iteration < 0) return fail("iteration " + std::to_string(s.iteration) + ": must be >= 0");
+  if (s.optimizer_steps < 0)
+    return fail("optimizer_steps " + std::to_string(s.optimizer_steps) + ": must be >= 0");
+  const TrainingConfig& tr = s.training;
+  if (tr.seed != config_.training.seed || tr.batch_size != config_.training.batch_size)
+    return fail("training: seed " + std::to_string(tr.seed) + " and batch_size " +
+                std::to_string(tr.batch_size) + " must be the experiment's (" +
+                std::to_string(config_.training.seed) + ", " +
+                std::to_string(config_.training.batch_size) + ")");
+  // The settings a run may change live (the rest of the experiment is the configured one).
+  if (std::string e = validate(tr.optimizer); !e.empty()) return fail("training: " + e);
+  if (std::string e = validate(tr.clip); !e.empty()) return fail("training.clip: " + e);
+  if (tr.k1 < 0 || tr.k1 > kMaxTaskLength || tr.k2 < 0 || tr.k2 > kMaxTaskLength ||
+      (tr.k2 > 0 && tr.k2 < tr.k1))
+    return fail("training.truncation: k1 " + std::to_string(tr.k1) + ", k2 " +
+                std::to_string(tr.k2) + ": each in [0, " + std::to_string(kMaxTaskLength) +
+                "] and k2 0 or >= k1");
+  const Params& like = net_.params();
+  for (const auto& [what, p] : {std::pair<std::string, const Params*>{"params", &s.params},
+                                {"optimizer_state1", &s.optimizer_state1},
+                                {"optimizer_state2", &s.optimizer_state2}})
+    if (std::string e = check_tensors(what, *p, like); !e.empty()) return fail(e);
+  if ((s.data_rng.s[0] | s.data_rng.s[1] | s.data_rng.s[2] | s.data_rng.s[3]) == 0)
+    return fail("data_rng: the all-zero state is not a generator state");
+  if (s.history) {
+    History probe(history_.capacity(), history_.profile_rows(), history_.max_profile_length());
+    std::string e;
+    if (!probe.restore(*s.history, &e)) return fail(e);
+  }
+  return true;
+}
+
+bool Trainer::restore(const TrainerState& s, std::string* error) {
+  if (!check(s, error)) return false;
+  // Checked: now change. reset() rebuilds every buffer for the settings, then the state lands.
+  config_.training = s.training;
+  reset();
+  net_.params() = s.params;
+  saved_params_ = s.params;  // no trace yet: trace_params() must still be shaped like the model
+  optimizer_->set_settings(s.training.optimizer);
+  optimizer_->restore_state(s.optimizer_state1, s.optimizer_state2, s.optimizer_steps);
+  data_rng_.set_state(s.data_rng);
+  if (s.history) history_.restore(*s.history, nullptr);
+  clip_record_ = s.last_clip;
+  last_loss_ = s.last_loss;
+  last_accuracy_ = s.last_accuracy;
+  iteration_ = s.iteration;
+  if (s.diverged) {
+    divergence_ = {s.divergence_iteration, s.divergence_where, s.divergence_cause};
+    phase_ = Phase::Diverged;
+  }
+  return true;
 }
 
 double Trainer::evaluate(int batches, double* accuracy) const {

@@ -35,6 +35,7 @@
 #include "core/optim.hpp"
 #include "core/rng.hpp"
 #include "core/tasks.hpp"
+#include "core/trainer_state.hpp"
 
 namespace unrolled {
 
@@ -87,6 +88,21 @@ class Trainer {
   // Only between iterations (Ready); false otherwise. The optimiser's state is kept.
   bool rescale_recurrent(double rho);
 
+  // Everything that determines the future (core/trainer_state.hpp); the history only when asked
+  // (a checkpoint leaves it out). At any phase: mid-iteration, the state the iteration began with.
+  TrainerState capture(bool with_history) const;
+  // The same into s, reusing its buffers (a checkpoint store records one every iteration).
+  void capture_into(TrainerState& s, bool with_history) const;
+  // Continues from s, which must come from this experiment's model (configure first): checked
+  // before anything changes (the model index, every tensor's shape, finite values, the settings,
+  // the history's layout), false with one message naming the first problem. Without a history
+  // in s the history is cleared. The trainer is left Ready (or Diverged) at s.iteration.
+  bool restore(const TrainerState& s, std::string* error);
+  // restore's checks alone: nothing changes.
+  bool check(const TrainerState& s, std::string* error) const;
+  int model_index() const { return model_index_; }
+  bool configured() const { return task_ != nullptr; }
+
   // Mean loss (and accuracy, NaN where it does not apply) over `batches` batches drawn from a
   // held-out stream of the same seed, without changing anything.
   double evaluate(int batches, double* accuracy = nullptr) const;
@@ -137,6 +153,8 @@ class Trainer {
 
   ExperimentConfig config_;
   ModelConfig model_;
+  int model_index_ = 0;
+  RngState iteration_rng_;  // data_rng_ before the current iteration's batch was drawn
   std::unique_ptr<Task> task_;
   Network net_;
   std::unique_ptr<Optimizer> optimizer_;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the readers with libFuzzer under ASan + UBSan.
 #
-#   fuzz/run.sh [SECONDS [NAME...]]   run each harness (default: all: json experiment model
-#                                     batch text settings) for SECONDS (default 30) from its corpus
+#   fuzz/run.sh [SECONDS [NAME...]]   run each harness (default: every fuzz/fuzz_NAME.cpp) for
+#                                     SECONDS (default 30) from its committed corpus
 #
 # The harnesses are built with clang in build-fuzz/, or taken from FUZZ_BUILD_DIR when it is set
 # to a build directory configured with -DUNROLLED_FUZZ=ON (setup.sh test uses its sanitizer build,
@@ -16,7 +16,9 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(json experiment model batch text settings)
+if [ ${#names[@]} -eq 0 ]; then
+  for f in fuzz/fuzz_*.cpp; do n=${f#fuzz/fuzz_}; names+=("${n%.cpp}"); done
+fi
 targets=()
 for n in "${names[@]}"; do targets+=("fuzz_$n"); done
 

@@ -466,7 +466,11 @@ TEST(SessionCommands, EveryCommandHasItsOwnName) {
                                     cmd::SetPrecision{},
                                     cmd::SetSample{},
                                     cmd::SetTemperature{},
-                                    cmd::SetAnalysis{}};
+                                    cmd::SetAnalysis{},
+                                    cmd::ViewIteration{},
+                                    cmd::BackToLive{},
+                                    cmd::CaptureSession{},
+                                    cmd::LoadSession{}};
   ASSERT_EQ(all.size(), std::variant_size_v<Command>);
   std::set<std::string> seen;
   for (const Command& c : all) {

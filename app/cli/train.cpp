@@ -1,5 +1,7 @@
 // unrolled train --config FILE.json [--preset NAME] [--model K] [--iterations N] [--seed S]
 //                [--metrics M.csv] [--profile P.csv] [--profile-every K] [--save MODEL.json]
+//                [--save-session S.unrolled]
+// unrolled train --resume S.unrolled [--model K] [--iterations N] [--metrics M.csv] ...
 // Trains headless: a progress bar on a terminal (plain lines otherwise), then a summary.
 // Output files are written beside their destination and renamed into place only when complete;
 // every one is checked for writability before training, and one that fails never keeps the
@@ -7,6 +9,10 @@
 // output could not be written; 130 / 143 stopped by SIGINT / SIGTERM (within a time step of the
 // iteration under way, which is dropped, with the outputs written for the completed iterations
 // and no temporary file left).
+// --save-session writes the trained model's whole state (core/session_file.hpp) after the run;
+// --resume continues one from such a file for N more iterations (by default up to the
+// experiment's training.iterations), bit for bit as if the run had never stopped: its CSVs are the
+// rows a longer run would have written after the saved iteration (each with its header).
 // The profile CSV holds T values a row: every K-th iteration's row (--profile-every K), by
 // default the smallest K that keeps it under kProfileBytes (64 MiB) for the run's iterations.
 #include <unistd.h>
@@ -27,6 +33,7 @@
 #include "app/cli/cli.hpp"
 #include "core/interrupt.hpp"
 #include "core/model_io.hpp"
+#include "core/session_file.hpp"
 #include "core/trainer.hpp"
 
 namespace unrolled {
@@ -113,6 +120,7 @@ class CsvOut {
     return true;
   }
   bool active() const { return !path_.empty() && !failed_; }
+  bool header_written = false;  // the profile's header goes before its first row
   bool failed() const { return failed_; }
   std::ofstream& stream() { return out_; }
   // After each row: reports a failed write once, when it happens.
@@ -181,7 +189,8 @@ void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_ra
   }
   if (profile.active() && it % profile_every == 0) {
     const Mat& p = trainer.grad_profile();  // (L, T), top layer reported
-    if (it == 0) {
+    if (!profile.header_written) {
+      profile.header_written = true;
       profile.stream() << "iteration";
       for (Eigen::Index d = 0; d < p.cols(); ++d) profile.stream() << ",d" << d;
       profile.stream() << '\n';
@@ -196,7 +205,7 @@ void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_ra
 // Completes every output, each whatever happened to the others; prints each failure. Returns
 // false if any failed.
 bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_path,
-                    const Trainer& trainer) {
+                    const std::string& session_path, const Json& view, const Trainer& trainer) {
   bool ok = true;
   std::string error;
   for (CsvOut* csv : {&metrics, &profile}) {
@@ -210,7 +219,44 @@ bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_pa
     ok = false;
     std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
   }
+  if (!session_path.empty()) {
+    Session session;
+    session.config = trainer.config();
+    session.models.push_back(trainer.capture(true));
+    session.checkpoints.emplace_back();
+    session.view = view;
+    if (!save_session(session_path, session, &error)) {
+      ok = false;
+      std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
+    }
+  }
   return ok;
+}
+
+// --resume: the session's experiment and the state of model K (or its first model) restored into
+// trainer. False with one message.
+bool resume(const std::string& path, int model_index, bool model_given, ExperimentConfig& config,
+            Trainer& trainer, Json& view, std::string* error) {
+  Session s;
+  if (!load_session(path, s, error)) return false;
+  size_t k = 0;
+  if (model_given) {
+    while (k < s.models.size() && s.models[k].model_index != model_index) ++k;
+    if (k == s.models.size()) {
+      std::string have;
+      for (const auto& m : s.models) have += (have.empty() ? "" : ", ") + std::to_string(m.model_index);
+      *error = "--model " + std::to_string(model_index) + ": " + path + " holds model(s) " + have;
+      return false;
+    }
+  }
+  config = s.config;
+  view = s.view;
+  if (!trainer.configure(config, s.models[k].model_index, error)) return false;
+  if (!trainer.restore(s.models[k], error)) {
+    *error = path + ": " + *error;
+    return false;
+  }
+  return true;
 }
 
 // The summary on standard output. held_out: also evaluate on 8 held-out batches (a few
@@ -261,8 +307,8 @@ int64_t default_profile_every(int steps, int64_t iterations) {
 
 int cli_train(const std::vector<std::string>& args) {
   ArgParser ap("train", args);
-  std::string config_path, preset, metrics_path, profile_path, save_path;
-  int iterations = 0, model_index = 0, profile_every = 0;
+  std::string config_path, preset, metrics_path, profile_path, save_path, session_path, resume_path;
+  int iterations = 0, model_index = -1, profile_every = 0;
   std::optional<uint64_t> seed;
   ap.string("--config", config_path, "FILE.json");
   ap.string("--preset", preset, "NAME");
@@ -279,45 +325,69 @@ int cli_train(const std::vector<std::string>& args) {
   ap.string("--profile", profile_path, "P.csv");
   ap.integer("--profile-every", profile_every, 1, 1'000'000'000);
   ap.string("--save", save_path, "MODEL.json");
+  ap.string("--save-session", session_path, "S.unrolled");
+  ap.string("--resume", resume_path, "S.unrolled");
   if (!ap.parse()) return 2;
 
   ExperimentConfig config;
   std::string error;
-  if (!read_lesson(config_path, preset, config, &error)) return ap.fail(error);
-  if (seed) config.training.seed = *seed;
-  if (iterations > 0) config.training.iterations = iterations;
-  if (model_index > static_cast<int>(config.compare.size()))
-    return ap.fail("--model " + std::to_string(model_index) + ": the experiment has " +
-                   std::to_string(config.compare.size() + 1) + " model(s), numbered from 0");
-
   Trainer trainer;
-  if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
+  Json view = Json::object();
+  const bool model_given = model_index >= 0;
+  model_index = std::max(model_index, 0);
+  int64_t total = 0;
+  if (!resume_path.empty()) {
+    if (!config_path.empty() || !preset.empty())
+      return ap.fail("--resume continues the session's own experiment: leave out --config and "
+                     "--preset");
+    if (seed) return ap.fail("--seed: a resumed run keeps the session's seed");
+    if (!resume(resume_path, model_index, model_given, config, trainer, view, &error))
+      return ap.fail(error);
+    total = iterations > 0 ? trainer.iteration() + iterations : config.training.iterations;
+    if (total <= trainer.iteration())
+      return ap.fail(resume_path + " is at iteration " + std::to_string(trainer.iteration()) +
+                     ", the experiment's training.iterations is " +
+                     std::to_string(config.training.iterations) + ": give --iterations N for N more");
+    if (trainer.phase() == Phase::Diverged)
+      return ap.fail(resume_path + ": the saved run diverged at iteration " +
+                     std::to_string(trainer.divergence().iteration) + "; nothing to resume");
+  } else {
+    if (!read_lesson(config_path, preset, config, &error)) return ap.fail(error);
+    if (seed) config.training.seed = *seed;
+    if (iterations > 0) config.training.iterations = iterations;
+    if (model_index > static_cast<int>(config.compare.size()))
+      return ap.fail("--model " + std::to_string(model_index) + ": the experiment has " +
+                     std::to_string(config.compare.size() + 1) + " model(s), numbered from 0");
+    if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
+    total = config.training.iterations;
+  }
   if (const std::string slow = slow_iteration_warning(config); !slow.empty())
     std::fprintf(stderr, "unrolled train: warning: %s\n", slow.c_str());
   // Every output is checked before training starts, so none fails only after a long run.
   StopSignals stop_signals;
   CsvOut metrics, profile;
   if (!metrics.open(metrics_path, &error) || !profile.open(profile_path, &error) ||
-      (!save_path.empty() && !check_writable(save_path, &error)))
+      (!save_path.empty() && !check_writable(save_path, &error)) ||
+      (!session_path.empty() && !check_writable(session_path, &error)))
     return ap.fail(error);
   if (metrics.active())
     metrics.stream() << "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,"
                         "learning_rate\n";
 
   const TaskInfo& info = trainer.task().info();
-  const int64_t total = config.training.iterations;
+  const int64_t start = trainer.iteration();
   const bool tty = isatty(STDERR_FILENO);
   std::fprintf(stderr, "training %s (%s, %d layer(s), H = %d) on %s, T = %d, batch %d, seed %llu\n",
                trainer.model().name.c_str(), std::string(to_string(trainer.model().cell)).c_str(),
                trainer.model().layers, trainer.model().hidden_size, info.name.c_str(), info.steps,
                config.training.batch_size, static_cast<unsigned long long>(config.training.seed));
   const int64_t every =
-      profile_every > 0 ? profile_every : default_profile_every(info.steps, total);
+      profile_every > 0 ? profile_every : default_profile_every(info.steps, total - start);
   if (profile.active() && every > 1)
     std::fprintf(stderr, "unrolled train: the profile keeps every %lld-th iteration's row%s\n",
                  static_cast<long long>(every),
                  profile_every > 0 ? "" : " (under 64 MiB; --profile-every K to choose)");
-  const double secs = train_loop(trainer, total, tty, config.training.optimizer.learning_rate,
+  const double secs = train_loop(trainer, total, tty, trainer.config().training.optimizer.learning_rate,
                                  metrics, profile, every);
   const int stopped_by = g_stop_signal;
   int code = 0;
@@ -334,7 +404,7 @@ int cli_train(const std::vector<std::string>& args) {
                  stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
                  static_cast<long long>(trainer.iteration()), static_cast<long long>(total));
   }
-  if (!finish_outputs(metrics, profile, save_path, trainer)) code = 4;
+  if (!finish_outputs(metrics, profile, save_path, session_path, view, trainer)) code = 4;
   if (stopped_by != 0) code = 128 + stopped_by;  // the shell's convention for a signal
   print_summary(trainer, info, secs, /*held_out=*/stopped_by == 0);
   return code;

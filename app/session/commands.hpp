@@ -10,10 +10,13 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <string_view>
 #include <variant>
 
 #include "core/experiment.hpp"
+#include "core/session_file.hpp"
 
 namespace unrolled {
 namespace cmd {
@@ -83,6 +86,27 @@ struct SetAnalysis {
   int jacobian_layer = -1;  // Jacobian product norms of this layer; -1: none
 };
 
+// Time travel (app/session/time_travel.hpp): every model's view shows iteration n (completed
+// updates, 0..the live count) recomputed bit for bit from the nearest checkpoint; the snapshot's
+// `viewing` says which. Training pauses unless keep_training (then the live run goes on behind
+// the view; the view stays at n). An iteration older than the oldest checkpoint sets `error`.
+struct ViewIteration {
+  int64_t iteration = 0;
+  bool keep_training = false;
+};
+struct BackToLive {};  // the views follow the live run again (playing stays as it is)
+
+// Sessions (core/session_file.hpp). CaptureSession fills `out` with every model's state and
+// checkpoints (TrainingWorker::capture_session waits for it); LoadSession replaces the run with a
+// loaded one, paused (models the session lacks start afresh). On failure `error` says why and the
+// old run stays.
+struct CaptureSession {
+  std::shared_ptr<std::promise<Session>> out;
+};
+struct LoadSession {
+  std::shared_ptr<const Session> session;
+};
+
 }  // namespace cmd
 
 using Command =
@@ -90,7 +114,8 @@ using Command =
                  cmd::FinishForward, cmd::FinishBackward, cmd::ApplyUpdate, cmd::Reset, cmd::Reseed,
                  cmd::Configure, cmd::RunIterations, cmd::RunUntil, cmd::RescaleRecurrent, cmd::SetSpeed,
                  cmd::SetOptimizer, cmd::SetClip, cmd::SetTruncation, cmd::SetPrecision,
-                 cmd::SetSample, cmd::SetTemperature, cmd::SetAnalysis>;
+                 cmd::SetSample, cmd::SetTemperature, cmd::SetAnalysis, cmd::ViewIteration,
+                 cmd::BackToLive, cmd::CaptureSession, cmd::LoadSession>;
 
 // The command's struct name ("StepBackward"), for tests and logs.
 std::string_view command_name(const Command& c);

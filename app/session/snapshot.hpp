@@ -83,6 +83,12 @@ struct Snapshot {
   bool goal_active = false;   // a tour's run (cmd::RunUntil) is in progress
   uint64_t goal_done = 0;     // the id of the last tour run that ended
   std::string warning;        // the experiment's slow_iteration_warning, "" when none
+  // Time travel (cmd::ViewIteration): the models' views show this iteration (completed updates),
+  // recomputed; -1 when they follow the live run. The banner: "viewing iteration `viewing` of
+  // `live_iteration`"; a slider spans [earliest_viewable, live_iteration].
+  int64_t viewing = -1;
+  int64_t live_iteration = 0;     // the live run's completed updates (the main model's)
+  int64_t earliest_viewable = 0;  // the oldest checkpoint's iteration (every model)
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.

@@ -32,6 +32,13 @@ bool TrainingWorker::configure(const ExperimentConfig& config, std::string* erro
     trainers.push_back(std::move(t));
   }
   trainers_ = std::move(trainers);
+  stores_.clear();
+  for (const auto& t : trainers_)
+    stores_.emplace_back(CheckpointStore::checkpoint_bytes_for(*t),
+                         kDefaultCheckpointBudget / trainers_.size());
+  viewing_ = -1;
+  viewed_.clear();
+  scratch_.clear();
   config_ = config;
   warning_ = slow_iteration_warning(config);
   generated_.assign(trainers_.size(), "");
@@ -107,6 +114,8 @@ TrainingWorker::Trained TrainingWorker::train_one(Interrupt* stop) {
     return t->phase() != Phase::Ready && t->phase() != Phase::Diverged;
   };
   const bool resuming = std::any_of(trainers_.begin(), trainers_.end(), unfinished);
+  if (!resuming)
+    for (int i = 0; i < n; ++i) record_checkpoint(i);
   std::vector<char> ok(n, 1);
   parallel_for(n, [&](int i) {
     if (!resuming || unfinished(trainers_[i])) ok[i] = trainers_[i]->run_iteration(stop);
@@ -125,14 +134,26 @@ struct TrainingWorker::Applier {
   void each(F f) {
     for (auto& t : w.trainers_) f(*t);
   }
+  // A step by hand acts on the live run: the views go back to it.
   template <class F>
   void step(F f) {
     w.playing_ = false;
     w.end_goal();
-    each(f);
+    w.viewing_ = -1;
+    for (size_t i = 0; i < w.trainers_.size(); ++i) {
+      w.record_checkpoint(i);
+      f(*w.trainers_[i]);
+    }
+  }
+  void clear_checkpoints() {
+    for (auto& s : w.stores_) s.clear();
+    w.viewing_ = -1;
   }
 
-  void operator()(const cmd::Play&) { w.playing_ = true; }
+  void operator()(const cmd::Play&) {
+    w.playing_ = true;
+    if (!w.view_keep_training_) w.viewing_ = -1;
+  }
   void operator()(const cmd::Pause&) {
     w.playing_ = false;
     w.end_goal();
@@ -149,8 +170,11 @@ struct TrainingWorker::Applier {
     step([&](Trainer& t) { t.run_iteration(&w.on_stop_); });
   }
   void operator()(const cmd::StepForward&) {
-    step([](Trainer& t) {
-      if (t.phase() == Phase::Update) t.apply_update();
+    step([&](Trainer& t) {
+      if (t.phase() == Phase::Update) {
+        t.apply_update();
+        w.record_checkpoint(index_of(t));
+      }
       t.step_forward();
     });
   }
@@ -179,12 +203,20 @@ struct TrainingWorker::Applier {
     return true;
   }
 
+  size_t index_of(const Trainer& t) const {
+    for (size_t i = 0; i < w.trainers_.size(); ++i)
+      if (w.trainers_[i].get() == &t) return i;
+    return 0;
+  }
+
   void operator()(const cmd::Reset&) {
     w.end_goal();
+    clear_checkpoints();
     each([](Trainer& t) { t.reset(); });
   }
   void operator()(const cmd::Reseed& c) {
     w.config_.training.seed = c.seed;
+    clear_checkpoints();
     each([&](Trainer& t) { t.reseed(c.seed); });
   }
   void operator()(const cmd::Configure& c) {
@@ -198,6 +230,7 @@ struct TrainingWorker::Applier {
   }
   void operator()(const cmd::RescaleRecurrent& c) {
     each([&](Trainer& t) { t.rescale_recurrent(c.spectral_radius); });
+    w.note_setting_change(false, false);  // only between iterations: the next record pins it
   }
 
   void operator()(const cmd::SetSpeed& c) { w.speed_ = std::max(0.0, c.iterations_per_second); }
@@ -208,6 +241,7 @@ struct TrainingWorker::Applier {
     }
     w.config_.training.optimizer = c.optimizer;
     each([&](Trainer& t) { t.set_optimizer(c.optimizer); });
+    w.note_setting_change(true, false);
   }
   void operator()(const cmd::SetClip& c) {
     if (const std::string why = validate(c.clip); !why.empty()) {
@@ -216,18 +250,24 @@ struct TrainingWorker::Applier {
     }
     w.config_.training.clip = c.clip;
     each([&](Trainer& t) { t.set_clip(c.clip); });
+    w.note_setting_change(true, false);
   }
   void operator()(const cmd::SetTruncation& c) {
     w.config_.training.k1 = c.k1;
     w.config_.training.k2 = c.k2;
     each([&](Trainer& t) { t.set_truncation(c.k1, c.k2); });
+    w.note_setting_change(false, true);
   }
   void operator()(const cmd::SetPrecision& c) {
     w.config_.training.precision = c.precision;
     each([&](Trainer& t) { t.set_precision(c.precision); });
+    w.note_setting_change(false, false);  // from the next iteration on
   }
 
-  void operator()(const cmd::SetSample& c) { w.sample_ = c.sample; }
+  void operator()(const cmd::SetSample& c) {
+    w.sample_ = c.sample;
+    w.view_dirty_ = true;
+  }
   void operator()(const cmd::SetTemperature& c) {
     w.temperature_ = std::clamp(c.temperature, 0.05, 5.0);
     w.generated_at_ = -1;  // new text at the new temperature in the next snapshot
@@ -235,8 +275,126 @@ struct TrainingWorker::Applier {
   void operator()(const cmd::SetAnalysis& c) {
     w.want_spectra_ = c.spectra;
     w.jacobian_layer_ = c.jacobian_layer;
+    w.view_dirty_ = true;
+  }
+
+  void operator()(const cmd::ViewIteration& c) {
+    w.viewing_ = c.iteration;
+    w.view_keep_training_ = c.keep_training;
+    if (!c.keep_training) {
+      w.playing_ = false;
+      w.end_goal();
+    }
+    w.refresh_view();
+  }
+  void operator()(const cmd::BackToLive&) { w.viewing_ = -1; }
+  void operator()(const cmd::CaptureSession& c) {
+    if (c.out) c.out->set_value(w.make_session());
+  }
+  void operator()(const cmd::LoadSession& c) {
+    if (!c.session) return;
+    w.end_goal();
+    w.playing_ = false;
+    w.load_session(*c.session, &w.error_);
   }
 };
+
+void TrainingWorker::record_checkpoint(size_t i) {
+  if (i < stores_.size() && trainers_[i]->phase() == Phase::Ready) stores_[i].record(*trainers_[i]);
+}
+
+void TrainingWorker::note_setting_change(bool update_settings, bool truncation) {
+  for (size_t i = 0; i < trainers_.size() && i < stores_.size(); ++i) {
+    const Trainer& t = *trainers_[i];
+    CheckpointStore& store = stores_[i];
+    const Phase p = t.phase();
+    const bool under_way = p == Phase::Forward || p == Phase::Backward || p == Phase::Update;
+    if (under_way && store.newest() == t.iteration()) {
+      TrainingConfig used = store.at_or_before(store.newest())->state.training;
+      if (update_settings) {
+        used.optimizer = t.config().training.optimizer;
+        used.clip = t.config().training.clip;
+      }
+      if (truncation && p == Phase::Forward) {
+        used.k1 = t.config().training.k1;
+        used.k2 = t.config().training.k2;
+      }
+      store.amend_newest(used);
+    }
+    store.pin_next();
+  }
+}
+
+Session TrainingWorker::make_session() const {
+  Session s;
+  s.config = config_;
+  for (size_t i = 0; i < trainers_.size(); ++i) {
+    s.models.push_back(trainers_[i]->capture(true));
+    std::vector<Checkpoint> list;
+    if (i < stores_.size())
+      for (const Checkpoint* c : stores_[i].all()) list.push_back(*c);
+    s.checkpoints.push_back(std::move(list));
+  }
+  return s;
+}
+
+Session TrainingWorker::capture_session() {
+  if (!thread_.joinable()) return make_session();  // no worker thread: nothing runs concurrently
+  auto promise = std::make_shared<std::promise<Session>>();
+  std::future<Session> done = promise->get_future();
+  send(cmd::CaptureSession{promise});
+  return done.get();
+}
+
+bool TrainingWorker::load_session(const Session& s, std::string* error) {
+  // Built aside, so a session that fails leaves the old run as it was.
+  std::vector<std::unique_ptr<Trainer>> old_trainers = std::move(trainers_);
+  std::vector<CheckpointStore> old_stores = std::move(stores_);
+  const ExperimentConfig old_config = config_;
+  const std::string old_warning = warning_;
+  const auto give_back = [&](const std::string& why) {
+    trainers_ = std::move(old_trainers);
+    stores_ = std::move(old_stores);
+    config_ = old_config;
+    warning_ = old_warning;
+    generated_.assign(trainers_.size(), "");
+    if (error) *error = why;
+    return false;
+  };
+  std::string why;
+  if (!configure(s.config, &why)) return give_back(why);
+  for (size_t k = 0; k < s.models.size(); ++k) {
+    const int m = s.models[k].model_index;
+    if (m < 0 || m >= static_cast<int>(trainers_.size()) || !trainers_[m]->restore(s.models[k], &why))
+      return give_back("session model " + std::to_string(m) + ": " + why);
+    if (k < s.checkpoints.size())
+      for (const Checkpoint& c : s.checkpoints[k])
+        if (!stores_[m].insert(c)) return give_back("session checkpoints out of order");
+  }
+  last_finite_.clear();
+  return true;
+}
+
+bool TrainingWorker::refresh_view() {
+  view_dirty_ = false;
+  if (viewing_ < 0) return true;
+  const size_t n = trainers_.size();
+  viewed_.resize(n);
+  while (scratch_.size() < n) scratch_.push_back(std::make_unique<Trainer>());
+  const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
+  for (size_t i = 0; i < n; ++i) {
+    std::string why;
+    if (!recompute_view(config_, static_cast<int>(i), stores_[i], viewing_,
+                        trainers_[i]->iteration(), request, trainers_[i]->history(), *scratch_[i],
+                        viewed_[i], &why)) {
+      error_ = "view: " + why;
+      viewing_ = -1;
+      return false;
+    }
+    viewed_[i].history = History(2, 2, 1);  // publish puts the live history in (no 10 MB copy)
+  }
+  return true;
+}
 
 void TrainingWorker::apply(const Command& c) {
   error_.clear();
@@ -421,23 +579,29 @@ void TrainingWorker::publish() {
       }
       s->models[i].generated = generated_[i];
     }
-    ModelView& v = s->models[i];
-    const NetworkSpec& spec = t.network().spec();
-    v.spectra.clear();
-    if (want_spectra_)
-      for (int l = 0; l < spec.num_layers; ++l)
-        v.spectra.push_back(recurrent_spectra(t.network().params(), spec, l));
-    v.jacobian_layer = -1;
-    v.jacobian_norms.resize(0);
-    const int T = t.trace().num_steps();
-    if (jacobian_layer_ >= 0 && T > 0 && t.phase() != Phase::Forward &&
-        t.batch().batch_size() > 0) {
-      const int l = std::min(jacobian_layer_, spec.num_layers - 1);
-      v.jacobian_layer = l;
-      v.jacobian_norms =
-          jacobian_product_norms(t.network(), t.trace(), t.batch(), l, T - 1, v.sample, T - 1);
-    }
+    fill_analysis(s->models[i], t, ViewRequest{sample_, want_spectra_, jacobian_layer_});
   }
+  // Time travel: the recomputed views replace the live ones (each keeps its recomputed pictures,
+  // the live history, and text sampled from the weights it shows).
+  if (viewing_ >= 0 && view_dirty_) refresh_view();
+  s->viewing = viewing_;
+  s->live_iteration = trainers_.empty() ? 0 : trainers_[0]->iteration();
+  s->earliest_viewable = 0;
+  for (const auto& store : stores_) s->earliest_viewable = std::max(s->earliest_viewable, store.oldest());
+  if (viewing_ >= 0)
+    for (size_t i = 0; i < trainers_.size() && i < viewed_.size(); ++i) {
+      const std::string text = std::move(s->models[i].generated);
+      History live = std::move(s->models[i].history);  // filled from the live trainer above
+      s->models[i] = viewed_[i];
+      s->models[i].history = std::move(live);
+      if (const auto* lm = dynamic_cast<const CharLmTask*>(&scratch_[i]->task())) {
+        Rng rng(viewing_ * 7919 + i);
+        s->models[i].generated =
+            sample_text(scratch_[i]->network(), *lm, rng, kGeneratedChars, temperature_);
+      } else {
+        s->models[i].generated = text;
+      }
+    }
   // The last copy's release (in whichever thread drops it) hands the slot back; the deleter
   // keeps the slot alive, so a snapshot may outlive the worker.
   std::shared_ptr<const Snapshot> lent(

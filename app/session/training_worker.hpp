@@ -29,7 +29,10 @@
 
 #include "app/session/commands.hpp"
 #include "app/session/snapshot.hpp"
+#include "app/session/time_travel.hpp"
+#include "core/checkpoints.hpp"
 #include "core/interrupt.hpp"
+#include "core/session_file.hpp"
 
 namespace unrolled {
 
@@ -50,6 +53,12 @@ class TrainingWorker {
   std::shared_ptr<const Snapshot> latest() const;
   // Blocks until every command sent so far has been applied and published.
   void wait_idle();
+  // Every model's state and checkpoints, as the worker has them once the commands sent so far
+  // are applied (waits for it; core/session_file.hpp saves it). The experiment is the one the
+  // trainers run, live settings included; the caller adds the view.
+  Session capture_session();
+  // Checkpoints of model i (tests, benchmarks); only while no command is pending.
+  const CheckpointStore& checkpoints(size_t i) const { return stores_[i]; }
   // Time steps the engine has started on this worker's behalf (tests: none starts after stop()).
   int64_t time_steps_started() const {
     return on_command_.steps_started() + on_stop_.steps_started();
@@ -82,9 +91,28 @@ class TrainingWorker {
   bool goal_reached();
   void end_goal();
   void keep_last_finite(size_t model);
+  // Checkpoints: model i's state before its next iteration (when Ready), every iteration.
+  void record_checkpoint(size_t i);
+  // A live setting changed: the next checkpoints are pinned, and one whose iteration is under
+  // way takes the settings that act within it (the optimiser and clipping at its update; the
+  // truncation while its forward pass runs).
+  void note_setting_change(bool update_settings, bool truncation);
+  Session make_session() const;
+  bool load_session(const Session& s, std::string* error);
+  // Recomputes every model's view of iteration viewing_; false (viewing_ back to -1, error_ set)
+  // when it cannot.
+  bool refresh_view();
 
   std::vector<std::unique_ptr<Trainer>> trainers_;
+  std::vector<CheckpointStore> stores_;  // per model, within kDefaultCheckpointBudget together
   ExperimentConfig config_;
+  // Time travel: the iteration the views show (-1: live), whether training went on, and the
+  // recomputed views with the scratch trainers that recomputed them.
+  int64_t viewing_ = -1;
+  bool view_keep_training_ = false;
+  bool view_dirty_ = false;
+  std::vector<ModelView> viewed_;
+  std::vector<std::unique_ptr<Trainer>> scratch_;
   bool playing_ = false;
   double speed_ = 30;  // iterations per second; 0: as fast as possible
   int sample_ = 0;

@@ -1,0 +1,46 @@
+// Time travel: what the panels showed live at a past iteration, recomputed from the nearest
+// checkpoint (core/checkpoints.hpp) on the same batches, bit for bit.
+//
+// Legend: n the iteration viewed, counted as the snapshots count it (completed updates, the
+//         ModelView's `iteration`), c the checkpoint replayed from (c <= n - 1, or 0 when n = 0).
+//
+// "Live at n" is the snapshot the worker published once the trainer had completed n updates and
+// stood Ready: the inspected sequence's trace and gradients of iteration n - 1's batch (computed
+// with trace_params, the weights before update n), the weights after it (spectrum), the clip
+// record, the decay profile, the Jacobian products and the losses. recompute_view restores c into
+// a scratch trainer, runs iterations c .. n - 1 exactly as training did, and fills the same
+// ModelView. Two things are not the past's: `history` is the live history (the Training panel
+// marks n on it), and a char-LM's `generated` text is sampled afresh from the weights at n (live
+// it was refreshed every 50 iterations).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "app/session/snapshot.hpp"
+#include "core/checkpoints.hpp"
+#include "core/trainer.hpp"
+
+namespace unrolled {
+
+// What the panels ask of a view: the inspected sequence and the analysis.
+struct ViewRequest {
+  int sample = 0;
+  bool spectra = false;
+  int jacobian_layer = -1;
+};
+
+// Fills view with model `model_index`'s picture at iteration n, recomputed from `store` (that
+// model's checkpoints) with `config` (the experiment the run was configured with); `scratch` is
+// reused between calls (configured here when needed). history is copied into view. False with
+// one message when n is beyond `live` (nothing to recompute) or older than the oldest checkpoint.
+bool recompute_view(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
+                    int64_t n, int64_t live, const ViewRequest& request, const History& history,
+                    Trainer& scratch, ModelView& view, std::string* error);
+
+// The analysis a snapshot carries beside fill_model_view (the worker's publish calls it too):
+// spectra of each layer's recurrent blocks, and the Jacobian product norms of one layer for the
+// inspected sequence (only once the forward pass is done).
+void fill_analysis(ModelView& view, const Trainer& trainer, const ViewRequest& request);
+
+}  // namespace unrolled

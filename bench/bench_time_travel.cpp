@@ -1,0 +1,118 @@
+// Unrolled benchmark: time travel, what a class waits for when it drags back to a past iteration.
+//
+// Legend: B batch, T steps, H hidden, n the iteration viewed, c its checkpoint, R the store's
+//         recent window (core/checkpoints.hpp).
+//
+// [SECTION] What is measured
+//   BM_Recompute/<lesson>/<case>
+//     recompute_view (app/session/time_travel.hpp) for one model after 1000 iterations recorded
+//     as the worker records them (a checkpoint before every iteration, into the 64 MB store):
+//     restore the checkpoint, replay n - c iterations, fill the ModelView and the spectra. The
+//     Jacobian products (the Jacobian panel's analysis) are left out: they cost the same live
+//     (the worker computes them for every snapshot while that panel shows), 590 ms for the LSTM
+//     H 64, T 100 on the reference machine. Cases:
+//       recent   n = 999, one before the live run's 1000: its checkpoint (998) is one of the R
+//                most recent, so one iteration is replayed
+//       worst    n just below the widest-spaced checkpoint after n = 0 (the longest replay the
+//                store can ask for at 1000 iterations; the counter `replayed` says how many)
+//     Lessons: default (samples/default.json: LSTM H 32, recall T 21, B 32) and adding_T100_H64
+//     (the issue-17 benchmark LSTM, samples/adding.json at H 64, T 100, B 32, float32).
+//     The setup (1000 training iterations) is not timed.
+//   Counter `R`: the store's recent window; `checkpoints`: how many it holds.
+//
+// [SECTION] How to run (Release build)
+//   ./build/bench/unrolled_bench --benchmark_filter=BM_Recompute --benchmark_repetitions=3
+//       --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+
+#include "app/session/time_travel.hpp"
+#include "core/experiment.hpp"
+#include "core/trainer.hpp"
+
+namespace {
+
+using namespace unrolled;
+
+ExperimentConfig named_lesson(const std::string& name) {
+  ExperimentConfig c;
+  for (const auto& [preset, text] : embedded_presets())
+    if (preset == name) parse_experiment_text(text, name + ".json", c, nullptr);
+  return c;
+}
+
+ExperimentConfig bench_lesson(int which) {
+  if (which == 0) return default_experiment();
+  ExperimentConfig c = named_lesson("adding");
+  c.model.hidden_size = 64;
+  c.task.length = 100;
+  c.training.batch_size = 32;
+  return c;
+}
+
+// A trained run with its checkpoints, built once per lesson.
+struct Run {
+  ExperimentConfig config;
+  std::unique_ptr<Trainer> trainer = std::make_unique<Trainer>();
+  std::unique_ptr<CheckpointStore> store;
+};
+
+Run& run_for(int which) {
+  static std::unique_ptr<Run> runs[2];
+  if (!runs[which]) {
+    auto r = std::make_unique<Run>();
+    r->config = bench_lesson(which);
+    std::string e;
+    r->trainer->configure(r->config, 0, &e);
+    r->store = std::make_unique<CheckpointStore>(CheckpointStore::checkpoint_bytes_for(*r->trainer),
+                                                 kDefaultCheckpointBudget);
+    for (int i = 0; i < 1000; ++i) {
+      r->store->record(*r->trainer);
+      r->trainer->run_iteration();
+    }
+    runs[which] = std::move(r);
+  }
+  return *runs[which];
+}
+
+void BM_Recompute(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const bool worst = state.range(1) != 0;
+  Run& r = run_for(which);
+  int64_t n = r.trainer->iteration() - 1;
+  if (worst) {  // just below the checkpoint after the widest gap
+    int64_t best_gap = 0, prev = -1;
+    for (const Checkpoint* c : r.store->all()) {
+      const int64_t j = c->state.iteration;
+      if (prev >= 0 && j - prev > best_gap) {
+        best_gap = j - prev;
+        n = j;  // viewing n replays from prev: n - prev iterations
+      }
+      prev = j;
+    }
+  }
+  const int64_t c = r.store->at_or_before(n - 1)->state.iteration;
+  Trainer scratch;
+  ModelView view;
+  const ViewRequest request{0, true, -1};
+  for (auto _ : state) {
+    std::string e;
+    if (!recompute_view(r.config, 0, *r.store, n, r.trainer->iteration(), request,
+                        r.trainer->history(), scratch, view, &e))
+      state.SkipWithError(e.c_str());
+    benchmark::DoNotOptimize(view.loss);
+  }
+  state.counters["replayed"] = static_cast<double>(n - c);
+  state.counters["R"] = r.store->recent();
+  state.counters["checkpoints"] = static_cast<double>(r.store->count());
+}
+
+BENCHMARK(BM_Recompute)
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"lesson", "worst"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,159 @@
+// Legend: j a checkpoint's iteration, n the newest, a = n - j its age, R the recent window,
+//         k a band (spacing 2^k for ages in [R 2^(k-1), R 2^k)). See checkpoints.hpp.
+#include "core/checkpoints.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "core/trainer.hpp"
+
+namespace unrolled {
+namespace {
+
+// floor(log2(x)) for x >= 1.
+int floor_log2(int64_t x) {
+  return 63 - std::countl_zero(static_cast<uint64_t>(x));
+}
+
+}  // namespace
+
+int64_t CheckpointStore::count_bound(int recent, int64_t iterations) {
+  const int64_t R = recent, oldest_age = iterations - 1;
+  const int64_t bands = oldest_age >= R ? floor_log2(oldest_age / R) + 1 : 0;
+  return R + (R / 2 + 1) * bands + kMaxPinned;
+}
+
+CheckpointStore::CheckpointStore(size_t checkpoint_bytes, size_t budget)
+    : checkpoint_bytes_(std::max<size_t>(checkpoint_bytes, 1)), budget_(budget) {
+  capacity_ = std::max<size_t>(budget_ / checkpoint_bytes_, 1);
+  recent_ = 2;
+  while (recent_ < (1 << 20) &&
+         count_bound(recent_ + 2, kCheckpointHorizon) <= static_cast<int64_t>(capacity_))
+    recent_ += 2;
+}
+
+size_t CheckpointStore::checkpoint_bytes_for(const Trainer& t) {
+  const Params& p = t.network().params();
+  const size_t tensors = p.tensors().size();
+  // Three parameter-shaped buffers (and their Eigen headers), the clip record's per-tensor
+  // norms, the struct itself and the map node around it.
+  return 3 * (sizeof(double) * static_cast<size_t>(p.num_values()) + sizeof(Params) +
+              tensors * 2 * sizeof(Mat)) +
+         2 * tensors * sizeof(double) + sizeof(Checkpoint) + 64;
+}
+
+bool CheckpointStore::keeps(int64_t j, int64_t n) const {
+  const int64_t a = n - j;
+  if (a < recent_) return true;
+  const int64_t spacing = int64_t{1} << (floor_log2(a / recent_) + 1);
+  return j % spacing == 0;
+}
+
+void CheckpointStore::clear() {
+  while (!entries_.empty()) drop(entries_.begin());
+  pin_next_ = false;
+}
+
+void CheckpointStore::drop(Map::iterator it) {
+  spare_.push_back(entries_.extract(it));
+}
+
+void CheckpointStore::record(const Trainer& t, bool pin) {
+  record(t.iteration(), pin, [&](TrainerState& s) { t.capture_into(s, false); });
+}
+
+Checkpoint* CheckpointStore::begin_record(int64_t n, bool pin) {
+  pin = pin || pin_next_;
+  pin_next_ = false;
+  int64_t prev = -1;
+  if (!entries_.empty()) {
+    auto last = std::prev(entries_.end());
+    if (n < last->first) return nullptr;
+    if (n == last->first) {
+      last->second.pinned = last->second.pinned || pin;
+      Checkpoint* c = &last->second;
+      if (pin) enforce_pins();
+      return c;
+    }
+    prev = last->first;
+  }
+  Map::node_type node;
+  if (!spare_.empty()) {
+    node = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    node = Map::node_type(entries_.extract(entries_.emplace(n, Checkpoint{}).first));
+  }
+  node.key() = n;
+  node.mapped().pinned = pin;
+  Checkpoint* slot = &entries_.insert(std::move(node)).position->second;
+  // The checkpoints whose age crossed a band's start since the last record: kept only if their
+  // iteration is a multiple of the band's spacing.
+  for (int k = 1;; ++k) {
+    const int64_t start = int64_t{recent_} << (k - 1);  // R 2^(k-1)
+    if (start > n) break;
+    const int64_t spacing = int64_t{1} << k;
+    auto it = entries_.lower_bound(std::max<int64_t>(prev - start + 1, 0));
+    const auto end = entries_.upper_bound(n - start);
+    while (it != end) {
+      auto next = std::next(it);
+      if (!it->second.pinned && it->first % spacing != 0) drop(it);
+      it = next;
+    }
+    if (k >= 62) break;
+  }
+  enforce_capacity();
+  enforce_pins();
+  return slot;
+}
+
+void CheckpointStore::enforce_capacity() {
+  // Only a model too large for the budget at R = 2 gets here: the oldest go (but checkpoint 0).
+  while (entries_.size() > capacity_ && entries_.size() > 1) {
+    auto it = entries_.begin();
+    if (it->first == 0 && entries_.size() > 2) ++it;
+    drop(it);
+  }
+}
+
+void CheckpointStore::enforce_pins() {
+  int pins = 0;
+  for (const auto& [j, c] : entries_) pins += c.pinned ? 1 : 0;
+  while (pins > kMaxPinned) {
+    // The oldest pin goes, with everything before it.
+    auto it = entries_.begin();
+    while (!it->second.pinned) drop(it++);
+    drop(it);
+    --pins;
+  }
+}
+
+void CheckpointStore::amend_newest(const TrainingConfig& training) {
+  if (entries_.empty()) return;
+  Checkpoint& c = std::prev(entries_.end())->second;
+  c.state.training = training;
+  c.pinned = true;
+  enforce_pins();
+}
+
+const Checkpoint* CheckpointStore::at_or_before(int64_t n) const {
+  auto it = entries_.upper_bound(n);
+  if (it == entries_.begin()) return nullptr;
+  return &std::prev(it)->second;
+}
+
+std::vector<const Checkpoint*> CheckpointStore::all() const {
+  std::vector<const Checkpoint*> out;
+  out.reserve(entries_.size());
+  for (const auto& [j, c] : entries_) out.push_back(&c);
+  return out;
+}
+
+bool CheckpointStore::insert(Checkpoint c) {
+  const int64_t n = c.state.iteration;
+  if (n <= newest()) return false;
+  entries_.emplace(n, std::move(c));
+  return true;
+}
+
+}  // namespace unrolled

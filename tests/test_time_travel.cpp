@@ -1,0 +1,230 @@
+// Time travel on a real TrainingWorker: the views recomputed for a past iteration are bit for bit
+// what the live snapshots showed at that iteration (each cell type, compare mode, the float32 and
+// float64 engines, live setting changes between and within iterations); a session captured from
+// one worker and loaded into another continues exactly as one long run (compare mode: every
+// model's history and weights), and its checkpoints recompute the same past.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/session/commands.hpp"
+#include "app/session/time_travel.hpp"
+#include "app/session/training_worker.hpp"
+#include "core/session_file.hpp"
+#include "tests/small_lesson.hpp"
+
+namespace unrolled {
+namespace {
+
+using testing_support::small_lesson;
+
+::testing::AssertionResult same_bits(const Mat& a, const Mat& b) {
+  if (a.rows() != b.rows() || a.cols() != b.cols())
+    return ::testing::AssertionFailure() << "shapes (" << a.rows() << ", " << a.cols() << ") and ("
+                                         << b.rows() << ", " << b.cols() << ")";
+  if (a.size() && std::memcmp(a.data(), b.data(), sizeof(double) * a.size()) != 0)
+    return ::testing::AssertionFailure() << "largest difference " << (a - b).cwiseAbs().maxCoeff();
+  return ::testing::AssertionSuccess();
+}
+::testing::AssertionResult same_bits(const Vec& a, const Vec& b) {
+  return same_bits(Mat(a), Mat(b));
+}
+::testing::AssertionResult same_bits(double a, double b) {
+  if (std::memcmp(&a, &b, sizeof a) == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << a << " vs " << b;
+}
+void expect_same(const std::vector<Mat>& a, const std::vector<Mat>& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t l = 0; l < a.size(); ++l) EXPECT_TRUE(same_bits(a[l], b[l])) << what << " " << l;
+}
+void expect_same(const Params& a, const Params& b, const char* what) {
+  const auto ta = a.tensors(), tb = b.tensors();
+  ASSERT_EQ(ta.size(), tb.size()) << what;
+  for (size_t i = 0; i < ta.size(); ++i) {
+    ASSERT_EQ(ta[i].size(), tb[i].size()) << what << " " << ta[i].name;
+    EXPECT_EQ(std::memcmp(ta[i].data, tb[i].data, sizeof(double) * ta[i].size()), 0)
+        << what << " " << ta[i].name;
+  }
+}
+
+// Everything a panel draws from a model's view, bit for bit (the history aside: it is live).
+void expect_same_view(const ModelView& live, const ModelView& past) {
+  EXPECT_EQ(live.iteration, past.iteration);
+  EXPECT_EQ(live.phase, past.phase);
+  EXPECT_EQ(live.forward_t, past.forward_t);
+  EXPECT_EQ(live.sample, past.sample);
+  EXPECT_EQ(live.steps, past.steps);
+  expect_same(live.pre, past.pre, "pre");
+  expect_same(live.gates, past.gates, "gates");
+  expect_same(live.c, past.c, "c");
+  expect_same(live.h, past.h, "h");
+  expect_same(live.hn, past.hn, "hn");
+  expect_same(live.dh, past.dh, "dh");
+  expect_same(live.dc, past.dc, "dc");
+  EXPECT_TRUE(same_bits(live.inputs, past.inputs)) << "inputs";
+  EXPECT_TRUE(same_bits(live.targets, past.targets)) << "targets";
+  EXPECT_TRUE(same_bits(live.outputs, past.outputs)) << "outputs";
+  EXPECT_TRUE(same_bits(live.h0, past.h0)) << "h0";
+  EXPECT_TRUE(same_bits(live.dh_norm, past.dh_norm)) << "dh_norm";
+  EXPECT_TRUE(same_bits(live.dc_norm, past.dc_norm)) << "dc_norm";
+  EXPECT_TRUE(same_bits(live.profile, past.profile)) << "profile";
+  EXPECT_TRUE(same_bits(live.step_loss, past.step_loss)) << "step_loss";
+  EXPECT_TRUE(same_bits(live.loss, past.loss)) << "loss";
+  EXPECT_TRUE(same_bits(live.last_loss, past.last_loss)) << "last_loss";
+  EXPECT_TRUE(same_bits(live.last_accuracy, past.last_accuracy)) << "last_accuracy";
+  EXPECT_TRUE(same_bits(live.clip.global_norm_before, past.clip.global_norm_before)) << "clip";
+  EXPECT_EQ(live.clip.clipped, past.clip.clipped);
+  expect_same(live.params, past.params, "params");
+  expect_same(live.trace_params, past.trace_params, "trace_params");
+  ASSERT_EQ(live.spectra.size(), past.spectra.size());
+  for (size_t l = 0; l < live.spectra.size(); ++l) {
+    ASSERT_EQ(live.spectra[l].size(), past.spectra[l].size());
+    for (size_t g = 0; g < live.spectra[l].size(); ++g) {
+      EXPECT_TRUE(same_bits(live.spectra[l][g].spectral_radius, past.spectra[l][g].spectral_radius));
+      EXPECT_TRUE(same_bits(live.spectra[l][g].singular_values, past.spectra[l][g].singular_values));
+    }
+  }
+  EXPECT_EQ(live.jacobian_layer, past.jacobian_layer);
+  EXPECT_TRUE(same_bits(live.jacobian_norms, past.jacobian_norms)) << "jacobian_norms";
+}
+
+std::shared_ptr<const Snapshot> apply(TrainingWorker& w, Command c) {
+  w.send(std::move(c));
+  w.wait_idle();
+  return w.latest();
+}
+
+struct Case {
+  CellType cell;
+  Precision precision;
+  bool compare;
+};
+
+class TimeTravel : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TimeTravel, RecomputedPastIsWhatTheLiveSnapshotShowed) {
+  const Case k = GetParam();
+  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, 2);
+  c.training.precision = k.precision;
+  if (k.compare) {
+    ModelConfig other = c.model;
+    other.cell = k.cell == CellType::Gru ? CellType::Rnn : CellType::Gru;
+    other.name = "other";
+    c.compare = {other};
+  }
+  TrainingWorker w;
+  std::string e;
+  ASSERT_TRUE(w.start(c, &e)) << e;
+  apply(w, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 1});
+  apply(w, cmd::SetSample{2});
+  std::map<int64_t, std::shared_ptr<const Snapshot>> live;
+  for (int i = 1; i <= 60; ++i) {
+    if (i == 25) {  // a live change between iterations
+      OptimizerSettings o = c.training.optimizer;
+      o.learning_rate *= 3;
+      apply(w, cmd::SetOptimizer{o});
+    }
+    if (i == 41) {  // ... and within one: clipping changed in the middle of iteration 40's pass
+      apply(w, cmd::StepForward{});
+      apply(w, cmd::SetClip{{ClipMode::Value, 0.05}});
+      apply(w, cmd::SetTruncation{3, 4});
+      apply(w, cmd::ApplyUpdate{});
+    } else {
+      apply(w, cmd::RunIterations{1});
+    }
+    if (i == 1 || i == 7 || i == 24 || i == 25 || i == 26 || i == 41 || i == 42 || i == 60)
+      live[i] = w.latest();
+  }
+  ASSERT_EQ(live[60]->models[0].iteration, 60);
+  for (const auto& [n, snap] : live) {
+    const auto past = apply(w, cmd::ViewIteration{n});
+    ASSERT_EQ(past->viewing, n) << past->error;
+    EXPECT_EQ(past->live_iteration, 60);
+    ASSERT_EQ(past->models.size(), snap->models.size());
+    for (size_t m = 0; m < snap->models.size(); ++m) {
+      SCOPED_TRACE("iteration " + std::to_string(n) + ", model " + std::to_string(m));
+      expect_same_view(snap->models[m], past->models[m]);
+      EXPECT_EQ(past->models[m].history.appended(), 60) << "the history is the live one";
+    }
+  }
+  const auto back = apply(w, cmd::BackToLive{});
+  EXPECT_EQ(back->viewing, -1);
+  expect_same_view(live[60]->models[0], back->models[0]);
+  const auto beyond = apply(w, cmd::ViewIteration{61});
+  EXPECT_EQ(beyond->viewing, -1);
+  EXPECT_NE(beyond->error.find("the run has completed 60"), std::string::npos) << beyond->error;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, TimeTravel,
+                         ::testing::Values(Case{CellType::Rnn, Precision::Float32, false},
+                                           Case{CellType::Lstm, Precision::Float32, false},
+                                           Case{CellType::Gru, Precision::Float32, false},
+                                           Case{CellType::Lstm, Precision::Float64, false},
+                                           Case{CellType::Lstm, Precision::Float32, true},
+                                           Case{CellType::Gru, Precision::Float64, true}));
+
+// Compare mode, at the level where compare training exists (the worker; `unrolled train` trains
+// one model): 200 iterations, a session captured, written and read back, loaded into a new
+// worker and resumed for 100, against 300 in one run: every model's per-iteration metrics (the
+// history's recent rows: loss, accuracy, gradient norms, clipping, learning rate) and weights
+// bit for bit; and the loaded checkpoints recompute iteration 150 as the long run's do.
+TEST(TimeTravelSession, CompareModeResumesBitForBit) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  ModelConfig gru = c.model, rnn = c.model;
+  gru.cell = CellType::Gru;
+  gru.name = "GRU";
+  rnn.cell = CellType::Rnn;
+  rnn.name = "RNN";
+  c.compare = {gru, rnn};
+  std::string e;
+  TrainingWorker first, resumed, whole;
+  ASSERT_TRUE(first.start(c, &e)) << e;
+  ASSERT_TRUE(whole.start(c, &e)) << e;
+  apply(first, cmd::RunIterations{200});
+  apply(whole, cmd::RunIterations{300});
+  Session s = first.capture_session();
+  s.view = {{"mode", "compare"}};
+  ASSERT_EQ(s.models.size(), 3u);
+  ASSERT_FALSE(s.checkpoints[0].empty());
+  auto loaded = std::make_shared<Session>();
+  ASSERT_TRUE(session_from_bytes(session_to_bytes(s), "s.unrolled", *loaded, &e)) << e;
+  EXPECT_EQ((*loaded).view, s.view);
+  ASSERT_TRUE(resumed.start(default_experiment(), &e)) << e;
+  auto snap = apply(resumed, cmd::LoadSession{loaded});
+  ASSERT_TRUE(snap->error.empty()) << snap->error;
+  ASSERT_EQ(snap->models.size(), 3u);
+  EXPECT_EQ(snap->models[2].iteration, 200);
+  snap = apply(resumed, cmd::RunIterations{100});
+  const auto want = whole.latest();
+  for (size_t m = 0; m < 3; ++m) {
+    SCOPED_TRACE("model " + std::to_string(m));
+    const History &a = want->models[m].history, &b = snap->models[m].history;
+    ASSERT_EQ(a.appended(), 300);
+    ASSERT_EQ(b.appended(), 300);
+    for (int f = 0; f < kNumFields; ++f) {
+      const Series sa = a.recent(static_cast<Field>(f)), sb = b.recent(static_cast<Field>(f));
+      ASSERT_EQ(sa.count, sb.count);
+      for (int i = 0; i < sa.count; ++i)
+        ASSERT_TRUE(same_bits(sa[i], sb[i])) << to_string(static_cast<Field>(f)) << " row " << i;
+    }
+    expect_same(want->models[m].params, snap->models[m].params, "params");
+  }
+  const auto p1 = apply(resumed, cmd::ViewIteration{150});
+  const auto p2 = apply(whole, cmd::ViewIteration{150});
+  ASSERT_EQ(p1->viewing, 150) << p1->error;
+  ASSERT_EQ(p2->viewing, 150) << p2->error;
+  for (size_t m = 0; m < 3; ++m) expect_same_view(p2->models[m], p1->models[m]);
+  // A session for another experiment is refused and the run stays.
+  auto wrong = std::make_shared<Session>(*loaded);
+  wrong->config.model.hidden_size = 9;
+  const auto after = apply(resumed, cmd::LoadSession{wrong});
+  EXPECT_NE(after->error.find("session model 0"), std::string::npos) << after->error;
+  EXPECT_EQ(after->models[0].iteration, 300);
+}
+
+}  // namespace
+}  // namespace unrolled
