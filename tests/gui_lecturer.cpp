@@ -238,6 +238,84 @@ TEST_F(Lecturer, ArrowKeysNeverFinishTheForwardPassOrMoveFocus) {
 // and Quit, the Lesson menu and Save threw edits away or overwrote files without asking.
 // -----------------------------------------------------------------------------------------------
 
+TEST_F(Lecturer, UndoBringsBackAResetRunAndRedoResetsAgain) {
+  start(preset("default"));
+  for (int i = 0; i < 3; ++i) worker_.send(cmd::StepIteration{});
+  const double loss = model().last_loss;
+  reset_run(app_, worker_);
+  EXPECT_EQ(model().iteration, 0);
+  ASSERT_TRUE(undo(app_, worker_));
+  EXPECT_EQ(model().iteration, 3);
+  EXPECT_EQ(model().last_loss, loss) << "the same run, bit for bit";
+  ASSERT_TRUE(redo(app_, worker_));
+  EXPECT_EQ(model().iteration, 0);
+  EXPECT_FALSE(redo(app_, worker_)) << "nothing more to redo";
+}
+
+TEST_F(Lecturer, UndoKeepsTwentyLevelsWithinItsBudget) {
+  start(preset("hello"));
+  for (int i = 0; i < 30; ++i) {
+    worker_.send(cmd::StepIteration{});
+    reset_run(app_, worker_);
+  }
+  EXPECT_GE(app_.sessions.undo.size(), kUndoLevels);
+  size_t bytes = 0;
+  for (const auto& e : app_.sessions.undo) bytes += e.bytes.size();
+  EXPECT_LE(bytes, kUndoBytes);
+}
+
+TEST_F(Lecturer, ASessionComesBackWithItsRunAndItsView) {
+  testing_support::TempDir dir("gui_session");
+  start(preset("default"));
+  for (int i = 0; i < 4; ++i) worker_.send(cmd::StepIteration{});
+  const double loss = model().last_loss;
+  app_.mode = Mode::Step;
+  app_.unit = 5;
+  ASSERT_TRUE(save_session_as(app_, worker_, dir / "run.session")) << app_.sessions.message;
+  reset_run(app_, worker_);
+  app_.mode = Mode::Train;
+  app_.unit = 0;
+  ASSERT_TRUE(open_session(app_, worker_, dir / "run.session")) << app_.sessions.message;
+  EXPECT_EQ(model().iteration, 4);
+  EXPECT_EQ(model().last_loss, loss);
+  EXPECT_EQ(app_.mode, Mode::Step);
+  EXPECT_EQ(app_.unit, 5);
+  std::ofstream(dir / "junk.session") << "not a session";
+  EXPECT_FALSE(open_session(app_, worker_, dir / "junk.session"));
+  EXPECT_NE(app_.sessions.message.find("junk.session"), std::string::npos) << app_.sessions.message;
+  EXPECT_EQ(model().iteration, 4) << "a bad file leaves the run alone";
+}
+
+TEST_F(Lecturer, ViewingAPastIterationSaysSoAndGoesBackToLive) {
+  start(preset("default"));
+  for (int i = 0; i < 5; ++i) worker_.send(cmd::StepIteration{});
+  worker_.send(cmd::ViewIteration{2, false});
+  GuiFrame f = frame();
+  EXPECT_TRUE(contains(f.banner, "Viewing iteration 2 of 5")) << f.banner;
+  EXPECT_EQ(value(f, PanelId::Training, "viewing"), "2");
+  worker_.send(cmd::BackToLive{});
+  f = frame();
+  EXPECT_EQ(f.banner, "");
+  EXPECT_EQ(value(f, PanelId::Training, "viewing"), "-1");
+}
+
+TEST_F(Lecturer, AnAutosaveWithWorkNotSavedIsOffered) {
+  testing_support::TempDir dir("gui_autosave");
+  ::setenv("UNROLLED_SETTINGS", (dir / "settings.json").c_str(), 1);
+  start(preset("default"));
+  worker_.send(cmd::StepIteration{});
+  model();
+  ASSERT_TRUE(autosave(app_, worker_, *snap_));
+  EXPECT_TRUE(contains(unsaved_autosave_summary(autosave_path()), "iteration 1"));
+  ASSERT_TRUE(save_session_as(app_, worker_, dir / "kept.session"));
+  ASSERT_TRUE(autosave(app_, worker_, *snap_));
+  EXPECT_EQ(unsaved_autosave_summary(autosave_path()), "") << "saved: nothing to offer";
+  reset_run(app_, worker_);
+  ASSERT_TRUE(resume_autosave(app_, worker_));
+  EXPECT_EQ(model().iteration, 1);
+  ::unsetenv("UNROLLED_SETTINGS");
+}
+
 TEST_F(Lecturer, CompareNeverReplacesAOneModelLesson) {
   ExperimentConfig c = preset("default");
   c.training.optimizer.learning_rate = 0.03;

@@ -3,11 +3,15 @@
 // with one message naming the file and the problem: truncated, wrong magic, wrong version, a
 // checksum mismatch, shapes that do not match the experiment.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/session_file.hpp"
@@ -219,6 +223,36 @@ TEST(SessionFile, MissingFileIsReported) {
   std::string e;
   EXPECT_FALSE(load_session(tmp_path("absent.unrolled"), r, &e));
   EXPECT_NE(e.find("cannot be opened"), std::string::npos) << e;
+}
+
+// Issue 13: killing the app during an autosave must leave the previous autosave intact. A child
+// saves two different sessions over one path as fast as it can; it is killed (SIGKILL) at 25
+// moments spread over its work; each time the file reads back whole and is one of the two.
+TEST(SessionFile, AKillDuringASaveLeavesTheLastCompleteFile) {
+  const std::string path = tmp_path("killed.session");
+  Session a = trained_session(), b = a;
+  b.view["tour_step"] = 4;
+  std::string error;
+  ASSERT_TRUE(save_session(path, a, &error)) << error;
+  const std::string bytes_a = session_to_bytes(a), bytes_b = session_to_bytes(b);
+  for (int trial = 0; trial < 25; ++trial) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (int k = 0;; ++k) save_session(path, k % 2 ? b : a, nullptr);
+    }
+    ::usleep(static_cast<useconds_t>(1000 + 797 * trial % 9000));  // 1..10 ms into its saves
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+    std::ifstream in(path, std::ios::binary);
+    const std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_TRUE(now == bytes_a || now == bytes_b) << "trial " << trial << ": " << now.size()
+                                                  << " bytes, neither complete session";
+    Session back;
+    EXPECT_TRUE(load_session(path, back, &error)) << error;
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + ".tmp-unrolled");
 }
 
 }  // namespace

@@ -169,7 +169,7 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   // The menu bar reserves its height from the next frame on; the first frame knows it too.
   const float top = std::max(vp->WorkPos.y, vp->Pos.y + ImGui::GetFrameHeight());
   in.area = {vp->WorkPos.x, top, vp->WorkSize.x, vp->Pos.y + vp->Size.y - top};
-  const float banner = draw_banner(*snap, worker, {in.area.x, top}, in.area.w, &f.banner);
+  const float banner = draw_banner(*snap, app, worker, {in.area.x, top}, in.area.w, &f.banner);
   in.area.y += banner;
   in.area.h -= banner;
   in.gap = 4;
@@ -198,6 +198,7 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   draw_tour_card(*snap, app, card, window.title_font());
   request_analysis(f.drawn, app, worker);
   draw_guard(*snap, app, worker);
+  draw_session_dialogs(app, worker);
   return f;
 }
 
@@ -288,6 +289,16 @@ int run_app(const AppOptions& o) {
   start_tour(app, config, !own_state || o.tour_step > 0, o.mode.empty() && o.only.empty());
   first_commands(o, app, worker);
   if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
+  // The last session's autosave: opened with --resume-last, else offered when it had work not
+  // saved (not for captures, benchmarks and tests, which leave no autosave either).
+  const bool capture = !o.screenshot.empty() || !o.layout_report.empty();
+  const bool autosaving = o.persist && !capture && o.bench_frames == 0;
+  if (o.resume_last) {
+    if (!resume_autosave(app, worker)) return 2;
+  } else if (autosaving) {
+    app.sessions.resume_summary = unsaved_autosave_summary(autosave_path());
+    app.sessions.asking_resume = !app.sessions.resume_summary.empty();
+  }
   if (o.present) set_presenting(app, window, true);
   // The first frame draws whatever snapshot there is (start() publishes the untrained model): it
   // never waits for training, which can take minutes per iteration. A benchmark waits for its
@@ -297,7 +308,6 @@ int run_app(const AppOptions& o) {
   FrameBench bench;
   GuiFrame last;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames + 10 : o.frames;
-  const bool capture = !o.screenshot.empty() || !o.layout_report.empty();
   for (int64_t frame = 0; !app.quit_now; ++frame) {
     if (total_frames > 0 && frame >= total_frames) break;
     window.wait_for_next_frame();  // not part of the frame's time: nothing to do until then
@@ -308,6 +318,7 @@ int run_app(const AppOptions& o) {
     window.begin_frame();
     last = build_frame(o, app, worker, window);
     window.end_frame();
+    if (autosaving) maybe_autosave(app, worker, *worker.latest(), glfwGetTime());
     if (o.bench_frames > 0 && frame >= 10) {  // the first frames build fonts and textures
       const double ui_cpu = thread_cpu_ms() - cpu0;
       const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
@@ -328,8 +339,9 @@ int run_app(const AppOptions& o) {
                                        : "an offscreen canvas");
     bench.print();
   }
+  if (autosaving) autosave(app, worker, *worker.latest());
   worker.stop();
-  if (o.persist && !capture && o.bench_frames == 0) {
+  if (autosaving) {
     glfwGetWindowSize(window.glfw(), &app.settings.window_width, &app.settings.window_height);
     app.settings.ui_scale = window.ui_scale();
     std::string error;

@@ -30,6 +30,7 @@ struct AppOptions {
   int steps_backward = 0;       // --steps-backward N: then backward time steps (after the warmup)
   int tour_step = 0;            // --tour-step N: the tour's steps 1..N done before the first frame
   bool present = false;         // --present: start in presenter mode
+  bool resume_last = false;     // --resume-last: open the autosave (sessions.cpp) at start
 };
 
 int run_app(const AppOptions& options);

@@ -81,6 +81,10 @@ struct TrainingPanelState {
   bool overview = false;
   bool log_loss = true;
   std::vector<double> clip_marks;  // (n) norm before clipping where clipped, NaN elsewhere
+  // Time travel: the iteration last asked of the worker (cmd::ViewIteration), -1 none; whether
+  // training goes on behind the view.
+  int64_t scrub_sent = -1;
+  bool keep_training = false;
 };
 struct SamplePanelState {
   widgets::HeatmapState inputs, outputs;
@@ -194,6 +198,21 @@ struct AppState {
 
   bool want_quit = false;  // Quit or Ctrl+Q was asked for: guard.cpp asks first if it must
   bool quit_now = false;   // the main loop ends
+
+  // Sessions, undo and autosave (app/gui/sessions.cpp).
+  struct UndoEntry {
+    std::string what;   // "reset", "switching lessons", ... (the menu item says "Undo reset")
+    std::string bytes;  // the run as it was: a session file's bytes (core/session_file.hpp)
+  };
+  struct Sessions {
+    std::deque<UndoEntry> undo, redo;  // newest last; at least kUndoLevels within kUndoBytes
+    std::string path;                  // the Save/Open session field
+    std::string message;               // the last save or open, said under the field
+    bool asking_save = false, asking_open = false, asking_resume = false;
+    std::string resume_summary;        // what the last autosave holds ("Title, iteration 588")
+    double last_autosave = 0;          // glfwGetTime() of the last autosave
+    int64_t saved_iteration = -1;      // the live iteration at the last explicit save or open
+  } sessions;
 
   // A question the app asks before it throws work away (app/gui/guard.cpp), shown as a modal.
   enum class Ask { None, Quit, Load, CompareMode, Overwrite };

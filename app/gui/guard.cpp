@@ -107,6 +107,7 @@ void guard_choose(AppState& app, TrainingWorker& worker, const Snapshot& snap, G
       ExperimentConfig c = snap.config;
       c.compare = {companion_model(c.model)};
       if (c.model.name.empty()) c.model.name = std::string(to_string(c.model.cell));
+      remember(app, worker, "adding a model to compare");
       worker.send(cmd::Configure{c});
       app.config.edit = c;
       app.model = 0;

@@ -38,8 +38,8 @@ struct LessonHeading {
 LessonHeading lesson_heading(const Snapshot& snap, const AppState& app);
 // The divergence (or error) banner at pos, width wide; returns the height it took (0: none) and
 // the text in *shown (when not null).
-float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width,
-                  std::string* shown = nullptr);
+float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, ImVec2 pos,
+                  float width, std::string* shown = nullptr);
 
 // [guard.cpp] Nothing lost: the questions asked before edits are thrown away (AppState::Guard).
 // unapplied_edits: the Experiment panel differs from the running experiment. ask_*: do it at
@@ -56,6 +56,29 @@ void ask_compare(const Snapshot& snap, AppState& app, Mode from);
 ModelConfig companion_model(const ModelConfig& m);
 void guard_choose(AppState& app, TrainingWorker& worker, const Snapshot& snap, GuardChoice choice);
 void draw_guard(const Snapshot& snap, AppState& app, TrainingWorker& worker);
+
+// [sessions.cpp] Sessions, undo and autosave. remember: the run as it is, onto the undo stack,
+// before something replaces it (reset, another lesson, applied edits, a session opened);
+// reset_run remembers, then resets. Undo keeps at least kUndoLevels within kUndoBytes (more
+// levels while they fit, never more than kMaxUndoLevels). The autosave (autosave_path(), beside
+// the settings) is written every kAutosaveSeconds and at exit; unsaved_autosave_summary says what
+// it holds when the run it saved had work not saved ("" otherwise).
+constexpr size_t kUndoLevels = 20, kMaxUndoLevels = 100;
+constexpr size_t kUndoBytes = 256u << 20;
+constexpr double kAutosaveSeconds = 180;
+std::string autosave_path();
+void remember(AppState& app, TrainingWorker& worker, const std::string& what);
+void reset_run(AppState& app, TrainingWorker& worker);
+bool undo(AppState& app, TrainingWorker& worker);
+bool redo(AppState& app, TrainingWorker& worker);
+bool save_session_as(AppState& app, TrainingWorker& worker, const std::string& path);
+bool open_session(AppState& app, TrainingWorker& worker, const std::string& path);
+bool autosave(AppState& app, TrainingWorker& worker, const Snapshot& snap);
+void maybe_autosave(AppState& app, TrainingWorker& worker, const Snapshot& snap, double now);
+std::string unsaved_autosave_summary(const std::string& path);
+bool resume_autosave(AppState& app, TrainingWorker& worker);
+void session_menu_items(AppState& app, TrainingWorker& worker);
+void draw_session_dialogs(AppState& app, TrainingWorker& worker);
 
 // [keys.cpp] Space, N, R, the arrows, Ctrl+Q; in Step through also B, Home, End; F focuses the
 // panel under the mouse, Esc restores the layout.

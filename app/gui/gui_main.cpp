@@ -83,6 +83,7 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
   ap.integer("--steps-forward", o.app.steps_forward, 0, 100000);
   ap.integer("--tour-step", o.app.tour_step, 1, kMaxTourSteps);
   ap.flag("--present", o.app.present);
+  ap.flag("--resume-last", o.app.resume_last);
   ap.integer("--steps-backward", o.app.steps_backward, 0, 100000);
   ap.integer("--warmup", warmup, 0, 1000000);
   ap.integer("--bench-frames", o.app.bench_frames, 1, 1000000);

@@ -93,13 +93,17 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wi
   const ImGuiIO& io = ImGui::GetIO();  // no keyboard navigation: the arrows and Space are ours
   if (io.WantTextInput) return;
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q)) app.want_quit = true;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Z, false))
+    io.KeyShift ? redo(app, worker) : undo(app, worker);
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false)) app.sessions.asking_save = true;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) app.sessions.asking_open = true;
   if (io.KeyCtrl) return;
   if (presenter_keys(app, window) || tour_keys(app)) return;
   if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) app.focus.reset();
   if (ImGui::IsKeyPressed(GLFW_KEY_F, false) && app.hovered_panel)
     app.focus = app.focus ? std::nullopt : app.hovered_panel;
   if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(cmd::StepIteration{});
-  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) worker.send(cmd::Reset{});
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) reset_run(app, worker);
   if (app.mode == Mode::Step && !snap.models.empty()) return step_keys(snap, app, worker);
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});

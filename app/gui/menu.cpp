@@ -58,6 +58,12 @@ void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
     course = e.config.course_order > 0;
     lesson_item(e, snap, app, worker);
   }
+  ImGui::EndMenu();
+}
+
+void file_menu(AppState& app, TrainingWorker& worker) {
+  if (!ImGui::BeginMenu("File")) return;
+  session_menu_items(app, worker);
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.want_quit = true;
   ImGui::EndMenu();
@@ -88,7 +94,7 @@ void presenter_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker,
   if (!app.presenter.on || !ImGui::BeginMenu("Presenting")) return;
   if (ImGui::MenuItem(snap.playing ? "Pause" : "Play", "Space"))
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
-  if (ImGui::MenuItem("Reset", "R")) worker.send(cmd::Reset{});
+  if (ImGui::MenuItem("Reset", "R")) reset_run(app, worker);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
   if (ImGui::SliderFloat("iterations / s", &app.speed, 1, 500, "%.0f", ImGuiSliderFlags_Logarithmic))
     worker.send(cmd::SetSpeed{app.speed});
@@ -222,6 +228,7 @@ LessonHeading heading_of(const Snapshot& snap, const AppState& app) {
 
 void load_lesson(AppState& app, TrainingWorker& worker, const ExperimentConfig& c,
                  const std::string& source) {
+  remember(app, worker, "switching lessons");
   worker.send(cmd::Configure{c});
   app.config.edit = c;
   app.source = source;
@@ -248,6 +255,7 @@ LessonHeading lesson_heading(const Snapshot& snap, const AppState& app) {
 MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   MenuReport r;
   if (!ImGui::BeginMainMenuBar()) return r;
+  file_menu(app, worker);
   lesson_menu(snap, app, worker);
   view_menu(app, window);
   presenter_menu(snap, app, worker, window);
@@ -288,8 +296,8 @@ MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker
   return r;
 }
 
-float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, float width,
-                  std::string* shown) {
+float draw_banner(const Snapshot& snap, AppState& app, TrainingWorker& worker, ImVec2 pos,
+                  float width, std::string* shown) {
   const ModelView* bad = nullptr;
   for (const auto& m : snap.models)
     if (m.phase == Phase::Diverged) bad = &m;
@@ -303,21 +311,27 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
     text = snap.error;
   } else if (!snap.warning.empty()) {
     text = "Slow lesson: " + snap.warning;  // amber, no button
+  } else if (snap.viewing >= 0) {
+    text = "Viewing iteration " + std::to_string(snap.viewing) + " of " +
+           std::to_string(snap.live_iteration) +
+           (snap.playing ? " (training goes on behind it)" : " (training paused)");
   } else {
     return 0;
   }
   if (shown) *shown = text;
   const ImGuiStyle& style = ImGui::GetStyle();
-  const char* button = "Reset and try again";
+  const bool past = !bad && snap.error.empty() && snap.warning.empty();
+  const char* button = past ? "Back to live" : "Reset and try again";
   const float button_w = ImGui::CalcTextSize(button).x + style.FramePadding.x * 2;
   const float wrap = width - button_w - style.WindowPadding.x * 2 - style.ItemSpacing.x;
   const float text_h = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap).y;
   const float h = std::max(text_h, ImGui::GetFrameHeight()) + style.WindowPadding.y * 2;
   ImGui::SetNextWindowPos(pos);
   ImGui::SetNextWindowSize({width, h});
-  const bool warning = !bad && snap.error.empty();
-  ImGui::PushStyleColor(ImGuiCol_WindowBg,
-                        warning ? IM_COL32(140, 90, 10, 255) : IM_COL32(150, 30, 30, 255));
+  const bool warning = !bad && snap.error.empty() && !past;
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, past      ? IM_COL32(30, 80, 150, 255)
+                                           : warning ? IM_COL32(140, 90, 10, 255)
+                                                     : IM_COL32(150, 30, 30, 255));
   ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 255, 255, 255));
   ImGui::Begin(
       "##banner", nullptr,
@@ -325,9 +339,9 @@ float draw_banner(const Snapshot& snap, TrainingWorker& worker, ImVec2 pos, floa
   ImGui::PushTextWrapPos(style.WindowPadding.x + wrap);
   ImGui::TextUnformatted(text.c_str());
   ImGui::PopTextWrapPos();
-  if (bad) {
+  if (bad || past) {
     ImGui::SameLine(width - button_w - style.WindowPadding.x);
-    if (ImGui::Button(button)) worker.send(cmd::Reset{});
+    if (ImGui::Button(button)) past ? worker.send(cmd::BackToLive{}) : reset_run(app, worker);
   }
   ImGui::End();
   ImGui::PopStyleColor(2);

@@ -355,8 +355,9 @@ float footer_height(const std::string& note) {
 }
 
 // The note and "Apply and reset" / "Discard changes", always in view at the panel's bottom.
-void draw_footer(const Snapshot& snap, ConfigPanelState& st, bool pending, const std::string& note,
+void draw_footer(const Snapshot& snap, AppState& app, bool pending, const std::string& note,
                  TrainingWorker& worker) {
+  ConfigPanelState& st = app.config;
   ExperimentConfig& e = st.edit;
   const std::string& problem = st.edit_error;
   if (!note.empty()) {
@@ -366,6 +367,7 @@ void draw_footer(const Snapshot& snap, ConfigPanelState& st, bool pending, const
   }
   ImGui::BeginDisabled(!pending || !problem.empty());
   if (ImGui::Button("Apply and reset")) {
+    remember(app, worker, "applying the edits");
     worker.send(cmd::Configure{e});
   }
   ImGui::EndDisabled();
@@ -419,7 +421,7 @@ void draw_config_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
   draw_file(app, snap, worker);
   ImGui::EndChild();
   ImGui::Separator();
-  draw_footer(snap, st, pending, note, worker);
+  draw_footer(snap, app, pending, note, worker);
 }
 
 }  // namespace unrolled

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
 #include "app/panels/step_state.hpp"
 
@@ -73,8 +74,9 @@ void draw_buttons(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
                   "N: finish this iteration, or run one whole iteration:\nforward, BPTT, clip, "
                   "update"))
     worker.send(cmd::StepIteration{});
-  if (grid.button("Reset", "Reset", "R: weights and data back to the seed; history cleared"))
-    worker.send(cmd::Reset{});
+  if (grid.button("Reset", "Reset",
+                  "R: weights and data back to the seed; history cleared (Ctrl+Z undoes it)"))
+    reset_run(app, worker);
 
   // The time-step buttons do what the arrow keys do in the current mode: in Step through they
   // are the graph's ← and → (step_plan.hpp), elsewhere one forward / one BPTT step.

@@ -11,7 +11,7 @@ constexpr unsigned kTrain = mode_bit(Mode::Train), kStep = mode_bit(Mode::Step),
 
 // The panels whose draw functions need less than the whole (snapshot, app, worker).
 void draw_gradients(const Snapshot& s, AppState& a, TrainingWorker&) { draw_gradients_panel(s, a); }
-void draw_training(const Snapshot& s, AppState& a, TrainingWorker&) { draw_training_panel(s, a); }
+void draw_training(const Snapshot& s, AppState& a, TrainingWorker& w) { draw_training_panel(s, a, w); }
 void draw_inspector(const Snapshot& s, AppState& a, TrainingWorker&) { draw_inspector_panel(s, a); }
 void draw_jacobian(const Snapshot& s, AppState& a, TrainingWorker&) { draw_jacobian_panel(s, a); }
 void draw_cliff(const Snapshot&, AppState& a, TrainingWorker&) { draw_cliff_panel(a); }

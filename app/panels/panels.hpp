@@ -23,7 +23,7 @@ void draw_states_panel(const Snapshot& snap, AppState& app, TrainingWorker& work
 // ‖dL/dh_t‖ against t (log), the decay profile, and the profile over iterations.
 void draw_gradients_panel(const Snapshot& snap, AppState& app);
 // Loss against the baseline, gradient norm before/after clipping, learning rate.
-void draw_training_panel(const Snapshot& snap, AppState& app);
+void draw_training_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 // The task's input, target and prediction; generated text for the char-LM.
 void draw_sample_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 

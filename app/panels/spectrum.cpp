@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
 #include "widgets/colormap.hpp"
 
@@ -334,6 +335,7 @@ void draw_rescale(AppState& app, TrainingWorker& worker) {
     ExperimentConfig& e = app.config.edit;
     e.model.init.spectral_radius = st.target_radius;
     for (ModelConfig& m : e.compare) m.init.spectral_radius = st.target_radius;
+    remember(app, worker, "restarting at a new spectral radius");
     worker.send(cmd::Configure{e});
   }
   if (ImGui::IsItemHovered())

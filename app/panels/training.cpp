@@ -104,6 +104,42 @@ void draw_accuracy_text(const Snapshot& snap) {
   ImGui::PopTextWrapPos();
 }
 
+// [SECTION] Time travel
+
+// A slider over the iterations the checkpoints can bring back: every panel shows the iteration
+// picked, recomputed bit for bit (app/session/time_travel.hpp); "live" follows training again.
+// While the slider is dragged a new iteration is asked for only once the last one is shown.
+void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
+  TrainingPanelState& st = app.training;
+  if (snap.live_iteration < 1) return;
+  const bool viewing = snap.viewing >= 0;
+  int64_t it = viewing ? snap.viewing : snap.live_iteration;
+  const int64_t lo = snap.earliest_viewable, hi = snap.live_iteration;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float live_w = ImGui::CalcTextSize("live").x + style.FramePadding.x * 2;
+  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - live_w -
+                                       ImGui::CalcTextSize("view iteration").x -
+                                       style.ItemSpacing.x * 2 - style.ItemInnerSpacing.x,
+                                   4 * ImGui::GetFontSize()));
+  const bool moved = ImGui::SliderScalar("view iteration", ImGuiDataType_S64, &it, &lo, &hi);
+  if (ImGui::IsItemHovered())
+    text_tooltip("Drag to go back in training: every panel shows that iteration as it was, "
+                 "recomputed from the nearest checkpoint. Training pauses while you look back.");
+  const bool shown = !viewing || snap.viewing == st.scrub_sent;
+  if (moved && (shown || ImGui::IsItemDeactivatedAfterEdit()) && it != st.scrub_sent) {
+    worker.send(cmd::ViewIteration{it, st.keep_training});
+    st.scrub_sent = it;
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!viewing);
+  if (ImGui::Button("live")) {
+    worker.send(cmd::BackToLive{});
+    st.scrub_sent = -1;
+  }
+  ImGui::EndDisabled();
+  report_value(app, "viewing", std::to_string(snap.viewing));
+}
+
 // [SECTION] The plots
 
 void draw_loss_plot(const Snapshot& snap, AppState& app, float height) {
@@ -124,6 +160,10 @@ void draw_loss_plot(const Snapshot& snap, AppState& app, float height) {
     const std::string chance = "chance " + fmt_num(snap.task.baseline);
     widgets::SetNextLineStyle(ImGui::GetColorU32(ImGuiCol_Text, 0.75f), 0.8f);
     widgets::PlotHLine(chance.c_str(), snap.task.baseline);
+    if (snap.viewing >= 0) {  // the iteration every panel shows (time travel)
+      widgets::SetNextLineStyle(ImGui::GetColorU32(ImGuiCol_PlotLinesHovered), 1.5f);
+      widgets::PlotVLine("viewing", static_cast<double>(snap.viewing));
+    }
     widgets::EndPlot();
     note_emphasis(st.loss, app);
     report_value(app, "loss plot points", std::to_string(points));
@@ -240,7 +280,7 @@ void report_numbers(const Snapshot& snap, AppState& app) {
 
 }  // namespace
 
-void draw_training_panel(const Snapshot& snap, AppState& app) {
+void draw_training_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
   TrainingPanelState& st = app.training;
   report_numbers(snap, app);
@@ -255,6 +295,7 @@ void draw_training_panel(const Snapshot& snap, AppState& app) {
   // stays at chance while the LSTM learns). The options and the numbers come under it.
   const float avail = ImGui::GetContentRegionAvail().y;
   draw_loss_plot(snap, app, std::max(avail * 0.5f, min_for(models + 1)));  // models and chance
+  draw_scrubber(snap, app, worker);
   draw_view_options(snap, st);
   draw_readout(snap, app);
 
