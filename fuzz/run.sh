@@ -2,7 +2,8 @@
 # Fuzzes the readers with libFuzzer under ASan + UBSan.
 #
 #   fuzz/run.sh [SECONDS [NAME...]]   run each harness (default: all of json experiment model
-#                                     batch text) for SECONDS (default 30) from its committed corpus
+#                                     batch text safetensors torch pickle) for SECONDS
+#                                     (default 30) from its committed corpus
 #
 # The harnesses are built with clang in build-fuzz/, or taken from FUZZ_BUILD_DIR when it is set
 # to a build directory configured with -DUNROLLED_FUZZ=ON (setup.sh test uses its sanitizer build,
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-30}
 [ $# -gt 0 ] && shift
 names=("$@")
-[ ${#names[@]} -eq 0 ] && names=(json experiment model batch text)
+[ ${#names[@]} -eq 0 ] && names=(json experiment model batch text safetensors torch pickle)
 targets=()
 for n in "${names[@]}"; do targets+=("fuzz_$n"); done
 
