@@ -1,8 +1,8 @@
 // A PyTorch state_dict onto a model: nn.Embedding -> nn.RNN / nn.LSTM / nn.GRU -> nn.Linear.
 // PyTorch keeps Unrolled's orientation and block order (docs/model-format.md); its two biases are
 // summed, except the GRU's recurrent candidate bias, which is b_hn (PyTorch's GRU is reset-after).
+#include <cctype>
 #include <map>
-#include <regex>
 
 #include "import/parts.hpp"
 
@@ -12,6 +12,36 @@ namespace {
 struct Recurrent {
   const Tensor *w_ih = nullptr, *w_hh = nullptr, *b_ih = nullptr, *b_hh = nullptr;
 };
+
+// Splits "PREFIXweight_ih_l3[_reverse]" into its parts (no std::regex: its matcher recurses per
+// character, and a name comes from the file). False for any other name.
+struct RecName {
+  std::string prefix, kind;  // kind: weight_ih | weight_hh | bias_ih | bias_hh | weight_hr
+  int layer = 0;
+  bool reverse = false;
+};
+bool parse_rec_name(const std::string& name, RecName& out) {
+  std::string n = name;
+  out.reverse = n.size() > 8 && n.compare(n.size() - 8, 8, "_reverse") == 0;
+  if (out.reverse) n.resize(n.size() - 8);
+  size_t digits = 0;
+  while (digits < n.size() && std::isdigit(static_cast<unsigned char>(n[n.size() - 1 - digits])))
+    ++digits;
+  if (digits == 0 || digits > 2 || n.size() < digits + 2 ||
+      n.compare(n.size() - digits - 2, 2, "_l") != 0)
+    return false;
+  out.layer = std::stoi(n.substr(n.size() - digits));
+  n.resize(n.size() - digits - 2);
+  for (const char* kind : {"weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"}) {
+    const size_t k = std::char_traits<char>::length(kind);
+    if (n.size() >= k && n.compare(n.size() - k, k, kind) == 0) {
+      out.kind = kind;
+      out.prefix = n.substr(0, n.size() - k);
+      return true;
+    }
+  }
+  return false;
+}
 
 std::string list(const std::vector<std::string>& names) {
   std::string s;
@@ -30,27 +60,24 @@ bool model_from_state_dict(const TensorList& tensors, const ImportOptions& opt,
   const std::string supported =
       "supported: an optional nn.Embedding, one nn.RNN / nn.LSTM / nn.GRU (1 to 4 layers, "
       "batch_first or not) and one nn.Linear readout";
-  static const std::regex rec(
-      R"(^(.*)(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?$)");
   std::map<std::string, std::map<int, Recurrent>> stacks;  // prefix -> layer -> tensors
   std::map<std::string, const Tensor*> rest;
   for (const Tensor& t : tensors) {
-    std::smatch m;
-    if (!std::regex_match(t.name, m, rec)) {
+    RecName m;
+    if (!parse_rec_name(t.name, m)) {
       rest[t.name] = &t;
       continue;
     }
-    if (m[4].matched)
+    if (m.reverse)
       return fail("'" + t.name + "': a bidirectional recurrent layer is not supported; " +
                   supported);
-    if (m[2] == "weight_hr")
+    if (m.kind == "weight_hr")
       return fail("'" + t.name + "': an LSTM with proj_size is not supported; " + supported);
-    const int l = m[3].str().size() > 2 ? 99 : std::stoi(m[3]);
-    Recurrent& r = stacks[m[1]][l];
-    (m[2] == "weight_ih"   ? r.w_ih
-     : m[2] == "weight_hh" ? r.w_hh
-     : m[2] == "bias_ih"   ? r.b_ih
-                           : r.b_hh) = &t;
+    Recurrent& r = stacks[m.prefix][m.layer];
+    (m.kind == "weight_ih"   ? r.w_ih
+     : m.kind == "weight_hh" ? r.w_hh
+     : m.kind == "bias_ih"   ? r.b_ih
+                             : r.b_hh) = &t;
   }
   if (stacks.empty())
     return fail("no recurrent layer (no tensor named like 'rnn.weight_ih_l0'); " + supported);

@@ -78,7 +78,7 @@ bool read_torch_file(const std::string& bytes, const std::string& file, TensorLi
     total += numel;
     int64_t last = p.offset;  // the largest storage index the view reads
     bool ok = p.offset >= 0;
-    for (size_t d = 0; d < p.shape.size(); ++d) {
+    for (size_t d = 0; ok && d < p.shape.size(); ++d) {
       if (p.stride[d] < 0 || (p.shape[d] > 0 && p.stride[d] > (INT64_MAX - last) / p.shape[d]))
         ok = false;
       else if (p.shape[d] > 0)

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "core/predict.hpp"
@@ -225,6 +226,108 @@ TEST(Import, SafetensorsRoundTripAndBounds) {
   EXPECT_FALSE(import::read_safetensors(huge, "h.safetensors", back, &error));
   EXPECT_NE(error.find("h.safetensors: the header length (bytes 0-7) says"), std::string::npos)
       << error;
+}
+
+// A state_dict written in the test: a 1-layer GRU (I 2, H 3) and a readout, plus `extra`.
+std::string gru_state_dict(const import::TensorList& extra, bool readout = true) {
+  auto t = [](const std::string& name, std::vector<int64_t> shape) {
+    import::Tensor x;
+    x.name = name;
+    x.shape = shape;
+    x.values.assign(import::checked_numel(shape, 1 << 20), 0.25);
+    return x;
+  };
+  import::TensorList l = {t("rnn.weight_ih_l0", {9, 2}), t("rnn.weight_hh_l0", {9, 3}),
+                          t("rnn.bias_ih_l0", {9}), t("rnn.bias_hh_l0", {9})};
+  if (readout) {
+    l.push_back(t("fc.weight", {1, 3}));
+    l.push_back(t("fc.bias", {1}));
+  }
+  l.insert(l.end(), extra.begin(), extra.end());
+  return import::write_safetensors(l, false);
+}
+
+TEST(Import, UnsupportedStateDictsAreRefusedNamingTheTensor) {
+  auto t = [](const std::string& name, std::vector<int64_t> shape) {
+    import::Tensor x;
+    x.name = name;
+    x.shape = shape;
+    x.values.assign(import::checked_numel(shape, 1 << 20), 0.25);
+    return x;
+  };
+  struct Bad {
+    std::string bytes, expect;
+  };
+  const std::vector<Bad> cases = {
+      {gru_state_dict({t("rnn.weight_ih_l0_reverse", {9, 2})}),
+       "'rnn.weight_ih_l0_reverse': a bidirectional recurrent layer is not supported"},
+      {gru_state_dict({t("rnn.weight_hr_l0", {2, 3})}), "an LSTM with proj_size is not supported"},
+      {gru_state_dict({t("norm.weight", {3})}),
+       "tensors that are not part of a supported model: 'norm.weight (3)'"},
+      {gru_state_dict({t("head2.weight", {4, 3}), t("head2.bias", {4})}),
+       "more than one possible readout ('fc.weight', 'head2.weight')"},
+      {gru_state_dict({}, false), "no readout: no 2-D weight with 3 columns and a bias"},
+      {gru_state_dict({t("enc.weight_ih_l0", {9, 2}), t("enc.weight_hh_l0", {9, 3})}),
+       "two recurrent modules ('enc.weight_ih_l0', 'rnn.weight_ih_l0')"},
+  };
+  testing_support::TempDir dir("import_bad_sd");
+  for (const Bad& c : cases) {
+    std::ofstream(dir / "m.safetensors", std::ios::binary) << c.bytes;
+    ImportOptions o;
+    o.readout = Readout::Every;
+    ImportResult r;
+    std::string error;
+    EXPECT_FALSE(import::import_model(dir / "m.safetensors", o, r, &error)) << c.expect;
+    EXPECT_NE(error.find(c.expect), std::string::npos) << error;
+  }
+  // The good one imports: a PyTorch GRU is the reset-after variant.
+  std::ofstream(dir / "m.safetensors", std::ios::binary) << gru_state_dict({});
+  ImportOptions o;
+  o.readout = Readout::Last;
+  ImportResult r;
+  std::string error;
+  ASSERT_TRUE(import::import_model(dir / "m.safetensors", o, r, &error)) << error;
+  EXPECT_EQ(r.model.net.spec().gru_variant, GruVariant::ResetAfter);
+  EXPECT_EQ(r.model.net.params().layers[0].b(0), 0.5);   // b_ih_r + b_hh_r
+  EXPECT_EQ(r.model.net.params().layers[0].b(8), 0.25);  // b_ih_n alone
+}
+
+TEST(Import, UnsupportedKerasLayersAreRefusedNamingTheLayer) {
+  testing_support::TempDir dir("import_bad_keras");
+  Json config;
+  std::string error;
+  ASSERT_TRUE(read_json_file(kDir + "keras3_rnn.config.json", 1 << 20, config, &error));
+  Json& layers = config["config"]["layers"];
+  struct Bad {
+    std::function<void(Json&)> edit;
+    std::string expect;
+  };
+  const std::vector<Bad> cases = {
+      {[](Json& l) { l[1]["class_name"] = "Bidirectional"; },
+       "layer 'simple_rnn' (Bidirectional) is not supported; supported: InputLayer, Embedding"},
+      {[](Json& l) {
+         const Json conv = {{"class_name", "Conv1D"}, {"config", {{"name", "c"}}}};
+         l.insert(l.begin() + 2, conv);
+       },
+       "layer 'c' (Conv1D) is not supported"},
+      {[](Json& l) { l[1]["config"]["return_sequences"] = false; },
+       "has return_sequences false: it passes only its last step on"},
+      {[](Json& l) { l[1]["config"]["go_backwards"] = true; }, "go_backwards"},
+      {[](Json& l) { l[3]["config"]["activation"] = "tanh"; },
+       "layer 'dense' (Dense): activation 'tanh' is not supported"},
+      {[](Json& l) { l.erase(l.begin() + 3); }, "no Dense readout after the recurrent layers"},
+  };
+  for (const Bad& c : cases) {
+    Json j = config;
+    c.edit(j["config"]["layers"]);
+    std::ofstream(dir / "c.json") << j.dump();
+    ImportOptions o;
+    o.keras_config = dir / "c.json";
+    ImportResult r;
+    EXPECT_FALSE(import::import_model(kDir + "keras3_rnn.weights.h5", o, r, &error)) << c.expect;
+    EXPECT_NE(error.find(c.expect), std::string::npos) << error;
+  }
+  EXPECT_EQ(layers.size(), 4u);  // InputLayer, two SimpleRNN, Dense
 }
 
 class ImportCli : public ::testing::Test {
