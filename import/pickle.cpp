@@ -7,7 +7,9 @@
 namespace unrolled::import {
 namespace {
 
-constexpr size_t kMaxPickleValues = 1 << 22;  // values created, memo entries, stack depth
+// Values created (each about 120 bytes), marks, memo entries: a state_dict of the models Unrolled
+// reads needs a few hundred.
+constexpr size_t kMaxPickleValues = 1 << 20;
 constexpr size_t kMaxMemo = 1 << 20;
 
 struct Value {
@@ -17,7 +19,7 @@ struct Value {
   std::string s;              // Str; Global "module name"; Storage key
   std::string dtype;          // Storage
   std::vector<Value*> items;  // Tuple, List; Dict as k0, v0, k1, v1, ...
-  PickledTensor tensor;       // Tensor
+  // Tensor: i indexes Reader::tensors_ (kept apart, so every other value stays small)
 };
 
 const char* kind_name(Value::Kind k) {
@@ -104,6 +106,7 @@ class Reader {
   std::vector<std::unique_ptr<Value>> arena_;
   std::vector<Value*> stack_, memo_;
   std::vector<size_t> marks_;
+  std::vector<PickledTensor> tensors_;
   bool stopped_ = false;
   std::string error_;
 };
@@ -174,14 +177,17 @@ bool Reader::reduce() {
   const auto& a = args->items;
   Value* t = make(Value::Tensor);
   if (!t) return push(t);
+  PickledTensor pt;
   if (a.size() < 4 || a[0]->kind != Value::Storage || a[1]->kind != Value::Int ||
-      !int_tuple(a[2], t->tensor.shape) || !int_tuple(a[3], t->tensor.stride) ||
-      t->tensor.shape.size() != t->tensor.stride.size())
+      !int_tuple(a[2], pt.shape) || !int_tuple(a[3], pt.stride) ||
+      pt.shape.size() != pt.stride.size())
     return fail("_rebuild_tensor_v2: expected (storage, offset, size, stride, ...)");
-  t->tensor.storage_key = a[0]->s;
-  t->tensor.dtype = a[0]->dtype;
-  t->tensor.storage_numel = a[0]->i;
-  t->tensor.offset = a[1]->i;
+  pt.storage_key = a[0]->s;
+  pt.dtype = a[0]->dtype;
+  pt.storage_numel = a[0]->i;
+  pt.offset = a[1]->i;
+  t->i = static_cast<int64_t>(tensors_.size());
+  tensors_.push_back(std::move(pt));
   return push(t);
 }
 
@@ -203,6 +209,8 @@ bool Reader::step(unsigned char op) {
       stopped_ = true;
       return true;
     case '(':  // MARK
+      if (marks_.size() >= kMaxPickleValues)
+        return fail("more than " + std::to_string(kMaxPickleValues) + " marks");
       marks_.push_back(stack_.size());
       return true;
     case ')':  // EMPTY_TUPLE
@@ -372,7 +380,7 @@ bool Reader::run(std::vector<PickledTensor>& out, std::string* error) {
                  kind_name(kv[k + 1]->kind) + "; only names to tensors are read";
       return false;
     }
-    tensors.push_back(kv[k + 1]->tensor);
+    tensors.push_back(tensors_[kv[k + 1]->i]);
     tensors.back().name = kv[k]->s;
   }
   out = std::move(tensors);

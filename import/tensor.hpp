@@ -14,7 +14,7 @@ namespace unrolled::import {
 
 // At most this many values in all the tensors of one file, and bytes in one file (or one member
 // of an archive): checked before anything is allocated.
-constexpr int64_t kMaxImportValues = int64_t{1} << 26;
+constexpr int64_t kMaxImportValues = int64_t{1} << 25;
 constexpr int64_t kMaxImportBytes = int64_t{256} << 20;
 
 struct Tensor {

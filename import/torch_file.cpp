@@ -68,7 +68,7 @@ bool read_torch_file(const std::string& bytes, const std::string& file, TensorLi
 
   std::map<std::string, std::string> storages;  // key -> bytes
   TensorList tensors;
-  int64_t total = 0;
+  int64_t total = 0, storage_bytes = 0;
   for (const PickledTensor& p : pickled) {
     const std::string at = "tensor '" + p.name + "'";
     const int64_t numel = checked_numel(p.shape, kMaxImportValues - total);
@@ -89,9 +89,11 @@ bool read_torch_file(const std::string& bytes, const std::string& file, TensorLi
                   " and stride " + shape_string(p.stride) + " reach past its storage of " +
                   std::to_string(p.storage_numel) + " values");
     const int width = element_bytes(p.dtype);
-    if (p.storage_numel > kMaxImportBytes / width)
-      return fail(at + ": a storage of " + std::to_string(p.storage_numel) +
-                  " values is larger than a model file may be");
+    if (!storages.count(p.storage_key) &&
+        p.storage_numel > (kMaxImportBytes - storage_bytes) / width)
+      return fail(at + ": a storage of " + std::to_string(p.storage_numel) + " " + p.dtype +
+                  " values: the storages would hold more than the " +
+                  std::to_string(kMaxImportBytes) + " bytes a model file may hold");
     auto it = storages.find(p.storage_key);
     if (it == storages.end()) {
       std::string data;
@@ -101,6 +103,7 @@ bool read_torch_file(const std::string& bytes, const std::string& file, TensorLi
         return fail("member '" + member + "' holds " + std::to_string(data.size()) +
                     " bytes; its storage of " + std::to_string(p.storage_numel) + " " + p.dtype +
                     " values needs " + std::to_string(p.storage_numel * width));
+      storage_bytes += static_cast<int64_t>(data.size());
       it = storages.emplace(p.storage_key, std::move(data)).first;
     }
     Tensor t;

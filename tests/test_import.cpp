@@ -197,6 +197,11 @@ TEST(Import, RestrictedPickleRefusesEveryOtherOpcode) {
   EXPECT_NE(error.find("the state_dict maps str 'a' to a int"), std::string::npos) << error;
   EXPECT_FALSE(import::read_state_dict_pickle("}", "f", out, &error));
   EXPECT_NE(error.find("ends without STOP"), std::string::npos) << error;
+  // A pickle of a million empty tuples stops at the reader's bound on values.
+  EXPECT_FALSE(import::read_state_dict_pickle(std::string((1 << 20) + 1, ')') + ".", "f", out,
+                                              &error));
+  EXPECT_NE(error.find("f: data.pkl byte 1048576: more than 1048576 values"), std::string::npos)
+      << error;
 }
 
 TEST(Import, SafetensorsRoundTripAndBounds) {
