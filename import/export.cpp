@@ -132,7 +132,8 @@ std::string load_snippet(const Model& m, ExportNames names, const std::string& f
       << "rnn.load_state_dict(part(\"rnn.\"))\n"
       << "linear = torch.nn.Linear(" << H << ", " << O << ")\n"
       << "linear.load_state_dict(part(\"linear.\"))\n"
-      << "# outputs: h, _ = rnn(x); y = linear(h" << (every ? "" : "[:, -1]") << ")";
+      << "# outputs: h, _ = rnn(" << (m.has_embedding() ? "embedding(tokens)" : "x")
+      << "); y = linear(h" << (every ? "" : "[:, -1]") << ")";
     if (m.readout_activation != ReadoutActivation::None)
       o << "; then "
         << (m.readout_activation == ReadoutActivation::Softmax ? "y.softmax(-1)" : "y.sigmoid()");
@@ -154,10 +155,14 @@ std::string load_snippet(const Model& m, ExportNames names, const std::string& f
         std::string(", activation=\"") +
         (s.activation == Activation::Identity ? "linear" : std::string(to_string(s.activation))) +
         "\"";
-  if (s.cell != CellType::Rnn && s.gate_activation != GateActivation::Sigmoid)
-    extra += ", recurrent_activation=\"hard_sigmoid\"  # Keras " +
-             std::string(s.gate_activation == GateActivation::HardSigmoidKeras2 ? "2" : "3") +
-             "'s\n   ";
+  if (s.cell != CellType::Rnn && s.gate_activation != GateActivation::Sigmoid) {
+    extra += ", recurrent_activation=\"hard_sigmoid\"";
+    o << "# hard_sigmoid as Keras "
+      << (s.gate_activation == GateActivation::HardSigmoidKeras2
+              ? "2 defines it, clip(0.2x + 0.5, 0, 1): Keras 3's differs"
+              : "3 defines it, relu6(x + 3) / 6: Keras 2's differs")
+      << "\n";
+  }
   if (s.cell == CellType::Gru)
     extra += s.gru_variant == GruVariant::ResetAfter ? ", reset_after=True" : ", reset_after=False";
   for (int l = 0; l < L; ++l)
