@@ -177,6 +177,24 @@ TEST(Import, HostileAndMalformedFilesAreRefusedByName) {
   }
 }
 
+// Every cut of a Keras file (HDF5 through libhdf5, a .keras zip) is refused with a message.
+TEST(Import, CutKerasFilesAreRefused) {
+  testing_support::TempDir dir("import_cut");
+  for (const std::string file : {"keras2_gru_reset_before.h5", "keras3_gru_embedding.keras"}) {
+    std::string bytes;
+    std::string error;
+    ASSERT_TRUE(import::read_file_bytes(kDir + file, bytes, &error)) << error;
+    const std::string ext = file.substr(file.rfind('.'));
+    for (size_t n : {size_t{0}, size_t{7}, size_t{512}, bytes.size() / 3, bytes.size() / 2,
+                     bytes.size() - 100, bytes.size() - 1}) {
+      std::ofstream(dir / ("cut" + ext), std::ios::binary) << bytes.substr(0, n);
+      ImportResult r;
+      EXPECT_FALSE(import::import_model(dir / ("cut" + ext), {}, r, &error)) << file << " " << n;
+      EXPECT_NE(error.find("cut" + ext + ": "), std::string::npos) << error;
+    }
+  }
+}
+
 TEST(Import, RestrictedPickleRefusesEveryOtherOpcode) {
   std::vector<import::PickledTensor> out;
   std::string error;
@@ -198,8 +216,8 @@ TEST(Import, RestrictedPickleRefusesEveryOtherOpcode) {
   EXPECT_FALSE(import::read_state_dict_pickle("}", "f", out, &error));
   EXPECT_NE(error.find("ends without STOP"), std::string::npos) << error;
   // A pickle of a million empty tuples stops at the reader's bound on values.
-  EXPECT_FALSE(import::read_state_dict_pickle(std::string((1 << 20) + 1, ')') + ".", "f", out,
-                                              &error));
+  EXPECT_FALSE(
+      import::read_state_dict_pickle(std::string((1 << 20) + 1, ')') + ".", "f", out, &error));
   EXPECT_NE(error.find("f: data.pkl byte 1048576: more than 1048576 values"), std::string::npos)
       << error;
 }
