@@ -25,6 +25,7 @@ packages=(
   fonts-dejavu-core
   xvfb xauth
   clang libclang-rt-14-dev
+  libhdf5-dev libzip-dev
 )
 
 install_packages() {

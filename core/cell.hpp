@@ -20,8 +20,9 @@ struct CellSpec {
   CellType type = CellType::Lstm;
   Activation activation = Activation::Tanh;  // vanilla only
   GruVariant gru_variant = GruVariant::ResetBefore;
-  int input_size = 1;   // I of this layer
-  int hidden_size = 1;  // H
+  int input_size = 1;                             // I of this layer
+  int hidden_size = 1;                            // H
+  GateActivation gate = GateActivation::Sigmoid;  // LSTM i f o, GRU r z
 };
 
 // What the forward pass keeps for one layer at one time step.

@@ -112,4 +112,72 @@ inline void sigmoid(const S* a, S* y, Eigen::Index n) {
   map(a, y, n, [](const PacketT<S>& v) { return simd::sigmoid(v); });
 }
 
+// The gates' squashing functions (GateActivation), each with the product of an incoming
+// gradient d and its derivative written in terms of the output y:
+//   sigmoid               y = σ(a)                       d ⊙ y ⊙ (1 - y)
+//   hard_sigmoid_keras2   y = clip(0.2a + 0.5, 0, 1)      d ⊙ 0.2 where 0 < y < 1, else 0
+//   hard_sigmoid_keras3   y = relu6(a + 3) / 6            d ⊙ 1/6 where 0 < y < 1, else 0
+// (at the kinks, where y is exactly 0 or 1, the derivative taken is 0). NaN stays NaN.
+struct SigmoidGate {
+  template <class P>
+  P operator()(const P& a) const {
+    return sigmoid(a);
+  }
+  template <class P>
+  P back(const P& d, const P& y) const {  // ((d y)(1 - y)): the cells' order of operations
+    using namespace Eigen::internal;
+    return pmul(pmul(d, y), psub(pset1<P>(typename unpacket_traits<P>::type(1)), y));
+  }
+};
+struct HardSigmoidKeras2Gate {
+  template <class P>
+  P operator()(const P& a) const {
+    using namespace Eigen::internal;
+    using S = typename unpacket_traits<P>::type;
+    const P y = pmadd(pset1<P>(S(0.2)), a, pset1<P>(S(0.5)));
+    const P c = pmin(pmax(y, pzero(y)), pset1<P>(S(1)));
+    return pselect(pcmp_eq(a, a), c, a);
+  }
+  template <class P>
+  P back(const P& d, const P& y) const {
+    using namespace Eigen::internal;
+    using S = typename unpacket_traits<P>::type;
+    const P inside = pand(pcmp_lt(pzero(y), y), pcmp_lt(y, pset1<P>(S(1))));
+    return pselect(inside, pmul(d, pset1<P>(S(0.2))), pzero(d));
+  }
+};
+struct HardSigmoidKeras3Gate {
+  template <class P>
+  P operator()(const P& a) const {
+    using namespace Eigen::internal;
+    using S = typename unpacket_traits<P>::type;
+    const P r6 = pmin(pmax(padd(a, pset1<P>(S(3))), pzero(a)), pset1<P>(S(6)));  // relu6(a + 3)
+    return pselect(pcmp_eq(a, a), pdiv(r6, pset1<P>(S(6))), a);
+  }
+  template <class P>
+  P back(const P& d, const P& y) const {
+    using namespace Eigen::internal;
+    using S = typename unpacket_traits<P>::type;
+    const P inside = pand(pcmp_lt(pzero(y), y), pcmp_lt(y, pset1<P>(S(1))));
+    return pselect(inside, pdiv(d, pset1<P>(S(6))), pzero(d));
+  }
+};
+
+// f(gate) with the functor for g: the cells' loops are instantiated once per gate function, so
+// the sigmoid path compiles to what it was before the choice existed.
+template <class G, class F>
+inline void with_gate(G g, F&& f) {
+  switch (g) {
+    case G::HardSigmoidKeras2:
+      f(HardSigmoidKeras2Gate{});
+      return;
+    case G::HardSigmoidKeras3:
+      f(HardSigmoidKeras3Gate{});
+      return;
+    case G::Sigmoid:
+      break;
+  }
+  f(SigmoidGate{});
+}
+
 }  // namespace unrolled::simd

@@ -4,6 +4,7 @@
 //   n = tanh(W_xn x + W_hn (r ⊙ h_{t-1}) + b_n)           candidate, reset-before (Cho et al. 2014)
 //   n = tanh(W_xn x + b_n + r ⊙ (W_hn h_{t-1} + b_hn))    candidate, reset-after (PyTorch, cuDNN)
 //   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n
+// (σ is spec.gate: the sigmoid, or a hard sigmoid for models imported from Keras; cell_math.hpp)
 // Legend: B batch, I input, H hidden, G = 3: W_x (3H, I), W_h (3H, H), b (3H), b_hn (H).
 #include "core/cell.hpp"
 #include "core/cell_math.hpp"
@@ -37,38 +38,43 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
     // hn = b_hn + W_hn h_{t-1}; then one pass: r, z, pre_n += r ⊙ hn, n, h.
     out.hn = p.b_hn.replicate(1, B);
     gemm_nn<S>(out.hn, p.W_h.bottomRows(H), h_prev, true);
-    for (Eigen::Index col = 0; col < B; ++col) {
-      S* pre = out.pre.col(col).data();
-      S* gates = out.gates.col(col).data();
-      const S* hn = out.hn.col(col).data();
-      for (Eigen::Index r = 0; r < H; r += kLanes) {
-        const Eigen::Index n = std::min(kLanes, H - r);
-        const Packet rr = simd::sigmoid(simd::load(pre + r, n));
-        const Packet z = simd::sigmoid(simd::load(pre + H + r, n));
-        const Packet pre_n = padd(simd::load(pre + 2 * H + r, n), pmul(rr, simd::load(hn + r, n)));
-        simd::store(gates + r, rr, n);
-        simd::store(gates + H + r, z, n);
-        simd::store(pre + 2 * H + r, pre_n, n);
-        finish(col, r, n, z, pre_n);
+    simd::with_gate(spec.gate, [&](auto gate) {
+      for (Eigen::Index col = 0; col < B; ++col) {
+        S* pre = out.pre.col(col).data();
+        S* gates = out.gates.col(col).data();
+        const S* hn = out.hn.col(col).data();
+        for (Eigen::Index r = 0; r < H; r += kLanes) {
+          const Eigen::Index n = std::min(kLanes, H - r);
+          const Packet rr = gate(simd::load(pre + r, n));
+          const Packet z = gate(simd::load(pre + H + r, n));
+          const Packet pre_n =
+              padd(simd::load(pre + 2 * H + r, n), pmul(rr, simd::load(hn + r, n)));
+          simd::store(gates + r, rr, n);
+          simd::store(gates + H + r, z, n);
+          simd::store(pre + 2 * H + r, pre_n, n);
+          finish(col, r, n, z, pre_n);
+        }
       }
-    }
+    });
     return;
   }
   // Reset-before: r, z and r ⊙ h_{t-1}; hn = W_hn (r ⊙ h_{t-1}); then pre_n += hn, n, h.
   thread_local MatT<S> rh;  // (H, B) r ⊙ h_{t-1}; the forward pass has no scratch argument
   rh.resize(H, B);
-  for (Eigen::Index col = 0; col < B; ++col) {
-    const S* pre = out.pre.col(col).data();
-    S* gates = out.gates.col(col).data();
-    const S* hp = h_prev.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += kLanes) {
-      const Eigen::Index n = std::min(kLanes, H - r);
-      const Packet rr = simd::sigmoid(simd::load(pre + r, n));
-      simd::store(gates + r, rr, n);
-      simd::store(gates + H + r, simd::sigmoid(simd::load(pre + H + r, n)), n);
-      simd::store(rh.col(col).data() + r, pmul(rr, simd::load(hp + r, n)), n);
+  simd::with_gate(spec.gate, [&](auto gate) {
+    for (Eigen::Index col = 0; col < B; ++col) {
+      const S* pre = out.pre.col(col).data();
+      S* gates = out.gates.col(col).data();
+      const S* hp = h_prev.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += kLanes) {
+        const Eigen::Index n = std::min(kLanes, H - r);
+        const Packet rr = gate(simd::load(pre + r, n));
+        simd::store(gates + r, rr, n);
+        simd::store(gates + H + r, gate(simd::load(pre + H + r, n)), n);
+        simd::store(rh.col(col).data() + r, pmul(rr, simd::load(hp + r, n)), n);
+      }
     }
-  }
+  });
   gemm_nn_assign<S>(out.hn, p.W_h.bottomRows(H), rh);
   for (Eigen::Index col = 0; col < B; ++col) {
     S* pre = out.pre.col(col).data();
@@ -105,46 +111,48 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   dpre.resize(3 * H, B);
   MatT<S>& d_rec = scratch.b;  // reset-before: (H, B) d(r ⊙ h_{t-1}); reset-after: (3H, B) stacked
   d_rec.resize(after ? 3 * H : H, B);
-  for (Eigen::Index col = 0; col < B; ++col) {
-    const S* gates = step.gates.col(col).data();
-    const S* hp = h_prev.col(col).data();
-    const S* dhp = dh.col(col).data();
-    S* dp = dpre.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += kLanes) {
-      const Eigen::Index n = std::min(kLanes, H - r);
-      const Packet z = simd::load(gates + H + r, n), nn = simd::load(gates + 2 * H + r, n);
-      const Packet d_h = simd::load(dhp + r, n);
-      const Packet dpre_n = pmul(pmul(d_h, psub(one, z)), psub(one, pmul(nn, nn)));
-      const Packet dpre_z = pmul(pmul(pmul(d_h, psub(simd::load(hp + r, n), nn)), z), psub(one, z));
-      simd::store(dp + 2 * H + r, dpre_n, n);
-      simd::store(dp + H + r, dpre_z, n);
-      if (after) {
-        const Packet rr = simd::load(gates + r, n);
-        const Packet hn = simd::load(step.hn.col(col).data() + r, n);
-        const Packet dpre_r = pmul(pmul(pmul(dpre_n, hn), rr), psub(one, rr));
-        S* st = d_rec.col(col).data();
-        simd::store(dp + r, dpre_r, n);
-        simd::store(st + r, dpre_r, n);
-        simd::store(st + H + r, dpre_z, n);
-        simd::store(st + 2 * H + r, pmul(dpre_n, rr), n);
-      }
-    }
-  }
-  if (!after) {
-    gemm_nn<S>(d_rec, wt.W_h.rightCols(H), dpre.bottomRows(H), false);  // W_hnᵀ dpre_n
+  simd::with_gate(spec.gate, [&](auto gate) {
     for (Eigen::Index col = 0; col < B; ++col) {
       const S* gates = step.gates.col(col).data();
       const S* hp = h_prev.col(col).data();
-      const S* dr = d_rec.col(col).data();
+      const S* dhp = dh.col(col).data();
       S* dp = dpre.col(col).data();
       for (Eigen::Index r = 0; r < H; r += kLanes) {
         const Eigen::Index n = std::min(kLanes, H - r);
-        const Packet rr = simd::load(gates + r, n);
-        simd::store(
-            dp + r,
-            pmul(pmul(pmul(simd::load(dr + r, n), simd::load(hp + r, n)), rr), psub(one, rr)), n);
+        const Packet z = simd::load(gates + H + r, n), nn = simd::load(gates + 2 * H + r, n);
+        const Packet d_h = simd::load(dhp + r, n);
+        const Packet dpre_n = pmul(pmul(d_h, psub(one, z)), psub(one, pmul(nn, nn)));
+        const Packet dpre_z = gate.back(pmul(d_h, psub(simd::load(hp + r, n), nn)), z);
+        simd::store(dp + 2 * H + r, dpre_n, n);
+        simd::store(dp + H + r, dpre_z, n);
+        if (after) {
+          const Packet rr = simd::load(gates + r, n);
+          const Packet hn = simd::load(step.hn.col(col).data() + r, n);
+          const Packet dpre_r = gate.back(pmul(dpre_n, hn), rr);
+          S* st = d_rec.col(col).data();
+          simd::store(dp + r, dpre_r, n);
+          simd::store(st + r, dpre_r, n);
+          simd::store(st + H + r, dpre_z, n);
+          simd::store(st + 2 * H + r, pmul(dpre_n, rr), n);
+        }
       }
     }
+  });
+  if (!after) {
+    gemm_nn<S>(d_rec, wt.W_h.rightCols(H), dpre.bottomRows(H), false);  // W_hnᵀ dpre_n
+    simd::with_gate(spec.gate, [&](auto gate) {
+      for (Eigen::Index col = 0; col < B; ++col) {
+        const S* gates = step.gates.col(col).data();
+        const S* hp = h_prev.col(col).data();
+        const S* dr = d_rec.col(col).data();
+        S* dp = dpre.col(col).data();
+        for (Eigen::Index r = 0; r < H; r += kLanes) {
+          const Eigen::Index n = std::min(kLanes, H - r);
+          const Packet rr = simd::load(gates + r, n);
+          simd::store(dp + r, gate.back(pmul(simd::load(dr + r, n), simd::load(hp + r, n)), rr), n);
+        }
+      }
+    });
   }
 
   const auto r = step.gates.topRows(H).array();

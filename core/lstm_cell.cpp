@@ -1,4 +1,5 @@
 // The LSTM cell, gates stacked [i f g o]:
+// (σ is spec.gate: the sigmoid, or a hard sigmoid for models imported from Keras; cell_math.hpp)
 //   i = σ(W_xi x + W_hi h_{t-1} + b_i)   input gate
 //   f = σ(W_xf x + W_hf h_{t-1} + b_f)   forget gate
 //   g = tanh(W_xg x + W_hg h_{t-1} + b_g) candidate
@@ -27,36 +28,39 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
   out.tanh_c.resize(H, B);
   out.h.resize(H, B);
   // One pass: gates, c_t, tanh(c_t), h_t, packet by packet down each column.
-  for (Eigen::Index col = 0; col < B; ++col) {
-    const S* pre = out.pre.col(col).data();
-    S* gates = out.gates.col(col).data();
-    const S* cp = c_prev.col(col).data();
-    S* c = out.c.col(col).data();
-    S* tc = out.tanh_c.col(col).data();
-    S* h = out.h.col(col).data();
-    for (Eigen::Index r = 0; r < H; r += kLanes) {
-      const Eigen::Index n = std::min(kLanes, H - r);
-      const Packet i = simd::sigmoid(simd::load(pre + r, n));
-      const Packet f = simd::sigmoid(simd::load(pre + H + r, n));
-      const Packet g = simd::tanh(simd::load(pre + 2 * H + r, n));
-      const Packet o = simd::sigmoid(simd::load(pre + 3 * H + r, n));
-      const Packet ct = padd(pmul(f, simd::load(cp + r, n)), pmul(i, g));  // f ⊙ c_{t-1} + i ⊙ g
-      const Packet tct = simd::tanh(ct);
-      simd::store(gates + r, i, n);
-      simd::store(gates + H + r, f, n);
-      simd::store(gates + 2 * H + r, g, n);
-      simd::store(gates + 3 * H + r, o, n);
-      simd::store(c + r, ct, n);
-      simd::store(tc + r, tct, n);
-      simd::store(h + r, pmul(o, tct), n);
+  simd::with_gate(spec.gate, [&](auto gate) {
+    for (Eigen::Index col = 0; col < B; ++col) {
+      const S* pre = out.pre.col(col).data();
+      S* gates = out.gates.col(col).data();
+      const S* cp = c_prev.col(col).data();
+      S* c = out.c.col(col).data();
+      S* tc = out.tanh_c.col(col).data();
+      S* h = out.h.col(col).data();
+      for (Eigen::Index r = 0; r < H; r += kLanes) {
+        const Eigen::Index n = std::min(kLanes, H - r);
+        const Packet i = gate(simd::load(pre + r, n));
+        const Packet f = gate(simd::load(pre + H + r, n));
+        const Packet g = simd::tanh(simd::load(pre + 2 * H + r, n));
+        const Packet o = gate(simd::load(pre + 3 * H + r, n));
+        const Packet ct = padd(pmul(f, simd::load(cp + r, n)), pmul(i, g));  // f ⊙ c_{t-1} + i ⊙ g
+        const Packet tct = simd::tanh(ct);
+        simd::store(gates + r, i, n);
+        simd::store(gates + H + r, f, n);
+        simd::store(gates + 2 * H + r, g, n);
+        simd::store(gates + 3 * H + r, o, n);
+        simd::store(c + r, ct, n);
+        simd::store(tc + r, tct, n);
+        simd::store(h + r, pmul(o, tct), n);
+      }
     }
-  }
+  });
 }
 
 // Backward, in reverse order of the forward pass:
 //   h_t = o ⊙ tanh(c_t)      -> do, and dc_t gains dh ⊙ o ⊙ (1 - tanh²(c_t))
 //   c_t = f ⊙ c_{t-1} + i ⊙ g -> df = dc ⊙ c_{t-1}, di = dc ⊙ g, dg = dc ⊙ i, dc_{t-1} = dc ⊙ f
-//   gates                    -> through σ' = s(1 - s) and tanh' = 1 - g²
+//   gates                    -> through σ' = s(1 - s) (or the hard sigmoid's slope) and
+//                               tanh' = 1 - g²
 // One element-wise pass computes dc_t (total), dpre and dc_{t-1}; then the products.
 template <class S>
 void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
@@ -72,31 +76,34 @@ void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, con
   if (out.dc_total) out.dc_total->resize(H, B);
   if (out.dc_prev) out.dc_prev->resize(H, B);  // may be dc itself: read before written
   const Packet one = pset1<Packet>(S(1));
-  for (Eigen::Index col = 0; col < B; ++col) {
-    const S* gates = step.gates.col(col).data();
-    const S* tcp = step.tanh_c.col(col).data();
-    const S* cpp = c_prev.col(col).data();
-    const S* dhp = dh.col(col).data();
-    const S* dcp = dc.col(col).data();
-    S* dp = dpre.col(col).data();
-    S* dct_out = out.dc_total ? out.dc_total->col(col).data() : nullptr;
-    S* dcprev_out = out.dc_prev ? out.dc_prev->col(col).data() : nullptr;
-    for (Eigen::Index r = 0; r < H; r += kLanes) {
-      const Eigen::Index n = std::min(kLanes, H - r);
-      const Packet i = simd::load(gates + r, n), f = simd::load(gates + H + r, n);
-      const Packet g = simd::load(gates + 2 * H + r, n), o = simd::load(gates + 3 * H + r, n);
-      const Packet tc = simd::load(tcp + r, n), d_h = simd::load(dhp + r, n);
-      // dL/dc_t = dc + dh ⊙ o ⊙ (1 - tanh²(c_t))
-      const Packet dct = padd(simd::load(dcp + r, n), pmul(pmul(d_h, o), psub(one, pmul(tc, tc))));
-      // di ⊙ σ', df ⊙ σ', dg ⊙ tanh', do ⊙ σ'
-      simd::store(dp + r, pmul(pmul(pmul(dct, g), i), psub(one, i)), n);
-      simd::store(dp + H + r, pmul(pmul(pmul(dct, simd::load(cpp + r, n)), f), psub(one, f)), n);
-      simd::store(dp + 2 * H + r, pmul(pmul(dct, i), psub(one, pmul(g, g))), n);
-      simd::store(dp + 3 * H + r, pmul(pmul(pmul(d_h, tc), o), psub(one, o)), n);
-      if (dct_out) simd::store(dct_out + r, dct, n);
-      if (dcprev_out) simd::store(dcprev_out + r, pmul(dct, f), n);  // the highway: dc_t ⊙ f
+  simd::with_gate(spec.gate, [&](auto gate) {
+    for (Eigen::Index col = 0; col < B; ++col) {
+      const S* gates = step.gates.col(col).data();
+      const S* tcp = step.tanh_c.col(col).data();
+      const S* cpp = c_prev.col(col).data();
+      const S* dhp = dh.col(col).data();
+      const S* dcp = dc.col(col).data();
+      S* dp = dpre.col(col).data();
+      S* dct_out = out.dc_total ? out.dc_total->col(col).data() : nullptr;
+      S* dcprev_out = out.dc_prev ? out.dc_prev->col(col).data() : nullptr;
+      for (Eigen::Index r = 0; r < H; r += kLanes) {
+        const Eigen::Index n = std::min(kLanes, H - r);
+        const Packet i = simd::load(gates + r, n), f = simd::load(gates + H + r, n);
+        const Packet g = simd::load(gates + 2 * H + r, n), o = simd::load(gates + 3 * H + r, n);
+        const Packet tc = simd::load(tcp + r, n), d_h = simd::load(dhp + r, n);
+        // dL/dc_t = dc + dh ⊙ o ⊙ (1 - tanh²(c_t))
+        const Packet dct =
+            padd(simd::load(dcp + r, n), pmul(pmul(d_h, o), psub(one, pmul(tc, tc))));
+        // di ⊙ σ', df ⊙ σ', dg ⊙ tanh', do ⊙ σ'
+        simd::store(dp + r, gate.back(pmul(dct, g), i), n);
+        simd::store(dp + H + r, gate.back(pmul(dct, simd::load(cpp + r, n)), f), n);
+        simd::store(dp + 2 * H + r, pmul(pmul(dct, i), psub(one, pmul(g, g))), n);
+        simd::store(dp + 3 * H + r, gate.back(pmul(d_h, tc), o), n);
+        if (dct_out) simd::store(dct_out + r, dct, n);
+        if (dcprev_out) simd::store(dcprev_out + r, pmul(dct, f), n);  // the highway: dc_t ⊙ f
+      }
     }
-  }
+  });
   if (out.grads) {
     gemm_nt<S>(out.grads->W_x, dpre, x, true);       // (4H, I) += dpre · xᵀ
     gemm_nt<S>(out.grads->W_h, dpre, h_prev, true);  // (4H, H) += dpre · h_{t-1}ᵀ

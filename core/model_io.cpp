@@ -5,8 +5,15 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "core/enum_names.hpp"
+
 namespace unrolled {
 namespace {
+
+constexpr detail::NameTable<ReadoutActivation, 3> kReadoutAct{
+    {{ReadoutActivation::None, "none"},
+     {ReadoutActivation::Sigmoid, "sigmoid"},
+     {ReadoutActivation::Softmax, "softmax"}}};
 
 std::string num(double v) {
   std::ostringstream s;
@@ -180,7 +187,36 @@ bool read_layer(const Json& jl, int l, const NetworkSpec& s, LayerParams& lp, st
   return read_vector(jl["b_hn"], pre + "b_hn", lp.b_hn.size(), "(H)", lp.b_hn, error);
 }
 
+// embedding: {"W": (V, I)}, V in [1, kMaxVocab], V·I at most kMaxEmbeddingValues.
+bool read_embedding(const Json& j, int input_size, Mat& out, std::string* error) {
+  if (!j.is_object() || !j.contains("W")) {
+    if (error) *error = "embedding: expected an object {\"W\": (V, I)}";
+    return false;
+  }
+  if (!only_keys(j, "embedding", {"W"}, error)) return false;
+  const Json& w = j["W"];
+  const int64_t V = w.is_array() ? static_cast<int64_t>(w.size()) : 0;
+  if (V < 1 || V > kMaxVocab || V * input_size > kMaxEmbeddingValues) {
+    if (error)
+      *error = "embedding.W: " + std::to_string(V) + " rows of " + std::to_string(input_size) +
+               " are not allowed; expected 1 to " + std::to_string(kMaxVocab) +
+               " token rows and at most " + std::to_string(kMaxEmbeddingValues) + " numbers";
+    return false;
+  }
+  return read_matrix(w, "embedding.W", V, input_size, "(V, I)", out, error);
+}
+
 }  // namespace
+
+std::string_view to_string(ReadoutActivation v) {
+  return detail::name_of(kReadoutAct, v);
+}
+bool parse(std::string_view s, ReadoutActivation& out) {
+  return detail::parse_in(kReadoutAct, s, out);
+}
+std::string allowed_names(ReadoutActivation) {
+  return detail::allowed_in(kReadoutAct);
+}
 
 Json matrix_to_json(const Mat& m) {
   Json rows = Json::array();
@@ -210,55 +246,82 @@ Json params_to_json(const Params& p) {
           {"output", {{"W", matrix_to_json(p.W_y)}, {"b", vector_to_json(p.b_y)}}}};
 }
 
-Json model_to_json(const Network& net) {
-  const NetworkSpec& s = net.spec();
+Json model_to_json(const Model& m) {
+  const NetworkSpec& s = m.net.spec();
   Json j = {{"format", "unrolled-model"},
-            {"version", 1},
+            {"version", kModelVersion},
             {"cell", to_string(s.cell)},
             {"activation", to_string(s.activation)},
             {"gru_variant", to_string(s.gru_variant)},
+            {"gate_activation", to_string(s.gate_activation)},
             {"input_size", s.input_size},
             {"hidden_size", s.hidden_size},
             {"output_size", s.output_size},
             {"readout", to_string(s.readout)},
+            {"readout_activation", to_string(m.readout_activation)},
             {"loss", to_string(s.loss)}};
-  const Json p = params_to_json(net.params());
+  if (m.has_embedding()) j["embedding"] = {{"W", matrix_to_json(m.embedding)}};
+  const Json p = params_to_json(m.net.params());
   j["layers"] = p["layers"];
   j["output"] = p["output"];
   return j;
 }
 
-bool model_from_json(const Json& j, Network& out, std::string* error) {
+Json model_to_json(const Network& net) {
+  Model m;
+  m.net = net;
+  return model_to_json(m);
+}
+
+bool model_from_json(const Json& j, Model& out, std::string* error) {
   if (!j.is_object()) {
     if (error) *error = "model: expected a JSON object, found " + json_type_name(j);
     return false;
   }
-  if (!only_keys(j, "model",
-                 {"format", "version", "cell", "activation", "gru_variant", "input_size",
-                  "hidden_size", "output_size", "readout", "loss", "layers", "output"},
-                 error))
-    return false;
   if (!j.contains("format") || j["format"] != "unrolled-model") {
     if (error) *error = "format: expected \"unrolled-model\"";
     return false;
   }
   // 1.0 compares equal to 1 in nlohmann; the format says an integer.
-  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] != 1) {
+  if (!j.contains("version") || !j["version"].is_number_integer() || j["version"] < 1 ||
+      j["version"] > kModelVersion) {
     if (error)
       *error =
           "version: " + (j.contains("version") ? j["version"].dump() : std::string("missing")) +
-          " is not supported; this build reads version 1";
+          " is not supported; this build reads versions 1 and 2";
     return false;
   }
+  const bool v2 = j["version"] == 2;
+  if (v2 ? !only_keys(j, "model",
+                      {"format", "version", "cell", "activation", "gru_variant", "gate_activation",
+                       "input_size", "hidden_size", "output_size", "readout", "readout_activation",
+                       "loss", "embedding", "layers", "output"},
+                      error)
+         : !only_keys(j, "model (version 1)",
+                      {"format", "version", "cell", "activation", "gru_variant", "input_size",
+                       "hidden_size", "output_size", "readout", "loss", "layers", "output"},
+                      error))
+    return false;
   NetworkSpec s;
+  Model m;
   if (!read_enum(j, "cell", s.cell, true, error) ||
       !read_enum(j, "activation", s.activation, false, error) ||
+      !read_enum(j, "gate_activation", s.gate_activation, false, error) ||
+      !read_enum(j, "readout_activation", m.readout_activation, false, error) ||
       !read_enum(j, "gru_variant", s.gru_variant, false, error) ||
       !read_enum(j, "readout", s.readout, true, error) ||
       !read_enum(j, "loss", s.loss, false, error) ||
       !read_int(j, "input_size", 1, kMaxModelInput, s.input_size, error) ||
       !read_int(j, "hidden_size", 1, kMaxModelHidden, s.hidden_size, error) ||
       !read_int(j, "output_size", 1, kMaxModelOutput, s.output_size, error))
+    return false;
+  if (s.cell == CellType::Rnn && s.gate_activation != GateActivation::Sigmoid) {
+    if (error)
+      *error = "gate_activation: '" + std::string(to_string(s.gate_activation)) +
+               "' is for the gates of lstm and gru; a vanilla rnn has none (omit the key)";
+    return false;
+  }
+  if (j.contains("embedding") && !read_embedding(j["embedding"], s.input_size, m.embedding, error))
     return false;
   if (!j.contains("layers") || !j["layers"].is_array() || j["layers"].empty() ||
       j["layers"].size() > kMaxLayers) {
@@ -280,15 +343,36 @@ bool model_from_json(const Json& j, Network& out, std::string* error) {
                    error) ||
       !read_vector(j["output"]["b"], "output.b", p.b_y.size(), "(O)", p.b_y, error))
     return false;
-  out = Network(s, std::move(p));
+  m.net = Network(s, std::move(p));
+  out = std::move(m);
   return true;
+}
+
+bool model_from_json(const Json& j, Network& out, std::string* error) {
+  Model m;
+  if (!model_from_json(j, m, error)) return false;
+  if (m.has_embedding()) {
+    if (error)
+      *error = "embedding: this model reads tokens through an embedding of " +
+               std::to_string(m.vocab_size()) +
+               " rows; only `unrolled predict` (with \"tokens\" in the batch) runs it";
+    return false;
+  }
+  out = std::move(m.net);
+  return true;
+}
+
+bool save_model(const std::string& path, const Model& m, std::string* error) {
+  return write_file_atomic(path, model_to_json(m).dump(1) + "\n", error);
 }
 
 bool save_model(const std::string& path, const Network& net, std::string* error) {
   return write_file_atomic(path, model_to_json(net).dump(1) + "\n", error);
 }
 
-bool load_model(const std::string& path, Network& out, std::string* error) {
+namespace {
+template <class M>
+bool load_model_as(const std::string& path, M& out, std::string* error) {
   Json j;
   if (!read_json_file(path, kMaxModelFileBytes, j, error)) return false;
   std::string e;
@@ -297,6 +381,15 @@ bool load_model(const std::string& path, Network& out, std::string* error) {
     return false;
   }
   return true;
+}
+}  // namespace
+
+bool load_model(const std::string& path, Model& out, std::string* error) {
+  return load_model_as(path, out, error);
+}
+
+bool load_model(const std::string& path, Network& out, std::string* error) {
+  return load_model_as(path, out, error);
 }
 
 double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch) {
@@ -474,6 +567,63 @@ Json batch_to_json(const Batch& b, Readout readout) {
     j["mask"] = m;
   }
   return j;
+}
+
+bool inputs_from_json(const Json& j, const Model& m, Batch& out, std::string* error) {
+  auto fail = [&](const std::string& msg) {
+    if (error) *error = msg;
+    return false;
+  };
+  const NetworkSpec& spec = m.net.spec();
+  const char* key = m.has_embedding() ? "tokens" : "inputs";
+  const char* other = m.has_embedding() ? "inputs" : "tokens";
+  if (!j.is_object()) return fail("batch: expected a JSON object, found " + json_type_name(j));
+  if (!only_keys(j, "batch", {"inputs", "tokens", "targets", "mask"}, error)) return false;
+  if (j.contains(other))
+    return fail(std::string("batch: \"") + other + "\" is not allowed: this model " +
+                (m.has_embedding() ? "reads tokens through its embedding; give \"tokens\" [B][T]"
+                                   : "has no embedding; give \"inputs\" [B][T][I]"));
+  if (!j.contains(key) || !j[key].is_array() || j[key].empty() || !j[key][0].is_array() ||
+      j[key][0].empty())
+    return fail(std::string(key) + ": expected a non-empty array " +
+                (m.has_embedding() ? "[B][T] of token ids" : "[B][T][I]"));
+  const Json& in = j[key];
+  const Eigen::Index B = in.size(), T = in[0].size();
+  const double values = double(B) * double(T) * (spec.input_size + 1);
+  if (values > double(kMaxBatchValues))
+    return fail(std::string(key) + ": " + std::to_string(B) + " sequences of " + std::to_string(T) +
+                " steps hold about " + num(values) + " numbers; at most " +
+                std::to_string(kMaxBatchValues) + " are allowed");
+  if (!m.has_embedding()) {
+    for (Eigen::Index s = 0; s < B; ++s)
+      if (!check_matrix_shape(in[s], "inputs[" + std::to_string(s) + "]", T, spec.input_size,
+                              "(T, I)", error))
+        return false;
+  } else if (!check_matrix_shape(in, "tokens", B, T, "(B, T)", error)) {
+    return false;
+  }
+  Batch b;
+  b.inputs.assign(T, Mat(spec.input_size, B));
+  for (Eigen::Index s = 0; s < B; ++s) {
+    if (m.has_embedding()) {
+      for (Eigen::Index t = 0; t < T; ++t) {
+        const Json& v = in[s][t];
+        const std::string at = "tokens[" + std::to_string(s) + "][" + std::to_string(t) + "]";
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= m.vocab_size())
+          return fail(at + ": " + v.dump() + " is not a token id; expected an integer in [0, " +
+                      std::to_string(m.vocab_size() - 1) + "]");
+        b.inputs[t].col(s) = m.embedding.row(v.get<int64_t>()).transpose();  // (I)
+      }
+      continue;
+    }
+    Mat seq;  // (T, I)
+    if (!read_matrix(in[s], "inputs[" + std::to_string(s) + "]", T, spec.input_size, "(T, I)", seq,
+                     error, kMaxBatchMagnitude))
+      return false;
+    for (Eigen::Index t = 0; t < T; ++t) b.inputs[t].col(s) = seq.row(t).transpose();
+  }
+  out = std::move(b);
+  return true;
 }
 
 }  // namespace unrolled

@@ -107,8 +107,8 @@ NetworkT<S>::NetworkT(const NetworkSpec& spec, ParamsT<S> params)
 
 template <class S>
 CellSpec NetworkT<S>::cell_spec(int layer) const {
-  return {spec_.cell, spec_.activation, spec_.gru_variant, spec_.layer_input_size(layer),
-          spec_.hidden_size};
+  return {spec_.cell,        spec_.activation,     spec_.gru_variant, spec_.layer_input_size(layer),
+          spec_.hidden_size, spec_.gate_activation};
 }
 
 template <class S>
@@ -551,8 +551,7 @@ void BackwardPassT<S>::sums_at(int t, bool record, bool profile) {
   for (int l = 0; l < L; ++l) {
     if (record) {
       gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
-      if (!gt_->dc[l].empty())
-        gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
+      if (!gt_->dc[l].empty()) gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
     }
     if (profile && gt_->profile.size() != 0) {
       double sq = 0;

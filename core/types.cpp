@@ -27,6 +27,10 @@ constexpr NameTable<LossKind, 2> kLoss{
     {{LossKind::Mse, "mse"}, {LossKind::CrossEntropy, "cross_entropy"}}};
 constexpr NameTable<Precision, 2> kPrecision{
     {{Precision::Float32, "float32"}, {Precision::Float64, "float64"}}};
+constexpr NameTable<GateActivation, 3> kGate{
+    {{GateActivation::Sigmoid, "sigmoid"},
+     {GateActivation::HardSigmoidKeras2, "hard_sigmoid_keras2"},
+     {GateActivation::HardSigmoidKeras3, "hard_sigmoid_keras3"}}};
 
 template <class P, class F>
 void visit_tensors(P& p, F&& f) {
@@ -61,6 +65,15 @@ std::string_view to_string(LossKind v) {
 }
 std::string_view to_string(Precision v) {
   return name_of(kPrecision, v);
+}
+std::string_view to_string(GateActivation v) {
+  return name_of(kGate, v);
+}
+bool parse(std::string_view s, GateActivation& out) {
+  return parse_in(kGate, s, out);
+}
+std::string allowed_names(GateActivation) {
+  return allowed_in(kGate);
 }
 bool parse(std::string_view s, CellType& out) {
   return parse_in(kCell, s, out);

@@ -32,6 +32,9 @@ using Vec = VecT<double>;
 enum class CellType { Rnn, Lstm, Gru };
 enum class Activation { Tanh, Relu, Sigmoid, Identity };
 enum class GruVariant { ResetBefore, ResetAfter };
+// The gates' squashing function (LSTM i f o, GRU r z): the logistic sigmoid, or Keras'
+// hard_sigmoid, which Keras 2 defines as clip(0.2a + 0.5, 0, 1) and Keras 3 as relu6(a + 3) / 6.
+enum class GateActivation { Sigmoid, HardSigmoidKeras2, HardSigmoidKeras3 };
 enum class Readout { Every, Last };
 enum class LossKind { Mse, CrossEntropy };
 // The scalar the engine computes in (training.precision). Master weights are always double.
@@ -50,12 +53,14 @@ std::string_view to_string(GruVariant v);
 std::string_view to_string(Readout v);
 std::string_view to_string(LossKind v);
 std::string_view to_string(Precision v);
+std::string_view to_string(GateActivation v);
 bool parse(std::string_view s, CellType& out);
 bool parse(std::string_view s, Activation& out);
 bool parse(std::string_view s, GruVariant& out);
 bool parse(std::string_view s, Readout& out);
 bool parse(std::string_view s, LossKind& out);
 bool parse(std::string_view s, Precision& out);
+bool parse(std::string_view s, GateActivation& out);
 // "rnn|lstm|gru" and the like, for error messages.
 std::string allowed_names(CellType);
 std::string allowed_names(Activation);
@@ -63,6 +68,7 @@ std::string allowed_names(GruVariant);
 std::string allowed_names(Readout);
 std::string allowed_names(LossKind);
 std::string allowed_names(Precision);
+std::string allowed_names(GateActivation);
 
 // Gate names of a cell type, in block order: {"a"} | {"i","f","g","o"} | {"r","z","n"}.
 std::vector<std::string> gate_names(CellType c);
@@ -72,10 +78,11 @@ struct NetworkSpec {
   CellType cell = CellType::Lstm;
   Activation activation = Activation::Tanh;  // vanilla cell only
   GruVariant gru_variant = GruVariant::ResetBefore;
-  int input_size = 1;    // I
-  int hidden_size = 16;  // H
-  int output_size = 1;   // O
-  int num_layers = 1;    // L, 1..4
+  GateActivation gate_activation = GateActivation::Sigmoid;  // LSTM and GRU gates (not g, n)
+  int input_size = 1;                                        // I
+  int hidden_size = 16;                                      // H
+  int output_size = 1;                                       // O
+  int num_layers = 1;                                        // L, 1..4
   Readout readout = Readout::Every;
   LossKind loss = LossKind::Mse;
 

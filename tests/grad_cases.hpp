@@ -20,6 +20,7 @@ struct GradCase {
   Readout readout = Readout::Every;
   LossKind loss = LossKind::Mse;
   int k1 = 0, k2 = 0;  // truncation
+  GateActivation gate = GateActivation::Sigmoid;
 };
 
 inline std::string case_name(const GradCase& c) {
@@ -28,6 +29,7 @@ inline std::string case_name(const GradCase& c) {
   if (c.cell == CellType::Rnn) s += "_" + std::string(to_string(c.act));
   s += "_L" + std::to_string(c.layers) + "_" + std::string(to_string(c.readout)) + "_" +
        std::string(to_string(c.loss));
+  if (c.gate != GateActivation::Sigmoid) s += "_" + std::string(to_string(c.gate));
   if (c.k1) s += "_tbptt" + std::to_string(c.k1) + "_" + std::to_string(c.k2);
   return s;
 }
@@ -43,6 +45,7 @@ inline NetworkSpec spec_for(const GradCase& c, int input, int hidden, int output
   s.num_layers = c.layers;
   s.readout = c.readout;
   s.loss = c.loss;
+  s.gate_activation = c.gate;
   return s;
 }
 

@@ -91,7 +91,7 @@ TEST(ModelIo, BadFieldsAreRefusedWithWhatIsAllowed) {
       {[](Json& j) { j["cell"] = "transformer"; }, "allowed: rnn|lstm|gru"},
       {[](Json& j) { j["hidden_size"] = 10000000; }, "hidden_size: 10000000 is not allowed"},
       {[](Json& j) { j["hidden_size"] = 0; }, "expected an integer in [1, 1024]"},
-      {[](Json& j) { j["version"] = 2; }, "version: 2 is not supported"},
+      {[](Json& j) { j["version"] = 3; }, "version: 3 is not supported"},
       {[](Json& j) { j["colour"] = "red"; }, "unknown key 'colour'"},
       {[](Json& j) { j["layers"][0].erase("b_hn"); }, "layers[0].b_hn: missing"},
       {[](Json& j) { j["output"]["b"][0] = "x"; }, "output.b[0]: expected a finite number"},

@@ -116,6 +116,17 @@ std::vector<Case> all_cases() {
       cases.push_back(c);
     }
   }
+  // The hard sigmoid gates of models imported from Keras (2 layers, both readouts): the random
+  // pre-activations fall on both sides of the kinks (a = ±2.5, ±3), none within eps of one.
+  for (GateActivation gate : {GateActivation::HardSigmoidKeras2, GateActivation::HardSigmoidKeras3})
+    for (Case c : {Case{CellType::Lstm}, Case{CellType::Gru, GruVariant::ResetBefore},
+                   Case{CellType::Gru, GruVariant::ResetAfter}})
+      for (Readout r : {Readout::Every, Readout::Last}) {
+        c.layers = 2;
+        c.readout = r;
+        c.gate = gate;
+        cases.push_back(c);
+      }
   return cases;
 }
 

@@ -18,6 +18,9 @@ int run_command_line(const std::vector<std::string>& args, GuiEntry gui);
 int cli_grad(const std::vector<std::string>& args);
 int cli_train(const std::vector<std::string>& args);
 int cli_tour(const std::vector<std::string>& args);
+int cli_predict(const std::vector<std::string>& args);  // predict.cpp
+int cli_import(const std::vector<std::string>& args);   // import.cpp
+int cli_export(const std::vector<std::string>& args);   // export.cpp
 
 struct ExperimentConfig;
 // The lesson named by --config FILE.json or --preset NAME (exactly one of them); on failure

@@ -28,6 +28,12 @@ void print_usage(std::FILE* out) {
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
       "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
+      "  unrolled predict --model M.json --batch B.json   outputs and states as JSON\n"
+      "  unrolled import FILE --out M.json [--cell rnn|lstm|gru] [--activation tanh|relu]\n"
+      "                 [--readout every|last] [--readout-activation none|sigmoid|softmax]\n"
+      "                 [--config CONFIG.json]  a Keras (.h5, .keras, .weights.h5) or PyTorch\n"
+      "                 (.pt, .pth) model, or a .safetensors file, as a model file\n"
+      "  unrolled export M.json --to FILE.safetensors [--names pytorch|keras] [--float64]\n"
       "  unrolled tour --list                   the built-in tours: name, steps, title\n"
       "  unrolled tour (--preset NAME | --config FILE.json) [--check]\n"
       "                 print a lesson's tour; --check runs it and tests every expectation\n"
@@ -82,7 +88,9 @@ bool take_threads(std::vector<std::string>& args, int* threads) {
 bool is_headless(const std::vector<std::string>& args) {
   if (args.empty()) return false;
   const std::string& c = args[0];
-  return c == "grad" || c == "train" || c == "tour" || c == "--help" || c == "-h" || c == "help";
+  return c == "grad" || c == "train" || c == "tour" || c == "predict" || c == "import" ||
+         c == "export" || c == "--help" ||
+         c == "-h" || c == "help";
 }
 
 }  // namespace
@@ -102,6 +110,9 @@ int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
     if (cmd == "grad") return cli_grad(rest);
     if (cmd == "train") return cli_train(rest);
     if (cmd == "tour") return cli_tour(rest);
+    if (cmd == "predict") return cli_predict(rest);
+    if (cmd == "import") return cli_import(rest);
+    if (cmd == "export") return cli_export(rest);
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;
