@@ -27,6 +27,10 @@ void print_usage(std::FILE* out) {
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
       "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
+      "  unrolled figure (--preset NAME | --config FILE.json | --session FILE) --panel NAME\n"
+      "                 [--warmup N] [--iterations-per-frame K --frames F] [--fps R]\n"
+      "                 --out FILE.png|svg|csv|gif [--scale S] [--size WxH] [--theme light|dark]\n"
+      "                 [--caption]   one panel as a figure (needs the GUI build and a display)\n"
       "  unrolled tour --list                   the built-in tours: name, steps, title\n"
       "  unrolled tour (--preset NAME | --config FILE.json) [--check]\n"
       "                 print a lesson's tour; --check runs it and tests every expectation\n"
@@ -81,7 +85,8 @@ bool take_threads(std::vector<std::string>& args, int* threads) {
 bool is_headless(const std::vector<std::string>& args) {
   if (args.empty()) return false;
   const std::string& c = args[0];
-  return c == "grad" || c == "train" || c == "tour" || c == "--help" || c == "-h" || c == "help";
+  return c == "grad" || c == "train" || c == "tour" || c == "figure" || c == "--help" ||
+         c == "-h" || c == "help";
 }
 
 }  // namespace
@@ -101,6 +106,12 @@ int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
     if (cmd == "grad") return cli_grad(rest);
     if (cmd == "train") return cli_train(rest);
     if (cmd == "tour") return cli_tour(rest);
+    if (cmd == "figure" && !gui) {
+      std::fputs("unrolled figure: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
+                 "figures are drawn by the panels\n",
+                 stderr);
+      return 2;
+    }
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;
