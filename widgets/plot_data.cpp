@@ -21,7 +21,7 @@ std::string number(double v) {
 }
 
 std::string column_name(const PlotDataSeries& s, const std::string& unit) {
-  return unit.empty() ? s.name : s.name + " (" + unit + ")";
+  return unit.empty() ? s.name : s.name + ": " + unit;
 }
 
 // Lines and scatters share their x when every one has the same x values.
@@ -32,7 +32,9 @@ bool shared_x(const std::vector<const PlotDataSeries*>& data) {
 }
 
 void plot_csv(const PlotDataBlock& b, std::string& out) {
-  out += "# plot: " + b.title + "; x: " + b.x_label + "; y: " + b.y_label +
+  // An untitled plot is named by its axes.
+  const std::string title = b.title.empty() ? b.y_label + " against " + b.x_label : b.title;
+  out += "# plot: " + title + "; x: " + b.x_label + "; y: " + b.y_label +
          (b.log_y ? "; log y" : "") + "\n";
   std::vector<const PlotDataSeries*> data;
   for (const PlotDataSeries& s : b.series) {

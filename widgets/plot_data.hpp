@@ -46,9 +46,9 @@ void set_plot_data_capture(PlotData* data);
 PlotData* plot_data_capture();
 
 // As CSV, one block after another with a blank line between:
-//   # plot: <title>; x: <x axis name>; y: <y axis name>[; log y]
-//   <x axis name>,<series> (<y axis name>),...      when every line and scatter shares its x
-//   <series> <x axis name>,<series> (<y axis name>),...   otherwise a pair of columns per series
+//   # plot: <title, or "<y name> against <x name>">; x: <x axis name>; y: <y axis name>[; log y]
+//   <x axis name>,<series>: <y axis name>,...        when every line and scatter shares its x
+//   <series> <x axis name>,<series>: <y axis name>,...   otherwise a pair of columns per series
 //   # reference: <name> = <value>                     horizontal and vertical lines
 //   # heatmap: <title>; value: <value name>; rows: <y axis name>; columns: <x axis name>
 //   <y axis name> \ <x axis name>,<column label>,...  then one row per matrix row

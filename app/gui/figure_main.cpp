@@ -87,8 +87,8 @@ int write_gif(const FigureOptions& o, FigureSpec spec, FigureRenderer& fig, AppS
     }
     if (rec.status().full || rec.status().failed) break;
   }
-  const GifRecorder::Status s = rec.status();
   if (!rec.finish(&error)) return fail(error);
+  const GifRecorder::Status s = rec.status();
   std::printf("%s: %s, %d frames of %dx%d at %g frames a second, %lld bytes%s\n", o.out.c_str(),
               panel_info(spec.panel).title, s.frames_written,
               static_cast<int>(spec.width * spec.scale), static_cast<int>(spec.height * spec.scale),

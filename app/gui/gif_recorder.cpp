@@ -103,6 +103,11 @@ void GifRecorder::run() {
       if (cancelled_ || queue_.empty()) return;  // closing with nothing left
       frame = std::move(queue_.front());
       queue_.pop_front();
+      // Frames queued before the bound was reached are not written.
+      if (status_.full) {
+        ++status_.frames_dropped;
+        continue;
+      }
     }
     const std::int64_t before = bytes_;
     const bool ok = encode(frame);
@@ -112,7 +117,7 @@ void GifRecorder::run() {
       status_.failed = true;
       status_.error = bytes_ + last_frame_bytes_ > options_.max_bytes
                           ? "the GIF reached its size bound of " +
-                                std::to_string(options_.max_bytes >> 20) + " MiB"
+                                std::to_string(options_.max_bytes) + " bytes"
                           : "cannot write " + options_.path + ".part: " +
                                 GifErrorString(as_gif(gif_)->Error);
       queue_.clear();
