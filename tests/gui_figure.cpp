@@ -8,6 +8,10 @@
 #include <stb_image.h>
 #include <tinyxml2.h>
 
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "app/gui/app.hpp"
 #include "app/gui/gif_recorder.hpp"
+#include "app/gui/gui.hpp"
 #include "app/panels/panel_table.hpp"
 #include "tests/test_support.hpp"
 #include "widgets/svg.hpp"
@@ -318,6 +324,143 @@ TEST(GifRecorder, RefusesAFrameOfAnotherSizeAndCancelLeavesNoFile) {
   EXPECT_NE(error.find("allowed"), std::string::npos) << error;
   EXPECT_FALSE(bad.start({dir / "b.gif", 16, 16, 500.0}, &error));
   EXPECT_NE(error.find("frame rate"), std::string::npos) << error;
+}
+
+// The running app's figure menu: a right-click on a panel opens it; what it asks for is done
+// between frames (serve_figures) into app.figures.dir.
+class FigureMenu : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "figure menu test");
+  }
+  static void TearDownTestSuite() { window_.close(); }
+  void SetUp() override {
+    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
+    ASSERT_TRUE(window_ok_);
+    window_.set_input_hook([this](ImGuiIO& io) {
+      io.MousePos = mouse_;
+      io.MouseDown[1] = right_down_;
+    });
+    ExperimentConfig c;
+    for (const auto& [name, text] : embedded_presets())
+      if (name == "hello") ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    std::string error;
+    ASSERT_TRUE(worker_.start(c, &error)) << error;
+    app_.config.edit = c;
+    app_.lesson = c;
+    app_.figures.dir = dir_ / "figures";
+    worker_.send(cmd::RunIterations{5});
+  }
+  void TearDown() override {
+    // UNROLLED_TEST_SHOTS=DIR: the last frame of each test as DIR/<test>.png, to look at.
+    if (const char* dir = std::getenv("UNROLLED_TEST_SHOTS"); dir && window_ok_)
+      window_.save_screenshot(std::string(dir) + "/" +
+                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                              ".png");
+    window_.set_input_hook(nullptr);
+    worker_.stop();
+    close_figures(app_, desk_);
+    release_gl(app_);
+  }
+  GuiFrame frame() {
+    window_.begin_frame();
+    GuiFrame f = build_frame(options_, app_, worker_, window_);
+    window_.end_frame();
+    serve_figures(app_, worker_, window_, desk_);
+    return f;
+  }
+  static Rect rect_of(const GuiFrame& f, PanelId id) {
+    for (const DrawnPanel& d : f.drawn)
+      if (d.id == id && d.visible) return d.rect;
+    return {};
+  }
+  std::vector<std::filesystem::path> files() const {
+    std::vector<std::filesystem::path> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(app_.figures.dir, ec))
+      out.push_back(e.path());
+    return out;
+  }
+
+  static inline Window window_;
+  static inline bool window_ok_ = false;
+  TempDir dir_{"fig_menu"};
+  AppState app_;
+  TrainingWorker worker_;
+  AppOptions options_;
+  FigureDesk desk_;
+  ImVec2 mouse_{-1, -1};
+  bool right_down_ = false;
+};
+
+TEST_F(FigureMenu, ARightClickOnAPanelOpensTheFigureMenu) {
+  worker_.wait_idle();
+  const GuiFrame f = frame();
+  const Rect r = rect_of(f, PanelId::Training);
+  ASSERT_GT(r.w, 0);
+  EXPECT_FALSE(ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId));
+  mouse_ = ImVec2(r.x + 0.5f * r.w, r.y + 0.5f * r.h);
+  right_down_ = true;
+  frame();
+  right_down_ = false;
+  frame();
+  frame();
+  EXPECT_TRUE(ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId));
+}
+
+// Save as PNG 2x: the panel's window at twice its pixels, drawn anew; SVG and CSV beside it.
+TEST_F(FigureMenu, SavesThePanelAtTwiceItsPixelsAndAsSvgAndCsv) {
+  worker_.wait_idle();
+  const GuiFrame f = frame();
+  const Rect r = rect_of(f, PanelId::Gates);
+  ASSERT_GT(r.w, 0);
+  using K = FigureState::Kind;
+  for (K kind : {K::Png, K::Svg, K::Csv}) {
+    app_.figures.pending = FigureState::Request{kind, PanelId::Gates, r, 2, false};
+    frame();
+  }
+  std::vector<std::filesystem::path> saved = files();
+  ASSERT_EQ(saved.size(), 3u) << app_.figures.message;
+  std::sort(saved.begin(), saved.end());
+  EXPECT_EQ(saved[0].filename().string(), "gates-it5-2x.png");
+  EXPECT_EQ(saved[1].filename().string(), "gates-it5.csv");
+  EXPECT_EQ(saved[2].filename().string(), "gates-it5.svg");
+  const Rgb png = load_png(saved[0].string());
+  EXPECT_EQ(png.w, static_cast<int>(std::lround(r.w * 2)));
+  EXPECT_EQ(png.h, static_cast<int>(std::lround(r.h * 2)));
+  tinyxml2::XMLDocument doc;
+  EXPECT_EQ(doc.LoadFile(saved[2].c_str()), tinyxml2::XML_SUCCESS);
+  EXPECT_NE(read_text(saved[1].string()).find("# heatmap: "), std::string::npos);
+}
+
+// Recording the whole window for a second at 5 frames a second while training plays: a GIF of
+// the window's size with at most 6 frames (how many depends on the frame times; at least one).
+TEST_F(FigureMenu, RecordsTheWholeWindowToAGif) {
+  worker_.send(cmd::Play{});
+  const GuiFrame f = frame();
+  app_.figures.record_seconds = 1;
+  app_.figures.record_fps = 5;
+  app_.figures.pending =
+      FigureState::Request{FigureState::Kind::Record, PanelId::Training, rect_of(f, PanelId::Training), 1, true};
+  frame();
+  ASSERT_TRUE(app_.figures.recording.on) << app_.figures.message;
+  for (int i = 0; i < 2000 && app_.figures.recording.on; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    frame();
+  }
+  ASSERT_FALSE(app_.figures.recording.on);
+  const std::vector<std::filesystem::path> saved = files();
+  ASSERT_EQ(saved.size(), 1u) << app_.figures.message;
+  int err = 0;
+  GifFileType* gif = DGifOpenFileName(saved[0].c_str(), &err);
+  ASSERT_NE(gif, nullptr);
+  ASSERT_EQ(DGifSlurp(gif), GIF_OK);
+  EXPECT_EQ(gif->SWidth, window_.framebuffer_width());
+  EXPECT_EQ(gif->SHeight, window_.framebuffer_height());
+  EXPECT_GE(gif->ImageCount, 1);
+  EXPECT_LE(gif->ImageCount, 6);
+  DGifCloseFile(gif, &err);
+  EXPECT_NE(app_.figures.message.find("Saved"), std::string::npos) << app_.figures.message;
 }
 
 }  // namespace

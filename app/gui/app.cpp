@@ -289,6 +289,7 @@ int run_app(const AppOptions& o) {
   if (o.bench_frames > 0) worker.wait_idle();
 
   FrameBench bench;
+  FigureDesk figures;  // the panels' figure menu: offscreen figures, GIF recording
   GuiFrame last;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames + 10 : o.frames;
   const bool capture = !o.screenshot.empty() || !o.layout_report.empty();
@@ -302,6 +303,7 @@ int run_app(const AppOptions& o) {
     window.begin_frame();
     last = build_frame(o, app, worker, window);
     window.end_frame();
+    serve_figures(app, worker, window, figures);
     if (o.bench_frames > 0 && frame >= 10) {  // the first frames build fonts and textures
       const double ui_cpu = thread_cpu_ms() - cpu0;
       const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
@@ -328,6 +330,7 @@ int run_app(const AppOptions& o) {
     app.settings.ui_scale = window.ui_scale();
     save_settings(app.settings_file, app.settings);
   }
+  close_figures(app, figures);
   release_gl(app);
   return code;
 }

@@ -152,12 +152,12 @@ bool FigureRenderer::render(const FigureSpec& spec, unsigned parts, const Snapsh
                             std::string* error) {
   const int w = static_cast<int>(std::lround(spec.width * spec.scale));
   const int h = static_cast<int>(std::lround(spec.height * spec.scale));
-  if (!(spec.scale >= 1.0f && spec.scale <= 4.0f) || spec.width < 160 || spec.height < 120 ||
+  if (!(spec.scale >= 0.5f && spec.scale <= 12.0f) || spec.width < 160 || spec.height < 120 ||
       w > kMaxFigurePixels || h > kMaxFigurePixels) {
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "a figure of %dx%d at scale %g is %dx%d pixels: allowed from 160x120 at scales "
-                  "1 to 4, at most %d pixels a side",
+                  "0.5 to 12, at most %d pixels a side",
                   spec.width, spec.height, spec.scale, w, h, kMaxFigurePixels);
     *error = buf;
     return false;

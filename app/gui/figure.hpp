@@ -34,7 +34,7 @@ class TrainingWorker;
 struct FigureSpec {
   PanelId panel = PanelId::Training;
   int width = 800, height = 500;  // at scale 1, in pixels
-  float scale = 1.0f;             // 1..4: pixels and text both
+  float scale = 1.0f;             // 0.5..12: pixels and text both (the command line: 1..4)
   Theme theme = Theme::Light;
   std::string caption;  // a line under the panel (figure_caption); empty: none
 };
