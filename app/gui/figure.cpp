@@ -51,6 +51,27 @@ float draw_heading(const char* text) {
   return h;
 }
 
+// The caption in lines that fit `width`, broken after its " · " separators (a part wider than the
+// width keeps a line of its own).
+std::vector<std::string> caption_lines(const std::string& caption, float width) {
+  const std::string sep = " \xC2\xB7 ";
+  std::vector<std::string> parts;
+  for (std::size_t at = 0;;) {
+    const std::size_t next = caption.find(sep, at);
+    parts.push_back(caption.substr(at, next == std::string::npos ? next : next - at));
+    if (next == std::string::npos) break;
+    at = next + sep.size();
+  }
+  std::vector<std::string> lines;
+  for (const std::string& part : parts) {
+    if (!lines.empty() && ImGui::CalcTextSize((lines.back() + sep + part).c_str()).x <= width)
+      lines.back() += sep + part;
+    else
+      lines.push_back(part);
+  }
+  return lines;
+}
+
 void flip_rows(std::vector<unsigned char>& rgb, int w, int h) {
   const std::size_t row = static_cast<std::size_t>(w) * 3;
   std::vector<unsigned char> tmp(row);
@@ -131,19 +152,23 @@ void FigureRenderer::draw(const FigureSpec& spec, const Snapshot& snap, AppState
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBackground);
   draw_heading(notation(p.title).c_str());
+  const std::vector<std::string> caption =
+      spec.caption.empty() ? std::vector<std::string>()
+                           : caption_lines(spec.caption, ImGui::GetContentRegionAvail().x);
+  const float line = ImGui::GetTextLineHeight();
   const float caption_h =
-      spec.caption.empty() ? 0.0f : ImGui::GetTextLineHeight() + ImGui::GetStyle().ItemSpacing.y;
+      caption.empty() ? 0.0f : caption.size() * line + ImGui::GetStyle().ItemSpacing.y;
   if (ImGui::BeginChild("##panel", ImVec2(0, -caption_h), false,
                         ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollbar)) {
     app.reported.clear();
     p.draw(snap, app, worker);
   }
   ImGui::EndChild();
-  if (!spec.caption.empty()) {
-    const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  for (std::size_t i = 0; i < caption.size(); ++i)
     widgets::Canvas(ImGui::GetWindowDrawList())
-        ->AddText(pos, ImGui::GetColorU32(ImGuiCol_TextDisabled), spec.caption.c_str());
-  }
+        ->AddText(ImVec2(pos.x, pos.y + i * line), ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                  caption[i].c_str());
   ImGui::End();
 }
 
@@ -221,30 +246,45 @@ std::string figure_caption(const Snapshot& snap, const AppState& app) {
   return s + buf;
 }
 
+// Files are written to PATH.part and renamed into place when complete: an existing file is never
+// left half-overwritten.
+namespace {
+bool put_in_place(const std::string& part, const std::string& path, std::string* error) {
+  if (std::rename(part.c_str(), path.c_str()) == 0) return true;
+  std::remove(part.c_str());
+  *error = "cannot write " + path + " (renaming " + part + " failed)";
+  return false;
+}
+}  // namespace
+
 bool write_figure_png(const std::string& path, const FigureOutput& out, std::string* error) {
   if (out.rgb.size() != static_cast<std::size_t>(out.width) * out.height * 3 || out.width <= 0) {
     *error = "no pixels to write to " + path;
     return false;
   }
-  if (!stbi_write_png(path.c_str(), out.width, out.height, 3, out.rgb.data(), out.width * 3)) {
+  const std::string part = path + ".part";
+  if (!stbi_write_png(part.c_str(), out.width, out.height, 3, out.rgb.data(), out.width * 3)) {
+    std::remove(part.c_str());
     *error = "cannot write " + path;
     return false;
   }
-  return true;
+  return put_in_place(part, path, error);
 }
 
 bool write_text_file(const std::string& path, const std::string& text, std::string* error) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
+  const std::string part = path + ".part";
+  std::FILE* f = std::fopen(part.c_str(), "wb");
   if (!f) {
     *error = "cannot write " + path;
     return false;
   }
   const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (std::fclose(f) != 0 || !ok) {
+    std::remove(part.c_str());
     *error = "cannot write " + path + " (disk full?)";
     return false;
   }
-  return true;
+  return put_in_place(part, path, error);
 }
 
 }  // namespace unrolled

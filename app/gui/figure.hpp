@@ -83,7 +83,8 @@ class FigureRenderer {
 // says so the figure reads alone.
 std::string figure_caption(const Snapshot& snap, const AppState& app);
 
-// Writes out.rgb as a PNG, out.svg or out.csv as text; false with *error naming the file.
+// Writes out.rgb as a PNG, out.svg or out.csv as text, through PATH.part renamed when complete;
+// false with *error naming the file (and no PATH.part left).
 bool write_figure_png(const std::string& path, const FigureOutput& out, std::string* error);
 bool write_text_file(const std::string& path, const std::string& text, std::string* error);
 
