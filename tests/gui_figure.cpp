@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -343,7 +344,9 @@ class FigureMenu : public ::testing::Test {
     });
     ExperimentConfig c;
     for (const auto& [name, text] : embedded_presets())
-      if (name == "hello") ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+      if (name == lesson_) {
+        ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+      }
     std::string error;
     ASSERT_TRUE(worker_.start(c, &error)) << error;
     app_.config.edit = c;
@@ -391,7 +394,76 @@ class FigureMenu : public ::testing::Test {
   FigureDesk desk_;
   ImVec2 mouse_{-1, -1};
   bool right_down_ = false;
+  std::string lesson_ = "hello";
 };
+
+// Not a test (timed): iterations a second of the default lesson at full speed over 3 s of frames
+// without, while and after recording the gradients panel at 10 frames a second, and the CPU time
+// a recorded frame costs the UI thread and the encoder's thread. Run it by hand:
+//   xvfb-run -a build/tests/unrolled_gui_tests --gtest_also_run_disabled_tests
+//     --gtest_filter='FigureMenu.DISABLED_*'
+TEST_F(FigureMenu, DISABLED_MeasureTrainingSpeedWhileRecording) {
+  worker_.stop();
+  ExperimentConfig c = default_experiment();
+  std::string error;
+  ASSERT_TRUE(worker_.start(c, &error)) << error;
+  worker_.send(cmd::SetSpeed{0.0});
+  worker_.send(cmd::Play{});
+  const auto iterations = [&] { return worker_.latest()->models.at(0).iteration; };
+  const auto run_for = [&](double seconds) {
+    const std::int64_t i0 = iterations();
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
+      window_.wait_for_next_frame();
+      frame();
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return (iterations() - i0) / s;
+  };
+  run_for(1.0);  // warm up
+  const double plain = run_for(3.0);
+  GuiFrame f = frame();
+  app_.figures.record_seconds = 60;
+  app_.figures.record_fps = 10;
+  app_.figures.pending = FigureState::Request{FigureState::Kind::Record, PanelId::Gradients,
+                                              rect_of(f, PanelId::Gradients), 1, false};
+  frame();
+  ASSERT_TRUE(app_.figures.recording.on) << app_.figures.message;
+  // The UI thread's CPU time in serve_figures (drawing the panel offscreen, handing it over).
+  double serve_ms = 0;
+  const auto run_recording = [&](double seconds) {
+    const std::int64_t i0 = iterations();
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
+      window_.wait_for_next_frame();
+      window_.begin_frame();
+      build_frame(options_, app_, worker_, window_);
+      window_.end_frame();
+      timespec a{}, b{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+      serve_figures(app_, worker_, window_, desk_);
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+      serve_ms += (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return (iterations() - i0) / s;
+  };
+  const double recording = run_recording(3.0);
+  const GifRecorder::Status st = desk_.recorder.status();
+  const int taken = app_.figures.recording.frames_taken;
+  app_.figures.recording.stop = true;
+  frame();
+  std::printf("per recorded frame (%d, %dx%d px): %.1f ms of the UI thread's CPU, %.1f ms of the "
+              "encoder thread's\n",
+              taken, static_cast<int>(rect_of(f, PanelId::Gradients).w),
+              static_cast<int>(rect_of(f, PanelId::Gradients).h), serve_ms / std::max(1, taken),
+              st.encode_cpu_ms / std::max(1, st.frames_written));
+  const std::string saved = app_.figures.message;
+  const double after = run_for(3.0);
+  std::printf("default lesson at full speed: %.1f it/s without recording, %.1f it/s while "
+              "recording the gradients panel at 10 fps, %.1f it/s after (%s)\n",
+              plain, recording, after, saved.c_str());
+}
 
 TEST_F(FigureMenu, ARightClickOnAPanelOpensTheFigureMenu) {
   worker_.wait_idle();

@@ -5,11 +5,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace unrolled {
 namespace {
 
 GifFileType* as_gif(void* p) { return static_cast<GifFileType*>(p); }
+
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 }  // namespace
 
@@ -110,9 +117,12 @@ void GifRecorder::run() {
       }
     }
     const std::int64_t before = bytes_;
+    const double cpu0 = thread_cpu_ms();
     const bool ok = encode(frame);
+    const double cpu = thread_cpu_ms() - cpu0;
     std::lock_guard<std::mutex> lock(mutex_);
     status_.bytes = bytes_;
+    status_.encode_cpu_ms += cpu;
     if (!ok) {
       status_.failed = true;
       status_.error = bytes_ + last_frame_bytes_ > options_.max_bytes

@@ -41,6 +41,7 @@ class GifRecorder {
     int frames_dropped = 0;  // the queue was full
     std::int64_t bytes = 0;  // written so far
     bool full = false;       // the size bound is reached: no more frames are taken
+    double encode_cpu_ms = 0;  // the encoder thread's CPU time so far (quantise + compress)
     bool failed = false;
     std::string error;
   };
