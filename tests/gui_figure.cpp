@@ -1,8 +1,8 @@
 // Figures (issue 16) through `unrolled figure` under Xvfb: the SVG is valid XML (tinyxml2) whose
 // polyline points are the plotted data to the printed precision; the CSV holds the data the panel
 // plots (the same losses `unrolled train` writes); a 2x PNG has twice the pixels and, scaled
-// down, the 1x picture; a GIF decodes (giflib) to the frames and size asked for. The recorder's
-// size bound and cancel are tested in-process.
+// down, the 1x picture; a GIF decodes (giflib) to the frames and size asked for. The running
+// app's right-click menu saves and records (FigureMenu).
 #include <gif_lib.h>
 #include <gtest/gtest.h>
 #include <stb_image.h>
@@ -280,51 +280,6 @@ TEST(Figure, GifDecodesToTheRequestedFramesAndSize) {
   }
   DGifCloseFile(gif, &err);
   EXPECT_FALSE(std::filesystem::exists(path + ".part"));
-}
-
-// Frames of noise barely compress: the recorder stops taking them before the file would pass
-// its bound, and the file it leaves is under the bound and decodes.
-TEST(GifRecorder, StopsBeforeTheSizeBound) {
-  TempDir dir("gif_bound");
-  GifRecorder rec;
-  std::string error;
-  const int w = 64, h = 48;
-  ASSERT_TRUE(rec.start({dir / "n.gif", w, h, 10.0, 40000}, &error)) << error;
-  std::uint32_t state = 12345;
-  int taken = 0;
-  for (int f = 0; f < 100; ++f) {
-    std::vector<unsigned char> rgb(w * h * 3);
-    for (auto& v : rgb) v = static_cast<unsigned char>((state = state * 1664525u + 1013904223u) >> 24);
-    while (!rec.push(rgb) && !rec.status().full && !rec.status().failed)
-      std::this_thread::yield();  // the queue is full: the encoder catches up
-    if (rec.status().full) break;
-    ++taken;
-  }
-  ASSERT_TRUE(rec.finish(&error)) << error;
-  const auto s = rec.status();
-  EXPECT_TRUE(s.full);
-  EXPECT_LT(s.frames_written, 100);
-  EXPECT_GT(s.frames_written, 0);
-  const auto size = std::filesystem::file_size(dir / "n.gif");
-  EXPECT_LE(size, 40000u);
-  EXPECT_EQ(static_cast<std::int64_t>(size), s.bytes);
-}
-
-TEST(GifRecorder, RefusesAFrameOfAnotherSizeAndCancelLeavesNoFile) {
-  TempDir dir("gif_cancel");
-  GifRecorder rec;
-  std::string error;
-  ASSERT_TRUE(rec.start({dir / "c.gif", 16, 16, 10.0}, &error)) << error;
-  EXPECT_FALSE(rec.push(std::vector<unsigned char>(15 * 16 * 3)));
-  EXPECT_TRUE(rec.push(std::vector<unsigned char>(16 * 16 * 3, 200)));
-  rec.cancel();
-  EXPECT_FALSE(std::filesystem::exists(dir / "c.gif"));
-  EXPECT_FALSE(std::filesystem::exists(dir / "c.gif.part"));
-  GifRecorder bad;
-  EXPECT_FALSE(bad.start({dir / "b.gif", 0, 16, 10.0}, &error));
-  EXPECT_NE(error.find("allowed"), std::string::npos) << error;
-  EXPECT_FALSE(bad.start({dir / "b.gif", 16, 16, 500.0}, &error));
-  EXPECT_NE(error.find("frame rate"), std::string::npos) << error;
 }
 
 // The running app's figure menu: a right-click on a panel opens it; what it asks for is done
