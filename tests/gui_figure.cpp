@@ -13,8 +13,8 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -82,7 +82,7 @@ std::vector<std::vector<std::string>> csv_block(const std::string& csv, const st
 
 // The element under `node` (depth first) whose attribute `name` is `value`; null when none.
 const tinyxml2::XMLElement* find_by(const tinyxml2::XMLElement* node, const char* name,
-                                     const std::string& value) {
+                                    const std::string& value) {
   for (const tinyxml2::XMLElement* e = node->FirstChildElement(); e; e = e->NextSiblingElement()) {
     const char* v = e->Attribute(name);
     if (v && value == v) return e;
@@ -111,8 +111,7 @@ TEST(FigureCli, AnUnknownPanelGetsTheListAndExit2) {
 TEST(FigureCli, ASessionIsRefusedWithOneMessageUntilSessionsExist) {
   const auto r = run_exe("figure --session s.json --panel training --out x.png", true);
   EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_NE(r.out.find("sessions are not available in this build yet"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("sessions are not available in this build yet"), std::string::npos) << r.out;
 }
 
 // The CSV holds what the training panel plots: the losses `unrolled train` reports (its metrics
@@ -243,8 +242,9 @@ TEST(Figure, PngAtTwiceTheScaleHasTwiceThePixelsAndTheSamePicture) {
         const auto at = [&](int yy, int xx) {
           return static_cast<double>(b.px[(static_cast<std::size_t>(yy) * b.w + xx) * 3 + c]);
         };
-        const double down =
-            (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
+        const double down = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) +
+                             at(2 * y + 1, 2 * x + 1)) /
+                            4;
         const double d = std::abs(down - a.px[(static_cast<std::size_t>(y) * a.w + x) * 3 + c]);
         sum += d;
         far += d > 64;
@@ -261,9 +261,10 @@ TEST(Figure, GifDecodesToTheRequestedFramesAndSize) {
   SKIP_WITHOUT_DISPLAY();
   TempDir dir("fig_gif");
   const std::string path = dir / "t.gif";
-  const auto r = run_exe("figure --preset hello --panel training --frames 4 "
-                         "--iterations-per-frame 3 --fps 5 --size 320x240 --scale 1.5 --out " +
-                         path);
+  const auto r = run_exe(
+      "figure --preset hello --panel training --frames 4 "
+      "--iterations-per-frame 3 --fps 5 --size 320x240 --scale 1.5 --out " +
+      path);
   ASSERT_EQ(r.code, 0) << r.out;
   int err = 0;
   GifFileType* gif = DGifOpenFileName(path.c_str(), &err);
@@ -408,16 +409,18 @@ TEST_F(FigureMenu, DISABLED_MeasureTrainingSpeedWhileRecording) {
   const int taken = app_.figures.recording.frames_taken;
   app_.figures.recording.stop = true;
   frame();
-  std::printf("per recorded frame (%d, %dx%d px): %.1f ms of the UI thread's CPU, %.1f ms of the "
-              "encoder thread's\n",
-              taken, static_cast<int>(rect_of(f, PanelId::Gradients).w),
-              static_cast<int>(rect_of(f, PanelId::Gradients).h), serve_ms / std::max(1, taken),
-              st.encode_cpu_ms / std::max(1, st.frames_written));
+  std::printf(
+      "per recorded frame (%d, %dx%d px): %.1f ms of the UI thread's CPU, %.1f ms of the "
+      "encoder thread's\n",
+      taken, static_cast<int>(rect_of(f, PanelId::Gradients).w),
+      static_cast<int>(rect_of(f, PanelId::Gradients).h), serve_ms / std::max(1, taken),
+      st.encode_cpu_ms / std::max(1, st.frames_written));
   const std::string saved = app_.figures.message;
   const double after = run_for(3.0);
-  std::printf("default lesson at full speed: %.1f it/s without recording, %.1f it/s while "
-              "recording the gradients panel at 10 fps, %.1f it/s after (%s)\n",
-              plain, recording, after, saved.c_str());
+  std::printf(
+      "default lesson at full speed: %.1f it/s without recording, %.1f it/s while "
+      "recording the gradients panel at 10 fps, %.1f it/s after (%s)\n",
+      plain, recording, after, saved.c_str());
 }
 
 TEST_F(FigureMenu, ARightClickOnAPanelOpensTheFigureMenu) {
@@ -467,8 +470,8 @@ TEST_F(FigureMenu, RecordsTheWholeWindowToAGif) {
   const GuiFrame f = frame();
   app_.figures.record_seconds = 1;
   app_.figures.record_fps = 5;
-  app_.figures.pending =
-      FigureState::Request{FigureState::Kind::Record, PanelId::Training, rect_of(f, PanelId::Training), 1, true};
+  app_.figures.pending = FigureState::Request{FigureState::Kind::Record, PanelId::Training,
+                                              rect_of(f, PanelId::Training), 1, true};
   frame();
   ASSERT_TRUE(app_.figures.recording.on) << app_.figures.message;
   for (int i = 0; i < 2000 && app_.figures.recording.on; ++i) {

@@ -29,7 +29,8 @@ TEST(GifRecorder, StopsBeforeTheSizeBound) {
   int taken = 0;
   for (int f = 0; f < 100; ++f) {
     std::vector<unsigned char> rgb(w * h * 3);
-    for (auto& v : rgb) v = static_cast<unsigned char>((state = state * 1664525u + 1013904223u) >> 24);
+    for (auto& v : rgb)
+      v = static_cast<unsigned char>((state = state * 1664525u + 1013904223u) >> 24);
     while (!rec.push(rgb) && !rec.status().full && !rec.status().failed)
       std::this_thread::yield();  // the queue is full: the encoder catches up
     if (rec.status().full) break;

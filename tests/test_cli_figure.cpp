@@ -35,10 +35,10 @@ std::pair<int, std::string> parse(const std::string& args, FigureOptions& o) {
 
 TEST(FigureArgs, ReadsEveryFlag) {
   FigureOptions o;
-  const auto [code, err] =
-      parse("--preset hello --panel gates --warmup 7 --out a.GIF --frames 3 "
-            "--iterations-per-frame 2 --fps 4 --scale 2 --size 400x300 --theme dark --caption",
-            o);
+  const auto [code, err] = parse(
+      "--preset hello --panel gates --warmup 7 --out a.GIF --frames 3 "
+      "--iterations-per-frame 2 --fps 4 --scale 2 --size 400x300 --theme dark --caption",
+      o);
   ASSERT_EQ(code, 0) << err;
   EXPECT_EQ(o.preset, "hello");
   EXPECT_EQ(o.panel, "gates");

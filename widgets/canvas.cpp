@@ -41,8 +41,8 @@ void Canvas::AddLine(const ImVec2& a, const ImVec2& b, ImU32 col, float thicknes
   if (SvgWriter* svg = svg_target()) svg->line(a, b, col, thickness, clip_of(list_));
 }
 
-void Canvas::AddRect(const ImVec2& a, const ImVec2& b, ImU32 col, float rounding,
-                     ImDrawFlags flags, float thickness) const {
+void Canvas::AddRect(const ImVec2& a, const ImVec2& b, ImU32 col, float rounding, ImDrawFlags flags,
+                     float thickness) const {
   list_->AddRect(a, b, col, rounding, flags, thickness);
   if (SvgWriter* svg = svg_target()) svg->rect(a, b, col, rounding, thickness, clip_of(list_));
 }
@@ -53,8 +53,8 @@ void Canvas::AddRectFilled(const ImVec2& a, const ImVec2& b, ImU32 col, float ro
   if (SvgWriter* svg = svg_target()) svg->rect_filled(a, b, col, rounding, clip_of(list_));
 }
 
-void Canvas::AddRectFilledMultiColor(const ImVec2& a, const ImVec2& b, ImU32 ul, ImU32 ur,
-                                     ImU32 br, ImU32 bl) const {
+void Canvas::AddRectFilledMultiColor(const ImVec2& a, const ImVec2& b, ImU32 ul, ImU32 ur, ImU32 br,
+                                     ImU32 bl) const {
   list_->AddRectFilledMultiColor(a, b, ul, ur, br, bl);
   if (SvgWriter* svg = svg_target()) svg->rect_gradient(a, b, ul, ur, br, bl, clip_of(list_));
 }
@@ -87,8 +87,7 @@ void Canvas::AddPolyline(const ImVec2* points, int count, ImU32 col, ImDrawFlags
                          float thickness) const {
   list_->AddPolyline(points, count, col, flags, thickness);
   if (SvgWriter* svg = svg_target())
-    svg->polyline(points, count, col, (flags & ImDrawFlags_Closed) != 0, thickness,
-                  clip_of(list_));
+    svg->polyline(points, count, col, (flags & ImDrawFlags_Closed) != 0, thickness, clip_of(list_));
 }
 
 void Canvas::AddConvexPolyFilled(const ImVec2* points, int count, ImU32 col) const {
@@ -96,7 +95,8 @@ void Canvas::AddConvexPolyFilled(const ImVec2* points, int count, ImU32 col) con
   if (SvgWriter* svg = svg_target()) svg->polygon_filled(points, count, col, clip_of(list_));
 }
 
-void Canvas::AddText(const ImVec2& pos, ImU32 col, const char* text_begin, const char* text_end) const {
+void Canvas::AddText(const ImVec2& pos, ImU32 col, const char* text_begin,
+                     const char* text_end) const {
   list_->AddText(pos, col, text_begin, text_end);
   svg_text(list_, list_->_Data->Font, list_->_Data->FontSize, pos, col, text_begin, text_end);
 }

@@ -15,7 +15,8 @@ namespace unrolled::widgets {
 
 class Canvas {
  public:
-  Canvas(ImDrawList* list = nullptr) : list_(list) {}  // NOLINT(google-explicit-constructor): on purpose
+  Canvas(ImDrawList* list = nullptr)
+      : list_(list) {}  // NOLINT(google-explicit-constructor): on purpose
   // `dl->AddLine(...)` reads as it does on an ImDrawList*.
   const Canvas* operator->() const { return this; }
   explicit operator bool() const { return list_ != nullptr; }
@@ -34,7 +35,8 @@ class Canvas {
   void AddCircle(const ImVec2& center, float radius, ImU32 col, int segments = 0,
                  float thickness = 1.0f) const;
   void AddCircleFilled(const ImVec2& center, float radius, ImU32 col, int segments = 0) const;
-  void AddPolyline(const ImVec2* points, int count, ImU32 col, ImDrawFlags flags, float thickness) const;
+  void AddPolyline(const ImVec2* points, int count, ImU32 col, ImDrawFlags flags,
+                   float thickness) const;
   void AddConvexPolyFilled(const ImVec2* points, int count, ImU32 col) const;
   void AddText(const ImVec2& pos, ImU32 col, const char* text_begin,
                const char* text_end = nullptr) const;

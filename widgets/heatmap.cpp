@@ -457,10 +457,10 @@ void hover_cell(Canvas dl, const HeatLayout& l, const double* values, int rows, 
               index_label(col_buf, sizeof col_buf, opt.x_tick_labels, opt.x_first, c));
   const ImVec2 sw = ImGui::GetCursorScreenPos();
   const float sq = ImGui::GetTextLineHeight();
-  Canvas(ImGui::GetWindowDrawList())->AddRectFilled(
-      sw, sw + ImVec2(sq, sq),
-      colormap_color(opt.colormap, state.hover_value, state.range_min, state.range_max,
-                     opt.log_scale));
+  Canvas(ImGui::GetWindowDrawList())
+      ->AddRectFilled(sw, sw + ImVec2(sq, sq),
+                      colormap_color(opt.colormap, state.hover_value, state.range_min,
+                                     state.range_max, opt.log_scale));
   ImGui::Dummy(ImVec2(sq, sq));
   ImGui::SameLine();
   const char* name = opt.value_label ? opt.value_label : "value";
@@ -546,8 +546,8 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   SvgWriter* svg = svg_target();
   if (svg) {
     char range[96];
-    std::snprintf(range, sizeof range, "data-vmin=\"%.17g\" data-vmax=\"%.17g\"",
-                  state.range_min, state.range_max);
+    std::snprintf(range, sizeof range, "data-vmin=\"%.17g\" data-vmax=\"%.17g\"", state.range_min,
+                  state.range_max);
     const char* title = opt.title ? opt.title : id;
     svg->open_group("class=\"heatmap\" data-title=\"" +
                     xml_escape(title, ImGui::FindRenderedTextEnd(title)) + "\" data-area=\"" +

@@ -298,16 +298,14 @@ float line_width(float w) {
   return std::max(1.0f, std::round(w));
 }
 
-void draw_dashed_hline(Canvas dl, float x0, float x1, float y, ImU32 col, float thick,
-                       float dash) {
+void draw_dashed_hline(Canvas dl, float x0, float x1, float y, ImU32 col, float thick, float dash) {
   for (float x = x0; x < x1; x += 2 * dash)
     dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, line_width(thick));
 }
 
 // A dashed polyline: dashes of length `dash` along the path, gaps as long, continuing across
 // vertices.
-void draw_dashed_polyline(Canvas dl, const ImVec2* p, int n, ImU32 col, float thick,
-                          float dash) {
+void draw_dashed_polyline(Canvas dl, const ImVec2* p, int n, ImU32 col, float thick, float dash) {
   bool on = true;
   float left = dash;  // of the current dash or gap
   for (int i = 1; i < n; ++i) {
@@ -327,8 +325,7 @@ void draw_dashed_polyline(Canvas dl, const ImVec2* p, int n, ImU32 col, float th
 }
 
 // The legend swatch of one series: a short line, a marker, or a dashed line.
-void draw_swatch(Canvas dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em,
-                 ImU32 edge) {
+void draw_swatch(Canvas dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em, ImU32 edge) {
   const float y = 0.5f * (a.y + b.y);
   switch (s.kind) {
     case detail::Series::Line:
@@ -715,8 +712,8 @@ std::string plot_group_attributes(const PlotState& s, const ImRect& area, const 
                 "data-y-max=\"%.17g\" data-log-y=\"%d\"",
                 svg.box(area.Min, area.Max).c_str(), s.x_min, s.x_max, s.y_min, s.y_max,
                 log_y(s) ? 1 : 0);
-  return "class=\"plot\" data-title=\"" + xml_escape(s.frame_title.c_str()) +
-         "\" data-x-label=\"" + xml_escape(s.frame_x_label.c_str()) + "\" data-y-label=\"" +
+  return "class=\"plot\" data-title=\"" + xml_escape(s.frame_title.c_str()) + "\" data-x-label=\"" +
+         xml_escape(s.frame_x_label.c_str()) + "\" data-y-label=\"" +
          xml_escape(s.frame_y_label.c_str()) + "\" " + buf;
 }
 
@@ -946,9 +943,9 @@ void hover(PlotState& s, const Frame& f, const Transform& tf, bool over_legend) 
     dl->AddCircleFilled(c, 0.3f * f.em, ser.color);
     dl->AddCircle(c, 0.3f * f.em, f.edge, 0, 1.5f);
     const ImVec2 sp = ImGui::GetCursorScreenPos();
-    Canvas(ImGui::GetWindowDrawList())->AddLine(ImVec2(sp.x, sp.y + 0.5f * f.line),
-                                        ImVec2(sp.x + 1.2f * f.em, sp.y + 0.5f * f.line), ser.color,
-                                        0.2f * f.em);
+    Canvas(ImGui::GetWindowDrawList())
+        ->AddLine(ImVec2(sp.x, sp.y + 0.5f * f.line),
+                  ImVec2(sp.x + 1.2f * f.em, sp.y + 0.5f * f.line), ser.color, 0.2f * f.em);
     ImGui::Dummy(ImVec2(1.2f * f.em, f.line));
     ImGui::SameLine();
     ImGui::Text("%s: %s", label_at(s, ser.label_offset), format_number(buf, sizeof buf, pt.y, 5));

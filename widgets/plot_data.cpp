@@ -98,8 +98,12 @@ void heatmap_csv(const PlotDataBlock& b, std::string& out) {
 
 }  // namespace
 
-void set_plot_data_capture(PlotData* data) { g_capture = data; }
-PlotData* plot_data_capture() { return g_capture; }
+void set_plot_data_capture(PlotData* data) {
+  g_capture = data;
+}
+PlotData* plot_data_capture() {
+  return g_capture;
+}
 
 std::string plot_data_csv(const PlotData& data) {
   std::string out;

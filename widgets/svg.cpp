@@ -26,8 +26,12 @@ std::string paint(const char* what, ImU32 col) {
 
 }  // namespace
 
-void set_svg_target(SvgWriter* writer) { g_svg = writer; }
-SvgWriter* svg_target() { return g_svg; }
+void set_svg_target(SvgWriter* writer) {
+  g_svg = writer;
+}
+SvgWriter* svg_target() {
+  return g_svg;
+}
 
 std::string svg_color(ImU32 col) {
   char buf[8];
@@ -36,7 +40,9 @@ std::string svg_color(ImU32 col) {
   return buf;
 }
 
-float svg_alpha(ImU32 col) { return ((col >> IM_COL32_A_SHIFT) & 0xFF) / 255.0f; }
+float svg_alpha(ImU32 col) {
+  return ((col >> IM_COL32_A_SHIFT) & 0xFF) / 255.0f;
+}
 
 std::string xml_escape(const char* begin, const char* end) {
   if (!end) end = begin + std::strlen(begin);
@@ -44,11 +50,21 @@ std::string xml_escape(const char* begin, const char* end) {
   out.reserve(end - begin);
   for (const char* p = begin; p < end; ++p) {
     switch (*p) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0 (tab, newline and return are).
         if (static_cast<unsigned char>(*p) < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
@@ -86,9 +102,9 @@ std::string SvgWriter::clip_attr(ImVec2 lo, ImVec2 hi, Clip clip) {
       k = i;
   if (k == clips_.size()) {
     clips_.push_back(clip);
-    defs_ += "<clipPath id=\"c" + std::to_string(k) + "\"><rect x=\"" + x(clip.min.x) +
-             "\" y=\"" + y(clip.min.y) + "\" width=\"" + num(clip.max.x - clip.min.x) +
-             "\" height=\"" + num(clip.max.y - clip.min.y) + "\"/></clipPath>\n";
+    defs_ += "<clipPath id=\"c" + std::to_string(k) + "\"><rect x=\"" + x(clip.min.x) + "\" y=\"" +
+             y(clip.min.y) + "\" width=\"" + num(clip.max.x - clip.min.x) + "\" height=\"" +
+             num(clip.max.y - clip.min.y) + "\"/></clipPath>\n";
   }
   return " clip-path=\"url(#c" + std::to_string(k) + ")\"";
 }
@@ -178,8 +194,8 @@ void SvgWriter::rect_gradient(ImVec2 a, ImVec2 b, ImU32 ul, ImU32 ur, ImU32 br, 
            svg_color(from) + "\"/><stop offset=\"1\" stop-color=\"" + svg_color(to) +
            "\"/></linearGradient>\n";
   begin("rect", a, b, clip);
-  body_ += " x=\"" + x(a.x) + "\" y=\"" + y(a.y) + "\" width=\"" + num(b.x - a.x) +
-           "\" height=\"" + num(b.y - a.y) + "\" fill=\"url(#" + id + ")\"/>\n";
+  body_ += " x=\"" + x(a.x) + "\" y=\"" + y(a.y) + "\" width=\"" + num(b.x - a.x) + "\" height=\"" +
+           num(b.y - a.y) + "\" fill=\"url(#" + id + ")\"/>\n";
 }
 
 void SvgWriter::circle(ImVec2 c, float r, ImU32 col, float thickness, Clip clip) {
@@ -202,9 +218,10 @@ void SvgWriter::text(ImVec2 pos, ImU32 col, float size, float ascent, bool mono,
   const ImVec2 lo = pos, hi(pos.x, pos.y + size);
   begin("text", lo, hi, clip);
   body_ += " x=\"" + x(pos.x) + "\" y=\"" + y(pos.y + ascent) + "\" font-size=\"" + num(size) +
-           "\" font-family=\"" + (mono ? "DejaVu Sans Mono, monospace" : "DejaVu Sans, sans-serif") +
-           "\"" + paint("fill", col) + " xml:space=\"preserve\">" +
-           xml_escape(begin_text, end_text) + "</text>\n";
+           "\" font-family=\"" +
+           (mono ? "DejaVu Sans Mono, monospace" : "DejaVu Sans, sans-serif") + "\"" +
+           paint("fill", col) + " xml:space=\"preserve\">" + xml_escape(begin_text, end_text) +
+           "</text>\n";
 }
 
 void SvgWriter::cells(ImVec2 a, ImVec2 b, int rows, int cols, const std::vector<ImU32>& colors,
@@ -218,8 +235,8 @@ void SvgWriter::cells(ImVec2 a, ImVec2 b, int rows, int cols, const std::vector<
       const ImU32 col = colors[static_cast<std::size_t>(r) * cols + c];
       int run = 1;
       while (c + run < cols && colors[static_cast<std::size_t>(r) * cols + c + run] == col) ++run;
-      rect_filled(ImVec2(a.x + c * cw, a.y + r * ch), ImVec2(a.x + (c + run) * cw, a.y + (r + 1) * ch),
-                  col, 0.0f, clip);
+      rect_filled(ImVec2(a.x + c * cw, a.y + r * ch),
+                  ImVec2(a.x + (c + run) * cw, a.y + (r + 1) * ch), col, 0.0f, clip);
       c += run;
     }
   }
@@ -238,13 +255,16 @@ void SvgWriter::open_group(const std::string& attributes) {
   body_ += "<g" + (attributes.empty() ? std::string() : " " + attributes) + ">\n";
 }
 
-void SvgWriter::close_group() { body_ += "</g>\n"; }
+void SvgWriter::close_group() {
+  body_ += "</g>\n";
+}
 
 std::string SvgWriter::document() const {
   const std::string w = num(size_.x), h = num(size_.y);
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
-                    w + "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h + "\">\n";
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" +
+      w + "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h + "\">\n";
   if (!defs_.empty()) out += "<defs>\n" + defs_ + "</defs>\n";
   out += body_;
   out += "</svg>\n";

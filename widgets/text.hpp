@@ -41,7 +41,7 @@ bool TextEllipsis(const char* text, float max_width = 0.0f);
 // The same on a draw list, for widgets that place their own text: draws at pos (top-left),
 // shortened to max_width, tooltip on hover when shortened (and the current window is hovered).
 // Returns the width drawn.
-float DrawTextEllipsis(Canvas draw_list, ImVec2 pos, ImU32 color, const char* text,
-                       float max_width, const char* text_end = nullptr);
+float DrawTextEllipsis(Canvas draw_list, ImVec2 pos, ImU32 color, const char* text, float max_width,
+                       const char* text_end = nullptr);
 
 }  // namespace unrolled::widgets

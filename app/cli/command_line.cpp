@@ -107,9 +107,10 @@ int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
     if (cmd == "train") return cli_train(rest);
     if (cmd == "tour") return cli_tour(rest);
     if (cmd == "figure" && !gui) {
-      std::fputs("unrolled figure: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
-                 "figures are drawn by the panels\n",
-                 stderr);
+      std::fputs(
+          "unrolled figure: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
+          "figures are drawn by the panels\n",
+          stderr);
       return 2;
     }
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {

@@ -33,7 +33,8 @@ ArgParser::Setter size_setter(FigureOptions& o) {
     if (std::sscanf(v.c_str(), "%dx%d%c", &w, &h, &tail) == 2 && w >= 160 && h >= 120 &&
         w <= 8192 && h <= 8192)
       return o.width = w, o.height = h, true;
-    *e = "--size '" + v + "': needs WIDTHxHEIGHT in pixels, from 160x120 to 8192x8192, e.g. 800x500";
+    *e =
+        "--size '" + v + "': needs WIDTHxHEIGHT in pixels, from 160x120 to 8192x8192, e.g. 800x500";
     return false;
   };
 }
@@ -54,7 +55,8 @@ int check(const ArgParser& ap, FigureOptions& o, bool theme_given, const std::st
   if (o.panel.empty()) return ap.fail("--panel NAME is required (a panel's short name)");
   if (o.out.empty()) return ap.fail("--out FILE.png|svg|csv|gif is required");
   if (!format_of(o.out, o.format))
-    return ap.fail("--out '" + o.out + "': the extension names the format: .png, .svg, .csv or .gif");
+    return ap.fail("--out '" + o.out +
+                   "': the extension names the format: .png, .svg, .csv or .gif");
   if (theme_given) {
     if (theme != "light" && theme != "dark")
       return ap.fail("--theme '" + theme + "': allowed: light, dark");
@@ -108,7 +110,9 @@ int parse_figure_args(const std::vector<std::string>& args, FigureOptions& o) {
   return check(ap, o, theme_given, theme);
 }
 
-void set_figure_session_loader(FigureSessionLoader loader) { g_session_loader = loader; }
+void set_figure_session_loader(FigureSessionLoader loader) {
+  g_session_loader = loader;
+}
 
 bool load_figure_lesson(const FigureOptions& o, ExperimentConfig& config, std::string* error) {
   if (!o.session.empty()) {

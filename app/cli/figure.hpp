@@ -23,14 +23,14 @@ struct FigureOptions {
   std::string panel;                    // a short name of the panel table
   std::string out;
   FigureFormat format = FigureFormat::Png;
-  int64_t warmup = 0;            // iterations before the (first) frame
-  int iterations_per_frame = 0;  // GIF: iterations between frames (0: not given)
-  int frames = 0;                // GIF: frames (0: not given)
-  double fps = 10;               // GIF: frames a second
-  double scale = 1;              // pixels and text, 1..4
+  int64_t warmup = 0;             // iterations before the (first) frame
+  int iterations_per_frame = 0;   // GIF: iterations between frames (0: not given)
+  int frames = 0;                 // GIF: frames (0: not given)
+  double fps = 10;                // GIF: frames a second
+  double scale = 1;               // pixels and text, 1..4
   int width = 900, height = 700;  // --size
-  bool dark = false;     // the app's dark theme (default: light, for slides and paper)
-  bool caption = false;  // a caption under the panel: lesson, model, iteration
+  bool dark = false;              // the app's dark theme (default: light, for slides and paper)
+  bool caption = false;           // a caption under the panel: lesson, model, iteration
 };
 
 // GIF defaults when neither --frames nor --iterations-per-frame is given.

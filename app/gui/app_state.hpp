@@ -140,9 +140,9 @@ struct FigureState {
   struct Request {
     Kind kind = Kind::Png;
     PanelId panel = PanelId::Training;
-    Rect rect;          // the panel's window on screen (pixels)
-    int times = 1;      // PNG: 1x, 2x or 3x the screen's pixels
-    bool whole = false; // Record: the whole window instead of the panel
+    Rect rect;           // the panel's window on screen (pixels)
+    int times = 1;       // PNG: 1x, 2x or 3x the screen's pixels
+    bool whole = false;  // Record: the whole window instead of the panel
   };
   std::optional<Request> pending;
   std::string dir = "figures";  // where files go (made when missing), relative to the working dir

@@ -41,8 +41,8 @@ class ContextScope {
 
 // The title above the panel, through the canvas so that an SVG has it too. Returns its height.
 float draw_heading(const char* text) {
-  ImFont* title_font = ImGui::GetIO().Fonts->Fonts.Size > 2 ? ImGui::GetIO().Fonts->Fonts[2]
-                                                             : ImGui::GetFont();
+  ImFont* title_font =
+      ImGui::GetIO().Fonts->Fonts.Size > 2 ? ImGui::GetIO().Fonts->Fonts[2] : ImGui::GetFont();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   widgets::Canvas(ImGui::GetWindowDrawList())
       ->AddText(title_font, title_font->FontSize, pos, ImGui::GetColorU32(ImGuiCol_Text), text);
@@ -236,13 +236,14 @@ bool FigureRenderer::render(const FigureSpec& spec, unsigned parts, const Snapsh
 std::string figure_caption(const Snapshot& snap, const AppState& app) {
   std::string s = snap.config.title.empty() ? "untitled lesson" : snap.config.title;
   if (snap.models.empty()) return s;
-  const ModelView& m = snap.models[std::clamp(app.model, 0, static_cast<int>(snap.models.size()) - 1)];
+  const ModelView& m =
+      snap.models[std::clamp(app.model, 0, static_cast<int>(snap.models.size()) - 1)];
   char buf[160];
-  std::snprintf(buf, sizeof buf, " \xC2\xB7 %s, H = %d%s \xC2\xB7 iteration %lld",
-                m.name.c_str(), m.spec.hidden_size,
-                m.spec.num_layers > 1 ? (", " + std::to_string(m.spec.num_layers) + " layers").c_str()
-                                      : "",
-                static_cast<long long>(m.iteration));
+  std::snprintf(
+      buf, sizeof buf, " \xC2\xB7 %s, H = %d%s \xC2\xB7 iteration %lld", m.name.c_str(),
+      m.spec.hidden_size,
+      m.spec.num_layers > 1 ? (", " + std::to_string(m.spec.num_layers) + " layers").c_str() : "",
+      static_cast<long long>(m.iteration));
   return s + buf;
 }
 

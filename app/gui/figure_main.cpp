@@ -53,8 +53,9 @@ int write_still(const FigureOptions& o, FigureSpec spec, FigureRenderer& fig, Ap
   std::string error;
   if (!fig.render(spec, part, *snap, app, worker, out, &error)) return fail(error);
   if (o.format == FigureFormat::Csv && out.csv.empty())
-    return fail("--panel " + o.panel +
-                " plots no data (no line plot or heatmap) to write as CSV; save it as .png or .svg");
+    return fail(
+        "--panel " + o.panel +
+        " plots no data (no line plot or heatmap) to write as CSV; save it as .png or .svg");
   const bool ok = o.format == FigureFormat::Png   ? write_figure_png(o.out, out, &error)
                   : o.format == FigureFormat::Svg ? write_text_file(o.out, out.svg, &error)
                                                   : write_text_file(o.out, out.csv, &error);
@@ -92,8 +93,7 @@ int write_gif(const FigureOptions& o, FigureSpec spec, FigureRenderer& fig, AppS
   std::printf("%s: %s, %d frames of %dx%d at %g frames a second, %lld bytes%s\n", o.out.c_str(),
               panel_info(spec.panel).title, s.frames_written,
               static_cast<int>(spec.width * spec.scale), static_cast<int>(spec.height * spec.scale),
-              o.fps, static_cast<long long>(s.bytes),
-              s.full ? " (stopped at the size bound)" : "");
+              o.fps, static_cast<long long>(s.bytes), s.full ? " (stopped at the size bound)" : "");
   return 0;
 }
 

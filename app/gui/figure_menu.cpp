@@ -76,9 +76,11 @@ FigureSpec screen_spec(const FigureState::Request& r, const AppState& app, const
 
 std::string stem_of(const FigureState::Request& r, const Snapshot& snap, const AppState& app) {
   const int64_t it =
-      snap.models.empty() ? 0 : snap.models[std::clamp<int>(app.model, 0, snap.models.size() - 1)].iteration;
-  std::string stem = std::string(r.whole ? "window" : panel_info(r.panel).name) + "-it" +
-                     std::to_string(it);
+      snap.models.empty()
+          ? 0
+          : snap.models[std::clamp<int>(app.model, 0, snap.models.size() - 1)].iteration;
+  std::string stem =
+      std::string(r.whole ? "window" : panel_info(r.panel).name) + "-it" + std::to_string(it);
   if (r.kind == FigureState::Kind::Png && r.times > 1) {
     stem += '-';
     stem += std::to_string(r.times) + "x";
@@ -92,7 +94,9 @@ void save_still(const FigureState::Request& r, AppState& app, TrainingWorker& wo
   const Snapshot& snap = shown_snapshot(r.panel, app, worker, hold);
   const FigureSpec spec = screen_spec(r, app, snap, window);
   using K = FigureState::Kind;
-  const unsigned part = r.kind == K::Png ? kFigurePixels : r.kind == K::Svg ? kFigureSvg : kFigureCsv;
+  const unsigned part = r.kind == K::Png   ? kFigurePixels
+                        : r.kind == K::Svg ? kFigureSvg
+                                           : kFigureCsv;
   FigureOutput out;
   std::string error;
   if (!desk.renderer.render(spec, part, snap, app, worker, out, &error)) return say(app, error);
@@ -103,8 +107,10 @@ void save_still(const FigureState::Request& r, AppState& app, TrainingWorker& wo
     return say(app, "Copied the data of " + std::string(panel_info(r.panel).title) + " (" +
                         std::to_string(out.csv.size()) + " characters of CSV)");
   }
-  const std::string path =
-      free_path(app, stem_of(r, snap, app), r.kind == K::Png ? "png" : r.kind == K::Svg ? "svg" : "csv");
+  const std::string path = free_path(app, stem_of(r, snap, app),
+                                     r.kind == K::Png   ? "png"
+                                     : r.kind == K::Svg ? "svg"
+                                                        : "csv");
   if (path.empty()) return;
   const bool ok = r.kind == K::Png   ? write_figure_png(path, out, &error)
                   : r.kind == K::Svg ? write_text_file(path, out.svg, &error)
@@ -144,9 +150,10 @@ void stop_recording(AppState& app, FigureDesk& desk) {
   std::string error;
   if (!desk.recorder.finish(&error)) return say(app, "Recording failed: " + error);
   const GifRecorder::Status s = desk.recorder.status();
-  say(app, "Saved " + rec.path + ": " + std::to_string(s.frames_written) + " frames, " +
-               megabytes(s.bytes) + (s.full ? " (stopped at the size bound)" : "") +
-               (s.frames_dropped ? ", " + std::to_string(s.frames_dropped) + " frames dropped" : ""));
+  say(app,
+      "Saved " + rec.path + ": " + std::to_string(s.frames_written) + " frames, " +
+          megabytes(s.bytes) + (s.full ? " (stopped at the size bound)" : "") +
+          (s.frames_dropped ? ", " + std::to_string(s.frames_dropped) + " frames dropped" : ""));
 }
 
 // One frame of the recording when it is due.
@@ -224,14 +231,15 @@ void draw_figure_status(const AppState& app) {
   const float em = ImGui::GetFontSize(), pad = 0.4f * em;
   const auto label = [&](const std::string& text, ImVec2 at, ImU32 bg) {
     const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-    dl->AddRectFilled(ImVec2(at.x - pad, at.y - pad), ImVec2(at.x + size.x + pad, at.y + size.y + pad),
-                      bg, 0.3f * em);
+    dl->AddRectFilled(ImVec2(at.x - pad, at.y - pad),
+                      ImVec2(at.x + size.x + pad, at.y + size.y + pad), bg, 0.3f * em);
     dl->AddText(at, IM_COL32(255, 255, 255, 255), text.c_str());
   };
   if (f.recording.on) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "\xE2\x97\x8F REC %.1f / %d s \xC2\xB7 %s", glfwGetTime() - f.recording.started,
-                  f.record_seconds, megabytes(f.recording.bytes).c_str());
+    std::snprintf(buf, sizeof buf, "\xE2\x97\x8F REC %.1f / %d s \xC2\xB7 %s",
+                  glfwGetTime() - f.recording.started, f.record_seconds,
+                  megabytes(f.recording.bytes).c_str());
     const ImVec2 size = ImGui::CalcTextSize(buf);
     const Rect& r = f.recording.what.rect;
     const ImVec2 at = f.recording.what.whole
@@ -240,7 +248,8 @@ void draw_figure_status(const AppState& app) {
     label(buf, at, IM_COL32(170, 20, 20, 230));  // white on dark red: 7.6:1
   }
   if (!f.message.empty() && glfwGetTime() < f.message_until)
-    label(f.message, ImVec2(vp->Pos.x + em, vp->Pos.y + vp->Size.y - 2 * em), IM_COL32(30, 40, 60, 240));
+    label(f.message, ImVec2(vp->Pos.x + em, vp->Pos.y + vp->Size.y - 2 * em),
+          IM_COL32(30, 40, 60, 240));
 }
 
 void serve_figures(AppState& app, TrainingWorker& worker, Window& window, FigureDesk& desk) {

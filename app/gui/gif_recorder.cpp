@@ -10,7 +10,9 @@
 namespace unrolled {
 namespace {
 
-GifFileType* as_gif(void* p) { return static_cast<GifFileType*>(p); }
+GifFileType* as_gif(void* p) {
+  return static_cast<GifFileType*>(p);
+}
 
 double thread_cpu_ms() {
   timespec ts{};
@@ -20,7 +22,9 @@ double thread_cpu_ms() {
 
 }  // namespace
 
-GifRecorder::~GifRecorder() { cancel(); }
+GifRecorder::~GifRecorder() {
+  cancel();
+}
 
 int GifRecorder::delay_centiseconds(double fps) {
   return std::max(2, static_cast<int>(std::lround(100.0 / fps)));
@@ -51,16 +55,17 @@ bool GifRecorder::start(const Options& o, std::string* error) {
     return false;
   }
   int err = 0;
-  GifFileType* gif = EGifOpen(this,
-                              [](GifFileType* g, const GifByteType* data, int n) -> int {
-                                auto* self = static_cast<GifRecorder*>(g->UserData);
-                                // The bound holds whatever a frame turns out to weigh.
-                                if (self->bytes_ + n > self->options_.max_bytes) return 0;
-                                const std::size_t put = std::fwrite(data, 1, n, self->file_);
-                                self->bytes_ += static_cast<std::int64_t>(put);
-                                return static_cast<int>(put);
-                              },
-                              &err);
+  GifFileType* gif = EGifOpen(
+      this,
+      [](GifFileType* g, const GifByteType* data, int n) -> int {
+        auto* self = static_cast<GifRecorder*>(g->UserData);
+        // The bound holds whatever a frame turns out to weigh.
+        if (self->bytes_ + n > self->options_.max_bytes) return 0;
+        const std::size_t put = std::fwrite(data, 1, n, self->file_);
+        self->bytes_ += static_cast<std::int64_t>(put);
+        return static_cast<int>(put);
+      },
+      &err);
   bool ok = gif != nullptr;
   if (ok) {
     EGifSetGifVersion(gif, true);
@@ -74,8 +79,7 @@ bool GifRecorder::start(const Options& o, std::string* error) {
          EGifPutExtensionTrailer(gif) == GIF_OK;
   }
   if (!ok) {
-    *error = "cannot start the GIF " + o.path + ": " +
-             GifErrorString(gif ? gif->Error : err);
+    *error = "cannot start the GIF " + o.path + ": " + GifErrorString(gif ? gif->Error : err);
     if (gif) EGifCloseFile(gif, &err);
     std::fclose(file_);
     file_ = nullptr;
@@ -125,11 +129,10 @@ void GifRecorder::run() {
     status_.encode_cpu_ms += cpu;
     if (!ok) {
       status_.failed = true;
-      status_.error = bytes_ + last_frame_bytes_ > options_.max_bytes
-                          ? "the GIF reached its size bound of " +
-                                std::to_string(options_.max_bytes) + " bytes"
-                          : "cannot write " + options_.path + ".part: " +
-                                GifErrorString(as_gif(gif_)->Error);
+      status_.error =
+          bytes_ + last_frame_bytes_ > options_.max_bytes
+              ? "the GIF reached its size bound of " + std::to_string(options_.max_bytes) + " bytes"
+              : "cannot write " + options_.path + ".part: " + GifErrorString(as_gif(gif_)->Error);
       queue_.clear();
       return;
     }
@@ -144,7 +147,8 @@ bool GifRecorder::encode(const std::vector<unsigned char>& rgb) {
   const int w = options_.width, h = options_.height;
   const std::size_t n = static_cast<std::size_t>(w) * h;
   std::vector<GifByteType> r(n), g(n), b(n), index(n);  // (h, w) each
-  for (std::size_t i = 0; i < n; ++i) r[i] = rgb[3 * i], g[i] = rgb[3 * i + 1], b[i] = rgb[3 * i + 2];
+  for (std::size_t i = 0; i < n; ++i)
+    r[i] = rgb[3 * i], g[i] = rgb[3 * i + 1], b[i] = rgb[3 * i + 2];
   int colors = 256;
   GifColorType palette[256];
   if (GifQuantizeBuffer(w, h, &colors, r.data(), g.data(), b.data(), index.data(), palette) !=
@@ -200,9 +204,12 @@ bool GifRecorder::finish(std::string* error) {
   const Status s = status();
   const std::string part = options_.path + ".part";
   std::string why;
-  if (s.failed) why = s.error;
-  else if (!closed) why = close_error;
-  else if (s.frames_written == 0) why = "no frame was recorded";
+  if (s.failed)
+    why = s.error;
+  else if (!closed)
+    why = close_error;
+  else if (s.frames_written == 0)
+    why = "no frame was recorded";
   if (why.empty() && std::rename(part.c_str(), options_.path.c_str()) != 0)
     why = "cannot rename " + part + " to " + options_.path;
   if (why.empty()) return true;

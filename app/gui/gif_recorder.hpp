@@ -38,9 +38,9 @@ class GifRecorder {
   };
   struct Status {
     int frames_written = 0;
-    int frames_dropped = 0;  // the queue was full
-    std::int64_t bytes = 0;  // written so far
-    bool full = false;       // the size bound is reached: no more frames are taken
+    int frames_dropped = 0;    // the queue was full
+    std::int64_t bytes = 0;    // written so far
+    bool full = false;         // the size bound is reached: no more frames are taken
     double encode_cpu_ms = 0;  // the encoder thread's CPU time so far (quantise + compress)
     bool failed = false;
     std::string error;

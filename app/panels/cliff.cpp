@@ -112,8 +112,8 @@ struct MapTransform {
 
 // One path up to step k: a dark casing under a coloured line, a marker at every point, the
 // current point larger; where the path leaves the map, an arrowhead on the edge.
-void draw_path(widgets::Canvas dl, const MapTransform& tf, const std::vector<CliffPoint>& path, int k,
-               ImU32 colour, bool square) {
+void draw_path(widgets::Canvas dl, const MapTransform& tf, const std::vector<CliffPoint>& path,
+               int k, ImU32 colour, bool square) {
   const float em = ImGui::GetFontSize();
   const ImU32 casing = IM_COL32(0, 0, 0, 200);
   const int n = std::min(k + 1, static_cast<int>(path.size()));
@@ -272,8 +272,8 @@ void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& pa
                const CliffPanelState& st) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float line = ImGui::GetTextLineHeight();
-  widgets::Canvas(ImGui::GetWindowDrawList())->AddRectFilled(p + ImVec2(0, 0.1f * line),
-                                            p + ImVec2(0.45f * line, 0.95f * line), colour);
+  widgets::Canvas(ImGui::GetWindowDrawList())
+      ->AddRectFilled(p + ImVec2(0, 0.1f * line), p + ImVec2(0.45f * line, 0.95f * line), colour);
   ImGui::SetCursorScreenPos(p + ImVec2(0.8f * line, 0));
   const int i = std::min(k, static_cast<int>(path.size()) - 1);
   if (i < 0) return ImGui::NewLine();

@@ -672,31 +672,35 @@ std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batc
                         dl->AddText({x, y - fs * 0.5f}, dim, s.c_str());
                       }};
   };
-  auto with_mark = [fs](float mark_w, LegendItem l, std::function<void(widgets::Canvas, float, float)> mark) {
+  auto with_mark = [fs](float mark_w, LegendItem l,
+                        std::function<void(widgets::Canvas, float, float)> mark) {
     return LegendItem{mark_w + l.w, [=](widgets::Canvas dl, float x, float y) {
                         mark(dl, x, y);
                         l.draw(dl, x + mark_w, y);
                       }};
   };
   std::vector<LegendItem> items;
-  items.push_back(with_mark(fs * 2.6f, label("value, forward"), [=](widgets::Canvas dl, float x, float y) {
-    arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
-  }));
-  items.push_back(with_mark(fs * 1.7f, label("just computed"), [=](widgets::Canvas dl, float x, float y) {
-    dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
-  }));
-  items.push_back(with_mark(fs * 1.7f, label("inspected"), [=](widgets::Canvas dl, float x, float y) {
-    dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
-  }));
+  items.push_back(
+      with_mark(fs * 2.6f, label("value, forward"), [=](widgets::Canvas dl, float x, float y) {
+        arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
+      }));
+  items.push_back(
+      with_mark(fs * 1.7f, label("just computed"), [=](widgets::Canvas dl, float x, float y) {
+        dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
+      }));
+  items.push_back(
+      with_mark(fs * 1.7f, label("inspected"), [=](widgets::Canvas dl, float x, float y) {
+        dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0,
+                    fs * 0.16f);
+      }));
   const char* gname = gradient_legend_name(lstm, batch_norms);
   items.push_back(label(gname));
   if (!grad.any) {
     items.push_back(label("appears in the backward pass (B)"));
   } else {
-    items.push_back({gradient_wedge(nullptr, grad, 0, 0, fs, dim),
-                     [=](widgets::Canvas dl, float x, float y) {
-                       gradient_wedge(dl, grad, x, y, fs, dim);
-                     }});
+    items.push_back(
+        {gradient_wedge(nullptr, grad, 0, 0, fs, dim),
+         [=](widgets::Canvas dl, float x, float y) { gradient_wedge(dl, grad, x, y, fs, dim); }});
   }
   return items;
 }

@@ -124,8 +124,8 @@ void draw_plane_legend(const Snapshot& snap, const AppState& app) {
     if (!first) fit_on_line(1.0f * em + ImGui::CalcTextSize(label.c_str()).x);
     first = false;
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    widgets::Canvas(ImGui::GetWindowDrawList())->AddCircleFilled(ImVec2(p.x + 0.4f * em, p.y + 0.5f * line), r,
-                                                model_colour(mi), 12);
+    widgets::Canvas(ImGui::GetWindowDrawList())
+        ->AddCircleFilled(ImVec2(p.x + 0.4f * em, p.y + 0.5f * line), r, model_colour(mi), 12);
     ImGui::Dummy(ImVec2(0.8f * em, line));
     ImGui::SameLine(0, 0.2f * em);
     ImGui::TextUnformatted(label.c_str());

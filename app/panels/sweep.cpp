@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "app/panels/panels.hpp"
-#include "widgets/canvas.hpp"
 #include "core/json_io.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
