@@ -179,7 +179,8 @@ TEST(Figure, SvgPolylinePointsAreThePlottedData) {
   }
 }
 
-// Heatmaps, colour bars, the unrolled graph and the cell diagram are vector shapes too.
+// Heatmaps, colour bars, the unrolled graph and the cell diagram are vector shapes too, and
+// ImGui's own text lines are text elements.
 TEST(Figure, SvgOfHeatmapsAndDiagramsIsValidXmlWithShapesAndText) {
   SKIP_WITHOUT_DISPLAY();
   TempDir dir("fig_svg2");
@@ -194,6 +195,16 @@ TEST(Figure, SvgOfHeatmapsAndDiagramsIsValidXmlWithShapesAndText) {
   }
   tinyxml2::XMLDocument doc;
   ASSERT_EQ(doc.LoadFile((dir / "gates.svg").c_str()), tinyxml2::XML_SUCCESS);
+  // ImGui's own text is there too, once; the widgets' text once, not again from the draw data.
+  const std::string gates = read_text(dir / "gates.svg");
+  const auto count = [&](const std::string& part) {
+    int n = 0;
+    for (std::size_t at = gates.find(part); at != std::string::npos; at = gates.find(part, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count(">unit 0 selected</text>"), 1) << "ImGui's text line above the heatmaps";
+  EXPECT_EQ(count(">unit</text>"), 2) << "each heatmap's y axis name, once";
   const tinyxml2::XMLElement* map = find_by(doc.RootElement(), "class", "heatmap");
   ASSERT_NE(map, nullptr);
   const tinyxml2::XMLElement* cells = find_by(map, "class", "cells");

@@ -20,10 +20,12 @@ bool is_mono(const ImFont* font) {
   return atlas && atlas->Fonts.Size > 1 && font == atlas->Fonts[1];
 }
 
-// ImGui sizes a font by its line (ascent + descent = size pixels); CSS by its em square. The
-// embedded DejaVu fonts' line is 2384 / 2048 em (hhea ascent 1901, descent 483, 2048 units per em;
-// the same for Sans and Sans Mono).
-constexpr float kDejaVuEmPerLine = 2048.0f / 2384.0f;
+// The glyph quads (4 vertices each) a text call added from vertex `first` on: the SVG has them.
+void mark_glyphs(const ImDrawList* list, int first) {
+  SvgWriter* svg = svg_target();
+  if (!svg) return;
+  for (int v = first; v + 3 < list->VtxBuffer.Size; v += 4) svg->mark_glyph(list->VtxBuffer[v].pos);
+}
 
 void svg_text(const ImDrawList* list, const ImFont* font, float size, ImVec2 pos, ImU32 col,
               const char* begin, const char* end) {
@@ -97,14 +99,18 @@ void Canvas::AddConvexPolyFilled(const ImVec2* points, int count, ImU32 col) con
 
 void Canvas::AddText(const ImVec2& pos, ImU32 col, const char* text_begin,
                      const char* text_end) const {
+  const int first = list_->VtxBuffer.Size;
   list_->AddText(pos, col, text_begin, text_end);
+  mark_glyphs(list_, first);
   svg_text(list_, list_->_Data->Font, list_->_Data->FontSize, pos, col, text_begin, text_end);
 }
 
 void Canvas::AddText(const ImFont* font, float font_size, const ImVec2& pos, ImU32 col,
                      const char* text_begin, const char* text_end, float wrap_width,
                      const ImVec4* cpu_fine_clip_rect) const {
+  const int first = list_->VtxBuffer.Size;
   list_->AddText(font, font_size, pos, col, text_begin, text_end, wrap_width, cpu_fine_clip_rect);
+  mark_glyphs(list_, first);
   svg_text(list_, font ? font : list_->_Data->Font, font_size, pos, col, text_begin, text_end);
 }
 

@@ -243,6 +243,22 @@ void SvgWriter::cells(ImVec2 a, ImVec2 b, int rows, int cols, const std::vector<
   close_group();
 }
 
+namespace {
+std::uint64_t glyph_key(ImVec2 p) {
+  const auto q = [](float v) {
+    return static_cast<std::uint32_t>(std::lround(v * 8.0f) & 0xFFFFFFFF);
+  };
+  return (static_cast<std::uint64_t>(q(p.x)) << 32) | q(p.y);
+}
+}  // namespace
+
+void SvgWriter::mark_glyph(ImVec2 quad_min) {
+  glyphs_.insert(glyph_key(quad_min));
+}
+bool SvgWriter::glyph_marked(ImVec2 quad_min) const {
+  return glyphs_.count(glyph_key(quad_min)) > 0;
+}
+
 std::string SvgWriter::box(ImVec2 min, ImVec2 max) const {
   return x(min.x) + " " + y(min.y) + " " + num(max.x - min.x) + " " + num(max.y - min.y);
 }

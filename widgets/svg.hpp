@@ -15,7 +15,9 @@
 // elements (open_group / close_group) so a reader can find a plot and its data in the file.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <imgui.h>
@@ -23,6 +25,11 @@
 namespace unrolled::widgets {
 
 inline constexpr int kSvgDecimals = 2;
+
+// ImGui sizes a font by its line (ascent + descent = size pixels); CSS by its em square. The
+// embedded DejaVu fonts' line is 2384 / 2048 em (hhea ascent 1901, descent 483, 2048 units per em;
+// the same for Sans and Sans Mono).
+inline constexpr float kDejaVuEmPerLine = 2048.0f / 2384.0f;
 
 class SvgWriter {
  public:
@@ -51,6 +58,11 @@ class SvgWriter {
   // rectangle per run of equal colours along a row.
   void cells(ImVec2 a, ImVec2 b, int rows, int cols, const std::vector<ImU32>& colors, Clip clip);
 
+  // Glyphs a Canvas already wrote as text, by the top-left corner of their quads on screen, so
+  // that a pass over ImGui's own text (the figure's) does not write them twice.
+  void mark_glyph(ImVec2 quad_min);
+  bool glyph_marked(ImVec2 quad_min) const;
+
   // Added to the next element only (a widget names its data: data-series="loss").
   void set_next_attributes(std::string attributes);
   // <g attributes> ... </g>, nested.
@@ -77,6 +89,7 @@ class SvgWriter {
   ImVec2 origin_, size_;
   std::string defs_, body_, next_attributes_;
   std::vector<Clip> clips_;
+  std::unordered_set<std::uint64_t> glyphs_;
   int gradients_ = 0;
   std::size_t elements_ = 0;
 };
@@ -85,6 +98,13 @@ class SvgWriter {
 // thread around one frame of one figure.
 void set_svg_target(SvgWriter* writer);
 SvgWriter* svg_target();
+
+// ImGui's own text in a frame's draw data (labels, buttons, table cells: whatever ImGui drew with
+// the font atlas and no Canvas wrote) as <text> runs: each glyph quad is found by its texture
+// coordinates in the atlas, and glyphs that follow one another on a line in one colour make one
+// run (the gaps between them as spaces). Call after ImGui::Render() of the frame whose canvas
+// drawing went to `svg`; the runs go after everything else.
+void write_imgui_text(const ImDrawData* draw_data, SvgWriter& svg);
 
 // "#rrggbb" of an ImGui colour, and its alpha in [0, 1].
 std::string svg_color(ImU32 col);

@@ -210,6 +210,8 @@ bool FigureRenderer::render(const FigureSpec& spec, unsigned parts, const Snapsh
     widgets::set_svg_target(nullptr);
     widgets::set_plot_data_capture(nullptr);
     ImGui::Render();
+    // ImGui's own text (labels, buttons, tables) too: the widgets wrote theirs already.
+    if (last && (parts & kFigureSvg)) widgets::write_imgui_text(ImGui::GetDrawData(), svg);
   }
   out.width = w;
   out.height = h;
