@@ -229,12 +229,22 @@ void SvgWriter::cells(ImVec2 a, ImVec2 b, int rows, int cols, const std::vector<
   if (rows <= 0 || cols <= 0 || colors.size() != static_cast<std::size_t>(rows) * cols) return;
   open_group("class=\"cells\" data-rows=\"" + std::to_string(rows) + "\" data-cols=\"" +
              std::to_string(cols) + "\" shape-rendering=\"crispEdges\"");
-  const float cw = (b.x - a.x) / cols, ch = (b.y - a.y) / rows;
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cols;) {
-      const ImU32 col = colors[static_cast<std::size_t>(r) * cols + c];
+  // More cells than pixels: one cell per pixel, the one under the pixel's centre, as the screen's
+  // nearest-filtered texture shows them (a 2000 x 512 matrix stays a few hundred thousand
+  // rectangles at most, not a million).
+  const int out_cols = std::min(cols, std::max(1, static_cast<int>(std::ceil(b.x - a.x))));
+  const int out_rows = std::min(rows, std::max(1, static_cast<int>(std::ceil(b.y - a.y))));
+  const auto at = [&](int r, int c) {
+    const int src_r = std::min(rows - 1, static_cast<int>((r + 0.5) * rows / out_rows));
+    const int src_c = std::min(cols - 1, static_cast<int>((c + 0.5) * cols / out_cols));
+    return colors[static_cast<std::size_t>(src_r) * cols + src_c];
+  };
+  const float cw = (b.x - a.x) / out_cols, ch = (b.y - a.y) / out_rows;
+  for (int r = 0; r < out_rows; ++r) {
+    for (int c = 0; c < out_cols;) {
+      const ImU32 col = at(r, c);
       int run = 1;
-      while (c + run < cols && colors[static_cast<std::size_t>(r) * cols + c + run] == col) ++run;
+      while (c + run < out_cols && at(r, c + run) == col) ++run;
       rect_filled(ImVec2(a.x + c * cw, a.y + r * ch),
                   ImVec2(a.x + (c + run) * cw, a.y + (r + 1) * ch), col, 0.0f, clip);
       c += run;
