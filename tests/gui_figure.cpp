@@ -214,6 +214,22 @@ TEST(Figure, SvgOfHeatmapsAndDiagramsIsValidXmlWithShapesAndText) {
   EXPECT_NE(cells->FirstChildElement("rect"), nullptr);
 }
 
+// Every panel of the table draws as a figure (the cliff's surface passes 64k vertices in one
+// draw list: the figure's renderer draws with a base vertex, as the app's), as valid XML.
+TEST(Figure, EveryPanelOfTheTableIsAFigure) {
+  SKIP_WITHOUT_DISPLAY();
+  TempDir dir("fig_all");
+  for (const PanelInfo& p : panel_table()) {
+    const std::string path = dir / (std::string(p.name) + ".svg");
+    const auto r = run_exe(
+        std::string("figure --preset hello --size 480x360 --panel ") + p.name + " --out " + path,
+        true);
+    ASSERT_EQ(r.code, 0) << p.name << ": " << r.out;
+    tinyxml2::XMLDocument doc;
+    EXPECT_EQ(doc.LoadFile(path.c_str()), tinyxml2::XML_SUCCESS) << p.name << doc.ErrorStr();
+  }
+}
+
 struct Rgb {
   int w = 0, h = 0;
   std::vector<unsigned char> px;

@@ -119,6 +119,9 @@ bool FigureRenderer::prepare(const FigureSpec& spec, std::string* error) {
   ContextScope scope(context_);
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
+  // The renderer draws with a base vertex (as the app's does): a panel's list may pass 64k
+  // vertices with 16-bit indices (the cliff's surface does).
+  io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
   ui_style(spec.theme, spec.scale, ImGui::GetStyle());
   if (built_scale_ == spec.scale) return true;
   io.Fonts->Clear();
