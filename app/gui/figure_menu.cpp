@@ -191,7 +191,11 @@ void request(AppState& app, FigureState::Kind kind, PanelId id, Rect rect, int t
 }  // namespace
 
 void figure_menu(PanelId id, Rect rect, AppState& app) {
-  if (!ImGui::BeginPopupContextWindow("##figure_menu")) return;
+  // Anywhere on the panel, its child regions (a scrolling list, a side column) included.
+  if (ImGui::IsMouseReleased(ImGuiMouseButton_Right) &&
+      ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows))
+    ImGui::OpenPopup("##figure_menu");
+  if (!ImGui::BeginPopup("##figure_menu")) return;
   using K = FigureState::Kind;
   const float base = ImGui::GetIO().DisplayFramebufferScale.x;
   ImGui::TextDisabled("%s as a figure, into %s/", panel_info(id).title, app.figures.dir.c_str());
