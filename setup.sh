@@ -21,7 +21,7 @@ packages=(
   build-essential cmake pkg-config git
   libeigen3-dev nlohmann-json3-dev libtbb-dev
   googletest libgtest-dev libbenchmark-dev
-  libglfw3-dev libimgui-dev libstb-dev libgl-dev
+  libglfw3-dev libimgui-dev libstb-dev libgl-dev libgif-dev libtinyxml2-dev
   fonts-dejavu-core
   xvfb xauth
   clang libclang-rt-14-dev

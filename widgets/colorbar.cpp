@@ -50,7 +50,7 @@ float ColorBarTickLabelWidth(double vmin, double vmax, float bar_length,
   return w;
 }
 
-void DrawColorBar(ImDrawList* dl, ImVec2 p0, ImVec2 p1, Colormap map, double vmin, double vmax,
+void DrawColorBar(Canvas dl, ImVec2 p0, ImVec2 p1, Colormap map, double vmin, double vmax,
                   const ColorBarOptions& opt) {
   const auto stops = colormap_stops(map);
   const float w = p1.x - p0.x, h = p1.y - p0.y;
@@ -116,7 +116,7 @@ bool ColorBar(const char* id, Colormap map, double vmin, double vmax, ImVec2 siz
   const ImGuiID gid = window->GetID(id);
   if (!ImGui::ItemAdd(bb, gid)) return false;
 
-  ImDrawList* dl = window->DrawList;
+  Canvas dl = window->DrawList;
   if (opt.label)
     DrawTextEllipsis(dl, bb.Min, ImGui::GetColorU32(ImGuiCol_Text), opt.label, total.x);
   ImVec2 p0(bb.Min.x, bb.Min.y + label_h), p1;

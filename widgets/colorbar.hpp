@@ -8,6 +8,7 @@
 
 #include <imgui.h>
 
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled::widgets {
@@ -29,7 +30,7 @@ bool ColorBar(const char* id, Colormap map, double vmin, double vmax, ImVec2 siz
 // Low level, for widgets that place a bar themselves (the heatmap). Draws the strip in
 // [bar_min, bar_max] and its ticks and labels outside it: right of a vertical strip, below a
 // horizontal one.
-void DrawColorBar(ImDrawList* draw_list, ImVec2 bar_min, ImVec2 bar_max, Colormap map, double vmin,
+void DrawColorBar(Canvas draw_list, ImVec2 bar_min, ImVec2 bar_max, Colormap map, double vmin,
                   double vmax, const ColorBarOptions& opt);
 
 // Width of the widest tick label of a vertical bar of this pixel height (for layout).

@@ -17,7 +17,9 @@
 
 #include "widgets/colorbar.hpp"
 #include "widgets/gl_util.hpp"
+#include "widgets/plot_data.hpp"
 #include "widgets/report.hpp"
+#include "widgets/svg.hpp"
 #include "widgets/text.hpp"
 #include "widgets/ticks.hpp"
 
@@ -195,7 +197,7 @@ bool labelled(const char* const* names, int first, int i, int step) {
   return names ? i % step == 0 : (first + i) % step == 0;
 }
 
-void outline(ImDrawList* dl, ImVec2 a, ImVec2 b, float em) {
+void outline(Canvas dl, ImVec2 a, ImVec2 b, float em) {
   // Dark under light: visible on every colour of both maps.
   dl->AddRect(a, b, IM_COL32(0, 0, 0, 255), 0.0f, 0, 0.25f * em);
   dl->AddRect(a, b, IM_COL32(255, 255, 255, 255), 0.0f, 0, 0.11f * em);
@@ -301,7 +303,7 @@ HeatLayout layout_heatmap(const ImRect& bb, const HeatmapOptions& opt, int rows,
 }
 
 // Title, axis names (shortened with an ellipsis when they do not fit) and the colour bar.
-void draw_frame_text(ImDrawList* dl, const HeatLayout& l, const HeatmapOptions& opt, double vmin,
+void draw_frame_text(Canvas dl, const HeatLayout& l, const HeatmapOptions& opt, double vmin,
                      double vmax) {
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImRect& bb = l.bb;
@@ -328,7 +330,7 @@ void draw_frame_text(ImDrawList* dl, const HeatLayout& l, const HeatmapOptions& 
 }
 
 // Two centred lines in an empty frame: "no data" and the shape, e.g. "(0 × 16)".
-void draw_empty(ImDrawList* dl, const HeatLayout& l, int rows, int cols) {
+void draw_empty(Canvas dl, const HeatLayout& l, int rows, int cols) {
   const ImRect& cells = l.cells;
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
   dl->AddRectFilled(cells.Min, cells.Max, ImGui::GetColorU32(ImGuiCol_FrameBg));
@@ -347,7 +349,7 @@ void draw_empty(ImDrawList* dl, const HeatLayout& l, int rows, int cols) {
 }
 
 // Cells: on the GPU into a colour texture, else rectangles on the CPU; then the grid and frame.
-void draw_cells(ImDrawList* dl, const HeatLayout& l, int rows, int cols, const HeatmapOptions& opt,
+void draw_cells(Canvas dl, const HeatLayout& l, int rows, int cols, const HeatmapOptions& opt,
                 HeatmapState& state) {
   const ImRect& cells = l.cells;
   const double vmin = state.range_min, vmax = state.range_max;
@@ -358,9 +360,14 @@ void draw_cells(ImDrawList* dl, const HeatLayout& l, int rows, int cols, const H
     if (ensure_gpu(state, opt.colormap)) drawn = render_colors(state, rows, cols, opt, vmin, vmax);
   }
   if (drawn) {
+    // An SVG gets the same colours as rectangles, mapped on the CPU.
+    std::vector<ImU32> colors;
+    if (svg_target())
+      for (float v : state.upload)
+        colors.push_back(colormap_color(opt.colormap, v, vmin, vmax, opt.log_scale));
     dl->AddImage(
         reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(state.color_tex[state.front])),
-        cells.Min, cells.Max, ImVec2(0, 0), ImVec2(1, 1));
+        cells.Min, cells.Max, ImVec2(0, 0), ImVec2(1, 1), rows, cols, &colors);
   } else {
     for (int r = 0; r < rows; ++r)
       for (int c = 0; c < cols; ++c) {
@@ -387,7 +394,7 @@ void draw_cells(ImDrawList* dl, const HeatLayout& l, int rows, int cols, const H
 
 // Tick labels at cell centres, every step-th index so that neighbours leave a gap. Returns the
 // count of row labels drawn.
-int draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
+int draw_index_ticks(Canvas dl, const HeatLayout& l, int rows, int cols,
                      const HeatmapOptions& opt) {
   const ImRect& cells = l.cells;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
@@ -426,7 +433,7 @@ int draw_index_ticks(ImDrawList* dl, const HeatLayout& l, int rows, int cols,
 }
 
 // The cell under the mouse: outlined, its indices and exact value in a tooltip.
-void hover_cell(ImDrawList* dl, const HeatLayout& l, const double* values, int rows, int cols,
+void hover_cell(Canvas dl, const HeatLayout& l, const double* values, int rows, int cols,
                 bool col_major, const HeatmapOptions& opt, HeatmapState& state) {
   const ImRect& cells = l.cells;
   const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -449,10 +456,10 @@ void hover_cell(ImDrawList* dl, const HeatLayout& l, const double* values, int r
               index_label(col_buf, sizeof col_buf, opt.x_tick_labels, opt.x_first, c));
   const ImVec2 sw = ImGui::GetCursorScreenPos();
   const float sq = ImGui::GetTextLineHeight();
-  ImGui::GetWindowDrawList()->AddRectFilled(
-      sw, sw + ImVec2(sq, sq),
-      colormap_color(opt.colormap, state.hover_value, state.range_min, state.range_max,
-                     opt.log_scale));
+  Canvas(ImGui::GetWindowDrawList())
+      ->AddRectFilled(sw, sw + ImVec2(sq, sq),
+                      colormap_color(opt.colormap, state.hover_value, state.range_min,
+                                     state.range_max, opt.log_scale));
   ImGui::Dummy(ImVec2(sq, sq));
   ImGui::SameLine();
   const char* name = opt.value_label ? opt.value_label : "value";
@@ -481,6 +488,32 @@ void record_heatmap(const char* id, const HeatmapOptions& opt, const ImRect& cel
   layout_report().plots.push_back(std::move(r));
 }
 
+// While data are captured (plot_data.hpp): the matrix as given, with its labels.
+void capture_data(const char* id, const double* values, int rows, int cols, bool col_major,
+                  const HeatmapOptions& opt) {
+  PlotData* data = plot_data_capture();
+  if (!data) return;
+  PlotDataBlock b;
+  b.heatmap = true;
+  const char* title = opt.title ? opt.title : id;
+  b.title.assign(title, ImGui::FindRenderedTextEnd(title));
+  b.x_label = opt.x_label ? opt.x_label : "";
+  b.y_label = opt.y_label ? opt.y_label : "";
+  b.value_label = opt.value_label ? opt.value_label : "";
+  b.rows = values ? std::max(rows, 0) : 0;
+  b.cols = values ? std::max(cols, 0) : 0;
+  char buf[32];
+  for (int r = 0; r < b.rows; ++r)
+    b.row_labels.push_back(index_label(buf, sizeof buf, opt.y_tick_labels, opt.y_first, r));
+  for (int c = 0; c < b.cols; ++c)
+    b.col_labels.push_back(index_label(buf, sizeof buf, opt.x_tick_labels, opt.x_first, c));
+  for (int r = 0; r < b.rows; ++r)
+    for (int c = 0; c < b.cols; ++c)
+      b.values.push_back(col_major ? values[static_cast<std::size_t>(c) * rows + r]
+                                   : values[static_cast<std::size_t>(r) * cols + c]);
+  data->blocks.push_back(std::move(b));
+}
+
 }  // namespace
 
 bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_major,
@@ -501,12 +534,31 @@ bool Heatmap(const char* id, const double* values, int rows, int cols, bool col_
   bool hovered = false, held = false;
   const bool pressed = ImGui::ButtonBehavior(bb, gid, &hovered, &held);
 
-  ImDrawList* dl = window->DrawList;
+  Canvas dl = window->DrawList;
+  capture_data(id, values, rows, cols, col_major, opt);
   const bool empty = rows <= 0 || cols <= 0 || values == nullptr;
   rows = std::max(rows, 0);
   cols = std::max(cols, 0);
   stage_values(values, rows, cols, col_major, opt, state, empty);
   const HeatLayout l = layout_heatmap(bb, opt, rows, empty, state.range_min, state.range_max);
+  // In an SVG, a heatmap is a group naming it, its cells' box, its size and its colour range.
+  SvgWriter* svg = svg_target();
+  if (svg) {
+    char range[96];
+    std::snprintf(range, sizeof range, "data-vmin=\"%.17g\" data-vmax=\"%.17g\"", state.range_min,
+                  state.range_max);
+    const char* title = opt.title ? opt.title : id;
+    svg->open_group("class=\"heatmap\" data-title=\"" +
+                    xml_escape(title, ImGui::FindRenderedTextEnd(title)) + "\" data-area=\"" +
+                    svg->box(l.cells.Min, l.cells.Max) + "\" data-rows=\"" + std::to_string(rows) +
+                    "\" data-cols=\"" + std::to_string(cols) + "\" " + range);
+  }
+  struct CloseGroup {
+    SvgWriter* svg;
+    ~CloseGroup() {
+      if (svg) svg->close_group();
+    }
+  } close_group{svg};
   draw_frame_text(dl, l, opt, state.range_min, state.range_max);
   record_heatmap(id, opt, l.cells);
   state.cells_min = l.cells.Min;

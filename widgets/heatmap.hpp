@@ -17,6 +17,9 @@
 // Title and axis names that do not fit are shortened with an ellipsis (whole in a tooltip); the
 // tooltip's value is written by format_number unless opt.value_format says otherwise. Every call
 // adds a record (data_rect: the cells) to the layout report when it is enabled (report.hpp).
+// Figures: while an SVG target is set (svg.hpp) the heatmap is a <g class="heatmap"> whose cells
+// are rectangles coloured on the CPU with the same map; while a data capture is set
+// (plot_data.hpp) it hands over the matrix with its labels.
 #pragma once
 
 #include <cstdint>

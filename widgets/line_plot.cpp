@@ -18,7 +18,9 @@
 
 #include "widgets/colormap.hpp"
 #include "widgets/contrast.hpp"
+#include "widgets/plot_data.hpp"
 #include "widgets/report.hpp"
+#include "widgets/svg.hpp"
 #include "widgets/text.hpp"
 
 namespace unrolled::widgets {
@@ -259,7 +261,7 @@ void fit_limits(PlotState& s) {
   }
 }
 
-void draw_marker(ImDrawList* dl, ImVec2 c, float r, Marker m, ImU32 fill, ImU32 edge) {
+void draw_marker(Canvas dl, ImVec2 c, float r, Marker m, ImU32 fill, ImU32 edge) {
   switch (m) {
     case Marker::Circle:
       dl->AddCircleFilled(c, r, fill, 16);
@@ -295,16 +297,14 @@ float line_width(float w) {
   return std::max(1.0f, std::round(w));
 }
 
-void draw_dashed_hline(ImDrawList* dl, float x0, float x1, float y, ImU32 col, float thick,
-                       float dash) {
+void draw_dashed_hline(Canvas dl, float x0, float x1, float y, ImU32 col, float thick, float dash) {
   for (float x = x0; x < x1; x += 2 * dash)
     dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + dash, x1), y), col, line_width(thick));
 }
 
 // A dashed polyline: dashes of length `dash` along the path, gaps as long, continuing across
 // vertices.
-void draw_dashed_polyline(ImDrawList* dl, const ImVec2* p, int n, ImU32 col, float thick,
-                          float dash) {
+void draw_dashed_polyline(Canvas dl, const ImVec2* p, int n, ImU32 col, float thick, float dash) {
   bool on = true;
   float left = dash;  // of the current dash or gap
   for (int i = 1; i < n; ++i) {
@@ -324,8 +324,7 @@ void draw_dashed_polyline(ImDrawList* dl, const ImVec2* p, int n, ImU32 col, flo
 }
 
 // The legend swatch of one series: a short line, a marker, or a dashed line.
-void draw_swatch(ImDrawList* dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em,
-                 ImU32 edge) {
+void draw_swatch(Canvas dl, ImVec2 a, ImVec2 b, const detail::Series& s, float em, ImU32 edge) {
   const float y = 0.5f * (a.y + b.y);
   switch (s.kind) {
     case detail::Series::Line:
@@ -526,7 +525,7 @@ Transform transform_of(const PlotState& s, const ImRect& area, bool log) {
 }
 
 void draw_names(const PlotState& s, const Frame& f, const PlotLayout& lay) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   const ImRect& bb = f.bb;
   const auto centred = [&](const std::string& text, float y) {
     const float w = std::min(ImGui::CalcTextSize(text.c_str()).x, bb.GetWidth());
@@ -542,7 +541,7 @@ void draw_names(const PlotState& s, const Frame& f, const PlotLayout& lay) {
 
 // Horizontal grid lines at the major ticks, tick marks (minor ones shorter) and labels.
 void draw_y_axis(PlotState& s, const Frame& f, const Transform& tf, char* buf, std::size_t n) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   const ImRect& area = tf.area;
   const std::vector<Tick>& ticks = s.frame_ticks;  // from layout_plot
   const double step = ticks.size() > 1 ? ticks[1].value - ticks[0].value : 1.0;
@@ -562,7 +561,7 @@ void draw_y_axis(PlotState& s, const Frame& f, const Transform& tf, char* buf, s
 // Vertical grid lines and labelled ticks: as many as leave a gap of half an em between labels
 // (each kept inside the plot's box), down to two; a label that would still overlap is left out.
 void draw_x_axis(PlotState& s, const Frame& f, const Transform& tf, char* buf, std::size_t n) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   const ImRect& area = tf.area;
   std::vector<Tick>& ticks = s.frame_ticks;
   const float min_gap = 0.5f * f.em;
@@ -672,8 +671,53 @@ void project_series(PlotState& s, const Frame& f, const Transform& tf) {
   }
 }
 
+// While data are captured (plot_data.hpp): the plot's series as given.
+void capture_data(const PlotState& s) {
+  PlotData* data = plot_data_capture();
+  if (!data) return;
+  static const char* const kinds[] = {"line", "scatter", "hline", "vline"};
+  PlotDataBlock b;
+  b.title = s.frame_title;
+  b.x_label = s.frame_x_label;
+  b.y_label = s.frame_y_label;
+  b.log_y = log_y(s);
+  for (const detail::Series& ser : s.frame_series) {
+    PlotDataSeries d;
+    d.name = label_at(s, ser.label_offset);
+    d.kind = kinds[ser.kind];
+    for (std::uint32_t i = 0; i < ser.count; ++i) {
+      const detail::Point& p = s.frame_points[ser.first + i];
+      if (ser.kind != detail::Series::HLine) d.x.push_back(p.x);
+      if (ser.kind != detail::Series::VLine) d.y.push_back(p.y);
+    }
+    b.series.push_back(std::move(d));
+  }
+  data->blocks.push_back(std::move(b));
+}
+
+// In an SVG, a series' first element names it: data-series="label" (and its kind).
+std::string series_attributes(const PlotState& s, const detail::Series& ser) {
+  static const char* const kinds[] = {"line", "scatter", "hline", "vline"};
+  return "data-series=\"" + xml_escape(label_at(s, ser.label_offset)) + "\" data-kind=\"" +
+         kinds[ser.kind] + "\"";
+}
+
+// In an SVG, a plot is a group that says what a reader needs to map its points back to data:
+// the data area (in the figure's pixels, as the points are) and the axes' limits.
+std::string plot_group_attributes(const PlotState& s, const ImRect& area, const SvgWriter& svg) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "data-area=\"%s\" data-x-min=\"%.17g\" data-x-max=\"%.17g\" data-y-min=\"%.17g\" "
+                "data-y-max=\"%.17g\" data-log-y=\"%d\"",
+                svg.box(area.Min, area.Max).c_str(), s.x_min, s.x_max, s.y_min, s.y_max,
+                log_y(s) ? 1 : 0);
+  return "class=\"plot\" data-title=\"" + xml_escape(s.frame_title.c_str()) + "\" data-x-label=\"" +
+         xml_escape(s.frame_x_label.c_str()) + "\" data-y-label=\"" +
+         xml_escape(s.frame_y_label.c_str()) + "\" " + buf;
+}
+
 void draw_series(const PlotState& s, const Frame& f, const Transform& tf) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   dl->PushClipRect(tf.area.Min, tf.area.Max, true);
   const float thick = std::max(1.5f, 0.13f * f.em);
   for (const detail::Run& r : s.frame_runs) {
@@ -690,6 +734,7 @@ void draw_series(const PlotState& s, const Frame& f, const Transform& tf) {
       continue;
     }
     const bool markers = ser.kind == detail::Series::Scatter || ser.markers;
+    if (SvgWriter* svg = svg_target()) svg->set_next_attributes(series_attributes(s, ser));
     if (ser.kind == detail::Series::Line) {
       if (n == 1) dl->AddCircleFilled(p[0], std::max(0.5f * w, 1.5f), ser.color);
       if (n > 1 && ser.dashed) draw_dashed_polyline(dl, p, n, ser.color, w, 0.45f * f.em);
@@ -790,7 +835,7 @@ bool place_corner_legend(PlotState& s, const Frame& f, const ImRect& area) {
 // series from the next frame on. Returns whether the mouse is over the legend.
 bool draw_legend(PlotState& s, const Frame& f) {
   if (s.frame_legend.empty()) return false;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   if (s.legend_inside) {
     dl->AddRectFilled(s.legend_min, s.legend_max, f.edge | IM_COL32_A_MASK, 0.2f * f.em);
@@ -877,7 +922,7 @@ void hover(PlotState& s, const Frame& f, const Transform& tf, bool over_legend) 
   s.hovered = s.frame_hovered && tf.area.Contains(mouse);
   s.hover_x = s.hovered ? tf.x_at(mouse.x) : std::numeric_limits<double>::quiet_NaN();
   if (!s.hovered || over_legend || (s.frame_flags & PlotFlags_NoHover)) return;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  Canvas dl = ImGui::GetWindowDrawList();
   dl->AddLine(ImVec2(IM_ROUND(mouse.x), tf.area.Min.y), ImVec2(IM_ROUND(mouse.x), tf.area.Max.y),
               f.text, 1.0f);
   char buf[64];
@@ -897,9 +942,9 @@ void hover(PlotState& s, const Frame& f, const Transform& tf, bool over_legend) 
     dl->AddCircleFilled(c, 0.3f * f.em, ser.color);
     dl->AddCircle(c, 0.3f * f.em, f.edge, 0, 1.5f);
     const ImVec2 sp = ImGui::GetCursorScreenPos();
-    ImGui::GetWindowDrawList()->AddLine(ImVec2(sp.x, sp.y + 0.5f * f.line),
-                                        ImVec2(sp.x + 1.2f * f.em, sp.y + 0.5f * f.line), ser.color,
-                                        0.2f * f.em);
+    Canvas(ImGui::GetWindowDrawList())
+        ->AddLine(ImVec2(sp.x, sp.y + 0.5f * f.line),
+                  ImVec2(sp.x + 1.2f * f.em, sp.y + 0.5f * f.line), ser.color, 0.2f * f.em);
     ImGui::Dummy(ImVec2(1.2f * f.em, f.line));
     ImGui::SameLine();
     ImGui::Text("%s: %s", label_at(s, ser.label_offset), format_number(buf, sizeof buf, pt.y, 5));
@@ -928,12 +973,16 @@ void EndPlot() {
   }
   s.data_min = lay.area.Min;
   s.data_max = lay.area.Max;
-  ImGui::GetWindowDrawList()->AddRectFilled(lay.area.Min, lay.area.Max, f.bg);
+  SvgWriter* svg = svg_target();
+  if (svg) svg->open_group(plot_group_attributes(s, lay.area, *svg));
+  Canvas(ImGui::GetWindowDrawList())->AddRectFilled(lay.area.Min, lay.area.Max, f.bg);
   draw_names(s, f, lay);
   draw_y_axis(s, f, tf, buf, sizeof buf);
   draw_x_axis(s, f, tf, buf, sizeof buf);
   draw_series(s, f, tf);
   const bool over_legend = draw_legend(s, f);
+  if (svg) svg->close_group();
+  capture_data(s);
   record_plot(s, lay.area);
   hover(s, f, tf, over_legend);
 }

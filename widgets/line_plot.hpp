@@ -31,6 +31,11 @@
 // their labels leave gaps for at the current font. Titles and axis names that do not fit are
 // shortened with an ellipsis (whole in a tooltip). Every EndPlot adds a record to the layout report
 // when it is enabled (widgets/report.hpp). Only one plot may be open at a time.
+//
+// Figures: everything is drawn through a Canvas (canvas.hpp), so while an SVG target is set the
+// plot is also written as SVG: a <g class="plot"> with its data area and axis limits, each series'
+// first element named data-series="label" (svg.hpp). While a data capture is set, EndPlot hands
+// it the series as given (plot_data.hpp).
 #pragma once
 
 #include <cstdint>

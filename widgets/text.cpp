@@ -108,7 +108,7 @@ bool TextEllipsis(const char* text, float max_width) {
   return shortened;
 }
 
-float DrawTextEllipsis(ImDrawList* dl, ImVec2 pos, ImU32 color, const char* text, float max_width,
+float DrawTextEllipsis(Canvas dl, ImVec2 pos, ImU32 color, const char* text, float max_width,
                        const char* text_end) {
   if (!text_end) text_end = text + std::strlen(text);
   if (text == text_end) return 0.0f;

@@ -11,6 +11,8 @@
 
 #include <imgui.h>
 
+#include "widgets/canvas.hpp"
+
 namespace unrolled::widgets {
 
 // v with `significant` significant digits (1..15), trailing zeros dropped: "0.0123", "2.5",
@@ -39,7 +41,7 @@ bool TextEllipsis(const char* text, float max_width = 0.0f);
 // The same on a draw list, for widgets that place their own text: draws at pos (top-left),
 // shortened to max_width, tooltip on hover when shortened (and the current window is hovered).
 // Returns the width drawn.
-float DrawTextEllipsis(ImDrawList* draw_list, ImVec2 pos, ImU32 color, const char* text,
-                       float max_width, const char* text_end = nullptr);
+float DrawTextEllipsis(Canvas draw_list, ImVec2 pos, ImU32 color, const char* text, float max_width,
+                       const char* text_end = nullptr);
 
 }  // namespace unrolled::widgets

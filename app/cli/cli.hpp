@@ -34,5 +34,8 @@ int64_t default_profile_every(int steps, int64_t iterations);
 
 // The app (app/gui/gui_main.cpp, in the GUI library); args as given to main.
 int gui_main(const std::vector<std::string>& args);
+// `unrolled figure` (app/gui/figure_main.cpp, in the GUI library: it draws the panels); args
+// after the word `figure`. gui_main hands it `figure ...`.
+int figure_main(const std::vector<std::string>& args);
 
 }  // namespace unrolled

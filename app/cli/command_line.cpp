@@ -34,6 +34,10 @@ void print_usage(std::FILE* out) {
       "                 [--config CONFIG.json]  a Keras (.h5, .keras, .weights.h5) or PyTorch\n"
       "                 (.pt, .pth) model, or a .safetensors file, as a model file\n"
       "  unrolled export M.json --to FILE.safetensors [--names pytorch|keras] [--float64]\n"
+      "  unrolled figure (--preset NAME | --config FILE.json | --session FILE) --panel NAME\n"
+      "                 [--warmup N] [--iterations-per-frame K --frames F] [--fps R]\n"
+      "                 --out FILE.png|svg|csv|gif [--scale S] [--size WxH] [--theme light|dark]\n"
+      "                 [--caption]   one panel as a figure (needs the GUI build and a display)\n"
       "  unrolled tour --list                   the built-in tours: name, steps, title\n"
       "  unrolled tour (--preset NAME | --config FILE.json) [--check]\n"
       "                 print a lesson's tour; --check runs it and tests every expectation\n"
@@ -89,7 +93,7 @@ bool is_headless(const std::vector<std::string>& args) {
   if (args.empty()) return false;
   const std::string& c = args[0];
   return c == "grad" || c == "train" || c == "tour" || c == "predict" || c == "import" ||
-         c == "export" || c == "--help" ||
+         c == "export" || c == "figure" || c == "--help" ||
          c == "-h" || c == "help";
 }
 
@@ -113,6 +117,13 @@ int run_command_line(const std::vector<std::string>& all_args, GuiEntry gui) {
     if (cmd == "predict") return cli_predict(rest);
     if (cmd == "import") return cli_import(rest);
     if (cmd == "export") return cli_export(rest);
+    if (cmd == "figure" && !gui) {
+      std::fputs(
+          "unrolled figure: this build has no GUI (configured with -DUNROLLED_GUI=OFF); "
+          "figures are drawn by the panels\n",
+          stderr);
+      return 2;
+    }
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
       print_usage(stdout);
       return 0;

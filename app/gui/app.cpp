@@ -306,6 +306,7 @@ int run_app(const AppOptions& o) {
   if (o.bench_frames > 0) worker.wait_idle();
 
   FrameBench bench;
+  FigureDesk figures;  // the panels' figure menu: offscreen figures, GIF recording
   GuiFrame last;
   const int total_frames = o.bench_frames > 0 ? o.bench_frames + 10 : o.frames;
   for (int64_t frame = 0; !app.quit_now; ++frame) {
@@ -319,6 +320,7 @@ int run_app(const AppOptions& o) {
     last = build_frame(o, app, worker, window);
     window.end_frame();
     if (autosaving) maybe_autosave(app, worker, *worker.latest(), glfwGetTime());
+    serve_figures(app, worker, window, figures);
     if (o.bench_frames > 0 && frame >= 10) {  // the first frames build fonts and textures
       const double ui_cpu = thread_cpu_ms() - cpu0;
       const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
@@ -348,6 +350,7 @@ int run_app(const AppOptions& o) {
     if (!save_settings(app.settings_file, app.settings, !app.settings_problem.empty(), &error))
       std::fprintf(stderr, "unrolled: settings not saved: %s\n", error.c_str());
   }
+  close_figures(app, figures);
   release_gl(app);
   return code;
 }

@@ -142,6 +142,34 @@ struct PresenterState {
 
 struct Snapshot;
 
+// Figures for slides (figure_menu.cpp): what a panel's right-click menu asked for, served between
+// frames; a GIF recording under way; the last message shown about them.
+struct FigureState {
+  enum class Kind { Png, Svg, Csv, Copy, Record };
+  struct Request {
+    Kind kind = Kind::Png;
+    PanelId panel = PanelId::Training;
+    Rect rect;           // the panel's window on screen (pixels)
+    int times = 1;       // PNG: 1x, 2x or 3x the screen's pixels
+    bool whole = false;  // Record: the whole window instead of the panel
+  };
+  std::optional<Request> pending;
+  std::string dir = "figures";  // where files go (made when missing), relative to the working dir
+  int record_seconds = 5;       // 1..60
+  int record_fps = 10;          // 1..25
+  struct Recording {
+    bool on = false;
+    Request what;
+    std::string path;
+    double started = 0;  // glfwGetTime()
+    int frames_taken = 0;
+    std::int64_t bytes = 0;  // the GIF so far (the recorder's status, copied each frame)
+    bool stop = false;       // "Stop recording" was chosen
+  } recording;
+  std::string message;  // shown for a few seconds at the bottom of the window
+  double message_until = 0;
+};
+
 struct AppState {
   Settings settings;
   Mode mode = Mode::Train;
@@ -195,6 +223,7 @@ struct AppState {
   TourState tour;
   PresenterState presenter;
   std::optional<PanelId> select_tab;  // a tabbed panel to bring to the front next frame
+  FigureState figures;
 
   bool want_quit = false;  // Quit or Ctrl+Q was asked for: guard.cpp asks first if it must
   bool quit_now = false;   // the main loop ends

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "app/gui/app_state.hpp"
+#include "app/gui/figure.hpp"
+#include "app/gui/gif_recorder.hpp"
 #include "app/gui/layout.hpp"
 #include "app/gui/window.hpp"
 #include "app/session/training_worker.hpp"
@@ -127,6 +129,20 @@ struct DrawnPanel {
 // chosen panel inside. `shown[i]` is the snapshot panel table entry i draws this frame.
 std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const Snapshot*>& shown,
                                    AppState& app, TrainingWorker& worker);
+
+// [figure_menu.cpp] Figures from the running app. figure_menu: the right-click menu of the panel
+// being drawn (Save as PNG 1x/2x/3x, SVG, CSV, Copy data, Record to GIF); it only asks.
+// draw_figure_status: the recording's REC label and the last message, over everything.
+// serve_figures: between frames (after end_frame), does what was asked and takes the
+// recording's next frame when due. close_figures: before the GL context goes.
+struct FigureDesk {
+  FigureRenderer renderer;
+  GifRecorder recorder;
+};
+void figure_menu(PanelId id, Rect rect, AppState& app);
+void draw_figure_status(const AppState& app);
+void serve_figures(AppState& app, TrainingWorker& worker, Window& window, FigureDesk& desk);
+void close_figures(AppState& app, FigureDesk& desk);
 
 // [app.cpp] One frame's UI between window.begin_frame() and end_frame(): keys, menu, banner,
 // layout, panels. What it drew, for the layout report and tests.

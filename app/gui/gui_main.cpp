@@ -124,6 +124,8 @@ int start_app(GuiOptions& o) {
 }  // namespace
 
 int gui_main(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "figure")
+    return figure_main(std::vector<std::string>(args.begin() + 1, args.end()));
   GuiOptions o;
   if (const int code = parse(args, o)) return code;
   if (!o.gallery) return start_app(o);

@@ -60,6 +60,7 @@ DrawnPanel draw_panel(PanelId id, const Snapshot& snap, AppState& app, TrainingW
   app.reported.clear();
   widgets::layout_report().clear();
   p.draw(snap, app, worker);
+  figure_menu(id, rect, app);
   out.values = std::move(app.reported);
   collect_widget_report(out);
   check_overflow(p, out);
@@ -150,6 +151,7 @@ std::vector<DrawnPanel> draw_cells(const Layout& layout, const std::vector<const
     else
       tabbed_cell(cell, shown, app, worker, out);
   }
+  draw_figure_status(app);
   return out;
 }
 

@@ -192,7 +192,7 @@ Window::~Window() {
   close();
 }
 
-bool Window::open(int width, int height, const char* title, bool fit_to_monitor) {
+bool Window::open(int width, int height, const char* title, bool fit_to_monitor, bool visible) {
   constexpr const char* kNoDisplay =
       "unrolled: no display: run under xvfb-run, or use the headless subcommands `unrolled train`/"
       "`unrolled grad`";
@@ -212,6 +212,7 @@ bool Window::open(int width, int height, const char* title, bool fit_to_monitor)
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_VISIBLE, visible ? GLFW_TRUE : GLFW_FALSE);
   if (fit_to_monitor) fit_work_area(width, height);
   window_ = glfwCreateWindow(width, height, title, nullptr, nullptr);
   if (!window_) {
@@ -267,13 +268,20 @@ void Window::close() {
   glfwTerminate();
 }
 
+void add_ui_fonts(float px, ImFont** ui, ImFont** mono, ImFont** title) {
+  ImFont* u = add_embedded_font("DejaVuSans.ttf", px);
+  ImFont* m = add_embedded_font("DejaVuSansMono.ttf", px);
+  ImFont* t = add_embedded_font("DejaVuSans.ttf", std::round(px * 1.4f));
+  if (ui) *ui = u;
+  if (mono) *mono = m;
+  if (title) *title = t;
+}
+
 void Window::rebuild_fonts() {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
   const float px = std::round(kBaseFontPx * scale_ * content_scale_);
-  ui_font_ = add_embedded_font("DejaVuSans.ttf", px);
-  mono_font_ = add_embedded_font("DejaVuSansMono.ttf", px);
-  title_font_ = add_embedded_font("DejaVuSans.ttf", std::round(px * 1.4f));
+  add_ui_fonts(px, &ui_font_, &mono_font_, &title_font_);
   io.FontDefault = ui_font_;
   io.Fonts->Build();
   if (built_scale_ != 0.0f) {  // the backend's texture exists: replace it
@@ -291,11 +299,16 @@ void theme_colors(Theme theme, ImGuiStyle& style) {
   }
 }
 
+void ui_style(Theme theme, float scale, ImGuiStyle& style) {
+  style = ImGuiStyle();
+  style_sizes(style);
+  theme_colors(theme, style);
+  style.ScaleAllSizes(scale);
+}
+
 void Window::apply_style() {
   ImGuiStyle style;
-  style_sizes(style);
-  theme_colors(theme_, style);
-  style.ScaleAllSizes(scale_ * content_scale_);
+  ui_style(theme_, scale_ * content_scale_, style);
   ImGui::GetStyle() = style;
   style_dirty_ = false;
 }

@@ -35,6 +35,13 @@ enum class Theme { Dark, Light };
 // Both themes give every text colour 4.5:1 (WCAG AA) against every background it is drawn on.
 void theme_colors(Theme theme, ImGuiStyle& style);
 
+// The UI's fonts at px pixels into the current ImGui context's atlas, in the order the panels
+// rely on (UI, mono, title: spectrum.cpp and inspector.cpp find the title and mono fonts by
+// place). Not built; any of the out pointers may be null.
+void add_ui_fonts(float px, ImFont** ui, ImFont** mono, ImFont** title);
+// The UI's style (sizes and colours) in a theme, at a scale.
+void ui_style(Theme theme, float scale, ImGuiStyle& style);
+
 class Window {
  public:
   Window() = default;
@@ -46,7 +53,9 @@ class Window {
   // one message on stderr, when there is no display or no OpenGL 3.3. fit_to_monitor: the size is
   // shrunk to the primary monitor's work area (a remembered size on a smaller screen). Either way
   // text is scaled by the monitor's content scale (HiDPI) times the UI scale.
-  bool open(int width, int height, const char* title, bool fit_to_monitor = false);
+  // visible false: a hidden window, only for its GL context (`unrolled figure`).
+  bool open(int width, int height, const char* title, bool fit_to_monitor = false,
+            bool visible = true);
   void close();
   bool is_open() const { return window_ != nullptr; }
 

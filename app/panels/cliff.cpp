@@ -16,6 +16,7 @@
 #include <string>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colorbar.hpp"
 #include "widgets/colormap.hpp"
 #include "widgets/ticks.hpp"
@@ -110,8 +111,8 @@ struct MapTransform {
 
 // One path up to step k: a dark casing under a coloured line, a marker at every point, the
 // current point larger; where the path leaves the map, an arrowhead on the edge.
-void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPoint>& path, int k,
-               ImU32 colour, bool square) {
+void draw_path(widgets::Canvas dl, const MapTransform& tf, const std::vector<CliffPoint>& path,
+               int k, ImU32 colour, bool square) {
   const float em = ImGui::GetFontSize();
   const ImU32 casing = IM_COL32(0, 0, 0, 200);
   const int n = std::min(k + 1, static_cast<int>(path.size()));
@@ -151,7 +152,7 @@ void draw_path(ImDrawList* dl, const MapTransform& tf, const std::vector<CliffPo
 }
 
 // Ticks and names of the axes: w along x, b along y, in data units.
-void draw_map_axes(ImDrawList* dl, const MapTransform& tf, ImVec2 p0) {
+void draw_map_axes(widgets::Canvas dl, const MapTransform& tf, ImVec2 p0) {
   const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImRect& cells = tf.cells;
@@ -196,7 +197,7 @@ void map_tooltip(const CliffPanelState& st, const MapTransform& tf) {
 }
 
 void draw_map(CliffPanelState& st, ImVec2 size) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
@@ -270,8 +271,8 @@ void path_line(const char* name, ImU32 colour, const std::vector<CliffPoint>& pa
                const CliffPanelState& st) {
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float line = ImGui::GetTextLineHeight();
-  ImGui::GetWindowDrawList()->AddRectFilled(p + ImVec2(0, 0.1f * line),
-                                            p + ImVec2(0.45f * line, 0.95f * line), colour);
+  widgets::Canvas(ImGui::GetWindowDrawList())
+      ->AddRectFilled(p + ImVec2(0, 0.1f * line), p + ImVec2(0.45f * line, 0.95f * line), colour);
   ImGui::SetCursorScreenPos(p + ImVec2(0.8f * line, 0));
   const int i = std::min(k, static_cast<int>(path.size()) - 1);
   if (i < 0) return ImGui::NewLine();

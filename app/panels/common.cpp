@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/report.hpp"
 #include "widgets/text.hpp"
 
@@ -239,8 +240,8 @@ void draw_outline(AppState& app, const std::string& what, ImVec2 min, ImVec2 max
   // Just entered the step: scroll the panel so that the element is in view.
   if (ImGui::GetTime() - app.tour.entered_at < 0.3)
     ImGui::SetScrollFromPosY(min.y - ImGui::GetWindowPos().y, 0.25f);
-  ImGui::GetWindowDrawList()->AddRect(min, max, outline_color(app), 0.3f * em, 0,
-                                      std::max(2.5f, 0.2f * em));
+  widgets::Canvas(ImGui::GetWindowDrawList())
+      ->AddRect(min, max, outline_color(app), 0.3f * em, 0, std::max(2.5f, 0.2f * em));
   app.tour.outlines.push_back({what, Rect{min.x, min.y, max.x - min.x, max.y - min.y}});
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 
 namespace unrolled {
 namespace {
@@ -174,8 +175,9 @@ void draw_profile(const Snapshot& snap, int l, GradientsPanelState& st, ImVec2 s
       const char* note = "drawn by the backward pass";
       const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
       const ImVec2 sz = ImGui::CalcTextSize(note);
-      ImGui::GetWindowDrawList()->AddText({(a.x + b.x - sz.x) * 0.5f, (a.y + b.y - sz.y) * 0.5f},
-                                          ImGui::GetColorU32(ImGuiCol_TextDisabled), note);
+      widgets::Canvas(ImGui::GetWindowDrawList())
+          ->AddText({(a.x + b.x - sz.x) * 0.5f, (a.y + b.y - sz.y) * 0.5f},
+                    ImGui::GetColorU32(ImGuiCol_TextDisabled), note);
     }
   }
   if (ImGui::IsItemHovered() && !st.profile.hovered)

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
@@ -133,7 +134,7 @@ ImU32 with_alpha(ImU32 c, float a) {
 }
 
 // A line from a to b with an arrowhead at b.
-void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float head) {
+void arrow(widgets::Canvas dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float head) {
   const float dx = b.x - a.x, dy = b.y - a.y, len = std::sqrt(dx * dx + dy * dy);
   if (len < 1) return;
   const float ux = dx / len, uy = dy / len;
@@ -145,7 +146,7 @@ void arrow(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float hea
                         col);
 }
 
-void dashed(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float dash) {
+void dashed(widgets::Canvas dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float dash) {
   const float dx = b.x - a.x, dy = b.y - a.y, len = std::sqrt(dx * dx + dy * dy);
   for (float s = 0; s < len; s += 2 * dash) {
     const float e = std::min(s + dash, len);
@@ -154,7 +155,7 @@ void dashed(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 col, float thick, float da
   }
 }
 
-void text_centered(ImDrawList* dl, ImVec2 centre, ImU32 col, const char* s) {
+void text_centered(widgets::Canvas dl, ImVec2 centre, ImU32 col, const char* s) {
   const ImVec2 sz = ImGui::CalcTextSize(s);
   dl->AddText({centre.x - sz.x * 0.5f, centre.y - sz.y * 0.5f}, col, s);
 }
@@ -252,7 +253,7 @@ void vector_tooltip(const char* name, int t, const Eigen::Ref<const Vec>& v) {
 
 // What every mark on the canvas needs: where, what, in which colours, and the mouse.
 struct Canvas {
-  ImDrawList* dl = nullptr;
+  widgets::Canvas dl = nullptr;
   Geometry g;
   const ModelView* m = nullptr;
   const std::vector<std::string>* vocabulary = nullptr;
@@ -467,7 +468,7 @@ void draw_time_label(const Canvas& c, int t, int inspected) {
 }
 
 // Labels of the rows, in a fixed column left of the scrolling canvas.
-void draw_row_labels(ImDrawList* dl, ImVec2 top_left, float label_w, const Geometry& g,
+void draw_row_labels(widgets::Canvas dl, ImVec2 top_left, float label_w, const Geometry& g,
                      const ModelView& m) {
   const float fs = g.fs;
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
@@ -632,7 +633,7 @@ const char* gradient_legend_name(bool lstm, bool batch_norms) {
 // The gradient's scale: lo, a wedge whose width and colour are the arrows', hi.
 // The gradient's scale: lo, a wedge of its widths and colours, hi. dl null: only measures.
 // Returns its width.
-float gradient_wedge(ImDrawList* dl, const GradScale& grad, float x, float y, float fs,
+float gradient_wedge(widgets::Canvas dl, const GradScale& grad, float x, float y, float fs,
                      ImU32 dim) {
   const std::string lo = fmt_num(grad.lo, 2), hi = fmt_num(grad.hi, 2);
   const float x0 = x, wedge = fs * 9;
@@ -653,7 +654,7 @@ float gradient_wedge(ImDrawList* dl, const GradScale& grad, float x, float y, fl
 // One mark of the legend: its width and how to draw it with its left end at x, centred on y.
 struct LegendItem {
   float w;
-  std::function<void(ImDrawList*, float x, float y)> draw;
+  std::function<void(widgets::Canvas, float x, float y)> draw;
 };
 
 // What the marks mean, and the gradient's scale.
@@ -667,35 +668,39 @@ std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batc
   auto label = [dim, fs, width](const char* text) {
     const std::string s = fit_text(text, width);
     return LegendItem{ImGui::CalcTextSize(s.c_str()).x,
-                      [dim, fs, s](ImDrawList* dl, float x, float y) {
+                      [dim, fs, s](widgets::Canvas dl, float x, float y) {
                         dl->AddText({x, y - fs * 0.5f}, dim, s.c_str());
                       }};
   };
-  auto with_mark = [fs](float mark_w, LegendItem l, std::function<void(ImDrawList*, float, float)> mark) {
-    return LegendItem{mark_w + l.w, [=](ImDrawList* dl, float x, float y) {
+  auto with_mark = [fs](float mark_w, LegendItem l,
+                        std::function<void(widgets::Canvas, float, float)> mark) {
+    return LegendItem{mark_w + l.w, [=](widgets::Canvas dl, float x, float y) {
                         mark(dl, x, y);
                         l.draw(dl, x + mark_w, y);
                       }};
   };
   std::vector<LegendItem> items;
-  items.push_back(with_mark(fs * 2.6f, label("value, forward"), [=](ImDrawList* dl, float x, float y) {
-    arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
-  }));
-  items.push_back(with_mark(fs * 1.7f, label("just computed"), [=](ImDrawList* dl, float x, float y) {
-    dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
-  }));
-  items.push_back(with_mark(fs * 1.7f, label("inspected"), [=](ImDrawList* dl, float x, float y) {
-    dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0, fs * 0.16f);
-  }));
+  items.push_back(
+      with_mark(fs * 2.6f, label("value, forward"), [=](widgets::Canvas dl, float x, float y) {
+        arrow(dl, {x, y}, {x + fs * 2.2f, y}, with_alpha(text, 0.55f), thin, fs * 0.45f);
+      }));
+  items.push_back(
+      with_mark(fs * 1.7f, label("just computed"), [=](widgets::Canvas dl, float x, float y) {
+        dl->AddRectFilled({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, kActive, fs * 0.2f);
+      }));
+  items.push_back(
+      with_mark(fs * 1.7f, label("inspected"), [=](widgets::Canvas dl, float x, float y) {
+        dl->AddRect({x, y - fs * 0.5f}, {x + fs * 1.3f, y + fs * 0.5f}, text, fs * 0.2f, 0,
+                    fs * 0.16f);
+      }));
   const char* gname = gradient_legend_name(lstm, batch_norms);
   items.push_back(label(gname));
   if (!grad.any) {
     items.push_back(label("appears in the backward pass (B)"));
   } else {
-    items.push_back({gradient_wedge(nullptr, grad, 0, 0, fs, dim),
-                     [=](ImDrawList* dl, float x, float y) {
-                       gradient_wedge(dl, grad, x, y, fs, dim);
-                     }});
+    items.push_back(
+        {gradient_wedge(nullptr, grad, 0, 0, fs, dim),
+         [=](widgets::Canvas dl, float x, float y) { gradient_wedge(dl, grad, x, y, fs, dim); }});
   }
   return items;
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
@@ -221,7 +222,7 @@ ImU32 ink_on(ImU32 c) {
 
 // The value at the right of [x0, x1] on line y, on a swatch of its colour where it has one.
 void draw_value(const Row& r, float x0, float x1, float y) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float fs = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const ImVec2 sz = ImGui::CalcTextSize(r.value.c_str());
   ImU32 ink = ImGui::GetColorU32(ImGuiCol_Text);
@@ -302,7 +303,7 @@ void draw_rows_stacked(const std::vector<Row>& rows, ImFont* mono, std::vector<I
   const float fs = ImGui::GetFontSize();
   const float value_w = fs * 5.2f;
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float w = ImGui::GetContentRegionAvail().x, indent = fs * 0.9f, pad = fs * 0.15f;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& r = rows[i];
@@ -362,7 +363,7 @@ void draw_rows(const char* id, const std::vector<Row>& rows, ImFont* mono, AppSt
 
 // Drawing in a box: fractions of its width and height to pixels.
 struct Canvas {
-  ImDrawList* dl;
+  widgets::Canvas dl;
   ImVec2 o;
   float w, h, fs;
   ImU32 ink, dim, grad;
@@ -610,7 +611,7 @@ void draw_diagram(const CellInspection& ins, const std::string& h_prev, Activati
   const float w = ImGui::GetContentRegionAvail().x;
   const float h = std::clamp(w * 0.5f, fs * 10.0f, fs * 12.5f);
   const ImVec2 o = ImGui::GetCursorScreenPos();
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(o, {o.x + w, o.y + h}, ImGui::GetColorU32(ImGuiCol_ChildBg), fs * 0.3f);
   const float pad = fs * 0.5f;
   const Canvas k{dl,

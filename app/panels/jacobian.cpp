@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
@@ -142,9 +143,10 @@ void draw_words(const std::vector<std::string>& words, float wrap) {
   for (size_t i = 0; i < words.size(); ++i) {
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float line = ImGui::GetTextLineHeight();
-    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
-                                              ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
-                                              widgets::series_color(static_cast<int>(i)));
+    widgets::Canvas(ImGui::GetWindowDrawList())
+        ->AddRectFilled(ImVec2(p.x, p.y + 0.15f * line),
+                        ImVec2(p.x + 0.35f * em, p.y + 0.95f * line),
+                        widgets::series_color(static_cast<int>(i)));
     ImGui::SetCursorScreenPos(ImVec2(p.x + 0.8f * em, p.y));
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap - 1.2f * em);
     ImGui::TextUnformatted(words[i].c_str());

@@ -18,6 +18,7 @@
 
 #include "app/gui/gui.hpp"
 #include "app/panels/panels.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
@@ -78,7 +79,7 @@ double plane_extent(const Snapshot& snap, const AppState& app) {
 
 // The Re and Im axes with ticks at ±1, the unit circle (scale pixels per unit about c) and the
 // axes' names clear of the ticks.
-void draw_plane_axes(ImDrawList* dl, const ImRect& box, ImVec2 c, float scale) {
+void draw_plane_axes(widgets::Canvas dl, const ImRect& box, ImVec2 c, float scale) {
   const float em = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 dim = ImGui::GetColorU32(ImGuiCol_Text, 0.35f);
@@ -123,8 +124,8 @@ void draw_plane_legend(const Snapshot& snap, const AppState& app) {
     if (!first) fit_on_line(1.0f * em + ImGui::CalcTextSize(label.c_str()).x);
     first = false;
     const ImVec2 p = ImGui::GetCursorScreenPos();
-    ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(p.x + 0.4f * em, p.y + 0.5f * line), r,
-                                                model_colour(mi), 12);
+    widgets::Canvas(ImGui::GetWindowDrawList())
+        ->AddCircleFilled(ImVec2(p.x + 0.4f * em, p.y + 0.5f * line), r, model_colour(mi), 12);
     ImGui::Dummy(ImVec2(0.8f * em, line));
     ImGui::SameLine(0, 0.2f * em);
     ImGui::TextUnformatted(label.c_str());
@@ -134,7 +135,7 @@ void draw_plane_legend(const Snapshot& snap, const AppState& app) {
 // Re/Im axes, the unit circle and every shown model's eigenvalues, in a square of side `side`.
 void draw_plane(const Snapshot& snap, const AppState& app, float side) {
   const SpectrumPanelState& st = app.lab.spectrum;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize();
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton("##plane", ImVec2(side, side));
@@ -194,7 +195,7 @@ float model_numbers_height(int count) {
 // the largest σ₁ (at least 1).
 int draw_model_numbers(const Snapshot& snap, AppState& app, ImVec2 p0, float w, double* sigma_max) {
   const SpectrumPanelState& st = app.lab.spectrum;
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   ImFont* big = big_font();
@@ -244,7 +245,7 @@ int draw_model_numbers(const Snapshot& snap, AppState& app, ImVec2 p0, float w, 
 // The singular values sorted, one group per index, one bar per model, with a line at σ = 1.
 void draw_singular_bars(const Snapshot& snap, const AppState& app, const ImRect& bars, int count,
                         double sigma_max) {
-  ImDrawList* dl = ImGui::GetWindowDrawList();
+  widgets::Canvas dl = ImGui::GetWindowDrawList();
   const float em = ImGui::GetFontSize(), line = ImGui::GetTextLineHeight();
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   report_plot("singular values", bars.Min, bars.Max);

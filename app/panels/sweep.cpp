@@ -13,6 +13,7 @@
 
 #include "app/panels/panels.hpp"
 #include "core/json_io.hpp"
+#include "widgets/canvas.hpp"
 #include "widgets/colormap.hpp"
 
 namespace unrolled {
@@ -195,7 +196,7 @@ void draw_bands(const SweepPanelState& st, const std::vector<SweepSummary>& summ
     return static_cast<float>(p.data_min.x +
                               (v - p.x_min) / (p.x_max - p.x_min) * (p.data_max.x - p.data_min.x));
   };
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  widgets::Canvas draw = ImGui::GetWindowDrawList();
   draw->PushClipRect(p.data_min, p.data_max, true);
   for (int m = 0; m < models; ++m) {
     const ImU32 fill = (widgets::series_color(m) & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 56);
