@@ -17,6 +17,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -108,10 +109,21 @@ TEST(FigureCli, AnUnknownPanelGetsTheListAndExit2) {
     EXPECT_NE(r.out.find(p.name), std::string::npos) << "the message leaves out " << p.name;
 }
 
-TEST(FigureCli, ASessionIsRefusedWithOneMessageUntilSessionsExist) {
-  const auto r = run_exe("figure --session s.json --panel training --out x.png", true);
-  EXPECT_EQ(r.code, 2) << r.out;
-  EXPECT_NE(r.out.find("sessions are not available in this build yet"), std::string::npos) << r.out;
+// A figure of a saved run: the session's history, not a new run from the seed.
+TEST(FigureCli, ASessionIsDrawnAsItWasSaved) {
+  SKIP_WITHOUT_DISPLAY();
+  testing_support::TempDir dir("figure_session");
+  const std::string session = dir / "run.session", csv = dir / "loss.csv";
+  ASSERT_EQ(run_exe("train --preset hello --iterations 7 --save-session " + session, false).code, 0);
+  const auto r = run_exe("figure --session " + session + " --panel training --out " + csv, true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(csv);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\n7,"), std::string::npos) << "iteration 7's loss is in the figure:\n" << text;
+  EXPECT_EQ(text.find("\n8,"), std::string::npos) << "and nothing trained after it:\n" << text;
+  const auto bad = run_exe("figure --session " + csv + " --panel training --out x.png", true);
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.out.find(csv), std::string::npos) << bad.out;
 }
 
 // The CSV holds what the training panel plots: the losses `unrolled train` reports (its metrics

@@ -299,6 +299,18 @@ TEST_F(Lecturer, ViewingAPastIterationSaysSoAndGoesBackToLive) {
   EXPECT_EQ(value(f, PanelId::Training, "viewing"), "-1");
 }
 
+TEST_F(Lecturer, APinnedIterationStaysBesideTheOneOnScreen) {
+  start(preset("default"));
+  for (int i = 0; i < 4; ++i) worker_.send(cmd::StepIteration{});
+  worker_.send(cmd::ViewIteration{1, false});
+  model();
+  app_.pinned = worker_.latest();  // the Training panel's "pin this iteration"
+  worker_.send(cmd::BackToLive{});
+  const GuiFrame f = frame();
+  EXPECT_EQ(value(f, PanelId::Gates, "pinned"), "1");
+  EXPECT_EQ(model().iteration, 4) << "the live run on screen beside it";
+}
+
 TEST_F(Lecturer, AnAutosaveWithWorkNotSavedIsOffered) {
   testing_support::TempDir dir("gui_autosave");
   ::setenv("UNROLLED_SETTINGS", (dir / "settings.json").c_str(), 1);

@@ -1,12 +1,17 @@
 // `unrolled figure`'s parser (app/cli/figure.cpp), without a display: each wrong use gets one
-// message naming the flag and what is allowed, and exit code 2.
+// message naming the flag and what is allowed, and exit code 2; --session reads a session file.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "app/cli/cli.hpp"
 #include "app/cli/figure.hpp"
 #include "core/experiment.hpp"
+#include "core/session_file.hpp"
+#include "core/trainer.hpp"
 
 namespace unrolled {
 namespace {
@@ -88,20 +93,30 @@ TEST(FigureArgs, EachMistakeGetsOneMessage) {
   }
 }
 
-TEST(FigureArgs, ASessionNeedsALoaderAndUsesItOnceThereIsOne) {
+TEST(FigureArgs, ASessionGivesItsExperimentOrOneMessage) {
   FigureOptions o;
-  ASSERT_EQ(parse("--session s.json --panel training --out a.png", o).first, 0);
+  ASSERT_EQ(parse("--session no-such.session --panel training --out a.png", o).first, 0);
   ExperimentConfig config;
   std::string error;
   EXPECT_FALSE(load_figure_lesson(o, config, &error));
-  EXPECT_NE(error.find("sessions are not available in this build yet"), std::string::npos);
-  set_figure_session_loader([](const std::string& path, ExperimentConfig& c, std::string*) {
-    c.title = "from " + path;
-    return true;
-  });
-  EXPECT_TRUE(load_figure_lesson(o, config, &error));
-  EXPECT_EQ(config.title, "from s.json");
-  set_figure_session_loader(nullptr);
+  EXPECT_NE(error.find("no-such.session"), std::string::npos) << error;
+
+  Session s;
+  ASSERT_TRUE(read_lesson("", "hello", s.config, &error)) << error;
+  Trainer t;
+  ASSERT_TRUE(t.configure(s.config, 0, &error)) << error;
+  ASSERT_TRUE(t.run_iteration());
+  s.models.push_back(t.capture(true));
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("figure_" + std::to_string(::getpid()) + ".session"))
+          .string();
+  ASSERT_TRUE(save_session(path, s, &error)) << error;
+  o.session = path;
+  Session back;
+  ASSERT_TRUE(load_figure_lesson(o, config, &error, &back)) << error;
+  EXPECT_EQ(config.title, s.config.title);
+  EXPECT_EQ(back.models.at(0).iteration, 1);
+  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ void print_usage(std::FILE* out) {
       "  unrolled --gallery                     every widget with synthetic data\n"
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"
+      "                 [--save-session S.session]   the whole run, to resume bit for bit\n"
+      "  unrolled train --resume S.session [--iterations N] [--metrics M.csv] ...\n"
       "  unrolled grad --model M.json --batch B.json [--k1 K [--k2 M]]\n"
       "  unrolled predict --model M.json --batch B.json   outputs and states as JSON\n"
       "  unrolled import FILE --out M.json [--cell rnn|lstm|gru] [--activation tanh|relu]\n"

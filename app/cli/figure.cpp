@@ -6,11 +6,11 @@
 #include "app/cli/args.hpp"
 #include "app/cli/cli.hpp"
 #include "core/experiment.hpp"
+#include "core/session_file.hpp"
 
 namespace unrolled {
 namespace {
 
-FigureSessionLoader g_session_loader = nullptr;
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -110,19 +110,14 @@ int parse_figure_args(const std::vector<std::string>& args, FigureOptions& o) {
   return check(ap, o, theme_given, theme);
 }
 
-void set_figure_session_loader(FigureSessionLoader loader) {
-  g_session_loader = loader;
-}
-
-bool load_figure_lesson(const FigureOptions& o, ExperimentConfig& config, std::string* error) {
+bool load_figure_lesson(const FigureOptions& o, ExperimentConfig& config, std::string* error,
+                        Session* session) {
   if (!o.session.empty()) {
-    if (!g_session_loader) {
-      *error = "--session '" + o.session +
-               "': sessions are not available in this build yet; use --preset NAME or --config "
-               "FILE.json";
-      return false;
-    }
-    return g_session_loader(o.session, config, error);
+    Session s;
+    if (!load_session(o.session, s, error)) return false;
+    config = s.config;
+    if (session) *session = std::move(s);
+    return true;
   }
   return read_lesson(o.config, o.preset, config, error);
 }

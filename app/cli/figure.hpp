@@ -15,6 +15,7 @@
 namespace unrolled {
 
 struct ExperimentConfig;
+struct Session;
 
 enum class FigureFormat { Png, Svg, Csv, Gif };
 
@@ -41,14 +42,9 @@ inline constexpr int kDefaultGifIterationsPerFrame = 5;
 // the exit code after one message on stderr.
 int parse_figure_args(const std::vector<std::string>& args, FigureOptions& o);
 
-// --session FILE: sessions come with another part of the app. Until a loader is plugged in here
-// (by the build that has sessions), --session is refused with one message. A loader fills the
-// experiment the figure trains from; resuming the session's trained state is the loader's
-// build's to wire into app/gui/figure_main.cpp.
-using FigureSessionLoader = bool (*)(const std::string& path, ExperimentConfig& config,
-                                     std::string* error);
-void set_figure_session_loader(FigureSessionLoader loader);
-// The lesson the options name (--preset, --config or --session); false with one message.
-bool load_figure_lesson(const FigureOptions& o, ExperimentConfig& config, std::string* error);
+// The lesson the options name (--preset, --config, or --session: the session's experiment, whose
+// trained state figure_main.cpp then loads into the worker); false with one message.
+bool load_figure_lesson(const FigureOptions& o, ExperimentConfig& config, std::string* error,
+                        Session* session = nullptr);
 
 }  // namespace unrolled

@@ -225,6 +225,10 @@ struct AppState {
   std::optional<PanelId> select_tab;  // a tabbed panel to bring to the front next frame
   FigureState figures;
 
+  // An iteration pinned to see before and after (the Training panel's pin): the Gates panel draws
+  // it beside the iteration on screen. The snapshot is immutable; holding it keeps it.
+  std::shared_ptr<const Snapshot> pinned;
+
   bool want_quit = false;  // Quit or Ctrl+Q was asked for: guard.cpp asks first if it must
   bool quit_now = false;   // the main loop ends
 

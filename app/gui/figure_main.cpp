@@ -106,7 +106,8 @@ int figure_main(const std::vector<std::string>& args) {
   if (!panel) return fail("--panel '" + o.panel + "' is not a panel; panels: " + panel_names());
   ExperimentConfig config;
   std::string error;
-  if (!load_figure_lesson(o, config, &error)) return fail(error);
+  Session session;
+  if (!load_figure_lesson(o, config, &error, &session)) return fail(error);
 
   AppState app;
   app.config.edit = config;
@@ -118,6 +119,11 @@ int figure_main(const std::vector<std::string>& args) {
   if (!window.open(320, 240, "Unrolled figure", false, /*visible=*/false)) return 1;
   TrainingWorker worker;
   if (!worker.start(config, &error)) return fail(error);
+  if (!o.session.empty()) {  // the run as saved: weights, history, checkpoints; warm-up after it
+    worker.send(cmd::LoadSession{std::make_shared<const Session>(std::move(session))});
+    worker.wait_idle();
+    if (const auto s = worker.latest(); !s->error.empty()) return fail(o.session + ": " + s->error);
+  }
   if (panel->analysis == Analysis::Spectra) worker.send(cmd::SetAnalysis{true, -1});
   if (panel->analysis == Analysis::Jacobian) worker.send(cmd::SetAnalysis{false, app.layer});
   if (o.warmup > 0) worker.send(cmd::RunIterations{o.warmup});

@@ -292,19 +292,25 @@ ImVec2 grid_cell_size(int n, int cols) {
 
 }  // namespace
 
-// Compare mode: the gate that decides memory, one column per model, on the same data — the LSTM's
-// forget gate f, the GRU's update gate z, the vanilla cell's h_t (it has no gate).
-void draw_side_by_side(const Snapshot& snap, AppState& app) {
-  const int n = std::min<int>(static_cast<int>(snap.models.size()), 4);
+// The gate that decides memory, one column per view — the LSTM's forget gate f, the GRU's update
+// gate z, the vanilla cell's h_t (it has no gate): in Compare one column per model on the same
+// data, with a pinned iteration that iteration beside the one on screen.
+struct Column {
+  const ModelView* model;
+  std::string label;  // "LSTM", "iteration 500"
+};
+
+void draw_columns(const std::vector<Column>& columns, AppState& app) {
+  const int n = std::min<int>(static_cast<int>(columns.size()), 4);
   // As many side by side as fit at min_plot_box(); the rest below, the panel scrolling.
   const int cols = grid_columns(n, min_plot_box().x);
   const ImVec2 size = grid_cell_size(n, cols);
   for (int k = 0; k < n; ++k) {
-    const ModelView& m = snap.models[k];
+    const ModelView& m = *columns[k].model;
     const int l = std::clamp(app.layer, 0, m.spec.num_layers - 1);
     if (k % cols) ImGui::SameLine();
     if (m.gates.empty() || m.steps == 0) {
-      ImGui::TextDisabled("%s: no forward pass yet", m.name.c_str());
+      ImGui::TextDisabled("%s: no forward pass yet", columns[k].label.c_str());
       continue;
     }
     const int H = m.spec.hidden_size;
@@ -315,15 +321,45 @@ void draw_side_by_side(const Snapshot& snap, AppState& app) {
       s = {gate_spec("z"), m.gates[l].data() + H, static_cast<int>(m.gates[l].rows()), ""};
     else
       s = {vanilla_h(m.spec.activation), m.gates[l].data(), H, ""};
-    s.title = m.name + ": " + s.spec.symbol;  // the full name is in the tooltip
+    s.title = columns[k].label + ": " + s.spec.symbol;  // the full name is in the tooltip
     ImGui::BeginGroup();
     draw_slot(s, k, H, m.steps, current_step_column(m), false, size, app, app.gates.block);
     ImGui::EndGroup();
   }
 }
 
+void draw_side_by_side(const Snapshot& snap, AppState& app) {
+  std::vector<Column> columns;
+  for (const ModelView& m : snap.models) columns.push_back({&m, m.name});
+  draw_columns(columns, app);
+}
+
+// A pinned iteration (the Training panel's pin) beside the iteration on screen, same model.
+void draw_pinned(const Snapshot& snap, AppState& app) {
+  const Snapshot& pin = *app.pinned;
+  const size_t k = std::min<size_t>(app.model, snap.models.size() - 1);
+  const ModelView& then = pin.models[std::min(k, pin.models.size() - 1)];
+  const ModelView& now = snap.models[k];
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("Iteration %lld pinned beside iteration %lld, the same sequence",
+                      static_cast<long long>(then.iteration), static_cast<long long>(now.iteration));
+  fit_on_line(ImGui::CalcTextSize("unpin").x + 2 * ImGui::GetStyle().FramePadding.x);
+  if (ImGui::SmallButton("unpin")) {
+    app.pinned.reset();
+    return;
+  }
+  report_value(app, "pinned", std::to_string(then.iteration));
+  draw_columns({{&then, "iteration " + std::to_string(then.iteration)},
+                {&now, "iteration " + std::to_string(now.iteration)}},
+               app);
+}
+
 void draw_gates_panel(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (snap.models.empty()) return;
+  if (app.pinned && !app.pinned->models.empty() && app.mode != Mode::Compare) {
+    draw_pinned(snap, app);
+    return;
+  }
   if (app.mode == Mode::Compare && snap.models.size() > 1) {
     ImGui::PushTextWrapPos(0);
     ImGui::TextDisabled(

@@ -137,6 +137,15 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
     st.scrub_sent = -1;
   }
   ImGui::EndDisabled();
+  // Pin what is on screen; the Gates panel then shows it beside whatever is viewed next.
+  if (ImGui::SmallButton(app.pinned ? "pin this instead" : "pin this iteration"))
+    app.pinned = worker.latest();
+  if (ImGui::IsItemHovered())
+    text_tooltip("Keeps this iteration's gates: the Gates panel shows them beside the iteration "
+                 "on screen (drag the slider or train on), to see before and after.");
+  ImGui::SameLine();
+  if (ImGui::Checkbox("keep training while viewing", &st.keep_training) && viewing)
+    worker.send(cmd::ViewIteration{snap.viewing, st.keep_training});
   report_value(app, "viewing", std::to_string(snap.viewing));
 }
 
