@@ -8,6 +8,10 @@
 #include "core/trainer.hpp"
 
 namespace unrolled {
+
+// core/experiment.cpp's app_memory_bytes counts this budget.
+static_assert(kDefaultCheckpointBudget == 64u << 20);
+
 namespace {
 
 // floor(log2(x)) for x >= 1.
@@ -25,7 +29,7 @@ int64_t CheckpointStore::count_bound(int recent, int64_t iterations) {
 
 CheckpointStore::CheckpointStore(size_t checkpoint_bytes, size_t budget)
     : checkpoint_bytes_(std::max<size_t>(checkpoint_bytes, 1)), budget_(budget) {
-  capacity_ = std::max<size_t>(budget_ / checkpoint_bytes_, 1);
+  capacity_ = budget_ / checkpoint_bytes_;  // 0: a model larger than the budget keeps none
   recent_ = 2;
   while (recent_ < (1 << 20) &&
          count_bound(recent_ + 2, kCheckpointHorizon) <= static_cast<int64_t>(capacity_))
@@ -65,6 +69,7 @@ void CheckpointStore::record(const Trainer& t, bool pin) {
 Checkpoint* CheckpointStore::begin_record(int64_t n, bool pin) {
   pin = pin || pin_next_;
   pin_next_ = false;
+  if (capacity_ == 0) return nullptr;
   int64_t prev = -1;
   if (!entries_.empty()) {
     auto last = std::prev(entries_.end());

@@ -22,7 +22,8 @@
 //
 // The budget: R is the largest even number whose bound for kCheckpointHorizon iterations, plus
 // kMaxPinned, fits the budget at the checkpoint's size; a model too large for even R = 2 keeps
-// the newest budget / size checkpoints (the oldest but checkpoint 0 go first).
+// the newest budget / size checkpoints (the oldest but checkpoint 0 go first), and one whose single
+// checkpoint is larger than the budget keeps none (time travel is off for it).
 #pragma once
 
 #include <cstddef>
@@ -47,7 +48,8 @@ struct Checkpoint {
 
 class CheckpointStore {
  public:
-  // checkpoint_bytes: what one checkpoint takes (checkpoint_bytes_for); budget: for all of them.
+  // checkpoint_bytes: what one checkpoint takes (checkpoint_bytes_for); budget: for all of them
+  // (app_memory_bytes counts kDefaultCheckpointBudget for the app).
   CheckpointStore(size_t checkpoint_bytes = 1, size_t budget = kDefaultCheckpointBudget);
 
   // Bytes one checkpoint of a trainer's model takes (its tensors and fixed parts).

@@ -211,7 +211,9 @@ double snapshot_bytes(const ModelConfig& m, const TaskInfo& task) {
 }
 
 double app_memory_bytes(const ExperimentConfig& c, const TaskInfo& task) {
-  double bytes = kAppFixedBytes;
+  // The worker's checkpoints for time travel: at most kDefaultCheckpointBudget (64 MiB) for all
+  // models together (core/checkpoints.hpp; a model whose checkpoint alone is larger keeps none).
+  double bytes = kAppFixedBytes + 64.0 * 1024 * 1024;
   for (const ModelConfig& m : c.all_models())
     bytes += trainer_bytes(m, task, c.training.batch_size) +
              kMaxLiveSnapshots * snapshot_bytes(m, task);
