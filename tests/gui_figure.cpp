@@ -119,8 +119,9 @@ TEST(FigureCli, ASessionIsDrawnAsItWasSaved) {
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream in(csv);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("\n7,"), std::string::npos) << "iteration 7's loss is in the figure:\n" << text;
-  EXPECT_EQ(text.find("\n8,"), std::string::npos) << "and nothing trained after it:\n" << text;
+  // The history as saved: rows 0..6 (the 7 iterations `train` ran), the last loss train printed.
+  EXPECT_NE(text.find("\n6,0.2787"), std::string::npos) << "the saved run's last loss:\n" << text;
+  EXPECT_EQ(text.find("\n7,"), std::string::npos) << "and nothing trained after it:\n" << text;
   const auto bad = run_exe("figure --session " + csv + " --panel training --out x.png", true);
   EXPECT_EQ(bad.code, 2) << bad.out;
   EXPECT_NE(bad.out.find(csv), std::string::npos) << bad.out;

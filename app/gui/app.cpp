@@ -5,6 +5,7 @@
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -230,6 +231,8 @@ bool write_report(const std::string& path, const GuiFrame& f, Window& window, co
   r.scale = window.ui_scale();
   r.font_px = ImGui::GetTextLineHeight();
   r.menu_overlap = f.menu_overlap;
+  const ImGuiWindow* debug = ImGui::FindWindowByName("Debug##Default");
+  r.stray_debug_window = debug && debug->Active;  // after EndFrame: used this frame
   r.menu_title = f.menu_title;
   r.menu_status = f.menu_status;
   r.banner = f.banner;

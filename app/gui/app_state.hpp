@@ -84,6 +84,7 @@ struct TrainingPanelState {
   // Time travel: the iteration last asked of the worker (cmd::ViewIteration), -1 none; whether
   // training goes on behind the view.
   int64_t scrub_sent = -1;
+  int64_t scrub_picked = -1;  // where the slider was last dragged to (sent exactly on release)
   bool keep_training = false;
 };
 struct SamplePanelState {

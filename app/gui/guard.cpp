@@ -202,17 +202,19 @@ void draw_guard(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSizeConstraints({0, 0}, {vp->Size.x * 0.9f, vp->Size.y * 0.9f});
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
+  // (Nothing here may touch the current window before the modal begins: outside any window that
+  // is ImGui's implicit "Debug" window, which would then be drawn.)
   if (ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
     report_value(app, "question", title);
     draw_question(snap, app, worker);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
       guard_choose(app, worker, snap, GuardChoice::Cancel);
       ImGui::CloseCurrentPopup();
     }
+    ImGui::PopTextWrapPos();
     ImGui::EndPopup();
   }
-  ImGui::PopTextWrapPos();
 }
 
 }  // namespace unrolled

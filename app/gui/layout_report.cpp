@@ -29,6 +29,7 @@ bool write_layout_report(const std::string& path, const LayoutReport& r, std::st
   for (const DrawnPanel& w : r.windows) windows.push_back(window_json(w));
   const Json j = {{"size", {r.width, r.height}}, {"scale", r.scale},
                   {"font_px", r.font_px},        {"menu_overlap", r.menu_overlap},
+                  {"stray_debug_window", r.stray_debug_window},
                   {"menu", {{"title", r.menu_title}, {"status", r.menu_status}}},
                   {"banner", r.banner},          {"windows", windows},
                   {"card", r.card}};

@@ -26,6 +26,9 @@ struct LayoutReport {
   float scale = 1;            // the text scale
   float font_px = 0;          // one text line's height
   bool menu_overlap = false;
+  // ImGui's implicit "Debug" window was drawn: something touched the current window outside
+  // every window (a stray box over the panels).
+  bool stray_debug_window = false;
   std::string menu_title, menu_status, banner;
   std::vector<DrawnPanel> windows;
   Json card;  // the tour card and its highlights (null when there is no card)

@@ -58,11 +58,9 @@ void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
     course = e.config.course_order > 0;
     lesson_item(e, snap, app, worker);
   }
-  ImGui::EndMenu();
-}
-
-void file_menu(AppState& app, TrainingWorker& worker) {
-  if (!ImGui::BeginMenu("File")) return;
+  // Sessions and undo here too: a File menu of their own would not leave the menu bar room at
+  // 1280x720 with large text.
+  ImGui::Separator();
   session_menu_items(app, worker);
   ImGui::Separator();
   if (ImGui::MenuItem("Quit", "Ctrl+Q")) app.want_quit = true;
@@ -255,7 +253,6 @@ LessonHeading lesson_heading(const Snapshot& snap, const AppState& app) {
 MenuReport draw_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   MenuReport r;
   if (!ImGui::BeginMainMenuBar()) return r;
-  file_menu(app, worker);
   lesson_menu(snap, app, worker);
   view_menu(app, window);
   presenter_menu(snap, app, worker, window);

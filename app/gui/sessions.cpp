@@ -1,4 +1,4 @@
-// Sessions in the app (issue 13): File → Save session / Open session, undo and redo of what
+// Sessions in the app (issue 13): Lesson → Save session / Open session, undo and redo of what
 // replaces a run, and the autosave the app offers to resume from.
 //
 // A session is the worker's capture (every model's weights, optimiser and data state, history and
@@ -239,6 +239,7 @@ void path_dialog(const char* title, const char* action, bool& open, AppState& ap
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
   ImGui::TextUnformatted(saving ? "Everything: the experiment, every model's weights and "
                                   "optimiser state, the history, the view."
                                 : "Replaces the run (Ctrl+Z brings it back).");
@@ -259,6 +260,7 @@ void path_dialog(const char* title, const char* action, bool& open, AppState& ap
     ImGui::CloseCurrentPopup();
   }
   if (!h.message.empty()) ImGui::TextWrapped("%s", h.message.c_str());
+  ImGui::PopTextWrapPos();
   ImGui::EndPopup();
 }
 
@@ -266,11 +268,12 @@ void path_dialog(const char* title, const char* action, bool& open, AppState& ap
 
 void draw_session_dialogs(AppState& app, TrainingWorker& worker) {
   auto& h = app.sessions;
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+  // Nothing may touch the current window outside the modals (ImGui's implicit "Debug" window).
   path_dialog("Save session", "Save", h.asking_save, app, worker, true);
   path_dialog("Open session", "Open", h.asking_open, app, worker, false);
   if (h.asking_resume && !ImGui::IsPopupOpen("Resume?")) ImGui::OpenPopup("Resume?");
   if (ImGui::BeginPopupModal("Resume?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
     ImGui::Text("The last session ended with work not saved: %s.", h.resume_summary.c_str());
     if (ImGui::Button("Resume where I left off")) {
       resume_autosave(app, worker);
@@ -282,9 +285,9 @@ void draw_session_dialogs(AppState& app, TrainingWorker& worker) {
       h.asking_resume = false;
       ImGui::CloseCurrentPopup();
     }
+    ImGui::PopTextWrapPos();
     ImGui::EndPopup();
   }
-  ImGui::PopTextWrapPos();
 }
 
 }  // namespace unrolled

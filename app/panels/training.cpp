@@ -117,20 +117,32 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
   const int64_t lo = snap.earliest_viewable, hi = snap.live_iteration;
   const ImGuiStyle& style = ImGui::GetStyle();
   const float live_w = ImGui::CalcTextSize("live").x + style.FramePadding.x * 2;
-  ImGui::SetNextItemWidth(std::max(ImGui::GetContentRegionAvail().x - live_w -
-                                       ImGui::CalcTextSize("view iteration").x -
-                                       style.ItemSpacing.x * 2 - style.ItemInnerSpacing.x,
-                                   4 * ImGui::GetFontSize()));
-  const bool moved = ImGui::SliderScalar("view iteration", ImGuiDataType_S64, &it, &lo, &hi);
+  // The slider takes the line but for "live" (which goes under it in a very narrow panel).
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float beside = avail - live_w - ImGui::GetFontSize();  // fit_on_line keeps one em
+  ImGui::SetNextItemWidth(beside >= 6 * ImGui::GetFontSize() ? beside : avail);
+  const bool moved =
+      ImGui::SliderScalar("##view", ImGuiDataType_S64, &it, &lo, &hi, "view iteration %lld");
   if (ImGui::IsItemHovered())
     text_tooltip("Drag to go back in training: every panel shows that iteration as it was, "
                  "recomputed from the nearest checkpoint. Training pauses while you look back.");
   const bool shown = !viewing || snap.viewing == st.scrub_sent;
-  if (moved && (shown || ImGui::IsItemDeactivatedAfterEdit()) && it != st.scrub_sent) {
+  // While dragging, the nearest iteration one replay away (a checkpoint just before it), so that
+  // every redraw is quick; on release, exactly the iteration picked.
+  const auto& quick = snap.quick_views;
+  if (moved) st.scrub_picked = it;
+  const bool released = ImGui::IsItemDeactivatedAfterEdit();
+  if (released) it = st.scrub_picked;
+  if (moved && ImGui::IsItemActive() && !quick.empty()) {
+    auto q = std::lower_bound(quick.begin(), quick.end(), it);
+    if (q == quick.end() || (q != quick.begin() && it - *(q - 1) < *q - it)) --q;
+    if (*q <= hi) it = *q;
+  }
+  if ((moved || released) && (shown || released) && it != st.scrub_sent) {
     worker.send(cmd::ViewIteration{it, st.keep_training});
     st.scrub_sent = it;
   }
-  ImGui::SameLine();
+  fit_on_line(live_w);
   ImGui::BeginDisabled(!viewing);
   if (ImGui::Button("live")) {
     worker.send(cmd::BackToLive{});
@@ -143,7 +155,8 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
   if (ImGui::IsItemHovered())
     text_tooltip("Keeps this iteration's gates: the Gates panel shows them beside the iteration "
                  "on screen (drag the slider or train on), to see before and after.");
-  ImGui::SameLine();
+  fit_on_line(ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
+              ImGui::CalcTextSize("keep training while viewing").x);
   if (ImGui::Checkbox("keep training while viewing", &st.keep_training) && viewing)
     worker.send(cmd::ViewIteration{snap.viewing, st.keep_training});
   report_value(app, "viewing", std::to_string(snap.viewing));

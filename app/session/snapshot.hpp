@@ -89,6 +89,9 @@ struct Snapshot {
   int64_t viewing = -1;
   int64_t live_iteration = 0;     // the live run's completed updates (the main model's)
   int64_t earliest_viewable = 0;  // the oldest checkpoint's iteration (every model)
+  // The iterations recomputed from a checkpoint just before them (one iteration replayed: the
+  // quickest to show), ascending; the slider snaps to them while it is dragged.
+  std::vector<int64_t> quick_views;
 };
 
 // Fills view from a trainer (all but generated text), reusing view's buffers.

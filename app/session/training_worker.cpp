@@ -588,6 +588,10 @@ void TrainingWorker::publish() {
   s->live_iteration = trainers_.empty() ? 0 : trainers_[0]->iteration();
   s->earliest_viewable = 0;
   for (const auto& store : stores_) s->earliest_viewable = std::max(s->earliest_viewable, store.oldest());
+  s->quick_views.clear();
+  if (!stores_.empty())
+    for (const Checkpoint* c : stores_[0].all())
+      if (c->state.iteration >= s->earliest_viewable) s->quick_views.push_back(c->state.iteration + 1);
   if (viewing_ >= 0)
     for (size_t i = 0; i < trainers_.size() && i < viewed_.size(); ++i) {
       const std::string text = std::move(s->models[i].generated);

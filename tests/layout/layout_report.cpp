@@ -50,6 +50,7 @@ void check_report(const Json& r, const Screen& s, const Case& c, const std::stri
   const double font = r["font_px"].get<double>();
   EXPECT_NEAR(font, 18 * s.scale, 1.0) << where << ": the text scale is not applied";
   EXPECT_FALSE(r["menu_overlap"].get<bool>()) << where << ": the menu bar's items overlap";
+  EXPECT_FALSE(r["stray_debug_window"].get<bool>()) << where << ": ImGui's Debug window is drawn";
   std::set<std::string> visible;
   for (const Json& w : r["windows"]) {
     const std::string name = w["name"], at = where + " " + name;
