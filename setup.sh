@@ -67,6 +67,12 @@ build() {
 }
 
 # phase NAME COMMAND...: runs a step of the test command and prints how long it took.
+# The sanitizer builds compile at -O1 with line tables only (-g1): a third of the compile time of
+# RelWithDebInfo's -O2 -g (measured on the heaviest test file: 9.3 s against 26.6 s), and the
+# reports still name file and line.
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+                 "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+
 phase_times=()
 phase() {
   local name=$1 start=$SECONDS
@@ -93,7 +99,7 @@ asan_suite() {
 }
 
 tsan_build() {
-  build build-tsan -DUNROLLED_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_BENCH=OFF \
+  build build-tsan -DUNROLLED_TSAN=ON "${sanitizer_flags[@]}" -DUNROLLED_BENCH=OFF \
     --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
 }
 
@@ -134,7 +140,7 @@ case "$cmd" in
     # Built portable (baseline x86-64, SSE2): the Release suite above tests this machine's SIMD
     # paths (AVX2/AVX-512), this one the 4-lane paths every x86-64 machine has.
     phase "ASan + UBSan build" \
-      build build-asan -DUNROLLED_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      build build-asan -DUNROLLED_SANITIZE=ON "${sanitizer_flags[@]}" \
       -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF
     phase "ASan + UBSan suite" asan_suite
     # Every reader's libFuzzer harness, 30 s each, two at a time (fuzz/run.sh builds them with
