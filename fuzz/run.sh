@@ -32,7 +32,7 @@ if [ -z "$dir" ]; then
   dir=build-fuzz
   mkdir -p "$dir"
   CC=clang CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNROLLED_FUZZ=ON \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
     -DUNROLLED_GUI=OFF -DUNROLLED_TESTS=OFF -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF \
     >"$dir/configure.log" 2>&1 || { cat "$dir/configure.log" >&2; exit 1; }
 fi

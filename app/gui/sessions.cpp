@@ -6,8 +6,9 @@
 //   {"mode": "train", "focus": "gates" | null, "tour_step": 3, "layer": 0, "unit": 5,
 //    "sample": 0, "model": 0, "source": "built-in: default", "lesson": {experiment},
 //    "edit": {experiment}, "unsaved": true}
-// Undo keeps whole sessions as bytes, newest last: at least kUndoLevels of them within
-// kUndoBytes (an entry's checkpoints are dropped first when it alone would take a quarter).
+// Undo keeps whole sessions as bytes, newest last, never more than kUndoBytes together: an entry
+// larger than kUndoBytes / kUndoLevels keeps the run without its checkpoints (its past for time
+// travel), so that kUndoLevels of them fit whenever the run itself does.
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
@@ -89,7 +90,7 @@ void restore(AppState& app, TrainingWorker& worker, const Session& s) {
 
 std::string entry_bytes(Session s) {
   std::string bytes = session_to_bytes(s);
-  if (bytes.size() > kUndoBytes / 4) {  // the run alone, without its past
+  if (bytes.size() > kUndoBytes / kUndoLevels) {  // the run alone, without its past
     for (auto& c : s.checkpoints) c.clear();
     bytes = session_to_bytes(s);
   }
@@ -103,7 +104,7 @@ size_t bytes_of(const std::deque<AppState::UndoEntry>& d) {
 }
 
 void trim(std::deque<AppState::UndoEntry>& d) {
-  while (d.size() > kUndoLevels && bytes_of(d) > kUndoBytes) d.pop_front();
+  while (!d.empty() && bytes_of(d) > kUndoBytes) d.pop_front();
   while (d.size() > kMaxUndoLevels) d.pop_front();
 }
 
