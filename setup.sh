@@ -3,13 +3,14 @@
 #
 #   ./setup.sh            install the Debian 12 packages that are missing (quiet when none are)
 #   ./setup.sh run [ARGS] install, build, and open the app (ARGS go to `unrolled`)
-#   ./setup.sh test       install, build, and run every test: the Release suite (GUI tests under
-#                         Xvfb when there is no display), the suite again under
-#                         AddressSanitizer + UndefinedBehaviorSanitizer, and every reader's fuzzer
-#                         for 30 s. Prints each phase's time.
+#   ./setup.sh test       install, build once under AddressSanitizer + UndefinedBehaviorSanitizer
+#                         (clang) and run every test in it (GUI tests under Xvfb when there is no
+#                         display), fuzz every reader for 30 s from the same build, then build the
+#                         threaded code under ThreadSanitizer and run its tests. Prints each
+#                         phase's time.
 #   ./setup.sh fuzz [S]   every reader's libFuzzer harness (clang, ASan + UBSan), S seconds each
 #                         (a longer run: ./setup.sh fuzz 3600)
-#   ./setup.sh tsan       the threaded code's tests under ThreadSanitizer alone
+#   ./setup.sh tsan       the ThreadSanitizer half of the test command alone
 #   ./setup.sh bench      install, build, and run the benchmarks
 #
 # apt-get runs as root directly, through sudo otherwise. Nothing is downloaded but Debian packages.
@@ -65,12 +66,20 @@ build() {
   fi
 }
 
-# phase NAME COMMAND...: runs a step of the test command and prints how long it took.
-# The sanitizer builds keep line tables only (-g1): 40 % less compile time than RelWithDebInfo's
-# -O2 -g (the heaviest test file: 16.3 s against 26.6 s), and the reports still name file and
-# line. (-O1 compiles faster still, but the course's sweep tour then outlasts its timeout.)
-sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
-                 "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
+# The sanitizer builds compile the engine (core/, import/), where the tests spend their time, at
+# -O2 and everything else at -O1, which compiles in about half the time; both keep line tables
+# only (-g1), so reports still name file and line.
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+                 "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" -DUNROLLED_ENGINE_FLAGS=-O2
+                 -DUNROLLED_BENCH=OFF)
+
+# use_compiler DIR CXX: a build directory configured with another compiler is configured afresh.
+use_compiler() {
+  local dir=$1 cxx=$2
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -q "^CMAKE_CXX_COMPILER:[A-Z]*=.*/$cxx\$" "$dir/CMakeCache.txt"; then
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+}
 
 phase_times=()
 phase() {
@@ -83,22 +92,26 @@ phase() {
   echo "   ($((SECONDS - start)) s)"
 }
 
-release_suite() { (cd build && with_display ctest --output-on-failure -j "$jobs" --timeout 600); }
+# One build holds the whole suite and the fuzzers: clang with ASan + UBSan everywhere and
+# libFuzzer's coverage instrumentation on the readers only (see the top CMakeLists.txt). Built for
+# this machine (-march=native), as ./setup.sh run builds the app; the ThreadSanitizer build below
+# is the portable one (baseline x86-64: the 4-lane paths of the products).
+sanitizer_build() {
+  use_compiler build-asan clang++
+  CC=clang CXX=clang++ build build-asan -DUNROLLED_SANITIZE=ON -DUNROLLED_FUZZ=ON "${sanitizer_flags[@]}"
+}
 
-# The engine and the command line with leak detection; the GUI tests without it, because Mesa's
-# GL drivers leak in code they unload before the report (ASan's memory checks and UBSan stay on
-# for them).
+# Every test, the app's (labelled gui) one at a time beside the engine's; leak detection for all
+# but the app's (tests/CMakeLists.txt says why).
 asan_suite() {
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$jobs" --timeout 900 -LE gui)
-  (cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     with_display ctest --output-on-failure --timeout 900 -L gui -E LayoutReport)
+     with_display ctest --output-on-failure -j "$jobs" --timeout 900)
 }
 
 tsan_build() {
-  build build-tsan -DUNROLLED_TSAN=ON "${sanitizer_flags[@]}" -DUNROLLED_BENCH=OFF \
+  use_compiler build-tsan g++
+  CC=gcc CXX=g++ build build-tsan -DUNROLLED_TSAN=ON "${sanitizer_flags[@]}" -DUNROLLED_NATIVE=OFF \
     --target unrolled_tsan_tests unrolled_tsan_gui_tests unrolled
 }
 
@@ -134,19 +147,11 @@ case "$cmd" in
     ;;
   test)
     install_packages
-    phase "Release build" build build
-    phase "Release suite" release_suite
-    # Built portable (baseline x86-64, SSE2): the Release suite above tests this machine's SIMD
-    # paths (AVX2/AVX-512), this one the 4-lane paths every x86-64 machine has.
-    phase "ASan + UBSan build" \
-      build build-asan -DUNROLLED_SANITIZE=ON "${sanitizer_flags[@]}" \
-      -DUNROLLED_BENCH=OFF -DUNROLLED_NATIVE=OFF
-    phase "ASan + UBSan suite" asan_suite
-    # Every reader's libFuzzer harness, 30 s each, two at a time (fuzz/run.sh builds them with
-    # clang in build-fuzz/: the engine without the app, the readers with coverage feedback).
-    phase "Fuzzing: build, then every reader 30 s" fuzz/run.sh 30
-    # ThreadSanitizer is ./setup.sh tsan: its build and suite (about 15 minutes here) would take
-    # this command past its 30.
+    phase "Sanitizer build (clang, ASan + UBSan: the suite and the fuzzers)" sanitizer_build
+    phase "Sanitizer suite" asan_suite
+    phase "Fuzzing: every reader 30 s" env FUZZ_BUILD_DIR=build-asan fuzz/run.sh 30
+    phase "ThreadSanitizer build (gcc, portable)" tsan_build
+    phase "ThreadSanitizer suite" tsan_suite
     echo "== phase times"
     printf '%s\n' "${phase_times[@]}"
     ;;
@@ -159,7 +164,7 @@ case "$cmd" in
     # The threaded code's tests (the worker, the sweep, the pool and the app) under
     # ThreadSanitizer.
     install_packages
-    phase "ThreadSanitizer build" tsan_build
+    phase "ThreadSanitizer build (gcc, portable)" tsan_build
     phase "ThreadSanitizer suite" tsan_suite
     ;;
   bench)

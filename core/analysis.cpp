@@ -1,5 +1,6 @@
 // Legend: T steps, H hidden, G gate blocks, D distance.
 #include "core/analysis.hpp"
+#include "core/init.hpp"
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
@@ -7,6 +8,12 @@
 #include <numeric>
 
 namespace unrolled {
+
+double spectral_radius(const Mat& W) {
+  if (W.size() == 0) return 0;
+  Eigen::EigenSolver<Mat> es(W, /*computeEigenvectors=*/false);
+  return es.eigenvalues().cwiseAbs().maxCoeff();
+}
 
 Spectrum spectrum(const Mat& W) {
   Spectrum s;

@@ -92,6 +92,10 @@ void product(MatRefT<S>& C, const ConstMatRefT<S>& A, const ConstMatRefT<S>& B, 
   eigen_assert(A.rows() == M);
   eigen_assert(kTransB ? B.rows() == N && B.cols() == K : B.rows() == K && B.cols() == N);
   if (M == 0 || N == 0) return;
+  if (K == 0) {  // an empty sum (A may hold no storage at all: no pointer into it is formed)
+    if (!accumulate) C.setZero();
+    return;
+  }
   const Index ldc = C.outerStride();
   auto operands = [&](Index i) {
     return Operands<S>{A.data() + i, A.outerStride(), B.data(), B.outerStride(), K};

@@ -1,7 +1,6 @@
 // Legend: I input, H hidden, O output, G gate blocks.
 #include "core/init.hpp"
 
-#include <Eigen/Eigenvalues>
 #include <cmath>
 
 namespace unrolled {
@@ -33,11 +32,7 @@ std::string allowed_names(InitKind) {
   return "uniform|glorot|orthogonal|identity";
 }
 
-double spectral_radius(const Mat& W) {
-  if (W.size() == 0) return 0;
-  Eigen::EigenSolver<Mat> es(W, /*computeEigenvectors=*/false);
-  return es.eigenvalues().cwiseAbs().maxCoeff();
-}
+// spectral_radius(W) is defined in analysis.cpp, beside the spectrum: one EigenSolver per build.
 
 void rescale_recurrent_blocks(Mat& W_h, int hidden, double rho) {
   for (Eigen::Index r = 0; r + hidden <= W_h.rows(); r += hidden) {

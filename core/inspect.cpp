@@ -193,8 +193,8 @@ CellInspection inspect_cell(const NetworkSpec& spec, const Params& p, int layer,
       const char* names[4] = {"i", "f", "g", "o"};
       const char* meanings[4] = {
           "The input gate: how much of the candidate g_t is written into the cell.",
-          "The forget gate: how much of c_{t−1} is kept. Near 1, the cell state, and its gradient, "
-          "pass through unchanged.",
+          ("The forget gate: how much of c_{t−1} is kept. Near 1, the cell state, and its "
+           "gradient, pass through unchanged."),
           "The candidate: the new content that could be written into the cell.",
           "The output gate: how much of the cell is shown as h_t."};
       for (int k = 0; k < 4; ++k) {

@@ -1,4 +1,3 @@
-#define IMGUI_DEFINE_MATH_OPERATORS  // ImVec2 arithmetic, before any ImGui header
 #include "widgets/svg.hpp"
 
 #include <algorithm>

@@ -309,7 +309,6 @@ void draw_models(ExperimentConfig& e) {
 // Open a lesson from a file, or save the experiment as the panel shows it.
 void draw_file(AppState& app, const Snapshot& snap, TrainingWorker& worker) {
   ConfigPanelState& st = app.config;
-  ExperimentConfig& e = st.edit;
   section("File", "(an experiment .json)");
   const ImGuiStyle& style = ImGui::GetStyle();
   // "Open" and "Save" beside the field (fit_on_line keeps one em before them), else below it.

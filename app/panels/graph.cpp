@@ -672,7 +672,7 @@ std::vector<LegendItem> legend_items(const GradScale& grad, bool lstm, bool batc
                         dl->AddText({x, y - fs * 0.5f}, dim, s.c_str());
                       }};
   };
-  auto with_mark = [fs](float mark_w, LegendItem l,
+  auto with_mark = [](float mark_w, LegendItem l,
                         std::function<void(widgets::Canvas, float, float)> mark) {
     return LegendItem{mark_w + l.w, [=](widgets::Canvas dl, float x, float y) {
                         mark(dl, x, y);

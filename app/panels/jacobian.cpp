@@ -184,12 +184,13 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app) {
     words_h += ImGui::CalcTextSize(w.c_str(), nullptr, false, wrap - 1.2f * em).y +
                ImGui::GetStyle().ItemSpacing.y;
 
-  if (distance == 0)
+  if (distance == 0) {
     ImGui::TextDisabled("computing the Jacobian products…");
-  else
+  } else {
     emphasise_series(st.plot, app, PanelId::Jacobian);
     draw_products_plot(snap, st, distance, lo, hi, stacked_plot_height(1, words_h));
     note_emphasis(st.plot, app);
+  }
   draw_words(words, wrap);
 }
 
