@@ -259,8 +259,11 @@ TEST_F(Lecturer, UndoKeepsTwentyLevelsWithinItsBudget) {
     reset_run(app_, worker_);
   }
   EXPECT_GE(app_.sessions.undo.size(), kUndoLevels);
-  size_t bytes = 0;
-  for (const auto& e : app_.sessions.undo) bytes += e.bytes.size();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(undo(app_, worker_));
+  EXPECT_EQ(app_.sessions.redo.size(), 5u);
+  size_t bytes = 0;  // undo and redo together: app_memory_bytes counts kUndoBytes for both
+  for (const auto* d : {&app_.sessions.undo, &app_.sessions.redo})
+    for (const auto& e : *d) bytes += e.bytes.size();
   EXPECT_LE(bytes, kUndoBytes);
 }
 
@@ -278,6 +281,9 @@ TEST_F(Lecturer, ASessionComesBackWithItsRunAndItsView) {
   ASSERT_TRUE(open_session(app_, worker_, dir / "run.session")) << app_.sessions.message;
   EXPECT_EQ(model().iteration, 4);
   EXPECT_EQ(model().last_loss, loss);
+  EXPECT_EQ(model().forward_t, model().steps) << "the last iteration's pictures, at once";
+  ASSERT_FALSE(model().gates.empty());
+  EXPECT_FALSE(model().gates[0].hasNaN()) << "every step of the gates drawn";
   EXPECT_EQ(app_.mode, Mode::Step);
   EXPECT_EQ(app_.unit, 5);
   std::ofstream(dir / "junk.session") << "not a session";
