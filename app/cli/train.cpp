@@ -27,8 +27,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -459,6 +459,9 @@ int cli_train(const std::vector<std::string>& args) {
                trainer.model().name.c_str(), std::string(to_string(trainer.model().cell)).c_str(),
                trainer.model().layers, trainer.model().hidden_size, info.name.c_str(), info.steps,
                config.training.batch_size, static_cast<unsigned long long>(config.training.seed));
+  if (run.trainers.size() > 1)
+    std::fprintf(stderr, "unrolled train: the session holds all %zu models, trained in lockstep\n",
+                 run.trainers.size());
   const int64_t every =
       profile_every > 0 ? profile_every : default_profile_every(info.steps, total - start);
   if (profile.active() && every > 1)

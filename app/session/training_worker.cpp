@@ -400,16 +400,16 @@ bool TrainingWorker::refresh_view() {
   viewed_.resize(n);
   while (scratch_.size() < n) scratch_.push_back(std::make_unique<Trainer>());
   const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
+  const History none(2, 2, 1);  // publish puts the live history in (no 10 MB copy)
   for (size_t i = 0; i < n; ++i) {
     std::string why;
     if (!recompute_view(config_, static_cast<int>(i), stores_[i], viewing_,
-                        trainers_[i]->iteration(), request, trainers_[i]->history(), *scratch_[i],
-                        viewed_[i], &why)) {
+                        trainers_[i]->iteration(), request, none, *scratch_[i], viewed_[i],
+                        &why)) {
       error_ = "view: " + why;
       viewing_ = -1;
       return false;
     }
-    viewed_[i].history = History(2, 2, 1);  // publish puts the live history in (no 10 MB copy)
   }
   return true;
 }
@@ -691,7 +691,10 @@ void TrainingWorker::publish() {
       }
       s->models[i].generated = generated_[i];
     }
-    fill_analysis(s->models[i], t, ViewRequest{sample_, want_spectra_, jacobian_layer_});
+    // The live analysis, unless a recomputed view replaces it below (its spectra cost as much).
+    const bool replaced = opened_[i] || (viewing_ >= 0 && i < viewed_.size());
+    if (!replaced)
+      fill_analysis(s->models[i], t, ViewRequest{sample_, want_spectra_, jacobian_layer_});
     if (opened_[i]) {  // a session just opened: its last iteration's pictures, replayed
       History live = std::move(s->models[i].history);
       std::string text = std::move(s->models[i].generated);
