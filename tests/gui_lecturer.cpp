@@ -305,6 +305,26 @@ TEST_F(Lecturer, ViewingAPastIterationSaysSoAndGoesBackToLive) {
   EXPECT_EQ(value(f, PanelId::Training, "viewing"), "-1");
 }
 
+// Two axes: with iteration 2 of 5 on screen, → computes iteration 2's forward steps (the banner
+// stays, the live run does not move) and "live" goes back to the run as it was.
+TEST_F(Lecturer, TheStepKeysStepInsideTheViewedIteration) {
+  start(preset("default"));
+  for (int i = 0; i < 5; ++i) worker_.send(cmd::StepIteration{});
+  worker_.send(cmd::ViewIteration{2, false});
+  frame();
+  frame();
+  for (int i = 0; i < 3; ++i) press(GLFW_KEY_RIGHT);
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(model().iteration, 2);
+  EXPECT_EQ(model().forward_t, 3);
+  const GuiFrame f = frame();
+  EXPECT_TRUE(contains(f.banner, "Viewing iteration 2 of 5")) << f.banner;
+  worker_.send(cmd::BackToLive{});
+  frame();
+  EXPECT_EQ(model().iteration, 5);
+  EXPECT_EQ(model().phase, Phase::Ready);
+}
+
 TEST_F(Lecturer, APinnedIterationStaysBesideTheOneOnScreen) {
   start(preset("default"));
   for (int i = 0; i < 4; ++i) worker_.send(cmd::StepIteration{});
