@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "app/session/training_worker.hpp"
 #include "core/session_file.hpp"
 #include "tests/small_lesson.hpp"
+#include "tests/test_support.hpp"
 
 namespace unrolled {
 namespace {
@@ -399,6 +401,42 @@ TEST(TimeTravelSession, CompareModeResumesBitForBit) {
   const auto after = apply(resumed, cmd::LoadSession{wrong});
   EXPECT_NE(after->error.find("session model 0"), std::string::npos) << after->error;
   EXPECT_EQ(after->models[0].iteration, 300);
+}
+
+// A compare session written by `unrolled train --save-session` opens in the app's worker whole:
+// every model at its last iteration with its pictures, and its checkpoints recompute the past as
+// the app's own run of the same lesson shows it.
+TEST(TimeTravelSession, AHeadlessCompareSessionOpensAndScrubsLikeTheAppsOwn) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  ModelConfig gru = c.model;
+  gru.cell = CellType::Gru;
+  gru.name = "GRU";
+  c.compare = {gru};
+  testing_support::TempDir dir("tt_headless");
+  const std::string config = dir / "x.json", file = dir / "s.unrolled";
+  std::ofstream(config) << experiment_to_json(c).dump(1);
+  const testing_support::ExeResult r = testing_support::run_exe(
+      "train --config " + config + " --iterations 60 --save-session " + file, true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto loaded = std::make_shared<Session>();
+  std::string e;
+  ASSERT_TRUE(load_session(file, *loaded, &e)) << e;
+  c.training.iterations = 60;  // as --iterations set it
+  TrainingWorker app, opened;
+  ASSERT_TRUE(app.start(c, &e)) << e;
+  ASSERT_TRUE(opened.start(default_experiment(), &e)) << e;
+  const auto want = apply(app, cmd::RunIterations{60});
+  const auto got = apply(opened, cmd::LoadSession{loaded});
+  ASSERT_TRUE(got->error.empty()) << got->error;
+  ASSERT_EQ(got->models.size(), 2u);
+  for (size_t m = 0; m < 2; ++m) expect_same_view(want->models[m], got->models[m]);
+  for (TrainingWorker* w : {&app, &opened}) {
+    w->send(cmd::ViewIteration{17});
+    w->wait_view();
+  }
+  const auto p1 = app.latest(), p2 = opened.latest();
+  ASSERT_EQ(p2->viewing, 17) << p2->error;
+  for (size_t m = 0; m < 2; ++m) expect_same_view(p1->models[m], p2->models[m]);
 }
 
 }  // namespace
