@@ -159,14 +159,17 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
                  "on screen (drag the slider or train on), to see before and after.");
   fit_on_line(ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
               ImGui::CalcTextSize("keep training while viewing").x);
+  const int64_t picked = snap.view_pending >= 0 ? snap.view_pending : snap.viewing;
   if (ImGui::Checkbox("keep training while viewing", &st.keep_training) && viewing)
-    worker.send(cmd::ViewIteration{snap.viewing, st.keep_training});
+    worker.send(cmd::ViewIteration{picked, st.keep_training});
   if (snap.view_pending >= 0) {
     // A far-back pick: the nearest checkpoint's iteration is on screen while the exact one is
     // replayed (app/session/training_worker.hpp, view_iteration).
-    ImGui::TextDisabled("showing %lld, the nearest checkpoint; computing %lld...",
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("showing %lld (a checkpoint's) while %lld is computed...",
                         static_cast<long long>(snap.viewing),
                         static_cast<long long>(snap.view_pending));
+    ImGui::PopTextWrapPos();
   }
   report_value(app, "viewing", std::to_string(snap.viewing));
   report_value(app, "view pending", std::to_string(snap.view_pending));
