@@ -19,16 +19,26 @@
 //     (the issue-17 benchmark LSTM, samples/adding.json at H 64, T 100, B 32, float32).
 //     The setup (1000 training iterations) is not timed.
 //   Counter `R`: the store's recent window; `checkpoints`: how many it holds.
+//   BM_ScrubRelease/<lesson>
+//     What the slider's release costs in the app: a real TrainingWorker after 1000 iterations,
+//     cmd::ViewIteration of the worst n above. Counters: `quick_ms`, from the send until the
+//     worker has published the nearest checkpoint's iteration (one replay, the first redraw);
+//     `exact_ms`, until the exact n is published (replayed in the background, between commands);
+//     `command_ms`, how long a command sent during that replay waits (cmd::BackToLive). Spectra
+//     asked for, as with the Spectrum panel open.
 //
 // [SECTION] How to run (Release build)
 //   ./build/bench/unrolled_bench --benchmark_filter=BM_Recompute --benchmark_repetitions=3
 //       --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "app/session/commands.hpp"
 #include "app/session/time_travel.hpp"
+#include "app/session/training_worker.hpp"
 #include "core/experiment.hpp"
 #include "core/trainer.hpp"
 
@@ -50,6 +60,20 @@ ExperimentConfig bench_lesson(int which) {
   c.task.length = 100;
   c.training.batch_size = 32;
   return c;
+}
+
+// The iteration just below the widest gap between a store's checkpoints (the longest replay).
+int64_t worst_view(const CheckpointStore& store) {
+  int64_t best_gap = 0, prev = -1, n = 0;
+  for (const Checkpoint* c : store.all()) {
+    const int64_t j = c->state.iteration;
+    if (prev >= 0 && j - prev > best_gap) {
+      best_gap = j - prev;
+      n = j;  // viewing n replays from prev: n - prev iterations
+    }
+    prev = j;
+  }
+  return n;
 }
 
 // A trained run with its checkpoints, built once per lesson.
@@ -82,17 +106,7 @@ void BM_Recompute(benchmark::State& state) {
   const bool worst = state.range(1) != 0;
   Run& r = run_for(which);
   int64_t n = r.trainer->iteration() - 1;
-  if (worst) {  // just below the checkpoint after the widest gap
-    int64_t best_gap = 0, prev = -1;
-    for (const Checkpoint* c : r.store->all()) {
-      const int64_t j = c->state.iteration;
-      if (prev >= 0 && j - prev > best_gap) {
-        best_gap = j - prev;
-        n = j;  // viewing n replays from prev: n - prev iterations
-      }
-      prev = j;
-    }
-  }
+  if (worst) n = worst_view(*r.store);  // just below the checkpoint after the widest gap
   const int64_t c = r.store->at_or_before(n - 1)->state.iteration;
   Trainer scratch;
   ModelView view;
@@ -114,5 +128,55 @@ BENCHMARK(BM_Recompute)
     ->ArgNames({"lesson", "worst"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+void BM_ScrubRelease(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  TrainingWorker w;
+  std::string e;
+  if (!w.start(bench_lesson(static_cast<int>(state.range(0))), &e)) {
+    state.SkipWithError(e.c_str());
+    return;
+  }
+  w.send(cmd::SetAnalysis{.spectra = true, .jacobian_layer = -1});
+  w.send(cmd::RunIterations{1000});
+  w.wait_idle();
+  const int64_t n = worst_view(w.checkpoints(0));
+  double quick = 0, exact = 0, command = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    w.send(cmd::ViewIteration{n, false});
+    w.wait_idle();
+    const auto t1 = Clock::now();
+    w.wait_view();
+    const auto t2 = Clock::now();
+    quick += ms(t1 - t0);
+    exact += ms(t2 - t0);
+    if (w.latest()->viewing != n) state.SkipWithError("the exact view did not arrive");
+    // A command during the replay.
+    w.send(cmd::BackToLive{});
+    w.send(cmd::ViewIteration{n, false});
+    w.wait_idle();
+    t0 = Clock::now();
+    w.send(cmd::BackToLive{});
+    w.wait_idle();
+    command += ms(Clock::now() - t0);
+  }
+  const double k = static_cast<double>(state.iterations());
+  state.counters["quick_ms"] = quick / k;
+  state.counters["exact_ms"] = exact / k;
+  state.counters["command_ms"] = command / k;
+  state.counters["n"] = static_cast<double>(n);
+  state.counters["replayed"] =
+      static_cast<double>(n - w.checkpoints(0).at_or_before(n - 1)->state.iteration);
+}
+
+BENCHMARK(BM_ScrubRelease)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("lesson")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(3);
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "core/json_fields.hpp"
 #include "core/history.hpp"
+#include "core/undo_budget.hpp"
 #include "samples/samples.hpp"
 
 namespace unrolled {
@@ -213,7 +214,8 @@ double snapshot_bytes(const ModelConfig& m, const TaskInfo& task) {
 double app_memory_bytes(const ExperimentConfig& c, const TaskInfo& task) {
   // The worker's checkpoints for time travel: at most kDefaultCheckpointBudget (64 MiB) for all
   // models together (core/checkpoints.hpp; a model whose checkpoint alone is larger keeps none).
-  double bytes = kAppFixedBytes + 64.0 * 1024 * 1024;
+  // Undo and redo: at most kUndoBytes together, whatever the experiment (core/undo_budget.hpp).
+  double bytes = kAppFixedBytes + 64.0 * 1024 * 1024 + static_cast<double>(kUndoBytes);
   for (const ModelConfig& m : c.all_models())
     bytes += trainer_bytes(m, task, c.training.batch_size) +
              kMaxLiveSnapshots * snapshot_bytes(m, task);

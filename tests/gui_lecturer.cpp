@@ -259,8 +259,11 @@ TEST_F(Lecturer, UndoKeepsTwentyLevelsWithinItsBudget) {
     reset_run(app_, worker_);
   }
   EXPECT_GE(app_.sessions.undo.size(), kUndoLevels);
-  size_t bytes = 0;
-  for (const auto& e : app_.sessions.undo) bytes += e.bytes.size();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(undo(app_, worker_));
+  EXPECT_EQ(app_.sessions.redo.size(), 5u);
+  size_t bytes = 0;  // undo and redo together: app_memory_bytes counts kUndoBytes for both
+  for (const auto* d : {&app_.sessions.undo, &app_.sessions.redo})
+    for (const auto& e : *d) bytes += e.bytes.size();
   EXPECT_LE(bytes, kUndoBytes);
 }
 
@@ -278,6 +281,9 @@ TEST_F(Lecturer, ASessionComesBackWithItsRunAndItsView) {
   ASSERT_TRUE(open_session(app_, worker_, dir / "run.session")) << app_.sessions.message;
   EXPECT_EQ(model().iteration, 4);
   EXPECT_EQ(model().last_loss, loss);
+  EXPECT_EQ(model().forward_t, model().steps) << "the last iteration's pictures, at once";
+  ASSERT_FALSE(model().gates.empty());
+  EXPECT_FALSE(model().gates[0].hasNaN()) << "every step of the gates drawn";
   EXPECT_EQ(app_.mode, Mode::Step);
   EXPECT_EQ(app_.unit, 5);
   std::ofstream(dir / "junk.session") << "not a session";
@@ -297,6 +303,26 @@ TEST_F(Lecturer, ViewingAPastIterationSaysSoAndGoesBackToLive) {
   f = frame();
   EXPECT_EQ(f.banner, "");
   EXPECT_EQ(value(f, PanelId::Training, "viewing"), "-1");
+}
+
+// Two axes: with iteration 2 of 5 on screen, → computes iteration 2's forward steps (the banner
+// stays, the live run does not move) and "live" goes back to the run as it was.
+TEST_F(Lecturer, TheStepKeysStepInsideTheViewedIteration) {
+  start(preset("default"));
+  for (int i = 0; i < 5; ++i) worker_.send(cmd::StepIteration{});
+  worker_.send(cmd::ViewIteration{2, false});
+  frame();
+  frame();
+  for (int i = 0; i < 3; ++i) press(GLFW_KEY_RIGHT);
+  ASSERT_EQ(model().phase, Phase::Forward);
+  EXPECT_EQ(model().iteration, 2);
+  EXPECT_EQ(model().forward_t, 3);
+  const GuiFrame f = frame();
+  EXPECT_TRUE(contains(f.banner, "Viewing iteration 2 of 5")) << f.banner;
+  worker_.send(cmd::BackToLive{});
+  frame();
+  EXPECT_EQ(model().iteration, 5);
+  EXPECT_EQ(model().phase, Phase::Ready);
 }
 
 TEST_F(Lecturer, APinnedIterationStaysBesideTheOneOnScreen) {

@@ -1,7 +1,8 @@
 // `unrolled train --save-session` and `--resume`: 200 iterations saved and resumed for 100 more
 // give, concatenated (header once), byte for byte the metrics and profile CSVs of 300 iterations
-// in one run — each cell type, float64 and the float32 engine, and a compare lesson's second
-// model; bad sessions and outputs are refused with one message before training.
+// in one run — each cell type, float64 and the float32 engine, and a compare lesson (its CSVs
+// those of its second model, --model 1); the session holds every model with its checkpoints, and
+// the resumed run's session is byte for byte the longer run's; bad sessions and outputs are refused with one message before training.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -61,14 +62,17 @@ TEST_P(CliSession, SavedAndResumedMatchesOneRunByteForByte) {
   const std::string cfg = "--config " + path("x.json") + model;
   const std::string out = " --profile-every 1";
   ExeResult r = run_exe("train " + cfg + " --iterations 300 --metrics " + path("full.csv") +
-                        " --profile " + path("full_p.csv") + out, true);
+                        " --profile " + path("full_p.csv") + out + " --save-session " +
+                        path("full.unrolled"),
+                        true);
   ASSERT_EQ(r.code, 0) << r.out;
   r = run_exe("train " + cfg + " --iterations 200 --metrics " + path("a.csv") + " --profile " +
                   path("a_p.csv") + out + " --save-session " + path("s.unrolled"),
               true);
   ASSERT_EQ(r.code, 0) << r.out;
-  r = run_exe("train --resume " + path("s.unrolled") + " --iterations 100 --metrics " +
-                  path("b.csv") + " --profile " + path("b_p.csv") + out,
+  r = run_exe("train --resume " + path("s.unrolled") + model + " --iterations 100 --metrics " +
+                  path("b.csv") + " --profile " + path("b_p.csv") + out + " --save-session " +
+                  path("b.unrolled"),
               true);
   ASSERT_EQ(r.code, 0) << r.out;
   const std::string full = slurp(path("full.csv")), a = slurp(path("a.csv")), b = slurp(path("b.csv"));
@@ -77,13 +81,39 @@ TEST_P(CliSession, SavedAndResumedMatchesOneRunByteForByte) {
   EXPECT_TRUE(a + body(b) == full) << "metrics differ";
   EXPECT_TRUE(slurp(path("a_p.csv")) + body(slurp(path("b_p.csv"))) == slurp(path("full_p.csv")))
       << "profiles differ";
-  // The resumed run's session continues too: 300 iterations, the model trained.
+  // The session holds every model of the experiment, each with its history and checkpoints.
   Session s;
   std::string e;
   ASSERT_TRUE(load_session(path("s.unrolled"), s, &e)) << e;
-  ASSERT_EQ(s.models.size(), 1u);
-  EXPECT_EQ(s.models[0].iteration, 200);
-  EXPECT_EQ(s.models[0].model_index, k.compare ? 1 : 0);
+  const size_t models = c.all_models().size();
+  ASSERT_EQ(s.models.size(), models);
+  ASSERT_EQ(s.checkpoints.size(), models);
+  for (size_t m = 0; m < models; ++m) {
+    EXPECT_EQ(s.models[m].model_index, static_cast<int>(m));
+    EXPECT_EQ(s.models[m].iteration, 200);
+    ASSERT_FALSE(s.checkpoints[m].empty());
+    EXPECT_EQ(s.checkpoints[m].front().state.iteration, 0);
+    EXPECT_EQ(s.checkpoints[m].back().state.iteration, 199);
+  }
+  // ... and the resumed run's session is, byte for byte, the one run of 300 saved: every model's
+  // weights, optimiser and data state, history and checkpoints. Only the planned length differs
+  // (training.iterations: 200 for the run that was resumed, 300 for the other), set alike here.
+  Session resumed, whole;
+  ASSERT_TRUE(load_session(path("b.unrolled"), resumed, &e)) << e;
+  ASSERT_TRUE(load_session(path("full.unrolled"), whole, &e)) << e;
+  EXPECT_EQ(resumed.config.training.iterations, 200);
+  EXPECT_EQ(whole.config.training.iterations, 300);
+  for (Session* x : {&resumed, &whole}) {
+    x->config.training.iterations = 1;
+    for (auto& m : x->models) m.training.iterations = 1;
+    for (auto& list : x->checkpoints)
+      for (auto& k : list) k.state.training.iterations = 1;
+  }
+  ASSERT_EQ(resumed.models.size(), models);
+  EXPECT_EQ(resumed.models[0].iteration, 300);
+  const std::string a_bytes = session_to_bytes(resumed), b_bytes = session_to_bytes(whole);
+  EXPECT_TRUE(a_bytes == b_bytes) << "sessions differ (" << a_bytes.size() << " and "
+                                  << b_bytes.size() << " bytes)";
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, CliSession,

@@ -35,7 +35,9 @@
 
 #include "app/session/commands.hpp"
 #include "app/session/training_worker.hpp"
+#include "core/checkpoints.hpp"
 #include "core/experiment.hpp"
+#include "core/undo_budget.hpp"
 
 namespace unrolled {
 namespace {
@@ -153,6 +155,27 @@ TEST(MemoryBudget, TheEstimateIsNotBelowTheMeasuredPeak) {
                 estimate / (1 << 20), kAppFixedBytes / (1 << 20));
     EXPECT_GE(estimate, measured) << c.name;
   }
+}
+
+// Beside the models, the estimate holds the app's fixed part, the checkpoints' budget and the
+// undo and redo stacks' bound (app/gui/sessions.cpp keeps them within kUndoBytes together): an
+// experiment that fits leaves room for all three.
+TEST(MemoryBudget, TheEstimateCountsTheCheckpointsAndTheUndoStack) {
+  for (const int models : {1, 3}) {
+    ExperimentConfig c = config_of({"lstm", CellType::Lstm, 1, 32, 50, 8, Precision::Float32, models});
+    std::string error;
+    auto task = make_task(c.task, &error);
+    ASSERT_TRUE(task) << error;
+    double per_model = 0;
+    for (const ModelConfig& m : c.all_models())
+      per_model += trainer_bytes(m, task->info(), c.training.batch_size) +
+                   kMaxLiveSnapshots * snapshot_bytes(m, task->info());
+    EXPECT_EQ(app_memory_bytes(c, task->info()) - per_model,
+              kAppFixedBytes + static_cast<double>(kDefaultCheckpointBudget) +
+                  static_cast<double>(kUndoBytes))
+        << models << " model(s)";
+  }
+  EXPECT_EQ(kUndoBytes, 128u << 20);
 }
 
 // The audit's case: three LSTMs (H 512, T 2000, B 7), each inside the 1 GiB trace limit, took

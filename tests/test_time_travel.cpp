@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "app/session/training_worker.hpp"
 #include "core/session_file.hpp"
 #include "tests/small_lesson.hpp"
+#include "tests/test_support.hpp"
 
 namespace unrolled {
 namespace {
@@ -167,6 +169,181 @@ INSTANTIATE_TEST_SUITE_P(Cells, TimeTravel,
                                            Case{CellType::Lstm, Precision::Float32, true},
                                            Case{CellType::Gru, Precision::Float64, true}));
 
+// Two axes: a lecturer steps through iteration k one time step at a time (forward, BPTT, the
+// update, the next batch's first step); later, viewing iteration k, the same presses step inside
+// it and show at every press what the live step-through showed, bit for bit, while the live run
+// (its iteration, weights and checkpoints) stays as it was.
+std::vector<Command> step_through(int steps) {
+  std::vector<Command> presses;
+  for (int t = 0; t < steps; ++t) presses.push_back(cmd::StepForward{});
+  for (int t = 0; t < steps - 1; ++t) presses.push_back(cmd::StepBackward{});
+  presses.push_back(cmd::FinishBackward{});
+  presses.push_back(cmd::SetSample{1});  // another sequence, mid-iteration: nothing recomputed
+  presses.push_back(cmd::ApplyUpdate{});
+  presses.push_back(cmd::StepForward{});
+  return presses;
+}
+
+class StepInsideThePast : public ::testing::TestWithParam<Case> {};
+
+TEST_P(StepInsideThePast, EveryStepShowsWhatTheLiveStepThroughShowed) {
+  const Case k = GetParam();
+  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, 2);
+  c.training.precision = k.precision;
+  if (k.compare) {
+    ModelConfig other = c.model;
+    other.cell = CellType::Rnn;
+    other.name = "other";
+    c.compare = {other};
+  }
+  constexpr int64_t kViewed = 12;
+  TrainingWorker w;
+  std::string e;
+  ASSERT_TRUE(w.start(c, &e)) << e;
+  apply(w, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
+  apply(w, cmd::SetSample{2});
+  apply(w, cmd::RunIterations{kViewed});
+  const std::vector<Command> presses = step_through(c.task.length);
+  std::vector<std::shared_ptr<const Snapshot>> live;
+  for (const Command& press : presses) live.push_back(apply(w, press));
+  ASSERT_EQ(live.back()->models[0].iteration, kViewed + 1);
+  ASSERT_EQ(live.back()->models[0].phase, Phase::Forward);
+  apply(w, cmd::SetSample{2});
+  const auto now = apply(w, cmd::RunIterations{20});
+  const int64_t live_it = now->live_iteration;
+  ASSERT_EQ(live_it, kViewed + 21);
+  const size_t checkpoints = w.checkpoints(0).count();
+
+  auto past = apply(w, cmd::ViewIteration{kViewed});
+  ASSERT_EQ(past->viewing, kViewed) << past->error;
+  for (size_t i = 0; i < presses.size(); ++i) {
+    past = apply(w, presses[i]);
+    SCOPED_TRACE("press " + std::to_string(i) + " (" + std::string(command_name(presses[i])) + ")");
+    ASSERT_TRUE(past->error.empty()) << past->error;
+    EXPECT_EQ(past->viewing, live[i]->models[0].iteration);
+    EXPECT_EQ(past->live_iteration, live_it) << "the live run does not move";
+    EXPECT_FALSE(past->playing);
+    ASSERT_EQ(past->models.size(), live[i]->models.size());
+    for (size_t m = 0; m < past->models.size(); ++m) {
+      SCOPED_TRACE("model " + std::to_string(m));
+      EXPECT_EQ(past->models[m].backward_t, live[i]->models[m].backward_t);
+      EXPECT_EQ(past->models[m].profile_sweep, live[i]->models[m].profile_sweep);
+      expect_same_view(live[i]->models[m], past->models[m]);
+      EXPECT_EQ(past->models[m].history.appended(), live_it) << "the history is the live one";
+    }
+  }
+  EXPECT_EQ(w.checkpoints(0).count(), checkpoints) << "stepping the past records nothing";
+  apply(w, cmd::SetSample{2});
+  const auto back = apply(w, cmd::BackToLive{});
+  EXPECT_EQ(back->viewing, -1);
+  for (size_t m = 0; m < now->models.size(); ++m) expect_same_view(now->models[m], back->models[m]);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, StepInsideThePast,
+                         ::testing::Values(Case{CellType::Rnn, Precision::Float64, false},
+                                           Case{CellType::Lstm, Precision::Float32, false},
+                                           Case{CellType::Gru, Precision::Float64, false},
+                                           Case{CellType::Gru, Precision::Float32, true}));
+
+// Open session: the restored trainers hold no trace of the iteration they stopped after, yet the
+// panels show it whole at once, as the run that saved it showed it (every model, the analysis
+// included), for another sequence asked for too, and training goes on from it unchanged.
+TEST(TimeTravelSession, AnOpenedSessionShowsItsLastIterationWhole) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 2);
+  ModelConfig gru = c.model;
+  gru.cell = CellType::Gru;
+  gru.name = "GRU";
+  c.compare = {gru};
+  std::string e;
+  TrainingWorker saved, opened;
+  ASSERT_TRUE(saved.start(c, &e)) << e;
+  ASSERT_TRUE(opened.start(default_experiment(), &e)) << e;
+  for (TrainingWorker* w : {&saved, &opened}) {
+    apply(*w, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 1});
+    apply(*w, cmd::SetSample{3});
+  }
+  const auto want = apply(saved, cmd::RunIterations{30});
+  ASSERT_EQ(want->models[0].forward_t, c.task.length);
+  auto loaded = std::make_shared<Session>();
+  ASSERT_TRUE(session_from_bytes(session_to_bytes(saved.capture_session()), "s.unrolled", *loaded,
+                                 &e))
+      << e;
+  auto got = apply(opened, cmd::LoadSession{loaded});
+  ASSERT_TRUE(got->error.empty()) << got->error;
+  ASSERT_EQ(got->models.size(), 2u);
+  for (size_t m = 0; m < 2; ++m) {
+    SCOPED_TRACE("model " + std::to_string(m));
+    EXPECT_EQ(got->models[m].forward_t, c.task.length) << "the pictures are there";
+    expect_same_view(want->models[m], got->models[m]);
+    EXPECT_EQ(got->models[m].history.appended(), 30);
+  }
+  const auto want1 = apply(saved, cmd::SetSample{0});
+  got = apply(opened, cmd::SetSample{0});
+  for (size_t m = 0; m < 2; ++m) expect_same_view(want1->models[m], got->models[m]);
+  const auto want2 = apply(saved, cmd::RunIterations{2});
+  got = apply(opened, cmd::RunIterations{2});
+  for (size_t m = 0; m < 2; ++m) expect_same_view(want2->models[m], got->models[m]);
+}
+
+// Scrub speed: a pick far from any checkpoint shows at once the iteration just after the nearest
+// checkpoint before it (one replay), then, replayed in the background, the exact one; each is
+// what the live run showed at that iteration, bit for bit. A command sent meanwhile is taken at
+// once (the replay yields to it: back to live ends it), a step waits for the exact view and
+// steps inside it.
+TEST(TimeTravelBackground, AFarPickShowsTheNearestCheckpointAtOnceThenTheExactOne) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  c.model.hidden_size = 48;  // checkpoints of 230 kB: R = 12, gaps after a few dozen iterations
+  TrainingWorker w;
+  std::string e;
+  ASSERT_TRUE(w.start(c, &e)) << e;
+  apply(w, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
+  const int R = w.checkpoints(0).recent();
+  ASSERT_LE(R, 64) << "a lesson whose store has gaps early";
+  apply(w, cmd::RunIterations{8 * R + 5});
+  // The pick just below the widest gap between checkpoints.
+  int64_t n = 0, from = 0, prev = -1;
+  for (const Checkpoint* k : w.checkpoints(0).all()) {
+    const int64_t j = k->state.iteration;
+    if (prev >= 0 && j - prev > n - from) n = j, from = prev;
+    prev = j;
+  }
+  ASSERT_GE(n - from, 4) << "a pick several replays from its checkpoint";
+  const int64_t quick = from + 1;
+  // The live run at quick and at n, from a worker of its own.
+  TrainingWorker ref;
+  ASSERT_TRUE(ref.start(c, &e)) << e;
+  apply(ref, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
+  const auto at_quick = apply(ref, cmd::RunIterations{quick});
+  const auto at_n = apply(ref, cmd::RunIterations{n - quick});
+  ASSERT_EQ(at_n->models[0].iteration, n);
+
+  auto past = apply(w, cmd::ViewIteration{n});
+  EXPECT_EQ(past->viewing, quick) << past->error;
+  EXPECT_EQ(past->view_pending, n);
+  expect_same_view(at_quick->models[0], past->models[0]);
+  w.wait_view();
+  past = w.latest();
+  EXPECT_EQ(past->viewing, n);
+  EXPECT_EQ(past->view_pending, -1);
+  expect_same_view(at_n->models[0], past->models[0]);
+
+  apply(w, cmd::BackToLive{});
+  past = apply(w, cmd::ViewIteration{n});
+  EXPECT_EQ(past->view_pending, n);
+  past = apply(w, cmd::BackToLive{});  // taken at once: the replay ends
+  EXPECT_EQ(past->viewing, -1);
+  EXPECT_EQ(past->view_pending, -1);
+  w.wait_view();
+  EXPECT_EQ(w.latest()->viewing, -1);
+
+  apply(w, cmd::ViewIteration{n});
+  past = apply(w, cmd::StepForward{});  // in the exact iteration, not the quick one
+  const auto stepped = apply(ref, cmd::StepForward{});
+  EXPECT_EQ(past->viewing, n);
+  EXPECT_EQ(past->view_pending, -1);
+  expect_same_view(stepped->models[0], past->models[0]);
+}
+
 // Compare mode, at the level where compare training exists (the worker; `unrolled train` trains
 // one model): 200 iterations, a session captured, written and read back, loaded into a new
 // worker and resumed for 100, against 300 in one run: every model's per-iteration metrics (the
@@ -224,6 +401,42 @@ TEST(TimeTravelSession, CompareModeResumesBitForBit) {
   const auto after = apply(resumed, cmd::LoadSession{wrong});
   EXPECT_NE(after->error.find("session model 0"), std::string::npos) << after->error;
   EXPECT_EQ(after->models[0].iteration, 300);
+}
+
+// A compare session written by `unrolled train --save-session` opens in the app's worker whole:
+// every model at its last iteration with its pictures, and its checkpoints recompute the past as
+// the app's own run of the same lesson shows it.
+TEST(TimeTravelSession, AHeadlessCompareSessionOpensAndScrubsLikeTheAppsOwn) {
+  ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
+  ModelConfig gru = c.model;
+  gru.cell = CellType::Gru;
+  gru.name = "GRU";
+  c.compare = {gru};
+  testing_support::TempDir dir("tt_headless");
+  const std::string config = dir / "x.json", file = dir / "s.unrolled";
+  std::ofstream(config) << experiment_to_json(c).dump(1);
+  const testing_support::ExeResult r = testing_support::run_exe(
+      "train --config " + config + " --iterations 60 --save-session " + file, true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto loaded = std::make_shared<Session>();
+  std::string e;
+  ASSERT_TRUE(load_session(file, *loaded, &e)) << e;
+  c.training.iterations = 60;  // as --iterations set it
+  TrainingWorker app, opened;
+  ASSERT_TRUE(app.start(c, &e)) << e;
+  ASSERT_TRUE(opened.start(default_experiment(), &e)) << e;
+  const auto want = apply(app, cmd::RunIterations{60});
+  const auto got = apply(opened, cmd::LoadSession{loaded});
+  ASSERT_TRUE(got->error.empty()) << got->error;
+  ASSERT_EQ(got->models.size(), 2u);
+  for (size_t m = 0; m < 2; ++m) expect_same_view(want->models[m], got->models[m]);
+  for (TrainingWorker* w : {&app, &opened}) {
+    w->send(cmd::ViewIteration{17});
+    w->wait_view();
+  }
+  const auto p1 = app.latest(), p2 = opened.latest();
+  ASSERT_EQ(p2->viewing, 17) << p2->error;
+  for (size_t m = 0; m < 2; ++m) expect_same_view(p1->models[m], p2->models[m]);
 }
 
 }  // namespace

@@ -9,10 +9,13 @@
 // output could not be written; 130 / 143 stopped by SIGINT / SIGTERM (within a time step of the
 // iteration under way, which is dropped, with the outputs written for the completed iterations
 // and no temporary file left).
-// --save-session writes the trained model's whole state (core/session_file.hpp) after the run;
-// --resume continues one from such a file for N more iterations (by default up to the
-// experiment's training.iterations), bit for bit as if the run had never stopped: its CSVs are the
-// rows a longer run would have written after the saved iteration (each with its header).
+// --save-session trains every model of the experiment (a compare lesson's too) in lockstep, with
+// checkpoints recorded as the app records them, and writes them all (core/session_file.hpp) after
+// the run: the app opens it and scrubs back through it. The CSVs and the summary are model K's.
+// --resume continues such a file for N more iterations (by default up to the experiment's
+// training.iterations), bit for bit as if the run had never stopped: its CSVs are the rows a
+// longer run would have written after the saved iteration (each with its header), and its
+// session (with --save-session) the one a longer run would have saved.
 // The profile CSV holds T values a row: every K-th iteration's row (--profile-every K), by
 // default the smallest K that keeps it under kProfileBytes (64 MiB) for the run's iterations.
 #include <unistd.h>
@@ -25,14 +28,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/cli/args.hpp"
 #include "app/cli/cli.hpp"
+#include "core/checkpoints.hpp"
 #include "core/interrupt.hpp"
 #include "core/model_io.hpp"
+#include "core/parallel.hpp"
 #include "core/session_file.hpp"
 #include "core/trainer.hpp"
 
@@ -202,10 +208,68 @@ void write_rows(const Trainer& trainer, const TaskInfo& info, double learning_ra
   }
 }
 
+// What is trained: model K (the CSVs' and the summary's), and with --save-session every model
+// of the experiment beside it, in lockstep, each with its checkpoints (within
+// kDefaultCheckpointBudget together, as in the app's worker).
+struct Run {
+  std::vector<std::unique_ptr<Trainer>> trainers;
+  std::vector<CheckpointStore> stores;  // empty without --save-session
+  size_t primary = 0;                   // model K's trainer
+  Trainer& main() { return *trainers[primary]; }
+  const Trainer& main() const { return *trainers[primary]; }
+
+  // Model `index` of config; with_all: every model, each with a checkpoint store.
+  bool configure(const ExperimentConfig& config, int index, bool with_all, std::string* error) {
+    const int n = static_cast<int>(config.all_models().size());
+    for (int i = 0; i < n; ++i) {
+      if (!with_all && i != index) continue;
+      if (i == index) primary = trainers.size();
+      trainers.push_back(std::make_unique<Trainer>());
+      if (!trainers.back()->configure(config, i, error)) return false;
+    }
+    if (with_all)
+      for (const auto& t : trainers)
+        stores.emplace_back(CheckpointStore::checkpoint_bytes_for(*t),
+                            kDefaultCheckpointBudget / trainers.size());
+    return true;
+  }
+  // One iteration of every model (the rest of one a signal interrupted); false when one
+  // diverged or a signal stopped it.
+  bool iterate() {
+    for (size_t i = 0; i < stores.size(); ++i)
+      if (trainers[i]->phase() == Phase::Ready) stores[i].record(*trainers[i]);
+    std::vector<char> ok(trainers.size(), 1);
+    parallel_for(static_cast<int>(trainers.size()),
+                 [&](int i) { ok[i] = trainers[i]->run_iteration(&g_interrupt); });
+    for (size_t i = 0; i < trainers.size(); ++i)
+      if (!ok[i] || trainers[i]->phase() != Phase::Ready) return false;
+    return true;
+  }
+  // The first model that diverged, or nullptr.
+  const Trainer* diverged() const {
+    for (const auto& t : trainers)
+      if (t->phase() == Phase::Diverged) return t.get();
+    return nullptr;
+  }
+  Session session(const Json& view) const {
+    Session s;
+    s.config = main().config();
+    for (size_t i = 0; i < trainers.size(); ++i) {
+      s.models.push_back(trainers[i]->capture(true));
+      std::vector<Checkpoint> list;
+      if (i < stores.size())
+        for (const Checkpoint* c : stores[i].all()) list.push_back(*c);
+      s.checkpoints.push_back(std::move(list));
+    }
+    s.view = view;
+    return s;
+  }
+};
+
 // Completes every output, each whatever happened to the others; prints each failure. Returns
 // false if any failed.
 bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_path,
-                    const std::string& session_path, const Json& view, const Trainer& trainer) {
+                    const std::string& session_path, const Json& view, const Run& run) {
   bool ok = true;
   std::string error;
   for (CsvOut* csv : {&metrics, &profile}) {
@@ -215,28 +279,21 @@ bool finish_outputs(CsvOut& metrics, CsvOut& profile, const std::string& save_pa
       if (!was_failed) std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
     }
   }
-  if (!save_path.empty() && !save_model(save_path, trainer.network(), &error)) {
+  if (!save_path.empty() && !save_model(save_path, run.main().network(), &error)) {
     ok = false;
     std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
   }
-  if (!session_path.empty()) {
-    Session session;
-    session.config = trainer.config();
-    session.models.push_back(trainer.capture(true));
-    session.checkpoints.emplace_back();
-    session.view = view;
-    if (!save_session(session_path, session, &error)) {
-      ok = false;
-      std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
-    }
+  if (!session_path.empty() && !save_session(session_path, run.session(view), &error)) {
+    ok = false;
+    std::fprintf(stderr, "unrolled train: %s\n", error.c_str());
   }
   return ok;
 }
 
-// --resume: the session's experiment and the state of model K (or its first model) restored into
-// trainer. False with one message.
-bool resume(const std::string& path, int model_index, bool model_given, ExperimentConfig& config,
-            Trainer& trainer, Json& view, std::string* error) {
+// --resume: the session's experiment and model K's state (or its first model's) restored; with
+// with_all every model it holds, with its checkpoints. False with one message.
+bool resume(const std::string& path, int model_index, bool model_given, bool with_all,
+            ExperimentConfig& config, Run& run, Json& view, std::string* error) {
   Session s;
   if (!load_session(path, s, error)) return false;
   size_t k = 0;
@@ -251,10 +308,27 @@ bool resume(const std::string& path, int model_index, bool model_given, Experime
   }
   config = s.config;
   view = s.view;
-  if (!trainer.configure(config, s.models[k].model_index, error)) return false;
-  if (!trainer.restore(s.models[k], error)) {
-    *error = path + ": " + *error;
-    return false;
+  if (!run.configure(config, s.models[k].model_index, with_all, error)) return false;
+  for (size_t j = 0; j < s.models.size(); ++j) {
+    const int m = s.models[j].model_index;
+    if (!with_all && j != k) continue;
+    if (with_all && (m < 0 || m >= static_cast<int>(run.trainers.size()))) {
+      *error = path + ": model " + std::to_string(m) + ": the experiment has " +
+               std::to_string(run.trainers.size()) + " model(s), numbered from 0";
+      return false;
+    }
+    // configure built every model of the experiment in order (or model K alone).
+    Trainer& t = with_all ? *run.trainers[m] : run.main();
+    if (!t.restore(s.models[j], error)) {
+      *error = path + ": model " + std::to_string(m) + ": " + *error;
+      return false;
+    }
+    if (with_all && j < s.checkpoints.size())
+      for (const Checkpoint& c : s.checkpoints[j])
+        if (!run.stores[m].insert(c)) {
+          *error = path + ": model " + std::to_string(m) + ": checkpoints out of order";
+          return false;
+        }
   }
   return true;
 }
@@ -274,8 +348,9 @@ void print_summary(const Trainer& trainer, const TaskInfo& info, double secs, bo
 
 // Trains to `total` iterations (or a signal, or divergence), writing each iteration's rows and
 // the progress; returns the seconds it took.
-double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rate, CsvOut& metrics,
+double train_loop(Run& run, int64_t total, bool tty, double learning_rate, CsvOut& metrics,
                   CsvOut& profile, int64_t profile_every) {
+  const Trainer& trainer = run.main();
   const TaskInfo& info = trainer.task().info();
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -285,7 +360,7 @@ double train_loop(Trainer& trainer, int64_t total, bool tty, double learning_rat
   const int64_t report_every =
       tty ? std::max<int64_t>(1, total / 200) : std::max<int64_t>(1, total / 10);
   while (trainer.iteration() < total && g_stop_signal == 0) {
-    if (!trainer.run_iteration(&g_interrupt) || trainer.phase() != Phase::Ready) break;
+    if (!run.iterate()) break;
     write_rows(trainer, info, learning_rate, metrics, profile, profile_every);
     if (trainer.iteration() >= next_report || trainer.iteration() == total) {
       progress(tty, trainer.iteration(), total, trainer.last_loss(), info.baseline, seconds());
@@ -331,18 +406,20 @@ int cli_train(const std::vector<std::string>& args) {
 
   ExperimentConfig config;
   std::string error;
-  Trainer trainer;
+  Run run;
   Json view = Json::object();
   const bool model_given = model_index >= 0;
   model_index = std::max(model_index, 0);
   int64_t total = 0;
+  const bool with_all = !session_path.empty();  // a session holds every model
   if (!resume_path.empty()) {
     if (!config_path.empty() || !preset.empty())
       return ap.fail("--resume continues the session's own experiment: leave out --config and "
                      "--preset");
     if (seed) return ap.fail("--seed: a resumed run keeps the session's seed");
-    if (!resume(resume_path, model_index, model_given, config, trainer, view, &error))
+    if (!resume(resume_path, model_index, model_given, with_all, config, run, view, &error))
       return ap.fail(error);
+    const Trainer& trainer = run.main();
     total = iterations > 0 ? trainer.iteration() + iterations : config.training.iterations;
     if (total <= trainer.iteration())
       return ap.fail(resume_path + " is at iteration " + std::to_string(trainer.iteration()) +
@@ -358,7 +435,7 @@ int cli_train(const std::vector<std::string>& args) {
     if (model_index > static_cast<int>(config.compare.size()))
       return ap.fail("--model " + std::to_string(model_index) + ": the experiment has " +
                      std::to_string(config.compare.size() + 1) + " model(s), numbered from 0");
-    if (!trainer.configure(config, model_index, &error)) return ap.fail(error);
+    if (!run.configure(config, model_index, with_all, &error)) return ap.fail(error);
     total = config.training.iterations;
   }
   if (const std::string slow = slow_iteration_warning(config); !slow.empty())
@@ -374,6 +451,7 @@ int cli_train(const std::vector<std::string>& args) {
     metrics.stream() << "iteration,loss,baseline,accuracy,grad_norm_before,grad_norm_after,clipped,"
                         "learning_rate\n";
 
+  Trainer& trainer = run.main();
   const TaskInfo& info = trainer.task().info();
   const int64_t start = trainer.iteration();
   const bool tty = isatty(STDERR_FILENO);
@@ -381,20 +459,24 @@ int cli_train(const std::vector<std::string>& args) {
                trainer.model().name.c_str(), std::string(to_string(trainer.model().cell)).c_str(),
                trainer.model().layers, trainer.model().hidden_size, info.name.c_str(), info.steps,
                config.training.batch_size, static_cast<unsigned long long>(config.training.seed));
+  if (run.trainers.size() > 1)
+    std::fprintf(stderr, "unrolled train: the session holds all %zu models, trained in lockstep\n",
+                 run.trainers.size());
   const int64_t every =
       profile_every > 0 ? profile_every : default_profile_every(info.steps, total - start);
   if (profile.active() && every > 1)
     std::fprintf(stderr, "unrolled train: the profile keeps every %lld-th iteration's row%s\n",
                  static_cast<long long>(every),
                  profile_every > 0 ? "" : " (under 64 MiB; --profile-every K to choose)");
-  const double secs = train_loop(trainer, total, tty, trainer.config().training.optimizer.learning_rate,
+  const double secs = train_loop(run, total, tty, trainer.config().training.optimizer.learning_rate,
                                  metrics, profile, every);
   const int stopped_by = g_stop_signal;
   int code = 0;
-  if (trainer.phase() == Phase::Diverged) {
-    const Divergence& d = trainer.divergence();
-    std::fprintf(stderr, "unrolled train: training diverged at iteration %lld: %s. %s\n",
-                 static_cast<long long>(d.iteration), d.where.c_str(), d.cause.c_str());
+  if (const Trainer* gone = run.diverged()) {
+    const Divergence& d = gone->divergence();
+    const std::string who = run.trainers.size() > 1 ? "model '" + gone->model().name + "': " : "";
+    std::fprintf(stderr, "unrolled train: %straining diverged at iteration %lld: %s. %s\n",
+                 who.c_str(), static_cast<long long>(d.iteration), d.where.c_str(), d.cause.c_str());
     code = 3;
   }
   if (stopped_by != 0) {
@@ -404,7 +486,7 @@ int cli_train(const std::vector<std::string>& args) {
                  stopped_by == SIGINT ? "SIGINT" : "SIGTERM",
                  static_cast<long long>(trainer.iteration()), static_cast<long long>(total));
   }
-  if (!finish_outputs(metrics, profile, save_path, session_path, view, trainer)) code = 4;
+  if (!finish_outputs(metrics, profile, save_path, session_path, view, run)) code = 4;
   if (stopped_by != 0) code = 128 + stopped_by;  // the shell's convention for a signal
   print_summary(trainer, info, secs, /*held_out=*/stopped_by == 0);
   return code;

@@ -14,6 +14,7 @@
 #include "app/gui/layout.hpp"
 #include "app/gui/window.hpp"
 #include "app/session/training_worker.hpp"
+#include "core/undo_budget.hpp"
 
 namespace unrolled {
 
@@ -61,13 +62,13 @@ void draw_guard(const Snapshot& snap, AppState& app, TrainingWorker& worker);
 
 // [sessions.cpp] Sessions, undo and autosave. remember: the run as it is, onto the undo stack,
 // before something replaces it (reset, another lesson, applied edits, a session opened);
-// reset_run remembers, then resets. Undo never holds more than kUndoBytes; an entry above
+// reset_run remembers, then resets. Undo and redo never hold more than kUndoBytes together
+// (core/undo_budget.hpp: app_memory_bytes counts it); an entry above
 // kUndoBytes / kUndoLevels drops its checkpoints, so kUndoLevels fit whenever the run itself
 // does (more levels while they fit, never more than kMaxUndoLevels). The autosave (autosave_path(), beside
 // the settings) is written every kAutosaveSeconds and at exit; unsaved_autosave_summary says what
 // it holds when the run it saved had work not saved ("" otherwise).
 constexpr size_t kUndoLevels = 20, kMaxUndoLevels = 100;
-constexpr size_t kUndoBytes = 128u << 20;
 constexpr double kAutosaveSeconds = 180;
 std::string autosave_path();
 void remember(AppState& app, TrainingWorker& worker, const std::string& what);

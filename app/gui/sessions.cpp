@@ -103,9 +103,13 @@ size_t bytes_of(const std::deque<AppState::UndoEntry>& d) {
   return n;
 }
 
-void trim(std::deque<AppState::UndoEntry>& d) {
-  while (!d.empty() && bytes_of(d) > kUndoBytes) d.pop_front();
-  while (d.size() > kMaxUndoLevels) d.pop_front();
+// Undo and redo together within kUndoBytes (app_memory_bytes counts that much): the oldest undo
+// entries go first, then the farthest redo ones.
+void trim(AppState::Sessions& h) {
+  while (!h.undo.empty() && bytes_of(h.undo) + bytes_of(h.redo) > kUndoBytes) h.undo.pop_front();
+  while (!h.redo.empty() && bytes_of(h.redo) > kUndoBytes) h.redo.pop_front();
+  while (h.undo.size() > kMaxUndoLevels) h.undo.pop_front();
+  while (h.redo.size() > kMaxUndoLevels) h.redo.pop_front();
 }
 
 bool step_history(AppState& app, TrainingWorker& worker, std::deque<AppState::UndoEntry>& from,
@@ -120,7 +124,7 @@ bool step_history(AppState& app, TrainingWorker& worker, std::deque<AppState::Un
     return false;
   }
   to.push_back({e.what, entry_bytes(capture(app, worker, true))});
-  trim(to);
+  trim(app.sessions);
   restore(app, worker, s);
   return true;
 }
@@ -135,7 +139,7 @@ void remember(AppState& app, TrainingWorker& worker, const std::string& what) {
   auto& h = app.sessions;
   h.undo.push_back({what, entry_bytes(capture(app, worker, true))});
   h.redo.clear();
-  trim(h.undo);
+  trim(h);
 }
 
 void reset_run(AppState& app, TrainingWorker& worker) {

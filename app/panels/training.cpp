@@ -126,7 +126,9 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
   if (ImGui::IsItemHovered())
     text_tooltip("Drag to go back in training: every panel shows that iteration as it was, "
                  "recomputed from the nearest checkpoint. Training pauses while you look back.");
-  const bool shown = !viewing || snap.viewing == st.scrub_sent;
+  // Shown, or on its way in the background (a new pick interrupts that replay at once).
+  const bool shown =
+      !viewing || snap.viewing == st.scrub_sent || snap.view_pending == st.scrub_sent;
   // While dragging, the nearest iteration one replay away (a checkpoint just before it), so that
   // every redraw is quick; on release, exactly the iteration picked.
   const auto& quick = snap.quick_views;
@@ -157,9 +159,20 @@ void draw_scrubber(const Snapshot& snap, AppState& app, TrainingWorker& worker) 
                  "on screen (drag the slider or train on), to see before and after.");
   fit_on_line(ImGui::GetFrameHeight() + style.ItemInnerSpacing.x +
               ImGui::CalcTextSize("keep training while viewing").x);
+  const int64_t picked = snap.view_pending >= 0 ? snap.view_pending : snap.viewing;
   if (ImGui::Checkbox("keep training while viewing", &st.keep_training) && viewing)
-    worker.send(cmd::ViewIteration{snap.viewing, st.keep_training});
+    worker.send(cmd::ViewIteration{picked, st.keep_training});
+  if (snap.view_pending >= 0) {
+    // A far-back pick: the nearest checkpoint's iteration is on screen while the exact one is
+    // replayed (app/session/training_worker.hpp, view_iteration).
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("showing %lld (a checkpoint's) while %lld is computed...",
+                        static_cast<long long>(snap.viewing),
+                        static_cast<long long>(snap.view_pending));
+    ImGui::PopTextWrapPos();
+  }
   report_value(app, "viewing", std::to_string(snap.viewing));
+  report_value(app, "view pending", std::to_string(snap.view_pending));
 }
 
 // [SECTION] The plots

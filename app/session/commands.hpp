@@ -6,7 +6,9 @@
 //   worker.send(cmd::SetSpeed{30});
 //   worker.send(cmd::SetAnalysis{.spectra = true, .jacobian_layer = -1});
 //
-// Step commands pause training first: a step by hand takes over from play.
+// Step commands pause training first: a step by hand takes over from play. While a past iteration
+// is viewed (cmd::ViewIteration) they step inside it instead: any iteration x any time step, on
+// the worker's replayed copy of that iteration; the live run, its checkpoints and play stay.
 #pragma once
 
 #include <cstdint>
@@ -90,6 +92,9 @@ struct SetAnalysis {
 // updates, 0..the live count) recomputed bit for bit from the nearest checkpoint; the snapshot's
 // `viewing` says which. Training pauses unless keep_training (then the live run goes on behind
 // the view; the view stays at n). An iteration older than the oldest checkpoint sets `error`.
+// When n is more than one iteration past the checkpoint before it, the snapshot shows that
+// checkpoint's next iteration at once and n once replayed in the background (`view_pending`
+// meanwhile); a command sent meanwhile interrupts the replay, which then goes on.
 struct ViewIteration {
   int64_t iteration = 0;
   bool keep_training = false;

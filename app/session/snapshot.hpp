@@ -87,6 +87,9 @@ struct Snapshot {
   // recomputed; -1 when they follow the live run. The banner: "viewing iteration `viewing` of
   // `live_iteration`"; a slider spans [earliest_viewable, live_iteration].
   int64_t viewing = -1;
+  // The iteration asked for, while it is replayed in the background (far from a checkpoint:
+  // `viewing` is then the nearest checkpoint's iteration, shown meanwhile); -1 none.
+  int64_t view_pending = -1;
   int64_t live_iteration = 0;     // the live run's completed updates (the main model's)
   int64_t earliest_viewable = 0;  // the oldest checkpoint's iteration (every model)
   // The iterations recomputed from a checkpoint just before them (one iteration replayed: the

@@ -39,9 +39,8 @@ void fill_analysis(ModelView& v, const Trainer& t, const ViewRequest& request) {
   }
 }
 
-bool recompute_view(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
-                    int64_t n, int64_t live, const ViewRequest& request, const History& history,
-                    Trainer& scratch, ModelView& view, std::string* error) {
+bool begin_replay(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
+                  int64_t n, int64_t live, Trainer& scratch, std::string* error) {
   const auto fail = [&](const std::string& m) {
     if (error) *error = m;
     return false;
@@ -58,9 +57,11 @@ bool recompute_view(const ExperimentConfig& config, int model_index, const Check
       !same_run(scratch.config(), config)) {
     if (!scratch.configure(config, model_index, error)) return false;
   }
-  if (!scratch.restore(c->state, error)) return false;
-  while (scratch.iteration() < n)
-    if (!scratch.run_iteration()) break;  // diverged on the way: show where it stopped
+  return scratch.restore(c->state, error);
+}
+
+void finish_view(const Trainer& scratch, const ViewRequest& request, const History& history,
+                 ModelView& view) {
   fill_model_view(view, scratch, request.sample);
   view.pictures_from = -1;
   if (view.history.capacity() == history.capacity())
@@ -68,6 +69,15 @@ bool recompute_view(const ExperimentConfig& config, int model_index, const Check
   else
     view.history = history;
   fill_analysis(view, scratch, request);
+}
+
+bool recompute_view(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
+                    int64_t n, int64_t live, const ViewRequest& request, const History& history,
+                    Trainer& scratch, ModelView& view, std::string* error) {
+  if (!begin_replay(config, model_index, store, n, live, scratch, error)) return false;
+  while (scratch.iteration() < n)
+    if (!scratch.run_iteration()) break;  // diverged on the way: show where it stopped
+  finish_view(scratch, request, history, view);
   return true;
 }
 

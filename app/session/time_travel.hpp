@@ -12,6 +12,9 @@
 // ModelView. Two things are not the past's: `history` is the live history (the Training panel
 // marks n on it), and a char-LM's `generated` text is sampled afresh from the weights at n (live
 // it was refreshed every 50 iterations).
+//
+// The worker keeps the scratch trainer at n after the replay: the step commands then step inside
+// iteration n (the time-step axis), showing at every step what a live step-through of it showed.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,16 @@ struct ViewRequest {
 bool recompute_view(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
                     int64_t n, int64_t live, const ViewRequest& request, const History& history,
                     Trainer& scratch, ModelView& view, std::string* error);
+
+// recompute_view in parts, for a replay the worker runs in the background between commands
+// (a far-back iteration of a large model takes seconds): begin_replay restores the checkpoint
+// for iteration n into scratch (false with one message as recompute_view); the caller then runs
+// scratch.run_iteration until scratch.iteration() reaches n (any interrupt between time steps
+// leaves the same numbers); finish_view fills the view as recompute_view does.
+bool begin_replay(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
+                  int64_t n, int64_t live, Trainer& scratch, std::string* error);
+void finish_view(const Trainer& scratch, const ViewRequest& request, const History& history,
+                 ModelView& view);
 
 // The analysis a snapshot carries beside fill_model_view (the worker's publish calls it too):
 // spectra of each layer's recurrent blocks, and the Jacobian product norms of one layer for the

@@ -39,6 +39,7 @@ bool TrainingWorker::configure(const ExperimentConfig& config, std::string* erro
   viewing_ = -1;
   viewed_.clear();
   scratch_.clear();
+  opened_.clear();
   config_ = config;
   warning_ = slow_iteration_warning(config);
   generated_.assign(trainers_.size(), "");
@@ -81,6 +82,12 @@ void TrainingWorker::send(Command c) {
 std::shared_ptr<const Snapshot> TrainingWorker::latest() const {
   std::lock_guard lock(mutex_);
   return latest_;
+}
+
+void TrainingWorker::wait_view() {
+  wait_idle();
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [&] { return quit_ || pending_view_ < 0; });
 }
 
 void TrainingWorker::wait_idle() {
@@ -134,15 +141,25 @@ struct TrainingWorker::Applier {
   void each(F f) {
     for (auto& t : w.trainers_) f(*t);
   }
-  // A step by hand acts on the live run: the views go back to it.
+  // A step by hand acts on the run on screen. Live, it pauses training first. Viewing a past
+  // iteration (two axes: any iteration x any time step), it steps the scratch trainers that
+  // recomputed the view, which hold that iteration's state: the live run, its checkpoints and
+  // whether it plays are untouched. f(trainer, model index, live).
   template <class F>
   void step(F f) {
+    if (w.viewing_ >= 0) {
+      // A replay still under way finishes first (only stop() cuts it short).
+      if (w.view_target_ >= 0 && !w.advance_view(&w.on_stop_, Clock::duration::max())) return;
+      for (size_t i = 0; i < w.scratch_.size(); ++i) f(*w.scratch_[i], i, false);
+      w.viewing_ = w.scratch_.empty() ? w.viewing_ : w.scratch_.front()->iteration();
+      w.fill_views();
+      return;
+    }
     w.playing_ = false;
     w.end_goal();
-    w.viewing_ = -1;
     for (size_t i = 0; i < w.trainers_.size(); ++i) {
       w.record_checkpoint(i);
-      f(*w.trainers_[i]);
+      f(*w.trainers_[i], i, true);
     }
   }
   void clear_checkpoints() {
@@ -167,32 +184,32 @@ struct TrainingWorker::Applier {
   }
 
   void operator()(const cmd::StepIteration&) {
-    step([&](Trainer& t) { t.run_iteration(&w.on_stop_); });
+    step([&](Trainer& t, size_t, bool) { t.run_iteration(&w.on_stop_); });
   }
   void operator()(const cmd::StepForward&) {
-    step([&](Trainer& t) {
+    step([&](Trainer& t, size_t i, bool live) {
       if (t.phase() == Phase::Update) {
         t.apply_update();
-        w.record_checkpoint(index_of(t));
+        if (live) w.record_checkpoint(i);
       }
       t.step_forward();
     });
   }
   void operator()(const cmd::StepBackward&) {
-    step([](Trainer& t) { t.step_backward(); });
+    step([](Trainer& t, size_t, bool) { t.step_backward(); });
   }
   void operator()(const cmd::FinishForward&) {
-    step([&](Trainer& t) {
+    step([&](Trainer& t, size_t, bool) {
       if (t.phase() == Phase::Ready) t.step_forward();
       while (t.phase() == Phase::Forward && !w.on_stop_.stop_here()) t.step_forward();
     });
   }
   void operator()(const cmd::FinishBackward&) {
     // Exactly the StepBackward commands it replaces: one time step at a time until Update.
-    step([&](Trainer& t) { finish_backward(t); });
+    step([&](Trainer& t, size_t, bool) { finish_backward(t); });
   }
   void operator()(const cmd::ApplyUpdate&) {
-    step([&](Trainer& t) {
+    step([&](Trainer& t, size_t, bool) {
       if (finish_backward(t)) t.apply_update();
     });
   }
@@ -201,12 +218,6 @@ struct TrainingWorker::Applier {
     while (t.phase() == Phase::Forward || t.phase() == Phase::Backward)
       if (w.on_stop_.stop_here() || !t.step_backward()) return false;
     return true;
-  }
-
-  size_t index_of(const Trainer& t) const {
-    for (size_t i = 0; i < w.trainers_.size(); ++i)
-      if (w.trainers_[i].get() == &t) return i;
-    return 0;
   }
 
   void operator()(const cmd::Reset&) {
@@ -279,13 +290,12 @@ struct TrainingWorker::Applier {
   }
 
   void operator()(const cmd::ViewIteration& c) {
-    w.viewing_ = c.iteration;
     w.view_keep_training_ = c.keep_training;
     if (!c.keep_training) {
       w.playing_ = false;
       w.end_goal();
     }
-    w.refresh_view();
+    w.view_iteration(c.iteration);
   }
   void operator()(const cmd::BackToLive&) { w.viewing_ = -1; }
   void operator()(const cmd::CaptureSession& c) {
@@ -372,6 +382,14 @@ bool TrainingWorker::load_session(const Session& s, std::string* error) {
         if (!stores_[m].insert(c)) return give_back("session checkpoints out of order");
   }
   last_finite_.clear();
+  // The trainers hold no trace of the iteration they stopped after: publish replays it from the
+  // checkpoint before it, so that every panel shows the opened run's last iteration whole.
+  opened_.assign(trainers_.size(), std::nullopt);
+  for (size_t i = 0; i < trainers_.size(); ++i)
+    if (trainers_[i]->phase() == Phase::Ready && trainers_[i]->iteration() > 0) {
+      opened_[i].emplace();
+      opened_[i]->iteration = trainers_[i]->iteration();
+    }
   return true;
 }
 
@@ -382,18 +400,97 @@ bool TrainingWorker::refresh_view() {
   viewed_.resize(n);
   while (scratch_.size() < n) scratch_.push_back(std::make_unique<Trainer>());
   const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
+  const History none(2, 2, 1);  // publish puts the live history in (no 10 MB copy)
   for (size_t i = 0; i < n; ++i) {
     std::string why;
     if (!recompute_view(config_, static_cast<int>(i), stores_[i], viewing_,
-                        trainers_[i]->iteration(), request, trainers_[i]->history(), *scratch_[i],
-                        viewed_[i], &why)) {
+                        trainers_[i]->iteration(), request, none, *scratch_[i], viewed_[i],
+                        &why)) {
       error_ = "view: " + why;
       viewing_ = -1;
       return false;
     }
-    viewed_[i].history = History(2, 2, 1);  // publish puts the live history in (no 10 MB copy)
   }
   return true;
+}
+
+void TrainingWorker::view_iteration(int64_t n) {
+  view_target_ = -1;
+  // The nearest checkpoint's iteration (the main model's, as the slider's quick views): one replay.
+  int64_t quick = n;
+  const int64_t live = trainers_.empty() ? 0 : trainers_[0]->iteration();
+  if (n > 1 && n <= live && !stores_.empty())
+    if (const Checkpoint* c = stores_[0].at_or_before(n - 1)) quick = c->state.iteration + 1;
+  viewing_ = quick;
+  if (!refresh_view() || quick >= n) return;
+  for (size_t i = 0; i < trainers_.size(); ++i) {
+    std::string why;
+    if (!begin_replay(config_, static_cast<int>(i), stores_[i], n, trainers_[i]->iteration(),
+                      *scratch_[i], &why)) {
+      error_ = "view: " + why;
+      viewing_ = -1;
+      return;
+    }
+  }
+  view_target_ = n;
+}
+
+bool TrainingWorker::advance_view(Interrupt* stop, Clock::duration budget) {
+  const auto until = budget == Clock::duration::max() ? Clock::time_point::max()
+                                                      : Clock::now() + budget;
+  for (size_t i = 0; i < scratch_.size() && i < trainers_.size(); ++i) {
+    Trainer& t = *scratch_[i];
+    while (t.iteration() < view_target_ && t.phase() != Phase::Diverged) {
+      if ((stop && stop->raised()) || Clock::now() >= until) return false;
+      if (!t.run_iteration(stop)) break;  // diverged on the way: show where it stopped
+    }
+    if (t.phase() != Phase::Ready && t.phase() != Phase::Diverged) return false;  // interrupted
+  }
+  viewing_ = view_target_;
+  view_target_ = -1;
+  fill_views();
+  return true;
+}
+
+void TrainingWorker::fill_views() {
+  view_dirty_ = false;
+  if (viewing_ < 0) return;
+  const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
+  viewed_.resize(scratch_.size());
+  for (size_t i = 0; i < scratch_.size(); ++i) {
+    fill_model_view(viewed_[i], *scratch_[i], sample_);
+    viewed_[i].pictures_from = -1;
+    viewed_[i].history = History(2, 2, 1);  // publish puts the live history in
+    fill_analysis(viewed_[i], *scratch_[i], request);
+  }
+}
+
+void TrainingWorker::refresh_opened() {
+  const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
+  opened_.resize(trainers_.size());
+  for (size_t i = 0; i < trainers_.size(); ++i) {
+    std::optional<ModelView>& v = opened_[i];
+    const Trainer& t = *trainers_[i];
+    // The run has moved on (or was never opened): the live trainer draws its own pictures.
+    if (!v || t.phase() != Phase::Ready || t.iteration() != v->iteration || t.forward_t() > 0) {
+      v.reset();
+      continue;
+    }
+    if (viewing_ >= 0) continue;  // the scratch trainers hold the viewed iteration
+    if (v->steps > 0 && v->sample == request.sample && opened_spectra_ == request.spectra &&
+        opened_jacobian_ == request.jacobian_layer)
+      continue;
+    while (scratch_.size() <= i) scratch_.push_back(std::make_unique<Trainer>());
+    std::string why;
+    if (!recompute_view(config_, static_cast<int>(i), stores_[i], t.iteration(), t.iteration(),
+                        request, History(2, 2, 1), *scratch_[i], *v, &why)) {
+      v.reset();  // no checkpoint before the last iteration: the pictures stay empty
+      continue;
+    }
+    v->history = History(2, 2, 1);
+  }
+  opened_spectra_ = request.spectra;
+  opened_jacobian_ = request.jacobian_layer;
 }
 
 void TrainingWorker::apply(const Command& c) {
@@ -415,7 +512,7 @@ bool TrainingWorker::take_commands(std::deque<Command>& commands, uint64_t& take
   std::unique_lock lock(mutex_);
   const bool can_train = playing_ && !trainers_.empty();
   const auto woken = [&] { return quit_ || !queue_.empty(); };
-  if (!quit_ && queue_.empty()) {
+  if (!quit_ && queue_.empty() && view_target_ < 0) {  // a replay under way goes on at once
     if (!can_train)
       wake_.wait(lock, woken);
     else if (speed_ > 0)
@@ -488,6 +585,7 @@ void TrainingWorker::run() {
     if (!take_commands(commands, taken, pace)) break;
     for (const Command& c : commands) apply(c);
     bool changed = !commands.empty();
+    if (viewing_ < 0) view_target_ = -1;  // back to live (a reset, a new run): no replay
 
     const bool was_playing = playing_;
     if (playing_) {
@@ -510,8 +608,21 @@ void TrainingWorker::run() {
     {
       std::lock_guard lock(mutex_);
       applied_ = taken;  // applied and, when they changed anything, published
+      pending_view_ = view_target_;
     }
     idle_.notify_all();
+    // Time travel's replay in the background, once the quick view is out: until done or a
+    // command comes (while training goes on behind the view, one publish period at a time).
+    if (view_target_ >= 0 &&
+        advance_view(&on_command_, playing_ ? kPublishEvery : Clock::duration::max())) {
+      publish();
+      pace.last_publish = Clock::now();
+      {
+        std::lock_guard lock(mutex_);
+        pending_view_ = -1;
+      }
+      idle_.notify_all();
+    }
   }
   idle_.notify_all();
 }
@@ -562,6 +673,7 @@ void TrainingWorker::publish() {
       s->vocabulary = lm->vocabulary();
   }
   last_finite_.resize(trainers_.size());
+  refresh_opened();
   for (size_t i = 0; i < trainers_.size(); ++i) {
     const Trainer& t = *trainers_[i];
     keep_last_finite(i);
@@ -579,12 +691,23 @@ void TrainingWorker::publish() {
       }
       s->models[i].generated = generated_[i];
     }
-    fill_analysis(s->models[i], t, ViewRequest{sample_, want_spectra_, jacobian_layer_});
+    // The live analysis, unless a recomputed view replaces it below (its spectra cost as much).
+    const bool replaced = opened_[i] || (viewing_ >= 0 && i < viewed_.size());
+    if (!replaced)
+      fill_analysis(s->models[i], t, ViewRequest{sample_, want_spectra_, jacobian_layer_});
+    if (opened_[i]) {  // a session just opened: its last iteration's pictures, replayed
+      History live = std::move(s->models[i].history);
+      std::string text = std::move(s->models[i].generated);
+      s->models[i] = *opened_[i];
+      s->models[i].history = std::move(live);
+      s->models[i].generated = std::move(text);
+    }
   }
   // Time travel: the recomputed views replace the live ones (each keeps its recomputed pictures,
   // the live history, and text sampled from the weights it shows).
-  if (viewing_ >= 0 && view_dirty_) refresh_view();
+  if (viewing_ >= 0 && view_dirty_ && view_target_ < 0) fill_views();
   s->viewing = viewing_;
+  s->view_pending = view_target_;
   s->live_iteration = trainers_.empty() ? 0 : trainers_[0]->iteration();
   s->earliest_viewable = 0;
   for (const auto& store : stores_) s->earliest_viewable = std::max(s->earliest_viewable, store.oldest());

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -53,6 +54,9 @@ class TrainingWorker {
   std::shared_ptr<const Snapshot> latest() const;
   // Blocks until every command sent so far has been applied and published.
   void wait_idle();
+  // wait_idle, then until the exact view a cmd::ViewIteration asked for is published (its replay
+  // runs in the background between commands; tests and benchmarks).
+  void wait_view();
   // Every model's state and checkpoints, as the worker has them once the commands sent so far
   // are applied (waits for it; core/session_file.hpp saves it). The experiment is the one the
   // trainers run, live settings included; the caller adds the view.
@@ -102,6 +106,19 @@ class TrainingWorker {
   // Recomputes every model's view of iteration viewing_; false (viewing_ back to -1, error_ set)
   // when it cannot.
   bool refresh_view();
+  // The views again from the scratch trainers as they stand (after a step inside the viewed
+  // iteration, or another sample or analysis asked for): nothing is replayed.
+  void fill_views();
+  // cmd::ViewIteration: n at once when it is one replay from the main model's checkpoint before
+  // it; else that checkpoint's iteration at once (quick) and n replayed in the background
+  // (view_target_), so the worker stays free for commands however far back n is.
+  void view_iteration(int64_t n);
+  // The background replay towards view_target_ until done (true: the views show it), `stop` is
+  // raised or `budget` is spent; the next call resumes it, with the same numbers.
+  bool advance_view(Interrupt* stop, std::chrono::steady_clock::duration budget);
+  // A session just opened (opened_): each model's last iteration recomputed, once and again when
+  // the sample or the analysis asked for changes; dropped once that model's run moves.
+  void refresh_opened();
 
   std::vector<std::unique_ptr<Trainer>> trainers_;
   std::vector<CheckpointStore> stores_;  // per model, within kDefaultCheckpointBudget together
@@ -109,10 +126,16 @@ class TrainingWorker {
   // Time travel: the iteration the views show (-1: live), whether training went on, and the
   // recomputed views with the scratch trainers that recomputed them.
   int64_t viewing_ = -1;
+  int64_t view_target_ = -1;  // the iteration replayed in the background; -1 none
   bool view_keep_training_ = false;
   bool view_dirty_ = false;
   std::vector<ModelView> viewed_;
   std::vector<std::unique_ptr<Trainer>> scratch_;
+  // Per model: the pictures of a just opened session's last iteration (its trainer, restored,
+  // holds no trace), until the run moves; the analysis they were computed with.
+  std::vector<std::optional<ModelView>> opened_;
+  bool opened_spectra_ = false;
+  int opened_jacobian_ = -1;
   bool playing_ = false;
   double speed_ = 30;  // iterations per second; 0: as fast as possible
   int sample_ = 0;
@@ -139,6 +162,7 @@ class TrainingWorker {
   Interrupt on_stop_;     // raised by stop() alone: stops step commands
   uint64_t sent_ = 0;     // commands sent so far
   uint64_t applied_ = 0;  // commands applied and published so far
+  int64_t pending_view_ = -1;  // view_target_ as of the last publish (wait_view)
   std::shared_ptr<const Snapshot> latest_;
   std::vector<std::shared_ptr<Slot>> pool_;  // reused once the UI has let go of them
   uint64_t version_ = 0;
