@@ -1,7 +1,8 @@
 // The one memory budget (issue 14): every model of an experiment, as the app holds it, in at most
 // 2 GiB (core/experiment.hpp, app_memory_bytes). The estimate is checked against the peak
-// resident memory (under a sanitizer: the peak of the live heap) of a child process that does what the app's worker does with the file: one
-// training iteration of every model, then kMaxLiveSnapshots snapshots held at once. Configurations
+// resident memory (under a sanitizer, the peak of the live heap: tests/heap_peak.hpp) of a child
+// process that does what the app's worker does with the file: one training iteration of every
+// model, then kMaxLiveSnapshots snapshots held at once. Configurations
 // at the edges of the ranges: the widest and deepest model, the longest sequences with the most
 // small matrices, a sharded batch in float32 (the double view of its traces), a compare lesson.
 //
@@ -20,47 +21,17 @@
 #include <string>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define UNROLLED_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define UNROLLED_SANITIZED 1
-#endif
-#endif
-#ifdef UNROLLED_SANITIZED
-#include <sanitizer/allocator_interface.h>
-
-#include <atomic>
-#endif
-
 #include "app/session/commands.hpp"
 #include "app/session/training_worker.hpp"
 #include "core/checkpoints.hpp"
 #include "core/experiment.hpp"
 #include "core/undo_budget.hpp"
+#include "tests/heap_peak.hpp"
 
 namespace unrolled {
 namespace {
 
-#ifdef UNROLLED_SANITIZED
-// Under a sanitizer, shadow memory and quarantine inflate every RSS, so the child counts what the
-// program itself allocates instead: the sanitizer's allocator calls these on every malloc and
-// free, and the peak of the live bytes is the measurement (the RSS test of a plain build is the
-// stricter one: it also sees the allocator's own overhead).
-constexpr bool kSanitized = true;
-std::atomic<int64_t> g_live{0}, g_peak{0};
-void on_malloc(const volatile void*, size_t size) {
-  const int64_t now = g_live.fetch_add(static_cast<int64_t>(size)) + static_cast<int64_t>(size);
-  int64_t peak = g_peak.load();
-  while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
-  }
-}
-void on_free(const volatile void* p) {
-  if (p) g_live.fetch_sub(static_cast<int64_t>(__sanitizer_get_allocated_size(const_cast<void*>(p))));
-}
-#else
-constexpr bool kSanitized = false;
-#endif
+using testing_support::kSanitized;
 
 struct Case {
   const char* name;
@@ -107,9 +78,7 @@ TEST(MemoryBudget, Child) {
   const char* which = std::getenv("UNROLLED_MEMORY_CASE");
   if (!which) GTEST_SKIP() << "run by MemoryBudget.TheEstimateIsNotBelowTheMeasuredPeak";
   const Case& c = cases().at(std::atoi(which));
-#ifdef UNROLLED_SANITIZED
-  __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
-#endif
+  testing_support::count_heap();
   const double before = kSanitized ? 0.0 : status_bytes("VmRSS:");
   TrainingWorker w;
   std::string error;
@@ -122,7 +91,8 @@ TEST(MemoryBudget, Child) {
     w.wait_idle();
     held.push_back(w.latest());
   }
-  const double peak = kSanitized ? static_cast<double>(g_peak.load()) : status_bytes("VmHWM:");
+  const double peak =
+      kSanitized ? static_cast<double>(testing_support::heap_peak()) : status_bytes("VmHWM:");
   std::printf("peak %.0f before %.0f\n", peak, before);
 }
 
@@ -162,7 +132,8 @@ TEST(MemoryBudget, TheEstimateIsNotBelowTheMeasuredPeak) {
 // experiment that fits leaves room for all three.
 TEST(MemoryBudget, TheEstimateCountsTheCheckpointsAndTheUndoStack) {
   for (const int models : {1, 3}) {
-    ExperimentConfig c = config_of({"lstm", CellType::Lstm, 1, 32, 50, 8, Precision::Float32, models});
+    ExperimentConfig c =
+        config_of({"lstm", CellType::Lstm, 1, 32, 50, 8, Precision::Float32, models});
     std::string error;
     auto task = make_task(c.task, &error);
     ASSERT_TRUE(task) << error;

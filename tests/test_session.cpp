@@ -15,12 +15,12 @@
 #include <variant>
 #include <vector>
 
-#include "tests/small_lesson.hpp"
 #include "app/session/commands.hpp"
 #include "app/session/snapshot.hpp"
 #include "app/session/step_plan.hpp"
 #include "app/session/training_worker.hpp"
 #include "core/trainer.hpp"
+#include "tests/small_lesson.hpp"
 
 namespace unrolled {
 namespace {
@@ -448,32 +448,19 @@ TEST(SessionCommands, StopJoinsInTheMiddleOfALongIteration) {
 }
 
 TEST(SessionCommands, EveryCommandHasItsOwnName) {
-  const std::vector<Command> all = {cmd::Play{},
-                                    cmd::Pause{},
-                                    cmd::StepIteration{},
-                                    cmd::StepForward{},
-                                    cmd::StepBackward{},
-                                    cmd::FinishForward{},
-                                    cmd::FinishBackward{},
-                                    cmd::ApplyUpdate{},
-                                    cmd::Reset{},
-                                    cmd::Reseed{},
-                                    cmd::Configure{},
-                                    cmd::RunIterations{},
-                                    cmd::RunUntil{},
-                                    cmd::RescaleRecurrent{},
-                                    cmd::SetSpeed{},
-                                    cmd::SetOptimizer{},
-                                    cmd::SetClip{},
-                                    cmd::SetTruncation{},
-                                    cmd::SetPrecision{},
-                                    cmd::SetSample{},
-                                    cmd::SetTemperature{},
-                                    cmd::SetAnalysis{},
-                                    cmd::ViewIteration{},
-                                    cmd::BackToLive{},
-                                    cmd::CaptureSession{},
-                                    cmd::LoadSession{}};
+  const std::vector<Command> all = {cmd::Play{},           cmd::Pause{},
+                                    cmd::StepIteration{},  cmd::StepForward{},
+                                    cmd::StepBackward{},   cmd::FinishForward{},
+                                    cmd::FinishBackward{}, cmd::ApplyUpdate{},
+                                    cmd::Reset{},          cmd::Reseed{},
+                                    cmd::Configure{},      cmd::RunIterations{},
+                                    cmd::RunUntil{},       cmd::RescaleRecurrent{},
+                                    cmd::SetSpeed{},       cmd::SetOptimizer{},
+                                    cmd::SetClip{},        cmd::SetTruncation{},
+                                    cmd::SetPrecision{},   cmd::SetSample{},
+                                    cmd::SetTemperature{}, cmd::SetAnalysis{},
+                                    cmd::ViewIteration{},  cmd::BackToLive{},
+                                    cmd::CaptureSession{}, cmd::LoadSession{}};
   ASSERT_EQ(all.size(), std::variant_size_v<Command>);
   std::set<std::string> seen;
   for (const Command& c : all) {
