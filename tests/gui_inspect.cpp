@@ -101,7 +101,8 @@ TEST_F(InspectCli, OpenShowsWhatPredictPrintsAndColoursTheUnitsH) {
   const int unit = std::stoi(value(r, "input", "unit"));
   const auto h = numbers(value(r, "input", "unit h"));
   const auto colours = fields(value(r, "input", "unit colours"));
-  const auto& top = pj["layers"].back()["h"][0];
+  const int layer = std::stoi(value(r, "input", "layer")) - 1;
+  const auto& top = pj["layers"][layer]["h"][0];  // [T][H]
   ASSERT_EQ(h.size(), top.size());
   ASSERT_EQ(colours.size(), top.size());
   EXPECT_EQ(value(r, "input", "colour range"), "1");

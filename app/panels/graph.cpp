@@ -914,7 +914,10 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
 
   if (app.mode == Mode::Inspect) {  // one typed sequence, computed whole: nothing to step
     s.follow = false;
-    ImGui::TextDisabled("t = %d of %d; click a cell to inspect it. Arrows: \xE2\x88\x82y/\xE2\x88\x82h of the chosen output", s.t + 1, T);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("t = %d of %d (click a cell). The arrows back: \xE2\x88\x82y/\xE2\x88\x82h"
+                        " of the output chosen in the Input panel.", s.t + 1, T);
+    ImGui::PopTextWrapPos();
   } else {
     advance_animation(snap, m, k1, s, worker);
     draw_step_buttons(m, k1, s, worker);

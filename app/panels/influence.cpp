@@ -32,17 +32,17 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
   int reach = g.step;
   for (int t = g.step; t >= 0; --t)
     if (g.norm(L - 1, t) >= top * 1e-2) reach = t;
-  ImGui::TextUnformatted(("\xE2\x80\x96\xE2\x88\x82y/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96 of "
-                          "output " + out + " at step " + std::to_string(g.step + 1) +
-                          " (before its " +
-                          (is.model.model.readout_activation == ReadoutActivation::None
-                               ? std::string("readout")
-                               : std::string(to_string(is.model.model.readout_activation))) +
-                          "): within a factor 100 of its largest back to step " +
-                          std::to_string(reach + 1) +
+  const std::string act = is.model.model.readout_activation == ReadoutActivation::None
+                              ? ""
+                              : " (before its " +
+                                    std::string(to_string(is.model.model.readout_activation)) + ")";
+  ImGui::TextUnformatted(("output " + out + " at step " + std::to_string(g.step + 1) + act +
+                          " depends on the steps back to " + std::to_string(reach + 1) +
                           (is.input.labels.size() > static_cast<size_t>(reach)
                                ? " (" + is.input.labels[reach] + ")"
-                               : ""))
+                               : "") +
+                          ", within a factor 100 of its largest \xE2\x80\x96\xE2\x88\x82y/"
+                          "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96")
                              .c_str());
   ImGui::PopTextWrapPos();
   std::string norms;
@@ -51,7 +51,9 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
   report_value(app, "reach", std::to_string(reach + 1));
   is.t_axis.resize(T);
   for (int t = 0; t < T; ++t) is.t_axis[t] = t + 1;
-  if (widgets::BeginPlot("which steps the output depends on##influence", ImVec2(-1, -1),
+  const float least = widgets::plot_height_for(is.influence, kMinDataLinesH * ImGui::GetTextLineHeight());
+  const float plot_h = std::max({least, min_plot_box().y, ImGui::GetContentRegionAvail().y});
+  if (widgets::BeginPlot("dependence on each step##influence", ImVec2(-1, plot_h),
                          is.influence)) {
     widgets::SetupAxes("t", "\xE2\x80\x96\xE2\x88\x82y/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                        widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
@@ -60,7 +62,7 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
       const std::string label = L > 1 ? "layer " + std::to_string(l + 1) : "h";
       plot_matrix_row(label.c_str(), is.t_axis.data(), g.norm, l, is.row);
     }
-    widgets::PlotVLine("the chosen output's step", g.step + 1);
+    widgets::PlotVLine("output's step", g.step + 1);
     widgets::EndPlot();
   }
   if (ImGui::IsItemHovered() && !is.influence.hovered)

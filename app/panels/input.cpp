@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -26,7 +27,9 @@ namespace {
 std::string model_line(const InspectModel& im) {
   const NetworkSpec& s = im.model.net.spec();
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s, %d layer%s of %d", std::string(to_string(s.cell)).c_str(),
+  std::string cell(to_string(s.cell));
+  for (char& c : cell) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::snprintf(buf, sizeof buf, "%s, %d layer%s of %d", cell.c_str(),
                 s.num_layers, s.num_layers > 1 ? "s" : "", s.hidden_size);
   std::string out = buf;
   const Vocabulary& v = im.vocab;
@@ -95,10 +98,12 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
   const Mat& h = m.h[l];  // (H, T)
   const Mat unit_row = h.row(app.unit);
   const double range = colour_range(m, unit_row);
-  const float em = ImGui::GetFontSize(), pad = 0.25f * em;
+  const float em = ImGui::GetFontSize() * 1.3f, pad = 0.25f * em;
   const ImGuiStyle& style = ImGui::GetStyle();
   const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
   std::string values, colours;
+  // The tokens at 1.3 times the text size: they are what the class reads from the back.
+  ImGui::SetWindowFontScale(1.3f);
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0.2f * em, 0.35f * em));
   for (int t = 0; t < T && t < static_cast<int>(is.input.labels.size()); ++t) {
     const std::string& label = is.input.labels[t];
@@ -137,21 +142,28 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
     colours += (t ? "," : "") + std::string(num);
   }
   ImGui::PopStyleVar();
+  ImGui::SetWindowFontScale(1.0f);
+  report_value(app, "layer", std::to_string(l + 1));
   report_value(app, "unit", std::to_string(app.unit));
   report_value(app, "unit h", values);
   report_value(app, "unit colours", colours);
   report_value(app, "colour range", fmt_num(range, 6));
+  ImGui::PushTextWrapPos(0);
   ImGui::TextDisabled("colour: h of unit %d, blue \xE2\x88\x92%s \xE2\x80\xA6 0 white \xE2\x80\xA6 "
                       "red +%s",
                       app.unit, fmt_num(range, 2).c_str(), fmt_num(range, 2).c_str());
+  ImGui::PopTextWrapPos();
 }
 
 void draw_unit_picker(const Snapshot& snap, AppState& app) {
   const ModelView& m = snap.models[0];
   draw_inspect_selectors(snap, app, nullptr);
   const int H = m.spec.hidden_size;
-  fit_on_line(14 * ImGui::GetFontSize());
-  ImGui::SetNextItemWidth(10 * ImGui::GetFontSize());
+  const float slider_w = 7 * ImGui::GetFontSize();
+  if (m.spec.num_layers > 1)
+    fit_on_line(slider_w + ImGui::GetStyle().ItemInnerSpacing.x +
+                ImGui::CalcTextSize("hidden unit").x);
+  ImGui::SetNextItemWidth(slider_w);
   int unit = std::clamp(app.unit, 0, H - 1);
   if (ImGui::SliderInt("hidden unit", &unit, 0, H - 1, "%d", ImGuiSliderFlags_AlwaysClamp))
     app.unit = unit;
@@ -174,7 +186,7 @@ void draw_output_choice(const ModelView& m, AppState& app) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("output");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(9 * em);
+  ImGui::SetNextItemWidth(std::min(9 * em, ImGui::GetContentRegionAvail().x));
   const int k = std::clamp(is.gradient.unit, 0, O - 1);
   if (ImGui::BeginCombo("##out", name(k).c_str())) {
     for (int j = 0; j < O; ++j)
@@ -185,8 +197,9 @@ void draw_output_choice(const ModelView& m, AppState& app) {
     text_tooltip("The output whose gradient the Gradient of the output panel follows back "
                  "through time.");
   if (m.spec.readout == Readout::Every && T > 1) {
-    fit_on_line(12 * em);
-    ImGui::SetNextItemWidth(9 * em);
+    const float w = 7 * em;
+    fit_on_line(w + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("at step").x);
+    ImGui::SetNextItemWidth(w);
     int step = is.gradient.step + 1;
     if (ImGui::SliderInt("at step", &step, 1, T, "%d", ImGuiSliderFlags_AlwaysClamp)) {
       is.choice.step = step - 1;
@@ -233,10 +246,10 @@ void draw_input_panel(const Snapshot& snap, AppState& app) {
   draw_text_field(app);
   if (snap.models.empty() || snap.models[0].steps == 0) return;
   const ModelView& m = snap.models[0];
-  draw_output_choice(m, app);
-  ImGui::Separator();
   draw_unit_picker(snap, app);
   draw_token_boxes(m, app);
+  ImGui::Separator();
+  draw_output_choice(m, app);
 }
 
 }  // namespace unrolled

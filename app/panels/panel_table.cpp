@@ -67,7 +67,7 @@ const PanelInfo kPanels[kPanelCount] = {
      false},
     {PanelId::Input, "input", "Input",
      "What the model reads: type text or numbers; each token coloured by the selected unit's h_t",
-     draw_input, kInspect, 18, 14, Analysis::None, false},
+     draw_input, kInspect, 24, 14, Analysis::None, false},
     {PanelId::Influence, "influence", "Gradient of the output",
      "‖∂y/∂h_t‖ of the chosen output against t: which steps its value depends on",
      draw_influence, kInspect, 17, 16, Analysis::None, true},
@@ -109,11 +109,12 @@ const ModeLayout kLayouts[kModeCount] = {
      {{P::Sweep}},
      1.0f,
      {P::Sweep, P::Controls, P::Experiment}},
-    // Inspect: what was typed, and what the output depends on; then the states and the gates.
-    {{P::Input, P::Inspector},
-     0.5f,
-     {{P::States, P::Influence}, {P::Gates, P::Graph, P::Spectrum}},
-     0.52f,
+    // Inspect: what was typed (coloured by a unit) and what the output depends on, side by side
+    // and wide; then the states and the gates; the cell's arithmetic, the graph, the spectrum.
+    {{},
+     0,
+     {{P::Input, P::Influence}, {P::States, P::Gates, P::Inspector, P::Graph, P::Spectrum}},
+     0.56f,
      {P::Input, P::Influence, P::States, P::Gates, P::Inspector, P::Graph, P::Spectrum}},
 };
 
