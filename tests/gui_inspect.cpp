@@ -149,6 +149,27 @@ TEST_F(InspectCli, AnUnknownWordIsSaidInThePanel) {
       << value(r, "input", "input error");
 }
 
+// --probe: the lesson's model after the warmup, from the command line; the character lesson reads
+// characters, one step each.
+TEST_F(InspectCli, ProbeInspectsTheLessonsModel) {
+  auto r = report("--preset hello --warmup 20 --probe --input hell");
+  ASSERT_FALSE(r.is_null());
+  EXPECT_EQ(r["menu"]["status"], "inspecting \xC2\xB7 no training");
+  EXPECT_TRUE(contains(r["menu"]["title"], "at iteration 20")) << r["menu"]["title"];
+  EXPECT_EQ(value(r, "input", "input"), "hell");
+  EXPECT_EQ(numbers(value(r, "input", "unit h")).size(), 4u);
+  EXPECT_EQ(value(r, "input", "output step"), "4");  // readout every step: the last by default
+  const auto bad = run_exe("--preset hello --probe --input help --frames 1 --layout-report " +
+                               (dir_ / "bad.json"),
+                           true);
+  EXPECT_EQ(bad.code, 0) << bad.out;  // the app opens and says it in the panel
+  std::ifstream f(dir_ / "bad.json");
+  const auto rb = nlohmann::json::parse(f);
+  EXPECT_TRUE(contains(value(rb, "input", "input error"), "character 4, 'p', is not in the "
+                                                          "vocabulary"))
+      << value(rb, "input", "input error");
+}
+
 // The Inspect layout at a projector's text size: the Input panel on screen, no text cut, every
 // plot's data area at least 8 x 9 lines.
 TEST_F(InspectCli, TheLayoutHoldsItsPanelsAtLargeText) {

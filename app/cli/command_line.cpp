@@ -28,6 +28,7 @@ void print_usage(std::FILE* out) {
       "                   they imply --paused, as --mode step does)\n"
       "                   --tour-step N (the tour's steps 1..N done first)  --present (F5)\n"
       "                   --resume-last (where the last session left off: its autosave)\n"
+      "                   --probe [--input TEXT] (the lesson's model in the Inspect view)\n"
       "  unrolled --gallery                     every widget with synthetic data\n"
       "  unrolled train (--config FILE.json | --preset NAME) [--model K] [--iterations N]\n"
       "                 [--seed S] [--metrics M.csv] [--profile P.csv] [--save MODEL.json]\n"

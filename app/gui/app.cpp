@@ -188,7 +188,8 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   const float room = app.presenter.on ? in.area.h * 0.5f : in.area.h - key_h - in.gap;
   const float least = ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y;
   // Less room than one line: the tour's Back / n of N / Next move into the menu bar instead.
-  const float card_h = o.only.empty() && room >= least
+  // Inspect shows a model, not the lesson: the lesson's tour waits in the other modes.
+  const float card_h = o.only.empty() && room >= least && app.mode != Mode::Inspect
                            ? std::min(tour_card_height(app, in.area.w), room)
                            : 0.0f;
   const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
@@ -310,6 +311,15 @@ int run_app(const AppOptions& o) {
   } else {
     start_tour(app, config, !own_state || o.tour_step > 0, o.mode.empty() && o.only.empty());
     first_commands(o, app, worker);
+  }
+  if (o.probe) {  // Lesson → Probe this model, from the command line (after the warmup)
+    worker.send(cmd::Pause{});
+    worker.wait_idle();
+    if (!probe_lesson(app, *worker.latest(), &error)) {
+      std::fprintf(stderr, "unrolled: --probe: %s\n", error.c_str());
+      return 2;
+    }
+    if (!o.inspect_input.empty()) set_inspect_text(app, o.inspect_input);
   }
   if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
   // The last session's autosave: opened with --resume-last, else offered when it had work not

@@ -132,6 +132,7 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
   ap.string("--config", o.app.import.keras_config, "CONFIG.json");
   ap.string("--vocab", o.app.vocab_path, "VOCAB.json");
   ap.string("--input", o.app.inspect_input, "TEXT");
+  ap.flag("--probe", o.app.probe);
   ap.positionals(o.positional);
   if (!ap.parse()) return 2;
   o.app.warmup = warmup;
@@ -158,15 +159,24 @@ int start_app(GuiOptions& o) {
   }
   const import::ImportOptions& io = o.app.import;
   const bool import_flags = io.cell || io.activation || io.readout || io.readout_activation ||
-                            !io.keras_config.empty() || !o.app.vocab_path.empty() ||
-                            !o.app.inspect_input.empty();
-  if (import_flags && o.app.model_path.empty()) {
-    std::fputs("unrolled: --cell, --activation, --readout, --readout-activation, --config and "
-               "--vocab, --input go with `unrolled open MODEL` (a model to inspect)\n",
+                            !io.keras_config.empty() || !o.app.vocab_path.empty();
+  if (o.app.probe && !o.app.model_path.empty()) {
+    std::fputs("unrolled: --probe inspects the lesson's model; `unrolled open MODEL` opens "
+               "another: give one of them\n",
                stderr);
     return 2;
   }
-  if (o.app.mode == "inspect" && o.app.model_path.empty()) {
+  if (!o.app.inspect_input.empty() && o.app.model_path.empty() && !o.app.probe) {
+    std::fputs("unrolled: --input goes with `unrolled open MODEL` or --probe\n", stderr);
+    return 2;
+  }
+  if (import_flags && o.app.model_path.empty()) {
+    std::fputs("unrolled: --cell, --activation, --readout, --readout-activation, --config and "
+               "--vocab go with `unrolled open MODEL` (a model to inspect)\n",
+               stderr);
+    return 2;
+  }
+  if (o.app.mode == "inspect" && o.app.model_path.empty() && !o.app.probe) {
     std::fputs("unrolled: --mode inspect needs a model: `unrolled open MODEL` (a model file, "
                ".safetensors, .pt, .pth, .h5, .keras or .weights.h5)\n",
                stderr);

@@ -91,7 +91,7 @@ void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
 // from the menu bar: a menu "3/9" with the step's title and text, Back and Next.
 void tour_menu_items(AppState& app) {
   const TourState& t = app.tour;
-  if (t.steps.empty() || t.card.h > 0) return;
+  if (t.steps.empty() || t.card.h > 0 || app.mode == Mode::Inspect) return;
   char label[48];
   std::snprintf(label, sizeof label, "%d/%zu###tour", t.step + 1, t.steps.size());
   if (!ImGui::BeginMenu(label)) return;

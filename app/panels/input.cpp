@@ -155,6 +155,14 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
   ImGui::PopTextWrapPos();
 }
 
+// The unit of layer l whose h_t spans the widest range over the input (the first on a tie).
+int busiest_unit(const ModelView& m, int l) {
+  const Mat& h = m.h[l];  // (H, T)
+  Eigen::Index best = 0;
+  (h.rowwise().maxCoeff() - h.rowwise().minCoeff()).maxCoeff(&best);
+  return static_cast<int>(best);
+}
+
 void draw_unit_picker(const Snapshot& snap, AppState& app) {
   const ModelView& m = snap.models[0];
   draw_inspect_selectors(snap, app, nullptr);
@@ -171,6 +179,12 @@ void draw_unit_picker(const Snapshot& snap, AppState& app) {
     text_tooltip("The unit whose h\xE2\x82\x9C colours the tokens below (a click on a row of the "
                  "states' or gates' heatmaps selects it too). Look for units that switch at "
                  "\"not\", at a space, at the end of a word.");
+  const char* busiest = "busiest unit";
+  fit_on_line(ImGui::CalcTextSize(busiest).x + 2 * ImGui::GetStyle().FramePadding.x);
+  if (ImGui::Button(busiest)) app.unit = busiest_unit(m, std::clamp(app.layer, 0, m.spec.num_layers - 1));
+  if (ImGui::IsItemHovered())
+    text_tooltip("Selects the unit whose h\xE2\x82\x9C swings most over this input (the largest "
+                 "max \xE2\x88\x92 min): a place to start looking.");
 }
 
 // [SECTION] The chosen output
@@ -215,15 +229,21 @@ void draw_output_choice(const ModelView& m, AppState& app) {
   });
   std::string line;
   for (int j = 0; j < std::min(O, 6); ++j)
-    line += (j ? "   " : "") + name(order[j]) + " " + fmt_num(m.outputs(order[j], n), 3);
+    line += (j ? "   " : "") + name(order[j]) + "\xC2\xA0" + fmt_num(m.outputs(order[j], n), 3);
   if (O > 6) line += "   \xE2\x80\xA6";
   const char* act = is.model.model.readout_activation == ReadoutActivation::Softmax ? "softmax"
                     : is.model.model.readout_activation == ReadoutActivation::Sigmoid
                         ? "sigmoid"
                         : "";
-  ImGui::TextWrapped("%s%s%s: %s", m.spec.readout == Readout::Every ? "at step " : "after the last step",
-                     m.spec.readout == Readout::Every ? std::to_string(is.gradient.step + 1).c_str() : "",
-                     *act ? (std::string(" (") + act + ")").c_str() : "", line.c_str());
+  ImGui::SetWindowFontScale(1.2f);  // the model's answer, readable from the back
+  const std::string when = m.spec.readout == Readout::Every
+                               ? "at step " + std::to_string(is.gradient.step + 1)
+                               : "after the last step";
+  ImGui::TextUnformatted(wrap_at_spaces(when + (*act ? std::string(" (") + act + ")" : "") +
+                                            ": " + line,
+                                        ImGui::GetContentRegionAvail().x)
+                             .c_str());
+  ImGui::SetWindowFontScale(1.0f);
   char exact[40];
   std::snprintf(exact, sizeof exact, "%.17g", is.gradient.value);
   report_value(app, "output", exact);

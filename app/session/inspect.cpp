@@ -447,11 +447,14 @@ bool output_gradient(const Model& m, const Batch& inputs, int n, int k, OutputGr
   opt.profile = false;
   net.backward(grads, gt, tr, b, opt);
   const int L = spec.num_layers, H = spec.hidden_size;
+  const bool lstm = spec.cell == CellType::Lstm;
   g.dy_dh.assign(L, Mat(H, T));
+  g.dy_dc.assign(lstm ? L : 0, Mat(H, T));
   g.norm.resize(L, T);
   for (int l = 0; l < L; ++l)
     for (int t = 0; t < T; ++t) {
       g.dy_dh[l].col(t) = gt.dh[l][t].col(0);
+      if (lstm) g.dy_dc[l].col(t) = gt.dc[l][t].col(0);
       g.norm(l, t) = gt.dh[l][t].norm();
     }
   g.logit = tr.y[n](k, 0);
@@ -526,14 +529,15 @@ bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const
   v.h0 = Mat::Zero(H, L);  // (H, L)
   v.c0 = Mat::Zero(H, L);
   v.dh = g.dy_dh;
-  v.dc.clear();  // the chosen output's gradient along the cell is not shown
+  v.dc = g.dy_dc;
   v.inputs.resize(spec.input_size, T);  // (I, T)
   for (int t = 0; t < T; ++t) v.inputs.col(t) = in.batch.inputs[t].col(0);
   v.outputs.resize(O, n_out);  // (O, n)
   for (int k = 0; k < n_out; ++k) v.outputs.col(k) = p.outputs[k].col(0);
   v.targets.setConstant(O, n_out, kNaN);
   v.dh_norm = g.norm;
-  v.dc_norm = Mat::Zero(L, T);
+  v.dc_norm = Mat::Zero(L, T);  // (L, T)
+  for (int l = 0; l < static_cast<int>(v.dc.size()); ++l) v.dc_norm.row(l) = v.dc[l].colwise().norm();
   v.profile.setConstant(L, T, kNaN);  // (L, T) by distance back from the chosen step
   for (int l = 0; l < L; ++l)
     for (int d = 0; d <= g.step; ++d) v.profile(l, d) = g.norm(l, g.step - d);

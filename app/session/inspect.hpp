@@ -107,6 +107,7 @@ struct OutputGradient {
   double value = 0;                 // the output after the readout's activation
   double logit = 0;                 // y = W_y h + b_y before it
   std::vector<Mat> dy_dh;           // L x (H, T) ∂y/∂h^l_t (y before the readout's activation)
+  std::vector<Mat> dy_dc;           // L x (H, T) ∂y/∂c^l_t (LSTM; empty otherwise)
   Mat norm;                         // (L, T) ‖∂y/∂h^l_t‖
 };
 
