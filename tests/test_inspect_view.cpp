@@ -246,7 +246,7 @@ TEST(InspectView, BadInputIsRefusedWithOneMessage) {
       {&numbers, "1,\n", "line 1, value 2: '' is not a number"},
       {&numbers, too_many_lines, "more than 400 steps"},
       {&numbers, "", "no steps yet"},
-      {&numbers, std::string(kMaxInspectTextBytes + 1, '1'), "bytes of input; at most 65536"},
+      {&numbers, std::string(kMaxInspectTextBytes + 1, '1'), "bytes of input; at most 1048576"},
   };
   for (const Bad& b : bad) {
     InspectInput in;

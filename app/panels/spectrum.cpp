@@ -412,7 +412,7 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   for (const ModelView& m : snap.models) any = any || has_spectra(m);
   if (!any) {
     ImGui::TextDisabled(app.mode == Mode::Inspect ? "not computed: the spectrum is computed for "
-                                                    "models of at most 512 hidden units"
+                                                    "models of at most 256 hidden units"
                                                   : "computing the spectrum…");
     return;
   }
