@@ -254,6 +254,7 @@ TEST_F(Probe, TheSentimentLessonsModelReadsATypedReview) {
   ASSERT_TRUE(probe_lesson(app_, *worker_.latest(), &error)) << error;
   EXPECT_EQ(app_.mode, Mode::Inspect);
   EXPECT_EQ(app_.inspect.text, "the film is not bad");
+  EXPECT_EQ(app_.unit, busiest_unit(app_.inspect.snapshot->models.at(0), 0));
   app_.unit = 3;
   frame();
   const GuiFrame f = frame();

@@ -85,6 +85,10 @@ TEST(InspectView, TypedNumbersAreTheModelsInputs) {
     EXPECT_EQ(v.h[0].col(t), p.trace.steps[0][t].h.col(0));
   }
   EXPECT_EQ(g.step, 1);
+  // The busiest unit: no unit's h spans a wider range over the three steps.
+  const int b = busiest_unit(v, 0);
+  const auto span = [&](int u) { return v.h[0].row(u).maxCoeff() - v.h[0].row(u).minCoeff(); };
+  for (int u = 0; u < v.spec.hidden_size; ++u) EXPECT_LE(span(u), span(b)) << "unit " << u;
   // Nothing after the chosen step moves its output.
   EXPECT_EQ(g.norm(0, 2), 0.0);
   EXPECT_GT(g.norm(0, 1), 0.0);

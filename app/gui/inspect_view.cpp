@@ -54,8 +54,12 @@ void start_inspect(AppState& app, InspectModel model) {
   // A first input the model cannot read: the panels wait for one (an empty snapshot), and never
   // show the lesson behind the view.
   if (!s.snapshot) s.snapshot = std::make_shared<Snapshot>();
-  // The step inspected: the chosen output's step, where the decision is read.
-  if (s.snapshot) app.step.t = s.gradient.step;
+  // The step inspected: the chosen output's step, where the decision is read; the unit shown the
+  // one that swings most on the first input (a faint unit 0 says little to the back row).
+  if (!s.snapshot->models.empty()) {
+    app.step.t = s.gradient.step;
+    app.unit = busiest_unit(s.snapshot->models[0], 0);
+  }
 }
 
 bool probe_lesson(AppState& app, const Snapshot& lesson, std::string* error) {

@@ -155,14 +155,6 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
   ImGui::PopTextWrapPos();
 }
 
-// The unit of layer l whose h_t spans the widest range over the input (the first on a tie).
-int busiest_unit(const ModelView& m, int l) {
-  const Mat& h = m.h[l];  // (H, T)
-  Eigen::Index best = 0;
-  (h.rowwise().maxCoeff() - h.rowwise().minCoeff()).maxCoeff(&best);
-  return static_cast<int>(best);
-}
-
 void draw_unit_picker(const Snapshot& snap, AppState& app) {
   const ModelView& m = snap.models[0];
   draw_inspect_selectors(snap, app, nullptr);

@@ -479,7 +479,11 @@ void describe_run(const InspectModel& m, int T, Snapshot& s) {
   s.task.loss = spec.loss;
   s.task.readout = spec.readout;
   s.task.output_labels = m.output_labels;
+  // One-hot inputs (a lesson's, read through the identity embedding): the graph labels each input
+  // and output with its token, as it does in training.
   s.vocabulary.clear();
+  if (m.vocab.kind != Vocabulary::Kind::None && m.model.vocab_size() == spec.input_size)
+    s.vocabulary = m.vocab.tokens;
   s.playing = false;
 }
 
@@ -548,6 +552,14 @@ bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const
   v.trace_params = v.params;
   v.spectra = m.spectra;
   return true;
+}
+
+int busiest_unit(const ModelView& m, int layer) {
+  if (layer < 0 || layer >= static_cast<int>(m.h.size()) || m.h[layer].size() == 0) return 0;
+  const Mat& h = m.h[layer];  // (H, T)
+  Eigen::Index best = 0;
+  (h.rowwise().maxCoeff() - h.rowwise().minCoeff()).maxCoeff(&best);
+  return static_cast<int>(best);
 }
 
 }  // namespace unrolled

@@ -120,6 +120,10 @@ struct OutputGradient {
 bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const OutputChoice& c,
                             Snapshot& out, OutputGradient& grad, std::string* error);
 
+// The unit of `layer` whose h_t spans the widest range (max − min) over the sequence, the first on
+// a tie; 0 without values. The Input panel's "busiest unit", and the unit first selected.
+int busiest_unit(const ModelView& m, int layer);
+
 // Splits UTF-8 text into code points; false naming the first byte that is not valid UTF-8.
 bool split_utf8(const std::string& text, std::vector<std::string>& out, std::string* error);
 
