@@ -274,8 +274,9 @@ CellInspection inspect_cell(const NetworkSpec& spec, const Params& p, int layer,
     case CellType::Gru: {
       const bool after = spec.gru_variant == GruVariant::ResetAfter;
       ins.forward.push_back(affine("a_r", "r", 0, "The pre-activation of the reset gate."));
-      ins.forward.push_back(gate_line(spec.gate_activation, "r_t", "a_r", pre(0), gate(0),
-                                      "The reset gate: how much of h_{t−1} the candidate may use."));
+      ins.forward.push_back(
+          gate_line(spec.gate_activation, "r_t", "a_r", pre(0), gate(0),
+                    "The reset gate: how much of h_{t−1} the candidate may use."));
       ins.forward.push_back(affine("a_z", "z", 1, "The pre-activation of the update gate."));
       ins.forward.push_back(gate_line(spec.gate_activation, "z_t", "a_z", pre(1), gate(1),
                                       "The update gate: how much of h_{t−1} is kept as it is."));

@@ -80,17 +80,18 @@ class InspectCli : public ::testing::Test {
 // the output and the selected unit's h_t are exactly what `unrolled import` + `unrolled predict`
 // print for those token ids, and each token's colour is that h on the diverging map over ±1.
 TEST_F(InspectCli, OpenShowsWhatPredictPrintsAndColoursTheUnitsH) {
-  const auto r = report("open " + kImport + "torch_lstm_embedding.pt " + kModelFlags +
-                        " --vocab " + kVocab + " --input 'the was <pad> very is'");
+  const auto r = report("open " + kImport + "torch_lstm_embedding.pt " + kModelFlags + " --vocab " +
+                        kVocab + " --input 'the was <pad> very is'");
   ASSERT_FALSE(r.is_null());
   EXPECT_EQ(r["menu"]["status"], "inspecting \xC2\xB7 no training");
   EXPECT_TRUE(contains(r["menu"]["title"], "torch_lstm_embedding.pt")) << r["menu"]["title"];
   EXPECT_EQ(value(r, "input", "input error"), "(not reported)");
 
   const std::string model = dir_ / "m.json", batch = dir_ / "b.json";
-  ASSERT_EQ(run_exe("import " + kImport + "torch_lstm_embedding.pt " + kModelFlags + " --out " +
-                    model).code,
-            0);
+  ASSERT_EQ(
+      run_exe("import " + kImport + "torch_lstm_embedding.pt " + kModelFlags + " --out " + model)
+          .code,
+      0);
   std::ofstream(batch) << R"({"tokens": [[1, 9, 0, 7, 3]]})";
   const auto p = run_exe("predict --model " + model + " --batch " + batch);
   ASSERT_EQ(p.code, 0) << p.out;
@@ -113,6 +114,12 @@ TEST_F(InspectCli, OpenShowsWhatPredictPrintsAndColoursTheUnitsH) {
                   widgets::colormap_color(widgets::Colormap::Diverging, h[t], -1, 1));
     EXPECT_EQ(colours[t], want) << "step " << t + 1 << " h " << h[t];
   }
+  // The model file `unrolled import` wrote opens the same way, with the same numbers.
+  const auto rm = report("open " + model + " --vocab " + kVocab +
+                         " --input 'the was <pad> very is'");
+  ASSERT_FALSE(rm.is_null());
+  EXPECT_EQ(value(rm, "input", "output"), value(r, "input", "output"));
+  EXPECT_EQ(value(rm, "input", "unit h"), value(r, "input", "unit h"));
   // The gradient panel: the last step's output depends on every step, the norms are there.
   EXPECT_EQ(numbers(value(r, "influence", "gradient norms")).size(), 5u);
 }
@@ -141,11 +148,11 @@ TEST_F(InspectCli, ABadVocabularyOrModelIsRefusedWithOneMessage) {
 // A word the vocabulary does not have: the message in the Input panel, the panels keep the last
 // input that could be read.
 TEST_F(InspectCli, AnUnknownWordIsSaidInThePanel) {
-  const auto r = report("open " + kImport + "torch_lstm_embedding.pt " + kModelFlags +
-                        " --vocab " + kVocab + " --input 'the film is superb'");
+  const auto r = report("open " + kImport + "torch_lstm_embedding.pt " + kModelFlags + " --vocab " +
+                        kVocab + " --input 'the film is superb'");
   ASSERT_FALSE(r.is_null());
-  EXPECT_TRUE(contains(value(r, "input", "input error"),
-                       "word 4, 'superb', is not in the vocabulary"))
+  EXPECT_TRUE(
+      contains(value(r, "input", "input error"), "word 4, 'superb', is not in the vocabulary"))
       << value(r, "input", "input error");
 }
 
@@ -159,14 +166,15 @@ TEST_F(InspectCli, ProbeInspectsTheLessonsModel) {
   EXPECT_EQ(value(r, "input", "input"), "hell");
   EXPECT_EQ(numbers(value(r, "input", "unit h")).size(), 4u);
   EXPECT_EQ(value(r, "input", "output step"), "4");  // readout every step: the last by default
-  const auto bad = run_exe("--preset hello --probe --input help --frames 1 --layout-report " +
-                               (dir_ / "bad.json"),
-                           true);
+  const auto bad = run_exe(
+      "--preset hello --probe --input help --frames 1 --layout-report " + (dir_ / "bad.json"),
+      true);
   EXPECT_EQ(bad.code, 0) << bad.out;  // the app opens and says it in the panel
   std::ifstream f(dir_ / "bad.json");
   const auto rb = nlohmann::json::parse(f);
-  EXPECT_TRUE(contains(value(rb, "input", "input error"), "character 4, 'p', is not in the "
-                                                          "vocabulary"))
+  EXPECT_TRUE(contains(value(rb, "input", "input error"),
+                       "character 4, 'p', is not in the "
+                       "vocabulary"))
       << value(rb, "input", "input error");
 }
 
@@ -174,8 +182,9 @@ TEST_F(InspectCli, ProbeInspectsTheLessonsModel) {
 // plot's data area at least 8 x 9 lines.
 TEST_F(InspectCli, TheLayoutHoldsItsPanelsAtLargeText) {
   for (const char* size : {"1280x720", "1920x1080"}) {
-    const auto r = report("open " + kImport + "torch_gru.pt --readout every --readout-activation "
-                          "sigmoid --scale 1.5 --theme light",
+    const auto r = report("open " + kImport +
+                              "torch_gru.pt --readout every --readout-activation "
+                              "sigmoid --scale 1.5 --theme light",
                           size);
     ASSERT_FALSE(r.is_null());
     EXPECT_FALSE(r["menu_overlap"].get<bool>()) << size;
@@ -274,8 +283,9 @@ TEST_F(Probe, TheSentimentLessonsModelReadsATypedReview) {
   // A word the lesson does not know: said in the panel, the last picture kept.
   set_inspect_text(app_, "the film is superb");
   const GuiFrame g = frame();
-  EXPECT_TRUE(contains(value(g, PanelId::Input, "input error"), "'superb', is not in the "
-                                                                "vocabulary"))
+  EXPECT_TRUE(contains(value(g, PanelId::Input, "input error"),
+                       "'superb', is not in the "
+                       "vocabulary"))
       << value(g, PanelId::Input, "input error");
   EXPECT_EQ(app_.inspect.snapshot->models.at(0).steps, 5);
   // Back to training: the worker's snapshot again.

@@ -157,7 +157,8 @@ TEST(Inspect, GruNumbersAreTheEnginesAndAddUpInBothVariants) {
 // numbers are the engine's and add up under the hard sigmoid of the model's Keras version.
 TEST(Inspect, HardSigmoidGatesAreWrittenAsTheModelComputesThem) {
   for (CellType cell : {CellType::Lstm, CellType::Gru})
-    for (GateActivation act : {GateActivation::HardSigmoidKeras2, GateActivation::HardSigmoidKeras3}) {
+    for (GateActivation act :
+         {GateActivation::HardSigmoidKeras2, GateActivation::HardSigmoidKeras3}) {
       NetworkSpec s;
       s.cell = cell;
       s.gate_activation = act;

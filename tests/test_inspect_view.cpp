@@ -175,15 +175,18 @@ TEST(InspectView, VocabularyFilesAreReadOrRefusedWithOneMessage) {
   EXPECT_EQ(v.tokens[2], "film");
   // Tokenizer.to_json(): the word index as a JSON string in its config.
   const Json tok = {{"class_name", "Tokenizer"},
-                    {"config", {{"word_index", R"({"a": 1, "b": 2})"}, {"lower", false},
-                                {"filters", "!"}, {"char_level", false}}}};
+                    {"config",
+                     {{"word_index", R"({"a": 1, "b": 2})"},
+                      {"lower", false},
+                      {"filters", "!"},
+                      {"char_level", false}}}};
   ASSERT_TRUE(vocabulary_from_json(tok, "t.json", 3, v, &error)) << error;
   EXPECT_FALSE(v.lower);
   EXPECT_EQ(v.filters, "!");
   EXPECT_EQ(v.ids.at("b"), 2);
   // An array of one-character strings: a character model.
-  ASSERT_TRUE(vocabulary_from_json(Json::parse(R"(["h", "e", "l", "o", " "])"), "c.json", 5, v,
-                                   &error));
+  ASSERT_TRUE(
+      vocabulary_from_json(Json::parse(R"(["h", "e", "l", "o", " "])"), "c.json", 5, v, &error));
   EXPECT_EQ(v.kind, Vocabulary::Kind::Characters);
   struct Bad {
     const char* json;
@@ -213,8 +216,8 @@ TEST(InspectView, VocabularyFilesAreReadOrRefusedWithOneMessage) {
   InspectModel m;
   import::ImportOptions o;
   o.readout = Readout::Every;
-  EXPECT_FALSE(open_inspect_model(kImport + "torch_gru.pt", o, kInspect +
-                                  "torch_lstm_embedding.vocab.json", m, &error));
+  EXPECT_FALSE(open_inspect_model(kImport + "torch_gru.pt", o,
+                                  kInspect + "torch_lstm_embedding.vocab.json", m, &error));
   EXPECT_NE(error.find("has no embedding"), std::string::npos) << error;
 }
 

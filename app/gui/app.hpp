@@ -38,7 +38,7 @@ struct AppOptions {
   import::ImportOptions import;
   std::string vocab_path;
   std::string inspect_input;  // --input TEXT: what the Input panel holds first (else an example)
-  bool probe = false;         // --probe: the lesson's model (after any --warmup) in the Inspect view
+  bool probe = false;         // --probe: the lesson's model (after --warmup) in the Inspect view
 };
 
 int run_app(const AppOptions& options);

@@ -12,6 +12,7 @@
 //            [--theme dark|light]
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "app/gui/gallery.hpp"
 #include "app/gui/window.hpp"
 #include "app/panels/panel_table.hpp"
+#include "core/experiment.hpp"
 #include "core/model_io.hpp"
 #include "core/tour.hpp"
 
@@ -83,15 +85,19 @@ ArgParser::Setter enum_flag(const std::string& flag, std::optional<E>& out) {
 }
 
 // 1: `open FILE` names a model to inspect (any file `unrolled import` reads, or a JSON file whose
-// "format" is "unrolled-model"); 0: an experiment file; -1: a JSON file that cannot be read.
+// "format" is "unrolled-model"); 0: an experiment file; -1: a JSON file that cannot be read. A
+// JSON file larger than an experiment may be is read as a model (load_model then checks it).
 int model_or_experiment(const std::string& path, std::string* error) {
   const auto ends = [&](const char* tail) {
     const std::string t = tail;
     return path.size() >= t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0;
   };
   if (!ends(".json")) return 1;
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec && bytes > kMaxExperimentFileBytes) return 1;
   Json j;
-  if (!read_json_file(path, kMaxModelFileBytes, j, error)) return -1;
+  if (!read_json_file(path, kMaxExperimentFileBytes, j, error)) return -1;
   return j.is_object() && j.contains("format") && j["format"] == "unrolled-model" ? 1 : 0;
 }
 
@@ -117,8 +123,9 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
   ap.integer("--warmup", warmup, 0, 1000000);
   ap.integer("--bench-frames", o.app.bench_frames, 1, 1000000);
   ap.real("--speed", o.app.speed, 0, 100000, "iterations per second (0: full speed)");
-  ap.custom("--mode", "MODE", one_of(o.app.mode, "--mode", "train, step, compare, cliff, sweep, inspect",
-                                     [](const std::string& v) { return find_mode(v).has_value(); }));
+  ap.custom("--mode", "MODE",
+            one_of(o.app.mode, "--mode", "train, step, compare, cliff, sweep, inspect",
+                   [](const std::string& v) { return find_mode(v).has_value(); }));
   ap.custom("--preset", "NAME", output_file(o.app.preset, "--preset"));
   ap.custom("--only", "NAME", one_of(o.app.only, "--only", panel_names(), [](const std::string& v) {
               return find_panel(v) != nullptr;

@@ -22,7 +22,8 @@ std::string first_input(const InspectModel& m) {
     return out;
   }
   if (m.model.has_embedding()) {
-    for (int t = 0; t < 3; ++t) out += std::to_string(std::min(t + 1, m.model.vocab_size() - 1)) + "\n";
+    for (int t = 0; t < 3; ++t)
+      out += std::to_string(std::min(t + 1, m.model.vocab_size() - 1)) + "\n";
     return out;
   }
   const int I = m.model.net.spec().input_size;

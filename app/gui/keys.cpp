@@ -95,7 +95,8 @@ namespace {
 void inspect_keys(AppState& app) {
   const auto& snap = app.inspect.snapshot;
   const int T = snap && !snap->models.empty() ? snap->models[0].steps : 0;
-  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) app.step.t = std::min(app.step.t + 1, std::max(T - 1, 0));
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT))
+    app.step.t = std::min(app.step.t + 1, std::max(T - 1, 0));
   if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) app.step.t = std::max(app.step.t - 1, 0);
 }
 }  // namespace

@@ -32,18 +32,18 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
   int reach = g.step;
   for (int t = g.step; t >= 0; --t)
     if (g.norm(L - 1, t) >= top * 1e-2) reach = t;
-  const std::string act = is.model.model.readout_activation == ReadoutActivation::None
-                              ? ""
-                              : " (before its " +
-                                    std::string(to_string(is.model.model.readout_activation)) + ")";
-  ImGui::TextUnformatted(("output " + out + " at step " + std::to_string(g.step + 1) + act +
-                          " depends on the steps back to " + std::to_string(reach + 1) +
-                          (is.input.labels.size() > static_cast<size_t>(reach)
-                               ? " (" + is.input.labels[reach] + ")"
-                               : "") +
-                          ", within a factor 100 of its largest \xE2\x80\x96\xE2\x88\x82y/"
-                          "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96")
-                             .c_str());
+  const std::string act =
+      is.model.model.readout_activation == ReadoutActivation::None
+          ? ""
+          : " (before its " + std::string(to_string(is.model.model.readout_activation)) + ")";
+  ImGui::TextUnformatted(
+      ("output " + out + " at step " + std::to_string(g.step + 1) + act +
+       " depends on the steps back to " + std::to_string(reach + 1) +
+       (is.input.labels.size() > static_cast<size_t>(reach) ? " (" + is.input.labels[reach] + ")"
+                                                            : "") +
+       ", within a factor 100 of its largest \xE2\x80\x96\xE2\x88\x82y/"
+       "\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96")
+          .c_str());
   ImGui::PopTextWrapPos();
   std::string norms;
   for (int t = 0; t < T; ++t) norms += (t ? "," : "") + fmt_num(g.norm(L - 1, t), 6);
@@ -51,10 +51,10 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
   report_value(app, "reach", std::to_string(reach + 1));
   is.t_axis.resize(T);
   for (int t = 0; t < T; ++t) is.t_axis[t] = t + 1;
-  const float least = widgets::plot_height_for(is.influence, kMinDataLinesH * ImGui::GetTextLineHeight());
+  const float least =
+      widgets::plot_height_for(is.influence, kMinDataLinesH * ImGui::GetTextLineHeight());
   const float plot_h = std::max({least, min_plot_box().y, ImGui::GetContentRegionAvail().y});
-  if (widgets::BeginPlot("dependence on each step##influence", ImVec2(-1, plot_h),
-                         is.influence)) {
+  if (widgets::BeginPlot("dependence on each step##influence", ImVec2(-1, plot_h), is.influence)) {
     widgets::SetupAxes("t", "\xE2\x80\x96\xE2\x88\x82y/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                        widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
@@ -66,10 +66,11 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
     widgets::EndPlot();
   }
   if (ImGui::IsItemHovered() && !is.influence.hovered)
-    text_tooltip("How much the chosen output would move if h\xE2\x82\x9C moved: the norm of its "
-                 "gradient with respect to each step's hidden state, computed by the same BPTT as "
-                 "training, from that one output alone. Steps after the output have none. A fall "
-                 "to the left is how fast this trained model forgets.");
+    text_tooltip(
+        "How much the chosen output would move if h\xE2\x82\x9C moved: the norm of its "
+        "gradient with respect to each step's hidden state, computed by the same BPTT as "
+        "training, from that one output alone. Steps after the output have none. A fall "
+        "to the left is how fast this trained model forgets.");
 }
 
 }  // namespace unrolled

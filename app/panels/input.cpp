@@ -29,8 +29,8 @@ std::string model_line(const InspectModel& im) {
   char buf[160];
   std::string cell(to_string(s.cell));
   for (char& c : cell) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::snprintf(buf, sizeof buf, "%s, %d layer%s of %d", cell.c_str(),
-                s.num_layers, s.num_layers > 1 ? "s" : "", s.hidden_size);
+  std::snprintf(buf, sizeof buf, "%s, %d layer%s of %d", cell.c_str(), s.num_layers,
+                s.num_layers > 1 ? "s" : "", s.hidden_size);
   std::string out = buf;
   const Vocabulary& v = im.vocab;
   if (v.kind == Vocabulary::Kind::Characters)
@@ -87,7 +87,7 @@ double colour_range(const ModelView& m, const Mat& h) {
 ImU32 text_on(ImU32 fill) {
   const ImVec4 c = ImGui::ColorConvertU32ToFloat4(fill);
   return 0.299f * c.x + 0.587f * c.y + 0.114f * c.z > 0.55f ? IM_COL32(0, 0, 0, 255)
-                                                             : IM_COL32(255, 255, 255, 255);
+                                                            : IM_COL32(255, 255, 255, 255);
 }
 
 void draw_token_boxes(const ModelView& m, AppState& app) {
@@ -111,7 +111,8 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
     const ImU32 fill = widgets::colormap_color(widgets::Colormap::Diverging, v, -range, range);
     const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
     const ImVec2 box(std::max(ts.x, 0.6f * em) + 2 * pad, ts.y + 2 * pad);
-    if (t > 0 && ImGui::GetItemRectMax().x + style.ItemSpacing.x + box.x <= right) ImGui::SameLine();
+    if (t > 0 && ImGui::GetItemRectMax().x + style.ItemSpacing.x + box.x <= right)
+      ImGui::SameLine();
     const ImVec2 p = ImGui::GetCursorScreenPos();
     ImGui::PushID(t);
     ImGui::InvisibleButton("##tok", box);
@@ -149,9 +150,10 @@ void draw_token_boxes(const ModelView& m, AppState& app) {
   report_value(app, "unit colours", colours);
   report_value(app, "colour range", fmt_num(range, 6));
   ImGui::PushTextWrapPos(0);
-  ImGui::TextDisabled("colour: h of unit %d, blue \xE2\x88\x92%s \xE2\x80\xA6 0 white \xE2\x80\xA6 "
-                      "red +%s",
-                      app.unit, fmt_num(range, 2).c_str(), fmt_num(range, 2).c_str());
+  ImGui::TextDisabled(
+      "colour: h of unit %d, blue \xE2\x88\x92%s \xE2\x80\xA6 0 white \xE2\x80\xA6 "
+      "red +%s",
+      app.unit, fmt_num(range, 2).c_str(), fmt_num(range, 2).c_str());
   ImGui::PopTextWrapPos();
 }
 
@@ -168,15 +170,18 @@ void draw_unit_picker(const Snapshot& snap, AppState& app) {
   if (ImGui::SliderInt("hidden unit", &unit, 0, H - 1, "%d", ImGuiSliderFlags_AlwaysClamp))
     app.unit = unit;
   if (ImGui::IsItemHovered())
-    text_tooltip("The unit whose h\xE2\x82\x9C colours the tokens below (a click on a row of the "
-                 "states' or gates' heatmaps selects it too). Look for units that switch at "
-                 "\"not\", at a space, at the end of a word.");
+    text_tooltip(
+        "The unit whose h\xE2\x82\x9C colours the tokens below (a click on a row of the "
+        "states' or gates' heatmaps selects it too). Look for units that switch at "
+        "\"not\", at a space, at the end of a word.");
   const char* busiest = "busiest unit";
   fit_on_line(ImGui::CalcTextSize(busiest).x + 2 * ImGui::GetStyle().FramePadding.x);
-  if (ImGui::Button(busiest)) app.unit = busiest_unit(m, std::clamp(app.layer, 0, m.spec.num_layers - 1));
+  if (ImGui::Button(busiest))
+    app.unit = busiest_unit(m, std::clamp(app.layer, 0, m.spec.num_layers - 1));
   if (ImGui::IsItemHovered())
-    text_tooltip("Selects the unit whose h\xE2\x82\x9C swings most over this input (the largest "
-                 "max \xE2\x88\x92 min): a place to start looking.");
+    text_tooltip(
+        "Selects the unit whose h\xE2\x82\x9C swings most over this input (the largest "
+        "max \xE2\x88\x92 min): a place to start looking.");
 }
 
 // [SECTION] The chosen output
@@ -200,8 +205,9 @@ void draw_output_choice(const ModelView& m, AppState& app) {
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered())
-    text_tooltip("The output whose gradient the Gradient of the output panel follows back "
-                 "through time.");
+    text_tooltip(
+        "The output whose gradient the Gradient of the output panel follows back "
+        "through time.");
   if (m.spec.readout == Readout::Every && T > 1) {
     const float w = 7 * em;
     fit_on_line(w + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize("at step").x);
@@ -223,18 +229,17 @@ void draw_output_choice(const ModelView& m, AppState& app) {
   for (int j = 0; j < std::min(O, 6); ++j)
     line += (j ? "   " : "") + name(order[j]) + "\xC2\xA0" + fmt_num(m.outputs(order[j], n), 3);
   if (O > 6) line += "   \xE2\x80\xA6";
-  const char* act = is.model.model.readout_activation == ReadoutActivation::Softmax ? "softmax"
-                    : is.model.model.readout_activation == ReadoutActivation::Sigmoid
-                        ? "sigmoid"
-                        : "";
+  const char* act = is.model.model.readout_activation == ReadoutActivation::Softmax   ? "softmax"
+                    : is.model.model.readout_activation == ReadoutActivation::Sigmoid ? "sigmoid"
+                                                                                      : "";
   ImGui::SetWindowFontScale(1.2f);  // the model's answer, readable from the back
   const std::string when = m.spec.readout == Readout::Every
                                ? "at step " + std::to_string(is.gradient.step + 1)
                                : "after the last step";
-  ImGui::TextUnformatted(wrap_at_spaces(when + (*act ? std::string(" (") + act + ")" : "") +
-                                            ": " + line,
-                                        ImGui::GetContentRegionAvail().x)
-                             .c_str());
+  ImGui::TextUnformatted(
+      wrap_at_spaces(when + (*act ? std::string(" (") + act + ")" : "") + ": " + line,
+                     ImGui::GetContentRegionAvail().x)
+          .c_str());
   ImGui::SetWindowFontScale(1.0f);
   char exact[40];
   std::snprintf(exact, sizeof exact, "%.17g", is.gradient.value);
@@ -248,8 +253,9 @@ void draw_output_choice(const ModelView& m, AppState& app) {
 void draw_input_panel(const Snapshot& snap, AppState& app) {
   InspectState& is = app.inspect;
   if (!is.active) {
-    ImGui::TextDisabled("No model open: `unrolled open MODEL`, or Lesson \xE2\x86\x92 Probe this "
-                        "model.");
+    ImGui::TextDisabled(
+        "No model open: `unrolled open MODEL`, or Lesson \xE2\x86\x92 Probe this "
+        "model.");
     return;
   }
   ImGui::PushTextWrapPos(0);

@@ -47,7 +47,8 @@ std::string some_tokens(const Vocabulary& v) {
   for (const std::string& t : v.tokens) {
     if (t.empty()) continue;
     ++known;
-    if (shown < 12) out += (shown++ ? ", " : "") + (t == "\n" ? std::string("\\n") : t == " " ? "' '" : t);
+    if (shown < 12)
+      out += (shown++ ? ", " : "") + (t == "\n" ? std::string("\\n") : t == " " ? "' '" : t);
   }
   if (known > shown) out += ", \xE2\x80\xA6";
   return out + " (" + std::to_string(known) + " in all)";
@@ -121,8 +122,8 @@ bool word_index(const Json& j, const std::string& where, Vocabulary& v, std::str
                            std::to_string(kMaxVocab));
   for (const auto& [word, id] : j.items()) {
     if (!id.is_number_integer())
-      return fail(error, where + ": the id of " + shown_token(word) + " is " + id.dump().substr(0, 40) +
-                             "; expected a whole number");
+      return fail(error, where + ": the id of " + shown_token(word) + " is " +
+                             id.dump().substr(0, 40) + "; expected a whole number");
     if (!add_token(v, word, id.get<int64_t>(), where, error)) return false;
   }
   return true;
@@ -140,8 +141,10 @@ bool vocabulary_from_json(const Json& j, const std::string& where, int V, Vocabu
       return fail(error, where + ": " + std::to_string(j.size()) + " tokens; at most " +
                              std::to_string(kMaxVocab));
     if (static_cast<int64_t>(j.size()) > V)
-      return fail(error, where + ": " + std::to_string(j.size()) + " tokens, but the model's "
-                             "embedding has " + std::to_string(V) + " rows (one per token id)");
+      return fail(error, where + ": " + std::to_string(j.size()) +
+                             " tokens, but the model's "
+                             "embedding has " +
+                             std::to_string(V) + " rows (one per token id)");
     bool characters = true;
     std::vector<std::string> cps;
     for (size_t i = 0; i < j.size(); ++i) {
@@ -159,27 +162,29 @@ bool vocabulary_from_json(const Json& j, const std::string& where, int V, Vocabu
     // "lower": true, "filters": "...", "char_level": false, ...}}.
     const Json& c = j["config"];
     if (!c.contains("word_index"))
-      return fail(error, where + ": config has no word_index (expected a Keras Tokenizer's "
+      return fail(error, where +
+                             ": config has no word_index (expected a Keras Tokenizer's "
                              "to_json(), a word index, or an array of tokens)");
     Json wi = c["word_index"];
-    if (wi.is_string() && !parse_json_text(wi.get<std::string>(), where + " config.word_index",
-                                           wi, error))
+    if (wi.is_string() &&
+        !parse_json_text(wi.get<std::string>(), where + " config.word_index", wi, error))
       return false;
     if (!wi.is_object())
       return fail(error, where + ": config.word_index is not an object of word: id");
     if (!word_index(wi, where + " config.word_index", v, error)) return false;
     v.lower = !c.contains("lower") || c["lower"] != false;
     v.filters = c.contains("filters") && c["filters"].is_string() ? c["filters"].get<std::string>()
-                                                                   : kKerasFilters;
+                                                                  : kKerasFilters;
     v.kind = c.contains("char_level") && c["char_level"] == true ? Vocabulary::Kind::Characters
-                                                                  : Vocabulary::Kind::Words;
+                                                                 : Vocabulary::Kind::Words;
   } else if (j.is_object()) {
     if (!word_index(j, where, v, error)) return false;
     v.kind = Vocabulary::Kind::Words;
     v.lower = true;
     v.filters = kKerasFilters;
   } else {
-    return fail(error, where + ": expected a word index {\"word\": id, ...}, a Keras Tokenizer's "
+    return fail(error, where +
+                           ": expected a word index {\"word\": id, ...}, a Keras Tokenizer's "
                            "to_json(), or an array of tokens [\"a\", \"b\", ...]");
   }
   if (v.ids.empty()) return fail(error, where + ": no tokens");
@@ -312,7 +317,8 @@ bool parse_tokens(const InspectModel& m, const std::string& text, InspectInput& 
                            std::to_string(kMaxInspectSteps) + " steps are shown");
   for (size_t i = 0; i < pieces.size(); ++i) {
     const auto it = v.ids.find(pieces[i]);
-    const std::string at = std::string(what) + " " + std::to_string(i + 1) + ", " + shown_token(pieces[i]);
+    const std::string at =
+        std::string(what) + " " + std::to_string(i + 1) + ", " + shown_token(pieces[i]);
     if (it == v.ids.end())
       return fail(error, at + ", is not in the vocabulary (" + v.source + "): " + some_tokens(v));
     if (it->second >= V)
@@ -335,8 +341,10 @@ bool parse_number(const std::string& s, int line, int field, double& x, std::str
   if (f.empty() || *end != '\0')
     return fail(error, at + ": '" + f.substr(0, 40) + "' is not a number");
   if (!std::isfinite(x) || std::abs(x) > kMaxInspectMagnitude)
-    return fail(error, at + ": " + f.substr(0, 40) + " is not allowed; values are finite and within "
-                           "\xC2\xB1" + "1e6");
+    return fail(error, at + ": " + f.substr(0, 40) +
+                           " is not allowed; values are finite and within "
+                           "\xC2\xB1" +
+                           "1e6");
   return true;
 }
 
@@ -370,12 +378,13 @@ bool parse_numbers(const InspectModel& m, const std::string& text, InspectInput&
       f0 = comma + 1;
     }
     if (xs.size() != static_cast<size_t>(I))
-      return fail(error, "line " + std::to_string(line) + ": " +
-                             (xs.size() > static_cast<size_t>(I) ? "more than " + std::to_string(I)
-                                                                 : std::to_string(xs.size())) +
-                             " value(s); the model reads " +
-                             (ids ? "one token id" : std::to_string(I) + " comma-separated value(s)") +
-                             " per line");
+      return fail(error,
+                  "line " + std::to_string(line) + ": " +
+                      (xs.size() > static_cast<size_t>(I) ? "more than " + std::to_string(I)
+                                                          : std::to_string(xs.size())) +
+                      " value(s); the model reads " +
+                      (ids ? "one token id" : std::to_string(I) + " comma-separated value(s)") +
+                      " per line");
     if (ids) {
       const double id = xs[0];
       if (id != std::floor(id) || id < 0 || id >= m.model.vocab_size())
@@ -459,8 +468,9 @@ bool output_gradient(const Model& m, const Batch& inputs, int n, int k, OutputGr
     }
   g.logit = tr.y[n](k, 0);
   if (!g.norm.allFinite())
-    return fail(error, "the output's gradient is not finite: the numbers overflowed for this "
-                       "model and input");
+    return fail(error,
+                "the output's gradient is not finite: the numbers overflowed for this "
+                "model and input");
   return true;
 }
 
@@ -498,8 +508,8 @@ bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const
   const NetworkSpec& spec = m.model.net.spec();
   const int T = in.batch.steps(), L = spec.num_layers, H = spec.hidden_size, GH = spec.gates() * H;
   const int O = spec.output_size, n_out = static_cast<int>(p.outputs.size());
-  g.step = spec.readout == Readout::Every ? (c.step < 0 ? T - 1 : std::clamp(c.step, 0, T - 1))
-                                          : T - 1;
+  g.step =
+      spec.readout == Readout::Every ? (c.step < 0 ? T - 1 : std::clamp(c.step, 0, T - 1)) : T - 1;
   g.unit = std::clamp(c.unit, 0, O - 1);
   const int n = spec.readout == Readout::Every ? g.step : 0;
   if (!output_gradient(m.model, in.batch, n, g.unit, g, error)) return false;
@@ -541,7 +551,8 @@ bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const
   v.targets.setConstant(O, n_out, kNaN);
   v.dh_norm = g.norm;
   v.dc_norm = Mat::Zero(L, T);  // (L, T)
-  for (int l = 0; l < static_cast<int>(v.dc.size()); ++l) v.dc_norm.row(l) = v.dc[l].colwise().norm();
+  for (int l = 0; l < static_cast<int>(v.dc.size()); ++l)
+    v.dc_norm.row(l) = v.dc[l].colwise().norm();
   v.profile.setConstant(L, T, kNaN);  // (L, T) by distance back from the chosen step
   for (int l = 0; l < L; ++l)
     for (int d = 0; d <= g.step; ++d) v.profile(l, d) = g.norm(l, g.step - d);

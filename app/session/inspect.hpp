@@ -41,11 +41,11 @@ struct Vocabulary {
     Words,       // one token per word, split at white space
   };
   Kind kind = Kind::None;
-  std::vector<std::string> tokens;          // (V) the text of each id; "" for an unused id
+  std::vector<std::string> tokens;           // (V) the text of each id; "" for an unused id
   std::unordered_map<std::string, int> ids;  // token text -> id
-  bool lower = false;           // words: lower-cased first (a Keras Tokenizer's lower=True)
-  std::string filters;          // words: characters replaced by spaces first (Keras' filters)
-  std::string source;           // where it came from ("--vocab words.json", "the lesson's 13 words")
+  bool lower = false;   // words: lower-cased first (a Keras Tokenizer's lower=True)
+  std::string filters;  // words: characters replaced by spaces first (Keras' filters)
+  std::string source;   // where it came from ("--vocab words.json", "the lesson's 13 words")
 };
 
 // The model the Inspect view shows.
@@ -55,9 +55,9 @@ struct InspectModel {
   std::string name;    // the menu bar's title: the file's name, or "LSTM at iteration 400"
   std::string source;  // the path, or "built-in: sentiment"
   std::string format;  // "pytorch state_dict", "model file", "lesson", ...
-  std::vector<std::string> notes;      // what the import assumed or ignored
-  std::vector<std::string> output_labels;  // (O) names of the outputs, when known
-  std::string example;                 // a first input to show ("the film is not bad")
+  std::vector<std::string> notes;              // what the import assumed or ignored
+  std::vector<std::string> output_labels;      // (O) names of the outputs, when known
+  std::string example;                         // a first input to show ("the film is not bad")
   std::vector<std::vector<Spectrum>> spectra;  // [L][G] of W_h (compute_spectra); empty beyond
                                                //   kMaxInspectSpectrumHidden
 };
@@ -104,19 +104,20 @@ struct OutputChoice {
 // What build_inspect_snapshot computed beyond the snapshot: the chosen output's value and its
 // gradient with respect to every layer's h_t.
 struct OutputGradient {
-  int step = 0, unit = 0;           // as chosen, clamped to the model
-  double value = 0;                 // the output after the readout's activation
-  double logit = 0;                 // y = W_y h + b_y before it
-  std::vector<Mat> dy_dh;           // L x (H, T) ∂y/∂h^l_t (y before the readout's activation)
-  std::vector<Mat> dy_dc;           // L x (H, T) ∂y/∂c^l_t (LSTM; empty otherwise)
-  Mat norm;                         // (L, T) ‖∂y/∂h^l_t‖
+  int step = 0, unit = 0;  // as chosen, clamped to the model
+  double value = 0;        // the output after the readout's activation
+  double logit = 0;        // y = W_y h + b_y before it
+  std::vector<Mat> dy_dh;  // L x (H, T) ∂y/∂h^l_t (y before the readout's activation)
+  std::vector<Mat> dy_dc;  // L x (H, T) ∂y/∂c^l_t (LSTM; empty otherwise)
+  Mat norm;                // (L, T) ‖∂y/∂h^l_t‖
 };
 
 // One forward pass of m on in (exactly `unrolled predict`'s: core/predict.hpp) and the backward
 // pass of the chosen output's y (before the readout's activation), written as a snapshot of one
 // model at one sequence: pre, gates, c, h, hn, inputs and outputs from the forward pass; dh the
 // chosen output's ∂y/∂h_t; dh_norm its norm; profile the same norms by distance from the chosen
-// step; spectra m.spectra. The caller sets the version. Returns false with a message when the numbers overflow.
+// step; spectra m.spectra. The caller sets the version. Returns false with a message when the
+// numbers overflow.
 bool build_inspect_snapshot(const InspectModel& m, const InspectInput& in, const OutputChoice& c,
                             Snapshot& out, OutputGradient& grad, std::string* error);
 
