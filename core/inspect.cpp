@@ -1,6 +1,7 @@
 // Legend: T steps, I input, H hidden, G gate blocks.
 #include "core/inspect.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -63,6 +64,9 @@ EquationLine line(std::string lhs, std::string formula, EquationKind kind, std::
     case EquationKind::ActGrad:
       l.substituted = t(0) + " × act′ (h = " + t(1) + ")";
       break;
+    case EquationKind::HardSigmoid:  // gate_line writes it with the variant's own formula
+      l.substituted = "hard_σ(" + t(0) + ")";
+      break;
   }
   l.substituted += " = " + l.text;
   return l;
@@ -75,6 +79,29 @@ struct Parts {
 Parts parts(const LayerParams& lp, int H, int k, int u, const Vec& x, const Vec& h_prev) {
   const int r = k * H + u;
   return {lp.W_x.row(r).dot(x), lp.W_h.row(r).dot(h_prev), lp.b(r)};
+}
+
+// A gate's line (LSTM i f o, GRU r z) written with the model's gate function: σ, or the hard
+// sigmoid of Keras 2 or Keras 3 that an imported model may use.
+EquationLine gate_line(GateActivation act, const std::string& lhs, const std::string& a_name,
+                       double a, double value, const std::string& meaning) {
+  if (act == GateActivation::Sigmoid)
+    return line(lhs, "σ(" + a_name + ")", EquationKind::Sigmoid, {op(a_name, a)}, value, meaning);
+  const bool k2 = act == GateActivation::HardSigmoidKeras2;
+  EquationLine l = line(lhs,
+                        k2 ? "clip(0.2 " + a_name + " + 0.5, 0, 1)"
+                           : "min(max(" + a_name + " + 3, 0), 6) / 6",
+                        EquationKind::HardSigmoid, {op(a_name, a)}, value,
+                        meaning + (k2 ? " Keras 2's hard sigmoid: a straight line clipped to "
+                                        "[0, 1], flat beyond a = ±2.5."
+                                      : " Keras 3's hard sigmoid: relu6(a + 3) / 6, flat beyond "
+                                        "a = ±3."));
+  l.gate = act;
+  const std::string a_text = format_number(a);
+  l.substituted = (k2 ? "clip(0.2 × " + a_text + " + 0.5, 0, 1)"
+                      : "min(max(" + a_text + " + 3, 0), 6) / 6") +
+                  " = " + l.text;
+  return l;
 }
 
 }  // namespace
@@ -117,6 +144,10 @@ double recompute(const EquationLine& l, const std::vector<double>& o) {
       const double tc = std::tanh(o[4]);
       return o[0] * o[1] + o[2] * o[3] * (1 - tc * tc);
     }
+    case EquationKind::HardSigmoid:
+      return l.gate == GateActivation::HardSigmoidKeras2
+                 ? std::clamp(0.2 * o[0] + 0.5, 0.0, 1.0)
+                 : std::clamp(o[0] + 3.0, 0.0, 6.0) / 6.0;
     case EquationKind::ActGrad: {
       const double h = o[1];
       switch (l.activation) {
@@ -201,9 +232,11 @@ CellInspection inspect_cell(const NetworkSpec& spec, const Params& p, int layer,
         const std::string n = names[k];
         ins.forward.push_back(
             affine("a_" + n, n, k, std::string("The pre-activation of ") + meanings[k]));
-        ins.forward.push_back(line(n + "_t", k == 2 ? "tanh(a_g)" : "σ(a_" + n + ")",
-                                   k == 2 ? EquationKind::Tanh : EquationKind::Sigmoid,
-                                   {op("a_" + n, pre(k))}, gate(k), meanings[k]));
+        ins.forward.push_back(
+            k == 2 ? line(n + "_t", "tanh(a_g)", EquationKind::Tanh, {op("a_g", pre(k))}, gate(k),
+                          meanings[k])
+                   : gate_line(spec.gate_activation, n + "_t", "a_" + n, pre(k), gate(k),
+                               meanings[k]));
       }
       const double c = (*s.c)(u, t), c_prev = t == 0 ? s.c0(u) : (*s.c)(u, t - 1);
       ins.forward.push_back(line(
@@ -241,13 +274,12 @@ CellInspection inspect_cell(const NetworkSpec& spec, const Params& p, int layer,
     case CellType::Gru: {
       const bool after = spec.gru_variant == GruVariant::ResetAfter;
       ins.forward.push_back(affine("a_r", "r", 0, "The pre-activation of the reset gate."));
-      ins.forward.push_back(line("r_t", "σ(a_r)", EquationKind::Sigmoid, {op("a_r", pre(0))},
-                                 gate(0),
-                                 "The reset gate: how much of h_{t−1} the candidate may use."));
+      ins.forward.push_back(
+          gate_line(spec.gate_activation, "r_t", "a_r", pre(0), gate(0),
+                    "The reset gate: how much of h_{t−1} the candidate may use."));
       ins.forward.push_back(affine("a_z", "z", 1, "The pre-activation of the update gate."));
-      ins.forward.push_back(line("z_t", "σ(a_z)", EquationKind::Sigmoid, {op("a_z", pre(1))},
-                                 gate(1),
-                                 "The update gate: how much of h_{t−1} is kept as it is."));
+      ins.forward.push_back(gate_line(spec.gate_activation, "z_t", "a_z", pre(1), gate(1),
+                                      "The update gate: how much of h_{t−1} is kept as it is."));
       const Parts q = parts(lp, H, 2, u, x, h_prev);
       const double hn = (*s.hn)(u, t);
       if (after) {

@@ -41,6 +41,8 @@ enum class EquationKind {
   Product,        // value = Π operands
   LstmDc,   // dc = dc_next·f_next + dh·o·(1 − tanh²(c))   operands dc_next, f_next, dh, o, c
   ActGrad,  // da = dh · act'(a) from h  operands dh, h (tanh: 1 − h²; sigmoid: h(1 − h))
+  HardSigmoid,  // value = the line's `gate` function of operand 0: Keras 2's clip(0.2a + 0.5, 0, 1)
+                //   or Keras 3's relu6(a + 3) / 6 (a model imported with hard_sigmoid gates)
 };
 
 struct Operand {
@@ -54,6 +56,7 @@ struct EquationLine {
   std::string formula;  // "σ(W_xf x_t + W_hf h_{t−1} + b_f)" in the lectures' notation
   EquationKind kind = EquationKind::Sum;
   Activation activation = Activation::Tanh;  // ActGrad only
+  GateActivation gate = GateActivation::Sigmoid;  // HardSigmoid only
   std::vector<Operand> operands;
   double value = 0;         // the engine's value
   std::string text;         // value as displayed

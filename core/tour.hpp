@@ -23,10 +23,12 @@ namespace unrolled {
 
 class Trainer;
 
-inline constexpr const char* kTourModes[] = {"train", "step", "compare", "cliff", "sweep"};
+inline constexpr const char* kTourModes[] = {"train", "step",  "compare",
+                                             "cliff", "sweep", "inspect"};
 inline constexpr const char* kTourPanels[] = {
     "controls", "experiment", "gates",     "training", "states",   "gradients", "sample",
-    "graph",    "inspector",  "spectrum", "jacobian", "cliff",    "sweep"};
+    "graph",    "inspector",  "spectrum", "jacobian", "cliff",    "sweep",     "input",
+    "influence"};
 
 constexpr int kMaxTourSteps = 24;
 constexpr int kMaxTourSentences = 4;

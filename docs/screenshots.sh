@@ -24,6 +24,8 @@ for theme in dark light; do
         --screenshot "$out/cliff-$tag.png"
     run --mode sweep --size "$size" --scale "$scale" --theme "$theme" --paused --frames 6 \
         --screenshot "$out/sweep-$tag.png"
+    run --preset sentiment --warmup 400 --probe --input "the film is not bad" --size "$size" \
+        --scale "$scale" --theme "$theme" --frames 6 --screenshot "$out/inspect-$tag.png"
   done
 done
 # A tour step (the compare lesson's question, then its answer) and presenter mode, at 1280x720.
@@ -32,3 +34,6 @@ run --preset default --size 1280x720 --tour-step 4 --frames 6 --screenshot "$out
 xvfb-run -a -s "-screen 0 1280x720x24" "$exe" --preset vanishing --tour-step 2 --present --frames 12 \
     --screenshot "$out/present-1280x720.png"
 echo "screenshots in $out"
+# The Inspect view for the README: the sentiment lesson's LSTM probed with a typed review.
+run --preset sentiment --warmup 400 --probe --input "the film is not bad" --size 1600x900 \
+    --frames 6 --screenshot docs/inspect.png

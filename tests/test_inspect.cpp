@@ -153,6 +153,44 @@ TEST(Inspect, GruNumbersAreTheEnginesAndAddUpInBothVariants) {
   check_cell(s);
 }
 
+// A model imported with Keras' hard sigmoid gates: the gate lines say so (not σ) and their
+// numbers are the engine's and add up under the hard sigmoid of the model's Keras version.
+TEST(Inspect, HardSigmoidGatesAreWrittenAsTheModelComputesThem) {
+  for (CellType cell : {CellType::Lstm, CellType::Gru})
+    for (GateActivation act :
+         {GateActivation::HardSigmoidKeras2, GateActivation::HardSigmoidKeras3}) {
+      NetworkSpec s;
+      s.cell = cell;
+      s.gate_activation = act;
+      check_cell(s);
+      s.input_size = 1;
+      s.hidden_size = 1;
+      s.output_size = 1;
+      Network net(s);
+      net.params().layers[0].b.setConstant(0.7);
+      Batch batch;
+      batch.inputs = {Mat::Constant(1, 1, 1.0)};
+      batch.targets = {Mat::Zero(1, 1)};
+      Trace tr;
+      net.forward(tr, batch);
+      const Mat x = batch.inputs[0], pre = tr.steps[0][0].pre, gates = tr.steps[0][0].gates,
+                h = tr.steps[0][0].h, c = tr.steps[0][0].c, hn = tr.steps[0][0].hn;
+      SequenceRef ref{&x, &pre, &gates, &c, &h, &hn, nullptr, nullptr, Vec::Zero(1), Vec::Zero(1)};
+      const CellInspection ins = inspect_cell(s, net.params(), 0, ref, 0, 0);
+      int hard = 0;
+      for (const EquationLine& l : ins.forward) {
+        EXPECT_NE(l.kind, EquationKind::Sigmoid) << l.lhs << ": " << l.formula;
+        if (l.kind != EquationKind::HardSigmoid) continue;
+        ++hard;
+        // a = 0.7: Keras 2 gives 0.2·0.7 + 0.5 = 0.64, Keras 3 (0.7 + 3) / 6 = 0.61667.
+        EXPECT_NEAR(l.value, act == GateActivation::HardSigmoidKeras2 ? 0.64 : 3.7 / 6, 1e-12)
+            << l.lhs;
+        EXPECT_EQ(l.formula.find("σ"), std::string::npos) << l.formula;
+      }
+      EXPECT_EQ(hard, cell == CellType::Lstm ? 3 : 2);
+    }
+}
+
 TEST(Inspect, NoBackwardLinesBeforeTheBackwardPassReachesTheStep) {
   NetworkSpec spec;
   spec.cell = CellType::Lstm;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 
 #include "app/gui/app_state.hpp"
@@ -140,7 +141,10 @@ void outline_panel(const std::vector<DrawnPanel>& drawn, AppState& app) {
 
 GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker, Window& window) {
   GuiFrame f;
-  const auto snap = worker.latest();
+  update_inspect(app);
+  // Inspect draws the typed input's snapshot; every other mode the worker's newest.
+  const auto snap = app.mode == Mode::Inspect && app.inspect.snapshot ? app.inspect.snapshot
+                                                                      : worker.latest();
   update_tour(*snap, app, worker);
   app.tour.outlines.clear();
   handle_keys(*snap, app, worker, window);
@@ -184,7 +188,8 @@ GuiFrame build_frame(const AppOptions& o, AppState& app, TrainingWorker& worker,
   const float room = app.presenter.on ? in.area.h * 0.5f : in.area.h - key_h - in.gap;
   const float least = ImGui::GetFrameHeight() + 2 * ImGui::GetStyle().WindowPadding.y;
   // Less room than one line: the tour's Back / n of N / Next move into the menu bar instead.
-  const float card_h = o.only.empty() && room >= least
+  // Inspect shows a model, not the lesson: the lesson's tour waits in the other modes.
+  const float card_h = o.only.empty() && room >= least && app.mode != Mode::Inspect
                            ? std::min(tour_card_height(app, in.area.w), room)
                            : 0.0f;
   const Rect card{in.area.x, in.area.bottom() - card_h, in.area.w, card_h};
@@ -260,6 +265,17 @@ int run_app(const AppOptions& o) {
   app.settings = load_settings(app.settings_file, &app.settings_problem);
   ExperimentConfig config;
   if (!choose_experiment(o, app, config)) return 2;
+  std::optional<InspectModel> inspected;
+  if (!o.model_path.empty()) {  // read before any window opens: a bad file is one message
+    std::string error;
+    inspected.emplace();
+    if (!open_inspect_model(o.model_path, o.import, o.vocab_path, *inspected, &error)) {
+      std::fprintf(stderr, "unrolled open: %s\n", error.c_str());
+      return 2;
+    }
+    for (const std::string& n : inspected->notes)
+      std::fprintf(stderr, "unrolled open: note: %s\n", n.c_str());
+  }
   app.config.edit = config;
   app.lesson = config;
   app.seed = config.training.seed;
@@ -289,8 +305,22 @@ int run_app(const AppOptions& o) {
   // The first step's actions wait when the command line asked for a state of its own (paused,
   // trained for a while, stepped); what it shows, when it asked for a mode or one panel.
   const bool own_state = o.paused || o.warmup > 0 || o.steps_forward > 0 || o.steps_backward > 0;
-  start_tour(app, config, !own_state || o.tour_step > 0, o.mode.empty() && o.only.empty());
-  first_commands(o, app, worker);
+  if (inspected) {  // no tour and no training: the lesson behind the view waits, paused
+    start_inspect(app, std::move(*inspected));
+    if (!o.inspect_input.empty()) set_inspect_text(app, o.inspect_input);
+  } else {
+    start_tour(app, config, !own_state || o.tour_step > 0, o.mode.empty() && o.only.empty());
+    first_commands(o, app, worker);
+  }
+  if (o.probe) {  // Lesson → Probe this model, from the command line (after the warmup)
+    worker.send(cmd::Pause{});
+    worker.wait_idle();
+    if (!probe_lesson(app, *worker.latest(), &error)) {
+      std::fprintf(stderr, "unrolled: --probe: %s\n", error.c_str());
+      return 2;
+    }
+    if (!o.inspect_input.empty()) set_inspect_text(app, o.inspect_input);
+  }
   if (o.tour_step > 0) fast_forward_tour(app, worker, o.tour_step);
   // The last session's autosave: opened with --resume-last, else offered when it had work not
   // saved (not for captures, benchmarks and tests, which leave no autosave either).

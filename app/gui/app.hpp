@@ -7,6 +7,7 @@
 
 #include "app/gui/window.hpp"
 #include "app/panels/panel_table.hpp"
+#include "import/importer.hpp"
 
 namespace unrolled {
 
@@ -31,6 +32,13 @@ struct AppOptions {
   int tour_step = 0;            // --tour-step N: the tour's steps 1..N done before the first frame
   bool present = false;         // --present: start in presenter mode
   bool resume_last = false;     // --resume-last: open the autosave (sessions.cpp) at start
+  // `unrolled open MODEL` (a model file, or a file `unrolled import` reads): the Inspect view on
+  // it, with the import's flags and --vocab FILE.json; the default lesson waits behind it, paused.
+  std::string model_path;
+  import::ImportOptions import;
+  std::string vocab_path;
+  std::string inspect_input;  // --input TEXT: what the Input panel holds first (else an example)
+  bool probe = false;         // --probe: the lesson's model (after --warmup) in the Inspect view
 };
 
 int run_app(const AppOptions& options);

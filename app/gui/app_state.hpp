@@ -14,6 +14,7 @@
 #include "app/panels/lab_state.hpp"
 #include "app/panels/panel_table.hpp"
 #include "app/panels/step_state.hpp"
+#include "app/session/inspect.hpp"
 #include "core/experiment.hpp"
 #include "core/json_io.hpp"
 #include "widgets/heatmap.hpp"
@@ -108,6 +109,26 @@ struct ConfigPanelState {
   std::string edit_error;  // why the edit cannot be applied; "" when it can
   std::string load_path;   // the "open" text field
   std::string message;     // last load/save message
+};
+
+// The Inspect view (app/gui/inspect_view.cpp): a trained model, no task and no training, run on
+// what the user types in the Input panel. Its snapshot is built here, on the UI thread (one
+// forward and one backward pass of at most kMaxInspectSteps steps), whenever the text or the
+// chosen output changes; the panels draw it in Mode::Inspect instead of the worker's.
+struct InspectState {
+  bool active = false;  // a model is open: the Inspect tab is there
+  InspectModel model;
+  std::string text;           // the Input panel's text, as typed
+  OutputChoice choice;        // whose gradient the Gradient of the output panel shows
+  bool dirty = true;          // text or choice changed since the snapshot was built
+  std::string error;          // why the text cannot be read ("" when it can)
+  InspectInput input;         // the text as last read successfully
+  OutputGradient gradient;    // the chosen output's value and ∂y/∂h_t
+  std::shared_ptr<const Snapshot> snapshot;  // null until some text has been read
+  uint64_t version = 0;       // of the last snapshot built
+  std::vector<char> edit;     // the text field's buffer (kMaxInspectTextBytes + 1)
+  widgets::PlotState influence;  // the Gradient of the output panel's plot
+  std::vector<double> t_axis, row;  // (T) its x and one row of the norms
 };
 
 // The lesson's guided tour (app/gui/tour.cpp) as the class follows it: the step on the card,
@@ -222,6 +243,7 @@ struct AppState {
   std::vector<std::pair<std::string, std::string>> reported;
 
   TourState tour;
+  InspectState inspect;
   PresenterState presenter;
   std::optional<PanelId> select_tab;  // a tabbed panel to bring to the front next frame
   FigureState figures;

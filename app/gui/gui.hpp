@@ -112,6 +112,18 @@ void fast_forward_tour(AppState& app, TrainingWorker& worker, int steps);
 float tour_card_height(const AppState& app, float width);
 void draw_tour_card(const Snapshot& snap, AppState& app, Rect r, ImFont* title_font);
 
+// [inspect_view.cpp] The Inspect view. start_inspect: the model is shown (Mode::Inspect) on a
+// first input (its example, else a few steps the model reads). probe_lesson: the lesson's main
+// model as it is in `lesson` (the worker's snapshot), typed as words, characters or numbers;
+// false with a message when it cannot be probed. update_inspect: every frame before the panels,
+// the snapshot rebuilt when the text or the chosen output changed (app.inspect.dirty).
+void start_inspect(AppState& app, InspectModel model);
+bool probe_lesson(AppState& app, const Snapshot& lesson, std::string* error);
+void update_inspect(AppState& app);
+// The Input panel's text replaced (as if typed), the snapshot rebuilt, the chosen output's step
+// inspected.
+void set_inspect_text(AppState& app, const std::string& text);
+
 // [panel_host.cpp] What one panel's window showed this frame (the layout report reads it).
 struct DrawnPlot {
   std::string title;

@@ -6,10 +6,13 @@
 //                                                       after the warmup (to screenshot step mode)
 //            [--tour-step N]   the tour's steps 1..N done (at full speed) before the first frame
 //            [--present]       start in presenter mode
+//   unrolled open MODEL [--cell ...] [--activation ...] [--readout ...] [--readout-activation ...]
+//            [--config CONFIG.json] [--vocab VOCAB.json]   the Inspect view on a trained model
 //   unrolled --gallery [--screenshot FILE.png] [--frames N] [--size WxH] [--scale S]
 //            [--theme dark|light]
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,8 @@
 #include "app/gui/gallery.hpp"
 #include "app/gui/window.hpp"
 #include "app/panels/panel_table.hpp"
+#include "core/experiment.hpp"
+#include "core/model_io.hpp"
 #include "core/tour.hpp"
 
 namespace unrolled {
@@ -66,6 +71,36 @@ ArgParser::Setter window_size(GuiOptions& o) {
   };
 }
 
+template <class E>
+ArgParser::Setter enum_flag(const std::string& flag, std::optional<E>& out) {
+  return [&out, flag](const std::string& v, std::string* e) {
+    E x;
+    if (!parse(v, x)) {
+      *e = flag + " '" + v + "' is not allowed; allowed: " + allowed_names(E{});
+      return false;
+    }
+    out = x;
+    return true;
+  };
+}
+
+// 1: `open FILE` names a model to inspect (any file `unrolled import` reads, or a JSON file whose
+// "format" is "unrolled-model"); 0: an experiment file; -1: a JSON file that cannot be read. A
+// JSON file larger than an experiment may be is read as a model (load_model then checks it).
+int model_or_experiment(const std::string& path, std::string* error) {
+  const auto ends = [&](const char* tail) {
+    const std::string t = tail;
+    return path.size() >= t.size() && path.compare(path.size() - t.size(), t.size(), t) == 0;
+  };
+  if (!ends(".json")) return 1;
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec && bytes > kMaxExperimentFileBytes) return 1;
+  Json j;
+  if (!read_json_file(path, kMaxExperimentFileBytes, j, error)) return -1;
+  return j.is_object() && j.contains("format") && j["format"] == "unrolled-model" ? 1 : 0;
+}
+
 // Returns 0 when parsed, else the exit code after printing one message.
 int parse(const std::vector<std::string>& args, GuiOptions& o) {
   ArgParser ap("", args);
@@ -88,12 +123,23 @@ int parse(const std::vector<std::string>& args, GuiOptions& o) {
   ap.integer("--warmup", warmup, 0, 1000000);
   ap.integer("--bench-frames", o.app.bench_frames, 1, 1000000);
   ap.real("--speed", o.app.speed, 0, 100000, "iterations per second (0: full speed)");
-  ap.custom("--mode", "MODE", one_of(o.app.mode, "--mode", "train, step, compare, cliff, sweep",
-                                     [](const std::string& v) { return find_mode(v).has_value(); }));
+  ap.custom("--mode", "MODE",
+            one_of(o.app.mode, "--mode", "train, step, compare, cliff, sweep, inspect",
+                   [](const std::string& v) { return find_mode(v).has_value(); }));
   ap.custom("--preset", "NAME", output_file(o.app.preset, "--preset"));
   ap.custom("--only", "NAME", one_of(o.app.only, "--only", panel_names(), [](const std::string& v) {
               return find_panel(v) != nullptr;
             }));
+  // `open MODEL`: the flags `unrolled import` takes, and the vocabulary.
+  ap.custom("--cell", "rnn|lstm|gru", enum_flag("--cell", o.app.import.cell));
+  ap.custom("--activation", "tanh|relu", enum_flag("--activation", o.app.import.activation));
+  ap.custom("--readout", "every|last", enum_flag("--readout", o.app.import.readout));
+  ap.custom("--readout-activation", "none|sigmoid|softmax",
+            enum_flag("--readout-activation", o.app.import.readout_activation));
+  ap.string("--config", o.app.import.keras_config, "CONFIG.json");
+  ap.string("--vocab", o.app.vocab_path, "VOCAB.json");
+  ap.string("--input", o.app.inspect_input, "TEXT");
+  ap.flag("--probe", o.app.probe);
   ap.positionals(o.positional);
   if (!ap.parse()) return 2;
   o.app.warmup = warmup;
@@ -106,11 +152,42 @@ int start_app(GuiOptions& o) {
     if (o.positional[0] != "open" || o.positional.size() != 2) {
       std::fprintf(
           stderr,
-          "unrolled: unknown command '%s'; try `unrolled open FILE.json` or `unrolled --help`\n",
+          "unrolled: unknown command '%s'; try `unrolled open FILE` or `unrolled --help`\n",
           o.positional[0].c_str());
       return 2;
     }
-    o.app.experiment_path = o.positional[1];
+    std::string error;
+    const int kind = model_or_experiment(o.positional[1], &error);
+    if (kind < 0) {
+      std::fprintf(stderr, "unrolled open: %s\n", error.c_str());
+      return 2;
+    }
+    (kind == 1 ? o.app.model_path : o.app.experiment_path) = o.positional[1];
+  }
+  const import::ImportOptions& io = o.app.import;
+  const bool import_flags = io.cell || io.activation || io.readout || io.readout_activation ||
+                            !io.keras_config.empty() || !o.app.vocab_path.empty();
+  if (o.app.probe && !o.app.model_path.empty()) {
+    std::fputs("unrolled: --probe inspects the lesson's model; `unrolled open MODEL` opens "
+               "another: give one of them\n",
+               stderr);
+    return 2;
+  }
+  if (!o.app.inspect_input.empty() && o.app.model_path.empty() && !o.app.probe) {
+    std::fputs("unrolled: --input goes with `unrolled open MODEL` or --probe\n", stderr);
+    return 2;
+  }
+  if (import_flags && o.app.model_path.empty()) {
+    std::fputs("unrolled: --cell, --activation, --readout, --readout-activation, --config and "
+               "--vocab go with `unrolled open MODEL` (a model to inspect)\n",
+               stderr);
+    return 2;
+  }
+  if (o.app.mode == "inspect" && o.app.model_path.empty() && !o.app.probe) {
+    std::fputs("unrolled: --mode inspect needs a model: `unrolled open MODEL` (a model file, "
+               ".safetensors, .pt, .pth, .h5, .keras or .weights.h5)\n",
+               stderr);
+    return 2;
   }
   AppOptions& a = o.app;
   a.screenshot = o.screenshot;

@@ -2,6 +2,7 @@
 // (step_plan.hpp); elsewhere Space plays and pauses. F maximises the panel under the mouse and Esc
 // brings the layout back.
 #include <GLFW/glfw3.h>
+#include <algorithm>
 #include <imgui.h>
 
 #include "app/gui/gui.hpp"
@@ -89,6 +90,17 @@ void set_presenting(AppState& app, Window& window, bool on) {
   window.set_fullscreen(on);
 }
 
+namespace {
+// Inspect: ← → move the inspected step (the cell inspector, the graph).
+void inspect_keys(AppState& app) {
+  const auto& snap = app.inspect.snapshot;
+  const int T = snap && !snap->models.empty() ? snap->models[0].steps : 0;
+  if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT))
+    app.step.t = std::min(app.step.t + 1, std::max(T - 1, 0));
+  if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) app.step.t = std::max(app.step.t - 1, 0);
+}
+}  // namespace
+
 void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Window& window) {
   const ImGuiIO& io = ImGui::GetIO();  // no keyboard navigation: the arrows and Space are ours
   if (io.WantTextInput) return;
@@ -102,6 +114,7 @@ void handle_keys(const Snapshot& snap, AppState& app, TrainingWorker& worker, Wi
   if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) app.focus.reset();
   if (ImGui::IsKeyPressed(GLFW_KEY_F, false) && app.hovered_panel)
     app.focus = app.focus ? std::nullopt : app.hovered_panel;
+  if (app.mode == Mode::Inspect) return inspect_keys(app);  // nothing trains in Inspect
   if (ImGui::IsKeyPressed(GLFW_KEY_N)) worker.send(cmd::StepIteration{});
   if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) reset_run(app, worker);
   if (app.mode == Mode::Step && !snap.models.empty()) return step_keys(snap, app, worker);

@@ -45,6 +45,24 @@ void lesson_item(const LessonEntry& e, const Snapshot& snap, AppState& app,
                      .c_str());
 }
 
+// The lesson's model as it is now, in the Inspect view: type a review into the sentiment lesson's
+// LSTM, a seed text into the character model's.
+void probe_item(AppState& app, TrainingWorker& worker) {
+  const auto lesson = worker.latest();
+  const bool can = !lesson->models.empty() && lesson->models[0].spec.hidden_size > 0;
+  if (ImGui::MenuItem("Probe this model", nullptr, false, can)) {
+    std::string error;
+    if (probe_lesson(app, *lesson, &error))
+      worker.send(cmd::Pause{});  // the lesson waits behind the view
+    else
+      app.inspect.error = error;
+  }
+  if (ImGui::IsItemHovered())
+    text_tooltip("The lesson's model with its weights as they are now, in the Inspect view: type "
+                 "your own input (words, characters or numbers, as the lesson's task reads them) "
+                 "and see its gates, states and what its output depends on. Training waits.");
+}
+
 void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
   if (!ImGui::BeginMenu("Lesson")) return;
   const std::vector<LessonEntry> entries = lesson_entries();
@@ -58,6 +76,8 @@ void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
     course = e.config.course_order > 0;
     lesson_item(e, snap, app, worker);
   }
+  ImGui::Separator();
+  probe_item(app, worker);
   // Sessions and undo here too: a File menu of their own would not leave the menu bar room at
   // 1280x720 with large text.
   ImGui::Separator();
@@ -71,7 +91,7 @@ void lesson_menu(const Snapshot& snap, AppState& app, TrainingWorker& worker) {
 // from the menu bar: a menu "3/9" with the step's title and text, Back and Next.
 void tour_menu_items(AppState& app) {
   const TourState& t = app.tour;
-  if (t.steps.empty() || t.card.h > 0) return;
+  if (t.steps.empty() || t.card.h > 0 || app.mode == Mode::Inspect) return;
   char label[48];
   std::snprintf(label, sizeof label, "%d/%zu###tour", t.step + 1, t.steps.size());
   if (!ImGui::BeginMenu(label)) return;
@@ -147,20 +167,25 @@ void switch_mode(Mode mode, const Snapshot& snap, AppState& app) {
 // The modes as tabs when they fit in `room`, else one "Mode" menu.
 void mode_items(const Snapshot& snap, AppState& app, float room) {
   const ImGuiStyle& style = ImGui::GetStyle();
+  // Inspect is a mode once a model is open (`unrolled open MODEL`, Lesson → Probe this model).
+  const auto offered = [&](const ModeInfo& m) {
+    return m.mode != Mode::Inspect || app.inspect.active;
+  };
   float tabs_w = 0;
   for (const ModeInfo& m : mode_table())
-    tabs_w += ImGui::CalcTextSize(m.label).x + style.ItemSpacing.x * 2;
+    if (offered(m)) tabs_w += ImGui::CalcTextSize(m.label).x + style.ItemSpacing.x * 2;
   if (tabs_w <= room) {
     // The active mode on the header colour (a selected item), its text as every other's.
     for (const ModeInfo& m : mode_table())
-      if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode))
+      if (offered(m) && ImGui::MenuItem(m.label, nullptr, app.mode == m.mode))
         switch_mode(m.mode, snap, app);
     return;
   }
   const std::string label = std::string(mode_info(app.mode).label) + "###modes";
   if (!ImGui::BeginMenu(label.c_str())) return;
   for (const ModeInfo& m : mode_table())
-    if (ImGui::MenuItem(m.label, nullptr, app.mode == m.mode)) switch_mode(m.mode, snap, app);
+    if (offered(m) && ImGui::MenuItem(m.label, nullptr, app.mode == m.mode))
+      switch_mode(m.mode, snap, app);
   ImGui::EndMenu();
 }
 
@@ -178,6 +203,10 @@ struct Status {
 
 Status status_of(const Snapshot& snap, const AppState& app) {
   char buf[128];
+  if (app.mode == Mode::Inspect)
+    return {"inspecting \xC2\xB7 no training",
+            "A trained model on the input you type: one forward pass, and the gradient of the "
+            "chosen output. Nothing trains here; the lesson waits in the other modes."};
   if (app.mode == Mode::Cliff) {
     const CliffPanelState& st = app.lab.cliff;
     std::snprintf(buf, sizeof buf, "descent step %d of %d   %s",
@@ -206,13 +235,19 @@ void status_clicked(const Snapshot& snap, AppState& app, TrainingWorker& worker)
     CliffPanelState& st = app.lab.cliff;
     st.animate = !st.animate;
     if (st.animate) st.shown = 0;
-  } else if (!any_diverged(snap)) {
+  } else if (app.mode != Mode::Inspect && !any_diverged(snap)) {
     worker.send(snap.playing ? Command{cmd::Pause{}} : Command{cmd::Play{}});
   }
 }
 
 // The title in the middle of the menu bar, and its tooltip.
 LessonHeading heading_of(const Snapshot& snap, const AppState& app) {
+  if (app.mode == Mode::Inspect) {
+    const InspectModel& m = app.inspect.model;
+    std::string about = "Inspecting " + m.source + " (" + m.format + ").";
+    for (const std::string& n : m.notes) about += "\n" + n;
+    return {"Inspect: " + m.name, about, false};
+  }
   if (app.mode != Mode::Cliff) return lesson_heading(snap, app);
   return {"Gradient cliff: loss over (w, b)",
           notation("The loss of the one-unit recurrence x_t = w σ(x_{t−1}) + b after 50 steps, "

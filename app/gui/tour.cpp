@@ -17,7 +17,8 @@ namespace {
 
 // What the step says to show: its mode, its panels (or all of the mode's), one panel focused.
 void apply_show(const TourShow& show, AppState& app) {
-  if (const auto m = find_mode(show.mode)) app.mode = *m;
+  if (const auto m = find_mode(show.mode); m && (*m != Mode::Inspect || app.inspect.active))
+    app.mode = *m;  // Inspect only once a model is open
   app.focus.reset();
   if (const PanelInfo* p = find_panel(show.focus)) app.focus = p->id;
   app.tour.limit_panels = !show.panels.empty();

@@ -912,11 +912,19 @@ void draw_graph_panel(const Snapshot& snap, AppState& app, TrainingWorker& worke
   if (s.follow) s.t = follow_target(m, s.t);
   s.t = std::clamp(s.t, 0, std::max(T - 1, 0));
 
-  advance_animation(snap, m, k1, s, worker);
-  draw_step_buttons(m, k1, s, worker);
-  draw_sequence_and_norms(snap, m, app, worker);
-  help_marker(kStepHelp);
-  status_line(m, s, app.layer, snap.playing);
+  if (app.mode == Mode::Inspect) {  // one typed sequence, computed whole: nothing to step
+    s.follow = false;
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextDisabled("t = %d of %d (click a cell). The arrows back: \xE2\x88\x82y/\xE2\x88\x82h"
+                        " of the output chosen in the Input panel.", s.t + 1, T);
+    ImGui::PopTextWrapPos();
+  } else {
+    advance_animation(snap, m, k1, s, worker);
+    draw_step_buttons(m, k1, s, worker);
+    draw_sequence_and_norms(snap, m, app, worker);
+    help_marker(kStepHelp);
+    status_line(m, s, app.layer, snap.playing);
+  }
   if (T == 0) {
     ImGui::Spacing();
     ImGui::TextDisabled(

@@ -113,6 +113,13 @@ std::string operand_list(const EquationLine& l) {
 // A gate: k_t = act(pre-activation), one row from the pre-activation line and the gate's line.
 // concatenated: the lectures' LSTM form W_k·[h_{t−1}, x_t] + b_k (numbers in that order: W h, W x,
 // b).
+// A gate's squashing function as the diagram and the rows write it: σ, or "hσ" for the hard
+// sigmoid (Keras 2 or 3) an imported model may use; the line's tooltip says which.
+constexpr const char* kHardSigma = "h\xCF\x83";
+const char* gate_fn(const EquationLine* a) {
+  return a && a->kind == EquationKind::HardSigmoid ? kHardSigma : "\xCF\x83";
+}
+
 Row gate_row(const EquationLine& pre, const EquationLine& act, const std::string& k, const char* fn,
              bool concatenated) {
   Row r;
@@ -130,7 +137,7 @@ Row gate_row(const EquationLine& pre, const EquationLine& act, const std::string
   r.numbers = std::string(fn) + "(" + inner + ") = " + fn + "(" + minus(pre.text) + ")";
   r.value = minus(act.text);
   r.v = act.value;
-  r.color = std::string_view(fn) == "\xCF\x83" ? 1 : 2;
+  r.color = std::string_view(fn) == "\xCF\x83" || std::string_view(fn) == kHardSigma ? 1 : 2;
   r.tip = act.meaning + "\n\nThe pre-activation " + pre.lhs + " = " + pre.formula + ":\n" +
           operand_list(pre) + "   " + pre.lhs + " = " + minus(pre.text) + "\nthen " + act.lhs +
           " = " + fn + "(" + pre.lhs + ") = " + minus(act.text);
@@ -168,7 +175,7 @@ std::vector<Row> forward_rows(const CellInspection& ins, Activation act) {
         const EquationLine* a = find(f, std::string(k) + "_t");
         if (pre && a)
           rows.push_back(
-              gate_row(*pre, *a, k, std::string_view(k) == "g" ? "tanh" : "\xCF\x83", true));
+              gate_row(*pre, *a, k, std::string_view(k) == "g" ? "tanh" : gate_fn(a), true));
       }
       if (const auto* c = find(f, "c_t")) rows.push_back(line_row(*c));
       if (const auto* h = find(f, "h_t")) rows.push_back(line_row(*h, 2));
@@ -179,7 +186,7 @@ std::vector<Row> forward_rows(const CellInspection& ins, Activation act) {
         const EquationLine* a = find(f, std::string(k) + "_t");
         if (pre && a)
           rows.push_back(
-              gate_row(*pre, *a, k, std::string_view(k) == "n" ? "tanh" : "\xCF\x83", false));
+              gate_row(*pre, *a, k, std::string_view(k) == "n" ? "tanh" : gate_fn(a), false));
       }
       if (!rows.empty() && rows.back().lhs == "n_t")
         rows.back().tip += "\n\nSome lectures call the candidate h tilde.";
@@ -486,7 +493,7 @@ void diagram_lstm(const Canvas& k, const CellInspection& ins, const std::string&
   k.arrow({mul_o.x, h_out.y}, h_out, k.ink, k.fs * 0.16f);
   for (int j = 0; j < 4; ++j) {
     const auto* a = find(f, std::string(names[j]) + "_t");
-    k.gate(pos[j], names[j], j == 2 ? "tanh" : "\xCF\x83", num(a), val(a), j == 2 ? 2 : 1);
+    k.gate(pos[j], names[j], j == 2 ? "tanh" : gate_fn(a), num(a), val(a), j == 2 ? 2 : 1);
   }
   k.node(mul_f, "\xE2\x8A\x99");
   k.node(plus, "+");
@@ -539,7 +546,7 @@ void diagram_gru(const Canvas& k, const CellInspection& ins) {
   const ImVec2 pos[3] = {gz, gr, gn};
   for (int j = 0; j < 3; ++j) {
     const auto* a = find(f, std::string(names[j]) + "_t");
-    k.gate(pos[j], names[j], j == 2 ? "tanh" : "\xCF\x83", num(a), val(a), j == 2 ? 2 : 1);
+    k.gate(pos[j], names[j], j == 2 ? "tanh" : gate_fn(a), num(a), val(a), j == 2 ? 2 : 1);
   }
   k.node(mul_z, "\xE2\x8A\x99");
   k.node(plus, "+");
@@ -677,6 +684,9 @@ void draw_backward(const CellInspection& ins, const ModelView& m, int t, ImFont*
   ImGui::TextWrapped("The gradient at this cell, and what it passes back to t \xE2\x88\x92 1:");
   ImGui::PopStyleColor();
   ImGui::PushTextWrapPos(0);
+  if (app.mode == Mode::Inspect)
+    ImGui::TextDisabled("Inspect: L is the output chosen in the Input panel (y before its "
+                        "readout's activation).");
   if (ins.backward.empty()) {
     const bool later = m.phase == Phase::Backward && !m.profile_sweep;
     ImGui::Text(

@@ -26,8 +26,9 @@ enum class Mode {
   Compare,  // models side by side, the spectrum of W_hh, Jacobian products
   Cliff,    // the gradient cliff explorer
   Sweep,    // loss against dependency length
+  Inspect,  // a trained model on typed input: no task, no training (only once a model is open)
 };
-inline constexpr int kModeCount = 5;
+inline constexpr int kModeCount = 6;
 
 struct ModeInfo {
   Mode mode;
@@ -52,8 +53,10 @@ enum class PanelId : std::uint8_t {
   Jacobian,
   Cliff,
   Sweep,
+  Input,      // Inspect: the typed input, each token coloured by the selected unit
+  Influence,  // Inspect: the gradient of the chosen output with respect to h_t through time
 };
-inline constexpr int kPanelCount = 13;
+inline constexpr int kPanelCount = 15;
 
 // What a panel asks the worker to compute while it is on screen.
 enum class Analysis { None, Spectra, Jacobian };

@@ -36,6 +36,10 @@ void draw_jacobian_panel(const Snapshot& snap, AppState& app);
 // The gradient cliff explorer and the dependency-length sweep.
 void draw_cliff_panel(AppState& app);
 void draw_sweep_panel(const Snapshot& snap, AppState& app);
+// Inspect (issue 15): the typed input, read on every edit, each token under the selected unit's
+// h_t as a colour, the output chosen for the gradient; and that output's ‖∂y/∂h_t‖ against t.
+void draw_input_panel(const Snapshot& snap, AppState& app);
+void draw_influence_panel(const Snapshot& snap, AppState& app);
 
 // [SECTION] Sizes. Every plot's and heatmap's data area is at least kMinDataLinesH text lines
 // high and kMinDataLinesW line heights wide at the current font, whatever the window: a panel

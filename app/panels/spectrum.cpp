@@ -411,7 +411,9 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   bool any = false;
   for (const ModelView& m : snap.models) any = any || has_spectra(m);
   if (!any) {
-    ImGui::TextDisabled("computing the spectrum…");
+    ImGui::TextDisabled(app.mode == Mode::Inspect ? "not computed: the spectrum is computed for "
+                                                    "models of at most 256 hidden units"
+                                                  : "computing the spectrum…");
     return;
   }
   // The plane keeps a data area of min_plot_box() (square: its larger side); the numbers go beside
@@ -434,7 +436,8 @@ void draw_spectrum_panel(const Snapshot& snap, AppState& app, TrainingWorker& wo
   const float numbers_h = model_numbers_height(count) + least.y;
   draw_numbers(snap, app,
                ImVec2(ImGui::GetContentRegionAvail().x, std::max(beside ? side : 0, numbers_h)));
-  draw_rescale(app, worker);
+  // Inspect shows a trained model as it is: no rescaling (that would act on the lesson behind it).
+  if (app.mode != Mode::Inspect) draw_rescale(app, worker);
 }
 
 }  // namespace unrolled
