@@ -5,6 +5,8 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "app/panels/panels.hpp"
@@ -58,6 +60,15 @@ void draw_influence_panel(const Snapshot& snap, AppState& app) {
     widgets::SetupAxes("t", "\xE2\x80\x96\xE2\x88\x82y/\xE2\x88\x82h\xE2\x82\x9C\xE2\x80\x96",
                        widgets::PlotFlags_LogY | widgets::PlotFlags_LegendLeft);
     widgets::SetupAxisLimits(widgets::Axis::X, 1, std::max(T, 2));
+    // At least three decades below the largest norm, so that a nearly flat profile looks flat
+    // and the factor of 100 the sentence names is on the axis.
+    double y_hi = 0, y_lo = std::numeric_limits<double>::infinity();
+    for (Eigen::Index k = 0; k < g.norm.size(); ++k)
+      if (const double v = g.norm.data()[k]; std::isfinite(v) && v > 0)
+        y_hi = std::max(y_hi, v), y_lo = std::min(y_lo, v);
+    if (y_hi > 0)
+      widgets::SetupAxisLimits(widgets::Axis::Y, std::max(std::min(y_lo, y_hi / 1000) / 2, 1e-300),
+                               y_hi * 2);
     for (int l = L - 1; l >= 0; --l) {
       const std::string label = L > 1 ? "layer " + std::to_string(l + 1) : "h";
       plot_matrix_row(label.c_str(), is.t_axis.data(), g.norm, l, is.row);
