@@ -20,7 +20,7 @@
 //
 // and two neighbours are at most s(n) <= max(1, 2n / L) iterations apart (s / 2 <= n / L): any
 // iteration is recomputed by replaying at most s(n) - 1 from the checkpoint at or before it, 0
-// within the last R (after 1000 iterations with L = 63: s = 16).
+// within the last R (issue 17's H 64 LSTM: L = 65, so after 1000 iterations s(999) = 16).
 //
 // Pinned checkpoints are kept whatever their age: the worker pins the first checkpoint after a
 // live change (learning rate, clipping, truncation, precision, a rescaled W_hh), so replaying from

@@ -120,6 +120,9 @@ TEST(Checkpoints, TheH64LstmReplaysAtMost16AfterAThousand) {
   EXPECT_EQ(kept, rule(999, store.recent(), store.lattice()));
   EXPECT_LE(widest_gap(kept), 16) << "L = " << store.lattice();
   EXPECT_GE(store.recent(), 32);
+  std::printf("H 64 LSTM: %zu bytes a checkpoint, %zu slots, R = %d, L = %d, %zu kept after 1000\n",
+              store.checkpoint_bytes(), store.capacity(), store.recent(), store.lattice(),
+              store.count());
 }
 
 TEST(Checkpoints, PinsSurviveAndAreCapped) {
