@@ -1,5 +1,5 @@
-// Legend: j a checkpoint's iteration, n the newest, a = n - j its age, R the recent window,
-//         k a band (spacing 2^k for ages in [R 2^(k-1), R 2^k)). See checkpoints.hpp.
+// Legend: j a checkpoint's iteration, n the newest, a = n - j its age, R the recent window, L the
+//         lattice's slots, s(n) its spacing. See checkpoints.hpp.
 #include "core/checkpoints.hpp"
 
 #include <algorithm>
@@ -21,19 +21,17 @@ int floor_log2(int64_t x) {
 
 }  // namespace
 
-int64_t CheckpointStore::count_bound(int recent, int64_t iterations) {
-  const int64_t R = recent, oldest_age = iterations - 1;
-  const int64_t bands = oldest_age >= R ? floor_log2(oldest_age / R) + 1 : 0;
-  return R + (R / 2 + 1) * bands + kMaxPinned;
+int64_t CheckpointStore::count_bound(int recent, int lattice, int64_t iterations) {
+  return std::min<int64_t>(iterations, int64_t{recent} + lattice) + kMaxPinned;
 }
 
 CheckpointStore::CheckpointStore(size_t checkpoint_bytes, size_t budget)
     : checkpoint_bytes_(std::max<size_t>(checkpoint_bytes, 1)), budget_(budget) {
   capacity_ = budget_ / checkpoint_bytes_;  // 0: a model larger than the budget keeps none
-  recent_ = 2;
-  while (recent_ < (1 << 20) &&
-         count_bound(recent_ + 2, kCheckpointHorizon) <= static_cast<int64_t>(capacity_))
-    recent_ += 2;
+  constexpr int64_t kMost = int64_t{1} << 20;
+  const int64_t slots = static_cast<int64_t>(capacity_) - kMaxPinned;  // C
+  recent_ = static_cast<int>(std::clamp<int64_t>(slots / 2, 2, kMost));
+  lattice_ = static_cast<int>(std::clamp<int64_t>(slots - slots / 2, 2, kMost));
 }
 
 size_t CheckpointStore::checkpoint_bytes_for(const Trainer& t) {
@@ -46,16 +44,19 @@ size_t CheckpointStore::checkpoint_bytes_for(const Trainer& t) {
          2 * tensors * sizeof(double) + sizeof(Checkpoint) + 64;
 }
 
+int64_t CheckpointStore::spacing(int64_t n) const {
+  if (n < lattice_) return 1;
+  return int64_t{1} << (floor_log2(n / lattice_) + 1);  // the smallest power of two > n / L
+}
+
 bool CheckpointStore::keeps(int64_t j, int64_t n) const {
-  const int64_t a = n - j;
-  if (a < recent_) return true;
-  const int64_t spacing = int64_t{1} << (floor_log2(a / recent_) + 1);
-  return j % spacing == 0;
+  return n - j < recent_ || j % spacing(n) == 0;
 }
 
 void CheckpointStore::clear() {
   while (!entries_.empty()) drop(entries_.begin());
   pin_next_ = false;
+  sweep_ = false;
 }
 
 void CheckpointStore::drop(Map::iterator it) {
@@ -92,20 +93,17 @@ Checkpoint* CheckpointStore::begin_record(int64_t n, bool pin) {
   node.key() = n;
   node.mapped().pinned = pin;
   Checkpoint* slot = &entries_.insert(std::move(node)).position->second;
-  // The checkpoints whose age crossed a band's start since the last record: kept only if their
-  // iteration is a multiple of the band's spacing.
-  for (int k = 1;; ++k) {
-    const int64_t start = int64_t{recent_} << (k - 1);  // R 2^(k-1)
-    if (start > n) break;
-    const int64_t spacing = int64_t{1} << k;
-    auto it = entries_.lower_bound(std::max<int64_t>(prev - start + 1, 0));
-    const auto end = entries_.upper_bound(n - start);
-    while (it != end) {
-      auto next = std::next(it);
-      if (!it->second.pinned && it->first % spacing != 0) drop(it);
-      it = next;
-    }
-    if (k >= 62) break;
+  // Judged again: the checkpoints that left the recent window since the last record, or, when
+  // the spacing doubled (or insert put some in), every one outside the window.
+  const int64_t s = spacing(n);
+  const bool all = sweep_ || prev < 0 || spacing(prev) != s;
+  sweep_ = false;
+  auto it = all ? entries_.begin() : entries_.lower_bound(std::max<int64_t>(prev - recent_ + 1, 0));
+  const auto end = entries_.upper_bound(n - recent_);
+  while (it != end) {
+    auto next = std::next(it);
+    if (!it->second.pinned && it->first % s != 0) drop(it);
+    it = next;
   }
   enforce_capacity();
   enforce_pins();
@@ -113,7 +111,7 @@ Checkpoint* CheckpointStore::begin_record(int64_t n, bool pin) {
 }
 
 void CheckpointStore::enforce_capacity() {
-  // Only a model too large for the budget at R = 2 gets here: the oldest go (but checkpoint 0).
+  // Only a model too large for the budget at R = L = 2 gets here: the oldest go (but checkpoint 0).
   while (entries_.size() > capacity_ && entries_.size() > 1) {
     auto it = entries_.begin();
     if (it->first == 0 && entries_.size() > 2) ++it;
@@ -158,6 +156,7 @@ bool CheckpointStore::insert(Checkpoint c) {
   const int64_t n = c.state.iteration;
   if (n <= newest()) return false;
   entries_.emplace(n, std::move(c));
+  sweep_ = true;
   return true;
 }
 

@@ -1,29 +1,37 @@
 // Unrolled core: a bounded store of trainer checkpoints, for scrubbing back through training.
 //
 // Legend: j a checkpoint's iteration (completed updates when it was taken), n the newest
-//         recorded, a = n - j its age, R the recent window, P the parameter values of the model.
+//         recorded, a = n - j its age, R the recent window, L the lattice's slots, s(n) its
+//         spacing, C the slots the budget holds, P the parameter values of the model.
 //
 // A checkpoint is a TrainerState without its history (core/trainer_state.hpp): 3 P doubles of
 // weights and optimiser state plus the data stream's state, so iteration j + 1, j + 2, ... can be
-// recomputed bit for bit from it. Retention, decided from the iteration number alone:
+// recomputed bit for bit from it. Retention, decided from the iteration numbers alone:
 //
-//   keep j  iff  j % spacing(a) == 0,   spacing(a) = 1 for a < R, else 2^(floor(log2(a / R)) + 1)
+//   keep j  iff  a < R  or  j % s(n) == 0,   s(n) = the smallest power of two > n / L
+//                                                 = 1 for n < L, else 2^(floor(log2(n / L)) + 1)
 //
-// so every iteration of the last R is kept, then every 2nd for the next R, every 4th for the next
-// 2R, every 8th for the next 4R, ...: each band [R 2^(k-1), R 2^k) holds at most R/2 + 1. Since
-// spacing only grows with age, a checkpoint once dropped is never wanted again, and checkpoint 0
-// (a multiple of everything) is always kept. After N iterations the store holds at most
-// R + (R/2 + 1) (floor(log2(N / R)) + 1) checkpoints, plus the pinned ones.
+// so every iteration of the last R is kept, and over the whole run a uniform lattice 0, s, 2s, ...
+// of floor(n / s) + 1 <= L points (n / s < L by the choice of s). s only doubles as n grows and an
+// age only grows, so a checkpoint once dropped is never wanted again, and checkpoint 0 (a multiple
+// of everything) is always kept. After N iterations (n = N - 1) the store holds at most
+//
+//   min(N, R + L) + kMaxPinned   checkpoints, whatever N,
+//
+// and two neighbours are at most s(n) <= max(1, 2n / L) iterations apart (s / 2 <= n / L): any
+// iteration is recomputed by replaying at most s(n) - 1 from the checkpoint at or before it, 0
+// within the last R (issue 17's H 64 LSTM: L = 65, so after 1000 iterations s(999) = 16).
 //
 // Pinned checkpoints are kept whatever their age: the worker pins the first checkpoint after a
 // live change (learning rate, clipping, truncation, precision, a rescaled W_hh), so replaying from
 // the nearest checkpoint never crosses a change. At most kMaxPinned are kept; pinning one more
 // drops the oldest pin and everything before it (that far past can no longer be recomputed).
 //
-// The budget: R is the largest even number whose bound for kCheckpointHorizon iterations, plus
-// kMaxPinned, fits the budget at the checkpoint's size; a model too large for even R = 2 keeps
-// the newest budget / size checkpoints (the oldest but checkpoint 0 go first), and one whose single
-// checkpoint is larger than the budget keeps none (time travel is off for it).
+// The budget: C = budget / size - kMaxPinned slots are split R = C / 2, L = C - R (each at least
+// 2, at most 2^20); a model too large for C >= 4 keeps the newest budget / size checkpoints (the
+// oldest but checkpoint 0 go first), and one whose single checkpoint is larger than the budget
+// keeps none (time travel is off for it). Checkpoints put in by insert (a loaded session, kept by
+// any rule) are brought under this one at the next record.
 #pragma once
 
 #include <cstddef>
@@ -54,9 +62,9 @@ class CheckpointStore {
 
   // Bytes one checkpoint of a trainer's model takes (its tensors and fixed parts).
   static size_t checkpoint_bytes_for(const Trainer& t);
-  // The bound on count() after `iterations` iterations with window R (the formula above) plus
-  // kMaxPinned.
-  static int64_t count_bound(int recent, int64_t iterations);
+  // The bound on count() after `iterations` iterations with window R and L lattice slots (the
+  // formula above, kMaxPinned included).
+  static int64_t count_bound(int recent, int lattice, int64_t iterations);
 
   // Records the trainer's state at its iteration n (Ready or Diverged; a trainer in the middle of
   // an iteration records the state the iteration began with). n older than the newest: ignored;
@@ -90,7 +98,10 @@ class CheckpointStore {
   bool insert(Checkpoint c);
 
   size_t count() const { return entries_.size(); }
-  int recent() const { return recent_; }  // R
+  int recent() const { return recent_; }    // R
+  int lattice() const { return lattice_; }  // L
+  // s(n): the lattice's spacing once the newest is n, the most two kept neighbours lie apart.
+  int64_t spacing(int64_t n) const;
   int64_t newest() const { return entries_.empty() ? -1 : entries_.rbegin()->first; }
   int64_t oldest() const { return entries_.empty() ? -1 : entries_.begin()->first; }
   size_t capacity() const { return capacity_; }  // the most checkpoints the budget holds
@@ -106,8 +117,9 @@ class CheckpointStore {
   void enforce_pins();
 
   size_t checkpoint_bytes_, budget_, capacity_;
-  int recent_ = 2;
+  int recent_ = 2, lattice_ = 2;
   bool pin_next_ = false;
+  bool sweep_ = false;  // insert put in checkpoints no rule has judged yet
   using Map = std::map<int64_t, Checkpoint>;
   Map entries_;
   std::vector<Map::node_type> spare_;  // dropped nodes, buffers and all, for the next record

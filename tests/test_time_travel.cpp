@@ -292,14 +292,14 @@ TEST(TimeTravelSession, AnOpenedSessionShowsItsLastIterationWhole) {
 // steps inside it.
 TEST(TimeTravelBackground, AFarPickShowsTheNearestCheckpointAtOnceThenTheExactOne) {
   ExperimentConfig c = small_lesson(CellType::Lstm, TaskKind::Adding, 1);
-  c.model.hidden_size = 48;  // checkpoints of 230 kB: R = 12, gaps after a few dozen iterations
+  c.model.hidden_size = 48;  // checkpoints of 236 kB: R = 129, L = 130 (core/checkpoints.hpp)
   TrainingWorker w;
   std::string e;
   ASSERT_TRUE(w.start(c, &e)) << e;
   apply(w, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
-  const int R = w.checkpoints(0).recent();
-  ASSERT_LE(R, 64) << "a lesson whose store has gaps early";
-  apply(w, cmd::RunIterations{8 * R + 5});
+  const int R = w.checkpoints(0).recent(), L = w.checkpoints(0).lattice();
+  ASSERT_LE(R + L, 400) << "a lesson whose store has gaps after a few hundred iterations";
+  apply(w, cmd::RunIterations{R + 2 * L + 5});  // the lattice 4 apart behind the recent window
   // The pick just below the widest gap between checkpoints.
   int64_t n = 0, from = 0, prev = -1;
   for (const Checkpoint* k : w.checkpoints(0).all()) {
