@@ -253,7 +253,9 @@ class Probe : public ::testing::Test {
 TEST_F(Probe, TheSentimentLessonsModelReadsATypedReview) {
   ExperimentConfig c;
   for (const auto& [name, text] : embedded_presets())
-    if (name == "sentiment") ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    if (name == "sentiment") {
+      ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    }
   c.tour.clear();
   std::string error;
   ASSERT_TRUE(worker_.start(c, &error)) << error;

@@ -87,8 +87,12 @@ TEST(LayoutCli, TheReportNamesEveryPanelOfTheModeOnceWithTabsBehindTheirCell) {
     int in_train = 0;
     for (const PanelInfo& p : panel_table()) in_train += (p.modes & mode_bit(Mode::Train)) != 0;
     EXPECT_EQ(total, in_train) << "scale " << scale;
-    if (std::string(scale) == "1") EXPECT_EQ(visible, in_train) << "all fit at 1600x900";
-    if (std::string(scale) == "2") EXPECT_LT(visible, in_train) << "text scale 2: tabs";
+    if (std::string(scale) == "1") {
+      EXPECT_EQ(visible, in_train) << "all fit at 1600x900";
+    }
+    if (std::string(scale) == "2") {
+      EXPECT_LT(visible, in_train) << "text scale 2: tabs";
+    }
     EXPECT_FALSE(j["menu_overlap"].get<bool>());
   }
 }
