@@ -6,6 +6,7 @@
 // Trainer). Also: `unrolled open` on a malformed file exits 2 with one message and no window.
 // Skips, saying why, when no DISPLAY is set.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <sys/wait.h>
 
@@ -77,8 +78,9 @@ Image screenshot(const std::string& tag, const std::string& before, const std::s
   const std::string png = dir + "unrolled_gui_app_" + tag + ".png";
   const std::string log = dir + "unrolled_gui_app_" + tag + ".log";
   std::remove(png.c_str());
-  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
-                              std::string(UNROLLED_EXE) + " " + before + " --screenshot " + png +
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings_" +
+                              std::to_string(getpid()) + ".json " + std::string(UNROLLED_EXE) +
+                              " " + before + " --screenshot " + png +
                               " --frames 8 --warmup 50 --size " + std::to_string(w) + "x" +
                               std::to_string(h) + " " + extra + " 2>" + log;
   Image img;
@@ -148,10 +150,11 @@ nlohmann::json panel_report(const std::string& name, int w, int h) {
   const std::string json = dir + "unrolled_gui_app_report_" + name + ".json";
   const std::string log = dir + "unrolled_gui_app_report_" + name + ".log";
   std::remove(json.c_str());
-  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
-                              std::string(UNROLLED_EXE) + " --only " + name +
-                              " --warmup 50 --paused --frames 4 --size " + std::to_string(w) + "x" +
-                              std::to_string(h) + " --layout-report " + json + " 2>" + log;
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings_" +
+                              std::to_string(getpid()) + ".json " + std::string(UNROLLED_EXE) +
+                              " --only " + name + " --warmup 50 --paused --frames 4 --size " +
+                              std::to_string(w) + "x" + std::to_string(h) + " --layout-report " +
+                              json + " 2>" + log;
   const int code = run(command);
   EXPECT_EQ(code, 0) << command << "\n" << read_text(log);
   if (code != 0) return nullptr;
@@ -315,9 +318,9 @@ TEST(AppWindow, AScreenshotWhileTrainingAtFullSpeedFinishes) {
   const std::string png = dir + "unrolled_gui_app_full_speed.png";
   std::remove(png.c_str());
   const std::string command =
-      "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json timeout 120 " +
-      std::string(UNROLLED_EXE) + " --speed 0 --warmup 5 --frames 20 --screenshot " + png +
-      " --size 800x600 2>/dev/null";
+      "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings_" + std::to_string(getpid()) +
+      ".json timeout 120 " + std::string(UNROLLED_EXE) +
+      " --speed 0 --warmup 5 --frames 20 --screenshot " + png + " --size 800x600 2>/dev/null";
   EXPECT_EQ(run(command), 0) << command << " (124: it hung)";
   int w = 0, h = 0, channels = 0;
   unsigned char* p = stbi_load(png.c_str(), &w, &h, &channels, 3);
@@ -332,12 +335,14 @@ TEST(AppWindow, AScreenshotWhileTrainingAtFullSpeedFinishes) {
 TEST(AppOpen, ASlowLessonOpensAndClosesWithoutWaitingForTraining) {
   SKIP_WITHOUT_DISPLAY();
   const std::string dir = ::testing::TempDir();
-  const std::string file = dir + "unrolled_gui_app_slow.json", log = dir + "unrolled_gui_app_slow.log";
+  const std::string file = dir + "unrolled_gui_app_slow.json",
+                    log = dir + "unrolled_gui_app_slow.log";
   std::ofstream(file) << R"({"model": {"name": "GRU", "cell": "gru", "hidden_size": 256},
                              "task": {"kind": "sine", "length": 2000},
                              "training": {"batch_size": 1, "truncation": {"k1": 1, "k2": 2000}}})";
-  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings.json " +
-                              "timeout 250 " + std::string(UNROLLED_EXE) + " open " + file +
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings_" +
+                              std::to_string(getpid()) + ".json " + "timeout 250 " +
+                              std::string(UNROLLED_EXE) + " open " + file +
                               " --frames 5 --size 800x600 2>" + log;
   EXPECT_EQ(run(command), 0) << command << " (124: it waited for training)";
   const std::string said = read_text(log);
@@ -386,8 +391,8 @@ TEST(AppOpen, MalformedFileExitsWithOneMessageAndNoWindow) {
       << R"({"format": "unrolled-experiment", "version": 1, "model": {"cell": "lstmx"}})";
   const std::string log = dir + "unrolled_gui_app_bad.log";
   // `timeout`: a window that opened would wait for its user; 124 would say so.
-  const std::string command = "UNROLLED_SETTINGS=" + dir +
-                              "unrolled_gui_app_settings.json timeout 20 " +
+  const std::string command = "UNROLLED_SETTINGS=" + dir + "unrolled_gui_app_settings_" +
+                              std::to_string(getpid()) + ".json timeout 20 " +
                               std::string(UNROLLED_EXE) + " open " + bad + " 2>" + log;
   EXPECT_EQ(run(command), 2) << command;
   const std::string err = read_text(log);
