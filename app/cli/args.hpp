@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -121,5 +122,20 @@ class ArgParser {
   std::vector<std::pair<std::string, bool*>> flags_;
   std::vector<std::string>* positionals_ = nullptr;
 };
+
+// A setter for a flag whose value names an enum: parse(value, E&) and allowed_names(E{}) are the
+// enum's own (found by argument-dependent lookup); the message lists the allowed names.
+template <class E>
+ArgParser::Setter enum_flag(const std::string& flag, std::optional<E>& out) {
+  return [&out, flag](const std::string& v, std::string* e) {
+    E x;
+    if (!parse(v, x)) {
+      *e = flag + " '" + v + "' is not allowed; allowed: " + allowed_names(E{});
+      return false;
+    }
+    out = x;
+    return true;
+  };
+}
 
 }  // namespace unrolled

@@ -14,21 +14,6 @@
 
 namespace unrolled {
 
-namespace {
-template <class E>
-ArgParser::Setter enum_flag(const std::string& flag, std::optional<E>& out) {
-  return [&out, flag](const std::string& v, std::string* e) {
-    E x;
-    if (!parse(v, x)) {
-      *e = flag + " '" + v + "' is not allowed; allowed: " + allowed_names(E{});
-      return false;
-    }
-    out = x;
-    return true;
-  };
-}
-}  // namespace
-
 int cli_import(const std::vector<std::string>& args) {
   ArgParser ap("import", args);
   import::ImportOptions opt;

@@ -71,19 +71,6 @@ ArgParser::Setter window_size(GuiOptions& o) {
   };
 }
 
-template <class E>
-ArgParser::Setter enum_flag(const std::string& flag, std::optional<E>& out) {
-  return [&out, flag](const std::string& v, std::string* e) {
-    E x;
-    if (!parse(v, x)) {
-      *e = flag + " '" + v + "' is not allowed; allowed: " + allowed_names(E{});
-      return false;
-    }
-    out = x;
-    return true;
-  };
-}
-
 // 1: `open FILE` names a model to inspect (any file `unrolled import` reads, or a JSON file whose
 // "format" is "unrolled-model"); 0: an experiment file; -1: a JSON file that cannot be read. A
 // JSON file larger than an experiment may be is read as a model (load_model then checks it).
