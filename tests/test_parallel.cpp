@@ -6,13 +6,19 @@
 // Legend: B batch, T steps, H hidden, L layers.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "app/session/training_worker.hpp"
@@ -130,6 +136,35 @@ TEST(Pool, ThreadCountIsClampedAndRunsEveryIndexOnce) {
     parallel_for(1000, [&](int i) { ++hits[i]; });
     EXPECT_EQ(std::count(hits.begin(), hits.end(), 1), 1000) << n << " threads";
   }
+}
+
+// The app's training runs below the UI: with background priority asked for, every pool thread
+// that runs work is at nice 10 or more, and the thread that asked (the UI thread) keeps its own.
+TEST(Pool, BackgroundPriorityLowersEveryThreadButTheCaller) {
+  Threads n(4);
+  const auto self = std::this_thread::get_id();
+  const auto nice_of_this_thread = [] {
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+  };
+  const int mine = nice_of_this_thread();
+  set_background_priority(true);
+  std::mutex m;
+  std::vector<std::pair<std::thread::id, int>> seen;  // (thread, its nice value in the body)
+  parallel_for(64, [&](int) {
+    const int v = nice_of_this_thread();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // room for other threads
+    std::lock_guard lock(m);
+    seen.emplace_back(std::this_thread::get_id(), v);
+  });
+  set_background_priority(false);
+  EXPECT_EQ(seen.size(), 64u);
+  for (const auto& [id, v] : seen) {
+    if (id == self)
+      EXPECT_EQ(v, mine);
+    else
+      EXPECT_GE(v, 10);
+  }
+  EXPECT_EQ(nice_of_this_thread(), mine);
 }
 
 struct Case {
