@@ -368,6 +368,8 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
       else
         lane.grads.set_zero();
     }
+    lane.dh_sq.setZero(L, T);
+    lane.dc_sq.setZero(L, T);
     lane.profile_sq.setZero(L, T);
   }
   wt_.resize(L);
@@ -479,24 +481,23 @@ void BackwardPassT<S>::deferred_products(Lane& lane, int t_hi) {
   }
 }
 
-// The norms over the whole batch at step t (record), and the decay profile at distance T-1-t
+// The norms over the whole batch at step t (record), and the decay profile at distance T-1-t,
 // from the lanes' squared norms: ||v|| = sqrt(Σ_s ||v_s||²), added in lane order.
 template <class S>
 void BackwardPassT<S>::sums_at(int t, bool record, bool profile) {
   const int L = static_cast<int>(gt_->dh.size()), T = trace_->num_steps();
+  auto norm = [&](Mat Lane::*sq, int l, int i) {
+    double sum = 0;
+    for (const Lane& lane : lanes_) sum += (lane.*sq)(l, i);
+    return std::sqrt(sum);
+  };
   for (int l = 0; l < L; ++l) {
-    // The norms are accumulated in double: finite float entries can have a squared norm beyond
-    // float's range (the exploding lesson's d0 read inf for iterations before it diverged).
     if (record) {
-      gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
-      if (!gt_->dc[l].empty())
-        gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
+      gt_->dh_norm(l, t) = norm(&Lane::dh_sq, l, t);
+      if (!gt_->dc[l].empty()) gt_->dc_norm(l, t) = norm(&Lane::dc_sq, l, t);
     }
-    if (profile && gt_->profile.size() != 0) {
-      double sq = 0;
-      for (const Lane& lane : lanes_) sq += lane.profile_sq(l, T - 1 - t);
-      gt_->profile(l, T - 1 - t) = std::sqrt(sq);
-    }
+    if (profile && gt_->profile.size() != 0)
+      gt_->profile(l, T - 1 - t) = norm(&Lane::profile_sq, l, T - 1 - t);
   }
 }
 
@@ -561,8 +562,15 @@ void BackwardPassT<S>::sweep_step(Lane& lane, Carry& cy, const Window& w, int t)
       }
     }
     if (l < L - 1) dh_cur += cy.dx_above;  // from layer l + 1 at the same step
-    if (record && !first) columns(gt_->dh[l][t], col0, n) += dh_cur;
-    if (!record) lane.profile_sq(l, T - 1 - t) = dh_cur.template cast<double>().squaredNorm();
+    // The norms are accumulated in double: finite float entries can have a squared norm beyond
+    // float's range (the exploding lesson's d0 read inf for iterations before it diverged).
+    if (record) {
+      MatRefT<S> dh = columns(gt_->dh[l][t], col0, n);  // (H, n) this lane's dL/dh_t
+      if (!first) dh += dh_cur;
+      lane.dh_sq(l, t) = dh.template cast<double>().squaredNorm();
+    } else {
+      lane.profile_sq(l, T - 1 - t) = dh_cur.template cast<double>().squaredNorm();
+    }
     const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;  // (I_l, B)
     MatRefT<S> dpre = first ? columns(gt_->dpre[l][t], col0, n) : sized(cy.dpre, GH, n);
     MatRefT<S> dc_total = first && lstm ? columns(gt_->dc[l][t], col0, n)
@@ -583,6 +591,8 @@ void BackwardPassT<S>::sweep_step(Lane& lane, Carry& cy, const Window& w, int t)
       columns(gt_->dpre[l][t], col0, n) += cy.dpre;
       if (lstm) columns(gt_->dc[l][t], col0, n) += cy.dc_total;
     }
+    if (record && lstm)
+      lane.dc_sq(l, t) = columns(gt_->dc[l][t], col0, n).template cast<double>().squaredNorm();
     if (l > 0) std::swap(cy.dx_above, cy.dx);
   }
 }

@@ -191,7 +191,9 @@ class BackwardPassT {
     int col0 = 0, cols = 0;
     Carry main, profile;  // profile: the folded profile sweep's
     ParamsT<S> grads;     // the shard's gradient sums (sharded; unsharded, grads_ directly)
-    Mat profile_sq;       // (L, T) the profile sweep's squared norms of dh over these columns
+    // (L, T) squared norms over these columns, in double: dh and dc (as last written), the
+    // profile sweep's dh. The whole batch's norms are sqrt(Σ over lanes), in lane order.
+    Mat dh_sq, dc_sq, profile_sq;
   };
   ParamsT<S>& lane_grads(Lane& lane) { return lanes_.size() == 1 ? *grads_ : lane.grads; }
   void lane_step(Lane& lane, int w, int t);  // one lane's step t of window w, every sweep
