@@ -1,6 +1,7 @@
 // The pool behind parallel_for: oneTBB's, capped by one tbb::global_control.
 #include "core/parallel.hpp"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,12 +34,19 @@ void lower_priority_once() {
   if (lowered || !g_background.load(std::memory_order_acquire)) return;
   lowered = true;
   if (std::this_thread::get_id() == g_ui_thread) return;
-  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-  const int now = getpriority(PRIO_PROCESS, tid);
-  if (now < 10) setpriority(PRIO_PROCESS, tid, 10);  // as the training worker's own thread
+  lower_this_thread_priority();  // as the training worker's own thread
 }
 
 }  // namespace
+
+void lower_this_thread_priority() {
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  if (getpriority(PRIO_PROCESS, tid) < 10) setpriority(PRIO_PROCESS, tid, 10);
+#ifdef SCHED_IDLE
+  const sched_param param{};
+  sched_setscheduler(static_cast<pid_t>(tid), SCHED_IDLE, &param);
+#endif
+}
 
 int hardware_threads() {
   return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));

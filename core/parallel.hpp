@@ -33,6 +33,11 @@ int hardware_threads();
 // the UI thread is served first. Call it once, from the UI thread, before any work starts.
 void set_background_priority(bool lower);
 
+// Lowers the calling thread alone below every ordinary thread: nice 10 and, on Linux,
+// SCHED_IDLE (it runs only when no ordinary thread wants the core, so a frame's rasteriser
+// threads preempt it at once instead of after a time slice). Cannot be undone without privileges.
+void lower_this_thread_priority();
+
 // Runs body(i) for every i in [0, n), each exactly once, on any threads; returns when all are
 // done. With one thread, or n == 1, runs them in order on the calling thread.
 void parallel_for(int n, const std::function<void(int)>& body);

@@ -1,9 +1,5 @@
 #include "app/session/training_worker.hpp"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -267,8 +263,8 @@ void TrainingWorker::measure_speed(Pacing& pace) {
 void TrainingWorker::run() {
   // Training yields to drawing: on a small machine the frame (and a software rasteriser's
   // threads) must not wait behind a worker running at full speed. Linux applies a thread's nice
-  // value to that thread alone.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  // value and scheduling policy to that thread alone.
+  lower_this_thread_priority();
 
   Pacing pace;
   while (true) {
