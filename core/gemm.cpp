@@ -153,7 +153,7 @@ void gemm_nt_sum(MatRefT<S> C, const std::vector<ConstMatRefT<S>>& A,
 #define UNROLLED_INSTANTIATE(S)                                                               \
   template void gemm_nn<S>(MatRefT<S>, const ConstMatRefT<S>&, const ConstMatRefT<S>&, bool); \
   template void gemm_nt<S>(MatRefT<S>, const ConstMatRefT<S>&, const ConstMatRefT<S>&, bool); \
-  template void gemm_nt_sum<S>(MatRefT<S>, const std::vector<ConstMatRefT<S>>&,              \
+  template void gemm_nt_sum<S>(MatRefT<S>, const std::vector<ConstMatRefT<S>>&,               \
                                const std::vector<ConstMatRefT<S>>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)

@@ -173,11 +173,10 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   }
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                  \
-  template void gru_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, \
-                            InT<S>);                                                             \
-  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,  \
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void gru_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>); \
+  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,        \
+                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,    \
                              InT<S>);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)

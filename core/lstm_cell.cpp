@@ -102,11 +102,11 @@ void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, con
   if (out.dh_prev) gemm_nn_assign<S>(*out.dh_prev, wt.W_h, dpre);  // (H, B) = W_hᵀ dpre
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                   \
-  template void lstm_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, \
-                             InT<S>, InT<S>);                                                     \
-  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,  \
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void lstm_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>, \
+                             InT<S>);                                                              \
+  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,   \
                               InT<S>, InT<S>, InT<S>);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)

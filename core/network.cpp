@@ -545,7 +545,8 @@ void BackwardPassT<S>::sweep_step(Lane& lane, Carry& cy, const Window& w, int t)
       cy.dy = (prob.array().rowwise() * target.colwise().sum().array() - target.array()) /
               static_cast<S>(tr.weight_sum);
     }
-    if (batch.mask.size() != 0) cy.dy.array().rowwise() *= batch.mask.row(k).segment(col0, n).array();
+    if (batch.mask.size() != 0)
+      cy.dy.array().rowwise() *= batch.mask.row(k).segment(col0, n).array();
   }
 
   // The first sweep through step t (its own chunk's window) writes GradTrace's dh, dpre and dc

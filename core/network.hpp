@@ -66,8 +66,8 @@ struct TraceT {
   std::vector<MatT<S>> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
   Vec step_loss;              // (T) each step's share of the loss; they sum to loss
   double loss = 0;
-  double weight_sum = 0;               // sum of the mask weights scored (the loss's denominator)
-  int steps_done = 0;                  // forward steps computed so far (step mode)
+  double weight_sum = 0;           // sum of the mask weights scored (the loss's denominator)
+  int steps_done = 0;              // forward steps computed so far (step mode)
   std::vector<TraceShard> shards;  // shard_count(B) of them when B is sharded, else empty
 
   int num_steps() const { return steps.empty() ? 0 : static_cast<int>(steps[0].size()); }
@@ -199,10 +199,10 @@ class BackwardPassT {
   void lane_step(Lane& lane, int w, int t);  // one lane's step t of window w, every sweep
   void run_lane(Lane& lane);                 // the lane's steps left, from (window_, t_)
   void sweep_step(Lane& lane, Carry& carry, const Window& w, int t);  // every layer at step t
-  void deferred_products(Lane& lane, int t_hi);  // dW over steps t_hi..0 (finish, full BPTT)
-  void advance();                                // to the next step or window
+  void deferred_products(Lane& lane, int t_hi);    // dW over steps t_hi..0 (finish, full BPTT)
+  void advance();                                  // to the next step or window
   void sums_at(int t, bool record, bool profile);  // norms, profile at step t
-  void sum_shard_grads();  // grads = shard 0 + shard 1 + ..., in that order
+  void sum_shard_grads();                          // grads = shard 0 + shard 1 + ..., in that order
 
   const NetworkT<S>* net_ = nullptr;
   const TraceT<S>* trace_ = nullptr;

@@ -180,30 +180,28 @@ void weight_products(LayerParamsT<S>& grads, const CellSpec& spec,
     gemm_nt_sum<S>(grads.W_h, dpre, h_prev);  // (G·H, H) += Σ dpre · h_{t-1}ᵀ
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                   \
-  template void affine_input(MatRefT<S>, const MatT<S>&, const VecT<S>&, InT<S>);                 \
-  template void apply_activation(Activation, InT<S>, MatRefT<S>);                                 \
-  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&);      \
-  template void size_step(StepTraceT<S>&, const CellSpec&, Eigen::Index);                         \
-  template void rnn_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>,  \
-                            InT<S>);                                                              \
-  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
-                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,   \
-                             InT<S>);                                                             \
-  template void cell_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, \
-                             InT<S>, InT<S>);                                                     \
-  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
-                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                     \
-  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,  \
-                              InT<S>, InT<S>, InT<S>);                                            \
-  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
-                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);    \
-  template void weight_products(LayerParamsT<S>&, const CellSpec&,                                \
-                                const std::vector<ConstMatRefT<S>>&,                              \
-                                const std::vector<ConstMatRefT<S>>&,                              \
-                                const std::vector<ConstMatRefT<S>>&);
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void affine_input(MatRefT<S>, const MatT<S>&, const VecT<S>&, InT<S>);                  \
+  template void apply_activation(Activation, InT<S>, MatRefT<S>);                                  \
+  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&);       \
+  template void size_step(StepTraceT<S>&, const CellSpec&, Eigen::Index);                          \
+  template void rnn_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>); \
+  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,        \
+                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,    \
+                             InT<S>);                                                              \
+  template void cell_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>, \
+                             InT<S>);                                                              \
+  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,              \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                      \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,   \
+                              InT<S>, InT<S>, InT<S>);                                             \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);     \
+  template void weight_products(                                                                   \
+      LayerParamsT<S>&, const CellSpec&, const std::vector<ConstMatRefT<S>>&,                      \
+      const std::vector<ConstMatRefT<S>>&, const std::vector<ConstMatRefT<S>>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)
 #undef UNROLLED_INSTANTIATE

@@ -12,8 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -483,7 +483,8 @@ TEST(CommandLine, ThreadsIsValidatedAndChangesNoNumber) {
   std::vector<std::string> outputs;
   for (const std::string threads : {"1", "2"}) {
     const std::string tag = dir / ("t" + threads);
-    // The adding lesson trains B 32 (one shard: the thread goes unused, the numbers must not change); --threads may come before or after the command.
+    // The adding lesson trains B 32 (2 shards of 16: the numbers must not change with the threads);
+    // --threads may come before or after the command.
     const auto r =
         run_exe("--threads " + threads + " train --preset adding --iterations 3 --metrics " + tag +
                 ".csv --profile " + tag + "_p.csv --save " + tag + ".json");
