@@ -164,9 +164,8 @@ double trace_bytes(const ModelConfig& m, const TaskInfo& task, int batch_size) {
   const double G = gate_blocks(m.cell), H = m.hidden_size;
   // Trace: pre and gates (2G·H), c, tanh c, hn, h (≤ 4H); GradTrace: dh, dc, dpre ((G + 2)·H).
   const double per_step = (3 * G + 6) * H * batch_size + 2.0 * task.output_size * batch_size;
-  // A batch cut into shards keeps each shard's trace beside the whole batch's (network.hpp).
-  const double copies = shard_count(batch_size) > 1 ? 2 : 1;
-  return 8.0 * copies * per_step * task.steps * m.layers;
+  // A batch cut into shards writes its columns of the one trace in place (network.hpp).
+  return 8.0 * per_step * task.steps * m.layers;
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <vector>
 
 #include "core/types.hpp"
 
@@ -34,6 +35,13 @@ void gemm_nn(MatRefT<S> C, const ConstMatRefT<S>& A, const ConstMatRefT<S>& B, b
 // dW += dpre · hᵀ, where the batch is the depth K.
 template <class S>
 void gemm_nt(MatRefT<S> C, const ConstMatRefT<S>& A, const ConstMatRefT<S>& B, bool accumulate);
+
+// C (M, N) += Σ_s A_s (M, K_s) · B_sᵀ with B_s (N, K_s), the terms in the order given: the same
+// bits as gemm_nt(C, A_s, B_s, true) for s = 0, 1, ..., but each tile of C stays in registers
+// across all the terms (BPTT's weight gradient, summed over the time steps at once).
+template <class S>
+void gemm_nt_sum(MatRefT<S> C, const std::vector<ConstMatRefT<S>>& A,
+                 const std::vector<ConstMatRefT<S>>& B);
 
 // out (M, N) = A · B, out resized.
 template <class S>

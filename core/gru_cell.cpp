@@ -13,8 +13,8 @@
 namespace unrolled {
 
 template <class S>
-void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
-                 const MatT<S>& x, const MatT<S>& h_prev) {
+void gru_forward(StepRefT<S> out, const CellSpec& spec, const LayerParamsT<S>& p, InT<S> x,
+                 InT<S> h_prev) {
   using namespace Eigen::internal;
   using Packet = simd::PacketT<S>;
   constexpr Eigen::Index kLanes = simd::kLanesT<S>;
@@ -22,8 +22,6 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
   affine_input(out.pre, p.W_x, p.b, x);  // (3H, B) = b + W_x x
   gemm_nn<S>(out.pre.topRows(2 * H), p.W_h.topRows(2 * H), h_prev, true);
-  out.gates.resize(3 * H, B);
-  out.h.resize(H, B);
   const Packet one = pset1<Packet>(S(1));
   // n = tanh(pre_n), h_t = z ⊙ h_{t-1} + (1 - z) ⊙ n, for the packet at row r of column col
   // (pre_n already holds the full argument).
@@ -36,7 +34,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
   };
   if (after) {
     // hn = b_hn + W_hn h_{t-1}; then one pass: r, z, pre_n += r ⊙ hn, n, h.
-    out.hn = p.b_hn.replicate(1, B);
+    out.hn.colwise() = p.b_hn;
     gemm_nn<S>(out.hn, p.W_h.bottomRows(H), h_prev, true);
     simd::with_gate(spec.gate, [&](auto gate) {
       for (Eigen::Index col = 0; col < B; ++col) {
@@ -75,7 +73,7 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
       }
     }
   });
-  gemm_nn_assign<S>(out.hn, p.W_h.bottomRows(H), rh);
+  gemm_nn<S>(out.hn, p.W_h.bottomRows(H), rh, false);
   for (Eigen::Index col = 0; col < B; ++col) {
     S* pre = out.pre.col(col).data();
     const S* gates = out.gates.col(col).data();
@@ -98,8 +96,8 @@ void gru_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
 // Reset-after stacks [dpre_r; dpre_z; d(hn)] (3H, B) so that dW_h and W_hᵀ(...) are one GEMM each.
 template <class S>
 void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
-                  const MatT<S>& h_prev, const MatT<S>& dh) {
+                  const TransposedWeightsT<S>& wt, const StepCRefT<S>& step, InT<S> x,
+                  InT<S> h_prev, InT<S> dh) {
   using namespace Eigen::internal;
   using Packet = simd::PacketT<S>;
   constexpr Eigen::Index kLanes = simd::kLanesT<S>;
@@ -107,8 +105,8 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   const bool after = spec.gru_variant == GruVariant::ResetAfter;
   const Packet one = pset1<Packet>(S(1));
 
-  MatT<S>& dpre = out.dpre ? *out.dpre : scratch.a;  // (3H, B)
-  dpre.resize(3 * H, B);
+  if (!out.dpre) scratch.a.resize(3 * H, B);
+  MatRefT<S> dpre = out.dpre ? *out.dpre : MatRefT<S>(scratch.a);  // (3H, B)
   MatT<S>& d_rec = scratch.b;  // reset-before: (H, B) d(r ⊙ h_{t-1}); reset-after: (3H, B) stacked
   d_rec.resize(after ? 3 * H : H, B);
   simd::with_gate(spec.gate, [&](auto gate) {
@@ -159,7 +157,7 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   const auto z = step.gates.middleRows(H, H).array();
   if (out.grads) {
     LayerParamsT<S>& gr = *out.grads;
-    gemm_nt<S>(gr.W_x, dpre, x, true);
+    if (!out.defer_products) gemm_nt<S>(gr.W_x, dpre, x, true);  // (3H, I) += dpre · xᵀ
     gr.b += dpre.rowwise().sum();
     if (after) {
       gemm_nt<S>(gr.W_h, d_rec, h_prev, true);
@@ -183,12 +181,11 @@ void gru_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
   }
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                  \
-  template void gru_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
-                            const MatT<S>&, const MatT<S>&);                                     \
-  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                             const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
-                             const MatT<S>&, const MatT<S>&);
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void gru_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>); \
+  template void gru_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,        \
+                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,    \
+                             InT<S>);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)
 #undef UNROLLED_INSTANTIATE

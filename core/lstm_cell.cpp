@@ -14,8 +14,8 @@
 namespace unrolled {
 
 template <class S>
-void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
-                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev) {
+void lstm_forward(StepRefT<S> out, const CellSpec& spec, const LayerParamsT<S>& p, InT<S> x,
+                  InT<S> h_prev, InT<S> c_prev) {
   using namespace Eigen::internal;
   using Packet = simd::PacketT<S>;
   constexpr Eigen::Index kLanes = simd::kLanesT<S>;
@@ -23,10 +23,6 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
   // pre (4H, B) = b + W_x x + W_h h_{t-1}
   affine_input(out.pre, p.W_x, p.b, x);
   gemm_nn<S>(out.pre, p.W_h, h_prev, true);
-  out.gates.resize(4 * H, B);
-  out.c.resize(H, B);
-  out.tanh_c.resize(H, B);
-  out.h.resize(H, B);
   // One pass: gates, c_t, tanh(c_t), h_t, packet by packet down each column.
   simd::with_gate(spec.gate, [&](auto gate) {
     for (Eigen::Index col = 0; col < B; ++col) {
@@ -64,16 +60,14 @@ void lstm_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
 // One element-wise pass computes dc_t (total), dpre and dc_{t-1}; then the products.
 template <class S>
 void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
-                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
-                   const MatT<S>& dc) {
+                   const TransposedWeightsT<S>& wt, const StepCRefT<S>& step, InT<S> x,
+                   InT<S> h_prev, InT<S> c_prev, InT<S> dh, InT<S> dc) {
   using namespace Eigen::internal;
   using Packet = simd::PacketT<S>;
   constexpr Eigen::Index kLanes = simd::kLanesT<S>;
   const Eigen::Index H = spec.hidden_size, B = dh.cols();
-  MatT<S>& dpre = out.dpre ? *out.dpre : scratch.a;  // (4H, B)
-  dpre.resize(4 * H, B);
-  if (out.dc_total) out.dc_total->resize(H, B);
+  if (!out.dpre) scratch.a.resize(4 * H, B);
+  MatRefT<S> dpre = out.dpre ? *out.dpre : MatRefT<S>(scratch.a);  // (4H, B)
   if (out.dc_prev) out.dc_prev->resize(H, B);  // may be dc itself: read before written
   const Packet one = pset1<Packet>(S(1));
   simd::with_gate(spec.gate, [&](auto gate) {
@@ -105,20 +99,22 @@ void lstm_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, con
     }
   });
   if (out.grads) {
-    gemm_nt<S>(out.grads->W_x, dpre, x, true);       // (4H, I) += dpre · xᵀ
-    gemm_nt<S>(out.grads->W_h, dpre, h_prev, true);  // (4H, H) += dpre · h_{t-1}ᵀ
+    if (!out.defer_products) {
+      gemm_nt<S>(out.grads->W_x, dpre, x, true);       // (4H, I) += dpre · xᵀ
+      gemm_nt<S>(out.grads->W_h, dpre, h_prev, true);  // (4H, H) += dpre · h_{t-1}ᵀ
+    }
     out.grads->b += dpre.rowwise().sum();
   }
   if (out.dx) gemm_nn_assign<S>(*out.dx, wt.W_x, dpre);            // (I, B) = W_xᵀ dpre
   if (out.dh_prev) gemm_nn_assign<S>(*out.dh_prev, wt.W_h, dpre);  // (H, B) = W_hᵀ dpre
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                   \
-  template void lstm_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
-                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                     \
-  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
-                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void lstm_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>, \
+                             InT<S>);                                                              \
+  template void lstm_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,   \
+                              InT<S>, InT<S>, InT<S>);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)
 #undef UNROLLED_INSTANTIATE

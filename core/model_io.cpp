@@ -398,14 +398,11 @@ double grad_memory_bytes(const NetworkSpec& s, int64_t steps, int64_t batch) {
   const double n_out = s.readout == Readout::Every ? T : 1;
   // Doubles kept for BPTT, per layer and step: Trace pre and gates (2G·H), c, tanh c, hn, h
   // (≤ 4H); GradTrace dh, dc, dpre ((G + 2)·H). Per scored step: readout y and softmax (2·O).
-  // A batch cut into shards (network.hpp) keeps each shard's trace and the whole batch's copy:
-  // twice the trace, and each shard's matrices.
-  const double shards = shard_count(static_cast<int>(std::min<int64_t>(batch, 1 << 30)));
-  const double copies = shards > 1 ? 2 : 1;
-  const double trace = copies * ((3 * G + 6) * H * B * T * L + 2 * O * B * n_out);
+  // A batch cut into shards (network.hpp) writes its columns of the one trace in place.
+  const double trace = (3 * G + 6) * H * B * T * L + 2 * O * B * n_out;
   const double data = (I * T + (O + 1) * n_out) * B;  // the batch: inputs, targets, mask
   // Each of those ≤ 9 matrices per layer and step is its own allocation (object and heap header).
-  const double matrices = 9 * 64 * T * L * (shards > 1 ? shards + 1 : 1);
+  const double matrices = 9 * 64 * T * L;
   // The batch file, its text and its JSON document together: about 64 bytes an array and 40 a
   // number (arrays grow by doubling).
   const double document = B * (64 * (T + n_out + 2) + 40 * (I * T + (O + 1) * n_out));

@@ -12,57 +12,30 @@
 namespace unrolled {
 namespace {
 
-// Width of a shard, at least 16 sequences: each shard pays per time step for its own weight-
-// gradient products (whose depth is the shard's width, so narrow shards spend more on loading
-// and storing dW than on arithmetic) and its own small readout products. Measured (loaded
-// machine, LSTM H 64, one thread): 8-wide shards cost ~70 % more than no shards, 16-wide ~20 %.
-// A batch of 32 gives 2 shards; compare mode and the sweep fill further cores with models.
-constexpr int kShardColumns = 32;
-
 // The whole batch's matrices of one step, sized before the shards fill their columns in
 // parallel (resizing there would race). Shapes as the cells write them (core/cell.hpp).
 template <class S>
 void size_step(StepTraceT<S>& st, const NetworkSpec& spec, int B) {
-  const int H = spec.hidden_size, GH = spec.gates() * H;
-  const bool lstm = spec.cell == CellType::Lstm, gru = spec.cell == CellType::Gru;
-  st.pre.resize(GH, B);
-  st.gates.resize(GH, B);
-  st.c.resize(lstm ? H : 0, lstm ? B : 0);
-  st.tanh_c.resize(lstm ? H : 0, lstm ? B : 0);
-  st.hn.resize(gru ? H : 0, gru ? B : 0);
-  st.h.resize(H, B);
+  const CellSpec cell{spec.cell, spec.activation, spec.gru_variant, 1, spec.hidden_size};
+  size_step(st, cell, B);
 }
 
-// dst's columns [col0, col0 + src.cols()) = src; both empty for fields a cell does not use.
+// m sized (rows, cols) and viewed whole: a lane's scratch.
 template <class S>
-void put_columns(MatT<S>& dst, Eigen::Index col0, const MatT<S>& src) {
-  eigen_assert(dst.rows() == src.rows() && col0 + src.cols() <= dst.cols());
-  dst.middleCols(col0, src.cols()) = src;
+MatRefT<S> sized(MatT<S>& m, Eigen::Index rows, Eigen::Index cols) {
+  m.resize(rows, cols);
+  return MatRefT<S>(m);
 }
 
-// Step t of a shard's trace into its columns of the whole batch's trace.
+// Softmax over each column of logits (O, n) into out (O, n), sized.
 template <class S>
-void put_step(TraceT<S>& trace, const TraceShardT<S>& sh, int t) {
-  for (size_t l = 0; l < trace.steps.size(); ++l) {
-    const StepTraceT<S>& from = sh.trace.steps[l][t];
-    StepTraceT<S>& to = trace.steps[l][t];
-    for (auto m : {&StepTraceT<S>::pre, &StepTraceT<S>::gates, &StepTraceT<S>::c,
-                   &StepTraceT<S>::tanh_c, &StepTraceT<S>::hn, &StepTraceT<S>::h})
-      put_columns(to.*m, sh.col0, from.*m);
-  }
-  const int k = trace.output_index(t);
-  if (k < 0) return;
-  put_columns(trace.y[k], sh.col0, sh.trace.y[k]);
-  if (!trace.prob.empty()) put_columns(trace.prob[k], sh.col0, sh.trace.prob[k]);
+void softmax_into(const ConstMatRefT<S>& logits, MatRefT<S> out) {
+  out = (logits.rowwise() - logits.colwise().maxCoeff()).array().exp();
+  out.array().rowwise() /= out.colwise().sum().array();
 }
 
 template <class S>
-void take_columns(MatT<S>& dst, const MatT<S>& src, Eigen::Index col0, Eigen::Index n) {
-  dst = src.middleCols(col0, n);
-}
-
-template <class S>
-double mask_weight(const BatchT<S>& batch, int row, int b) {
+double mask_weight(const BatchT<S>& batch, int row, Eigen::Index b) {
   return batch.mask.size() == 0 ? 1.0 : static_cast<double>(batch.mask(row, b));
 }
 
@@ -74,8 +47,8 @@ std::string shape_str(Eigen::Index r, Eigen::Index c) {
 
 template <class S>
 void softmax_columns(const MatT<S>& logits, MatT<S>& out) {
-  out = (logits.rowwise() - logits.colwise().maxCoeff()).array().exp();
-  out.array().rowwise() /= out.colwise().sum().array();
+  out.resize(logits.rows(), logits.cols());
+  softmax_into<S>(logits, out);
 }
 
 template <class S>
@@ -85,7 +58,7 @@ int TraceT<S>::output_index(int t) const {
 }
 
 int shard_count(int batch_size) {
-  if (batch_size < 2 * kShardColumns) return 1;
+  if (batch_size < 2 * kShardColumns) return 1;  // B 32: 2 shards of 16
   return std::min(kMaxShards, batch_size / kShardColumns);
 }
 
@@ -166,102 +139,15 @@ template <class S>
 void NetworkT<S>::forward_begin(TraceT<S>& trace, const BatchT<S>& batch,
                                 const std::vector<MatT<S>>* h0,
                                 const std::vector<MatT<S>>* c0) const {
-  begin_columns(trace, batch, h0, c0);
-  if (shard_count(batch.batch_size()) > 1)
-    begin_shards(trace, batch);
-  else
-    trace.shards.clear();
-}
-
-template <class S>
-void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
-  if (trace.shards.empty()) return step_columns(trace, batch);
-  const int t = trace.steps_done;
-  parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
-    TraceShardT<S>& sh = trace.shards[s];
-    if (sh.trace.steps_done > t) return;  // ran ahead in an interrupted forward_finish
-    step_columns(sh.trace, sh.batch);
-    put_step(trace, sh, t);
-  });
-  add_step_loss(trace, t);
-  ++trace.steps_done;
-}
-
-template <class S>
-void NetworkT<S>::forward_finish(TraceT<S>& trace, const BatchT<S>& batch, Interrupt* stop) const {
-  // Sharded, every shard's remaining steps are one task (one wait, not one per step); each
-  // shard computes what forward_step would, in the same order, so stepping gives these numbers.
-  // Interrupted, each shard stops where it is: the whole trace counts the steps all have done.
-  const int T = batch.steps();
-  if (trace.shards.empty()) {
-    while (trace.steps_done < T && !stop_here(stop)) forward_step(trace, batch);
-    return;
-  }
-  parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
-    TraceShardT<S>& sh = trace.shards[s];
-    while (sh.trace.steps_done < T && !stop_here(stop)) {
-      const int t = sh.trace.steps_done;
-      step_columns(sh.trace, sh.batch);
-      put_step(trace, sh, t);
-    }
-  });
-  int done = T;
-  for (const TraceShardT<S>& sh : trace.shards) done = std::min(done, sh.trace.steps_done);
-  for (int t = trace.steps_done; t < done; ++t) {
-    add_step_loss(trace, t);
-    ++trace.steps_done;
-  }
-}
-
-template <class S>
-void NetworkT<S>::add_step_loss(TraceT<S>& trace, int t) const {
-  double loss = 0;
-  for (const TraceShardT<S>& sh : trace.shards) loss += sh.trace.step_loss(t);
-  trace.step_loss(t) = loss;
-  trace.loss += loss;
-}
-
-template <class S>
-void NetworkT<S>::begin_shards(TraceT<S>& trace, const BatchT<S>& batch) const {
-  const int L = spec_.num_layers, T = batch.steps(), B = batch.batch_size();
-  const int n = shard_count(B);
-  for (int l = 0; l < L; ++l)
-    for (int t = 0; t < T; ++t) size_step(trace.steps[l][t], spec_, B);
-  for (auto& y : trace.y) y.resize(spec_.output_size, B);
-  for (auto& p : trace.prob) p.resize(spec_.output_size, B);
-  trace.shards.resize(n);
-  std::vector<MatT<S>> h0(L), c0(L);  // L x (H, B_s) the shard's initial states
-  for (int s = 0; s < n; ++s) {
-    TraceShardT<S>& sh = trace.shards[s];
-    sh.col0 = shard_begin(B, s);
-    const int cols = shard_begin(B, s + 1) - sh.col0;
-    sh.batch.inputs.resize(T);
-    for (int t = 0; t < T; ++t) take_columns(sh.batch.inputs[t], batch.inputs[t], sh.col0, cols);
-    sh.batch.targets.resize(batch.targets.size());
-    for (size_t k = 0; k < batch.targets.size(); ++k)
-      take_columns(sh.batch.targets[k], batch.targets[k], sh.col0, cols);
-    if (batch.mask.size() != 0)
-      take_columns(sh.batch.mask, batch.mask, sh.col0, cols);
-    else
-      sh.batch.mask.resize(0, 0);
-    for (int l = 0; l < L; ++l) {
-      take_columns(h0[l], trace.h0[l], sh.col0, cols);
-      if (trace.c0[l].size() != 0) take_columns(c0[l], trace.c0[l], sh.col0, cols);
-    }
-    begin_columns(sh.trace, sh.batch, &h0, spec_.cell == CellType::Lstm ? &c0 : nullptr);
-    sh.trace.weight_sum = trace.weight_sum;  // each shard's loss is its share of the batch's
-    sh.trace.shards.clear();
-  }
-}
-
-template <class S>
-void NetworkT<S>::begin_columns(TraceT<S>& trace, const BatchT<S>& batch,
-                                const std::vector<MatT<S>>* h0,
-                                const std::vector<MatT<S>>* c0) const {
   const int L = spec_.num_layers, T = batch.steps(), B = batch.batch_size();
   const int H = spec_.hidden_size;
+  // Every step's matrices sized here (a no-op for a reused trace), so the cells, and the shards
+  // in parallel, write into them in place.
   trace.steps.resize(L);
-  for (auto& layer : trace.steps) layer.resize(T);
+  for (auto& layer : trace.steps) {
+    layer.resize(T);
+    for (StepTraceT<S>& st : layer) size_step(st, spec_, B);
+  }
   trace.h0.resize(L);
   trace.c0.resize(L);
   for (int l = 0; l < L; ++l) {
@@ -278,7 +164,9 @@ void NetworkT<S>::begin_columns(TraceT<S>& trace, const BatchT<S>& batch,
   }
   const int n_out = spec_.readout == Readout::Every ? T : 1;
   trace.y.resize(n_out);
+  for (auto& y : trace.y) y.resize(spec_.output_size, B);
   trace.prob.resize(spec_.loss == LossKind::CrossEntropy ? n_out : 0);
+  for (auto& p : trace.prob) p.resize(spec_.output_size, B);
   trace.step_loss.setZero(T);
   trace.loss = 0;
   if (batch.mask.size() == 0)
@@ -288,51 +176,106 @@ void NetworkT<S>::begin_columns(TraceT<S>& trace, const BatchT<S>& batch,
   else
     trace.weight_sum = batch.mask.template cast<double>().sum();
   trace.steps_done = 0;
+  const int n = shard_count(B);
+  trace.shards.resize(n > 1 ? n : 0);
+  for (int s = 0; s < static_cast<int>(trace.shards.size()); ++s) {
+    TraceShard& sh = trace.shards[s];
+    sh.col0 = shard_begin(B, s);
+    sh.cols = shard_begin(B, s + 1) - sh.col0;
+    sh.steps_done = 0;
+    sh.step_loss.setZero(T);
+  }
 }
 
 template <class S>
-void NetworkT<S>::step_columns(TraceT<S>& trace, const BatchT<S>& batch) const {
+void NetworkT<S>::forward_step(TraceT<S>& trace, const BatchT<S>& batch) const {
   const int t = trace.steps_done;
-  for (int l = 0; l < spec_.num_layers; ++l) {
-    const MatT<S>& x = l == 0 ? batch.inputs[t] : trace.steps[l - 1][t].h;
-    cell_forward(trace.steps[l][t], cell_spec(l), params_.layers[l], x, trace.h_prev(l, t),
-                 trace.c_prev(l, t));
-  }
-  const int k = trace.output_index(t);
-  if (k >= 0) {
-    MatT<S>& y = trace.y[k];  // (O, B)
-    y.noalias() = params_.W_y * trace.steps.back()[t].h;
-    y.colwise() += params_.b_y;
-    const MatT<S>& target = batch.targets[k];
-    double loss = 0;  // accumulated in double in both precisions
-    if (trace.weight_sum > 0) {
-      if (spec_.loss == LossKind::Mse) {
-        // (1, B) squared errors, in double also for float: y² overflows float from |y| ~ 2e19
-        Eigen::RowVectorXd se;
-        if constexpr (std::is_same_v<S, double>)
-          se = (y - target).colwise().squaredNorm();
-        else
-          se = (y - target).template cast<double>().colwise().squaredNorm();
-        for (Eigen::Index b = 0; b < y.cols(); ++b) loss += mask_weight(batch, k, b) * se(b);
-        loss /= static_cast<double>(spec_.output_size) * trace.weight_sum;
-      } else {
-        softmax_columns(y, trace.prob[k]);
-        // -Σ_o target_o log p_o with log p = logit - logsumexp(logits)
-        const Eigen::Matrix<S, 1, Eigen::Dynamic> m = y.colwise().maxCoeff();  // (1, B)
-        for (Eigen::Index b = 0; b < y.cols(); ++b) {
-          const S lse = m(b) + std::log((y.col(b).array() - m(b)).exp().sum());
-          const double ce = -(target.col(b).array() * (y.col(b).array() - lse)).sum();
-          loss += mask_weight(batch, k, b) * ce;
-        }
-        loss /= trace.weight_sum;
-      }
-    } else if (spec_.loss == LossKind::CrossEntropy) {
-      softmax_columns(y, trace.prob[k]);
-    }
+  if (trace.shards.empty()) {
+    const double loss = step_columns(trace, batch, t, 0, batch.batch_size());
     trace.step_loss(t) = loss;
     trace.loss += loss;
+  } else {
+    parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
+      TraceShard& sh = trace.shards[s];
+      if (sh.steps_done > t) return;  // ran ahead in an interrupted forward_finish
+      sh.step_loss(t) = step_columns(trace, batch, t, sh.col0, sh.cols);
+      sh.steps_done = t + 1;
+    });
+    add_step_loss(trace, t);
   }
   ++trace.steps_done;
+}
+
+template <class S>
+void NetworkT<S>::forward_finish(TraceT<S>& trace, const BatchT<S>& batch, Interrupt* stop) const {
+  // Sharded, every shard's remaining steps are one task (one wait, not one per step); each
+  // shard computes what forward_step would, in the same order, so stepping gives these numbers.
+  // Interrupted, each shard stops where it is: the whole trace counts the steps all have done.
+  const int T = batch.steps();
+  if (trace.shards.empty()) {
+    while (trace.steps_done < T && !stop_here(stop)) forward_step(trace, batch);
+    return;
+  }
+  parallel_for(static_cast<int>(trace.shards.size()), [&](int s) {
+    TraceShard& sh = trace.shards[s];
+    while (sh.steps_done < T && !stop_here(stop)) {
+      sh.step_loss(sh.steps_done) = step_columns(trace, batch, sh.steps_done, sh.col0, sh.cols);
+      ++sh.steps_done;
+    }
+  });
+  int done = T;
+  for (const TraceShard& sh : trace.shards) done = std::min(done, sh.steps_done);
+  while (trace.steps_done < done) {
+    add_step_loss(trace, trace.steps_done);
+    ++trace.steps_done;
+  }
+}
+
+template <class S>
+void NetworkT<S>::add_step_loss(TraceT<S>& trace, int t) const {
+  double loss = 0;
+  for (const TraceShard& sh : trace.shards) loss += sh.step_loss(t);
+  trace.step_loss(t) = loss;
+  trace.loss += loss;
+}
+
+template <class S>
+double NetworkT<S>::step_columns(TraceT<S>& trace, const BatchT<S>& batch, int t, int col0,
+                                 int n) const {
+  for (int l = 0; l < spec_.num_layers; ++l) {
+    const MatT<S>& x = l == 0 ? batch.inputs[t] : trace.steps[l - 1][t].h;  // (I_l, B)
+    cell_forward<S>(columns(trace.steps[l][t], col0, n), cell_spec(l), params_.layers[l],
+                    columns(x, col0, n), columns(trace.h_prev(l, t), col0, n),
+                    columns(trace.c_prev(l, t), col0, n));
+  }
+  const int k = trace.output_index(t);
+  if (k < 0) return 0;
+  MatRefT<S> y = columns(trace.y[k], col0, n);  // (O, n)
+  y.noalias() = params_.W_y * columns(trace.steps.back()[t].h, col0, n);
+  y.colwise() += params_.b_y;
+  const ConstMatRefT<S> target = columns(batch.targets[k], col0, n);  // (O, n)
+  const bool ce = spec_.loss == LossKind::CrossEntropy;
+  if (ce) softmax_into<S>(y, columns(trace.prob[k], col0, n));
+  if (trace.weight_sum <= 0) return 0;
+  double loss = 0;  // accumulated in double in both precisions
+  if (!ce) {
+    // (1, n) squared errors, in double also for float: y² overflows float from |y| ~ 2e19
+    Eigen::RowVectorXd se;
+    if constexpr (std::is_same_v<S, double>)
+      se = (y - target).colwise().squaredNorm();
+    else
+      se = (y - target).template cast<double>().colwise().squaredNorm();
+    for (Eigen::Index b = 0; b < n; ++b) loss += mask_weight(batch, k, col0 + b) * se(b);
+    return loss / (static_cast<double>(spec_.output_size) * trace.weight_sum);
+  }
+  // -Σ_o target_o log p_o with log p = logit - logsumexp(logits)
+  const Eigen::Matrix<S, 1, Eigen::Dynamic> m = y.colwise().maxCoeff();  // (1, n)
+  for (Eigen::Index b = 0; b < n; ++b) {
+    const S lse = m(b) + std::log((y.col(b).array() - m(b)).exp().sum());
+    const double e = -(target.col(b).array() * (y.col(b).array() - lse)).sum();
+    loss += mask_weight(batch, k, col0 + b) * e;
+  }
+  return loss / trace.weight_sum;
 }
 
 template <class S>
@@ -394,12 +337,12 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
   grads_ = &grads;
   gt_ = &gt;
   const NetworkSpec& spec = net.spec();
-  const int L = spec.num_layers, T = trace.num_steps();
+  const int L = spec.num_layers, T = trace.num_steps(), B = batch.batch_size();
   if (grads.layers.size() != net.params().layers.size())
     grads = ParamsT<S>::zeros_like(net.params());
   else
     grads.set_zero();
-  size_grad_trace(gt, spec, T, batch.batch_size(), options.profile);
+  size_grad_trace(gt, spec, T, B, options.profile);
 
   windows_.clear();
   if (options.k1 <= 0) {
@@ -415,41 +358,37 @@ void BackwardPassT<S>::begin(const NetworkT<S>& net, const TraceT<S>& trace, con
   // windows do not cover [0, T) in one descent, so there it stays a sweep of its own.
   fold_ = options.profile && options.fold_profile && options.k1 <= 0;
   if (options.profile && !fold_) windows_.push_back({T, 0, T - 1, T, true});
+  window_ = 0;
+  t_ = done() ? 0 : windows_[0].t_end - 1;
 
-  const int n = static_cast<int>(trace.shards.size());
-  shard_passes_.resize(n);
-  shard_grads_.resize(n);
-  shard_gts_.resize(n);
-  for (int s = 0; s < n; ++s)  // the vectors are sized: the passes keep pointers into them
-    shard_passes_[s].begin(net, trace.shards[s].trace, trace.shards[s].batch, options,
-                           shard_grads_[s], shard_gts_[s]);
-  if (n == 0) {
-    for (Carry* c : {&main_, &profile_}) {
+  // One lane per shard, or one for the whole batch; the vector keeps its lanes' buffers.
+  const int n = std::max<int>(1, static_cast<int>(trace.shards.size()));
+  lanes_.resize(n);
+  for (int s = 0; s < n; ++s) {
+    Lane& lane = lanes_[s];
+    lane.col0 = trace.shards.empty() ? 0 : trace.shards[s].col0;
+    lane.cols = trace.shards.empty() ? B : trace.shards[s].cols;
+    lane.window = window_;
+    lane.t = t_;
+    lane.t_defer = -1;
+    for (Carry* c : {&lane.main, &lane.profile}) {
       c->dh_next.resize(L);
       c->dc_next.resize(L);
     }
-    wt_.resize(L);
-    for (int l = 0; l < L; ++l) {  // assigned in place: a reused pass keeps the buffers
-      wt_[l].W_x = net.params().layers[l].W_x.transpose();
-      wt_[l].W_h = net.params().layers[l].W_h.transpose();
+    if (n > 1) {
+      if (lane.grads.layers.size() != net.params().layers.size())
+        lane.grads = ParamsT<S>::zeros_like(net.params());
+      else
+        lane.grads.set_zero();
     }
+    lane.dh_sq.setZero(L, T);
+    lane.dc_sq.setZero(L, T);
+    lane.profile_sq.setZero(L, T);
   }
-  window_ = 0;
-  if (!done()) start_window();
-}
-
-template <class S>
-void BackwardPassT<S>::start_window() {
-  t_ = windows_[window_].t_end - 1;
-  if (!shard_passes_.empty()) return;  // the shards carry their own gradients
-  const NetworkSpec& spec = net_->spec();
-  const int B = batch_->batch_size(), H = spec.hidden_size;
-  for (Carry* c : {&main_, &profile_}) {
-    if (c == &profile_ && !fold_) continue;
-    for (int l = 0; l < spec.num_layers; ++l) {
-      c->dh_next[l].setZero(H, B);
-      if (spec.cell == CellType::Lstm) c->dc_next[l].setZero(H, B);
-    }
+  wt_.resize(L);
+  for (int l = 0; l < L; ++l) {  // assigned in place: a reused pass keeps the buffers
+    wt_[l].W_x = net.params().layers[l].W_x.transpose();
+    wt_[l].W_h = net.params().layers[l].W_h.transpose();
   }
 }
 
@@ -458,117 +397,145 @@ bool BackwardPassT<S>::step() {
   if (done()) return false;
   const int t = t_;
   const bool record = !windows_[window_].profile_only;
-  if (shard_passes_.empty()) {
-    sweep_step(main_, windows_[window_], t);
-    // Folded: the step the separate profile window would take at t, while step t's trace is
-    // still in cache.
-    const int T = trace_->num_steps();
-    if (fold_) sweep_step(profile_, {T, 0, T - 1, T, true}, t);
-  } else {
-    parallel_for(static_cast<int>(shard_passes_.size()), [&](int s) {
-      // A shard an interrupted finish() left ahead has done this step already.
-      if (!shard_passes_[s].ahead_of(*this)) shard_passes_[s].step();
-      if (record) put_shard_step(s, t);
-    });
-    sums_at(t, record, !record || fold_);
-    sum_shard_grads();  // stepping shows the gradients summed so far
-  }
-  advance();
+  parallel_for(static_cast<int>(lanes_.size()), [&](int s) {
+    // A lane an interrupted finish() left ahead has done this step already.
+    if (!lane_ahead(lanes_[s])) lane_step(lanes_[s], window_, t);
+  });
+  sums_at(t, record, !record || fold_);
+  sum_shard_grads();  // stepping shows the gradients summed so far
+  advance(window_, t_);
+  for (Lane& lane : lanes_)
+    if (!lane_ahead(lane)) {
+      lane.window = window_;
+      lane.t = t_;
+    }
   return true;
 }
 
 template <class S>
 void BackwardPassT<S>::finish(Interrupt* stop) {
-  if (shard_passes_.empty()) {
-    while (!done() && !stop_here(stop)) step();
-    return;
-  }
-  // Each shard's whole remaining pass is one task; then the sums, on this thread in shard order.
+  if (done()) return;
+  // Each lane's whole remaining pass is one task; then the sums, on this thread in lane order.
   // Every step's norms and profile are those of its final columns, which is what stepping
   // leaves too (its last visit to a step sees the final values), so the numbers are the same.
-  // Interrupted, each shard's pass stops where it is and the next call goes on from there.
-  const int n = static_cast<int>(shard_passes_.size());
-  parallel_for(n, [&](int s) {
-    BackwardPassT<S>& pass = shard_passes_[s];
-    while (!pass.done() && !stop_here(stop)) pass.step();
-  });
-  for (const BackwardPassT<S>& pass : shard_passes_)
-    if (!pass.done()) return;
-  const int T = trace_->num_steps();
-  parallel_for(n, [&](int s) {
-    for (int t = 0; t < T; ++t) put_shard_step(s, t);
-    put_shard_ends(s);
-  });
-  for (int t = T - 1; t >= 0; --t) sums_at(t, true, true);
+  // Interrupted, each lane stops where it is and the next call goes on from there.
+  parallel_for(static_cast<int>(lanes_.size()), [&](int s) { run_lane(lanes_[s], stop); });
+  const int n_windows = static_cast<int>(windows_.size());
+  for (const Lane& lane : lanes_)
+    if (lane.window < n_windows) return;
+  for (int t = trace_->num_steps() - 1; t >= 0; --t) sums_at(t, true, true);
   sum_shard_grads();
-  window_ = static_cast<int>(windows_.size());
+  window_ = n_windows;
 }
 
+// Full BPTT's one window, from the step the lane is at: the cells leave dW_x and dW_h to one
+// product per layer over those steps (the same bits as the per-step products stepping does),
+// taken when the lane leaves the window or is interrupted.
 template <class S>
-void BackwardPassT<S>::advance() {
-  const Window& w = windows_[window_];
-  if (--t_ >= w.t_start) return;
-  if (w.t_start == 0 && !w.profile_only) {
-    if (!shard_passes_.empty()) {
-      for (int s = 0; s < static_cast<int>(shard_passes_.size()); ++s) put_shard_ends(s);
-    } else {
-      for (int l = 0; l < net_->spec().num_layers; ++l) {
-        gt_->dh0[l] += main_.dh_next[l];
-        if (net_->spec().cell == CellType::Lstm) gt_->dc0[l] += main_.dc_next[l];
+void BackwardPassT<S>::run_lane(Lane& lane, Interrupt* stop) {
+  const int n_windows = static_cast<int>(windows_.size()), T = trace_->num_steps();
+  while (lane.window < n_windows && !stop_here(stop)) {
+    const Window& w = windows_[lane.window];
+    const bool full = !w.profile_only && w.t_end == T && w.t_start == 0 && w.loss_lo == 0 &&
+                      w.loss_hi == T;
+    if (full && lane.t_defer < 0) lane.t_defer = lane.t;
+    lane_step(lane, lane.window, lane.t);
+    const int w_done = lane.window;
+    advance(lane.window, lane.t);
+    if (lane.t_defer >= 0 && lane.window != w_done) {
+      deferred_products(lane, lane.t_defer, 0);
+      lane.t_defer = -1;
+    }
+  }
+  if (lane.t_defer >= 0) {  // interrupted inside the window: dW of the steps it has done
+    deferred_products(lane, lane.t_defer, lane.t + 1);
+    lane.t_defer = -1;
+  }
+}
+
+// The next step after (w, t): t - 1 in the same window, or the next window's first.
+template <class S>
+void BackwardPassT<S>::advance(int& w, int& t) const {
+  if (--t >= windows_[w].t_start) return;
+  if (++w < static_cast<int>(windows_.size())) t = windows_[w].t_end - 1;
+}
+
+// One lane's step t of window w: the window's start clears what its sweeps carry; the main
+// sweep (and the folded profile sweep); a recording window that reaches t = 0 leaves the
+// gradient at the initial states.
+template <class S>
+void BackwardPassT<S>::lane_step(Lane& lane, int w, int t) {
+  const Window& win = windows_[w];
+  const NetworkSpec& spec = net_->spec();
+  const int L = spec.num_layers, H = spec.hidden_size, n = lane.cols;
+  const bool lstm = spec.cell == CellType::Lstm;
+  if (t == win.t_end - 1) {
+    for (Carry* c : {&lane.main, &lane.profile}) {
+      if (c == &lane.profile && !fold_) continue;
+      for (int l = 0; l < L; ++l) {
+        c->dh_next[l].setZero(H, n);  // (H, n)
+        if (lstm) c->dc_next[l].setZero(H, n);
       }
     }
   }
-  if (++window_ < static_cast<int>(windows_.size())) start_window();
-}
-
-// Shard s's dL/dh_t, dL/d(pre) and dL/dc_t at step t into its columns of the whole batch's.
-template <class S>
-void BackwardPassT<S>::put_shard_step(int s, int t) {
-  const Eigen::Index col0 = trace_->shards[s].col0;
-  const GradTraceT<S>& from = shard_gts_[s];
-  for (size_t l = 0; l < gt_->dh.size(); ++l) {
-    put_columns(gt_->dh[l][t], col0, from.dh[l][t]);
-    put_columns(gt_->dpre[l][t], col0, from.dpre[l][t]);
-    if (!gt_->dc[l].empty()) put_columns(gt_->dc[l][t], col0, from.dc[l][t]);
+  sweep_step(lane, lane.main, win, t);
+  // Folded: the step the separate profile window would take at t, while step t's trace is
+  // still in cache.
+  const int T = trace_->num_steps();
+  if (fold_) sweep_step(lane, lane.profile, {T, 0, T - 1, T, true}, t);
+  if (t != 0 || win.profile_only) return;
+  for (int l = 0; l < L; ++l) {
+    columns(gt_->dh0[l], lane.col0, n) += lane.main.dh_next[l];
+    if (lstm) columns(gt_->dc0[l], lane.col0, n) += lane.main.dc_next[l];
   }
 }
 
+// dW_x and dW_h the cells left (defer_products) for steps t_hi..t_lo of full BPTT, in the order
+// stepping adds them: t descending.
 template <class S>
-void BackwardPassT<S>::put_shard_ends(int s) {
-  const Eigen::Index col0 = trace_->shards[s].col0;
-  const GradTraceT<S>& from = shard_gts_[s];
-  for (size_t l = 0; l < gt_->dh0.size(); ++l) {
-    put_columns(gt_->dh0[l], col0, from.dh0[l]);
-    if (gt_->dc0[l].size() != 0) put_columns(gt_->dc0[l], col0, from.dc0[l]);
+void BackwardPassT<S>::deferred_products(Lane& lane, int t_hi, int t_lo) {
+  const TraceT<S>& tr = *trace_;
+  const int col0 = lane.col0, n = lane.cols;
+  std::vector<ConstMatRefT<S>> dpre, x, h_prev;  // per step: (G·H, n), (I_l, n), (H, n)
+  for (int l = 0; l < net_->spec().num_layers; ++l) {
+    dpre.clear();
+    x.clear();
+    h_prev.clear();
+    for (int t = t_hi; t >= t_lo; --t) {
+      dpre.push_back(columns(gt_->dpre[l][t], col0, n));
+      x.push_back(columns(l == 0 ? batch_->inputs[t] : tr.steps[l - 1][t].h, col0, n));
+      h_prev.push_back(columns(tr.h_prev(l, t), col0, n));
+    }
+    weight_products(lane_grads(lane).layers[l], net_->cell_spec(l), dpre, x, h_prev);
   }
 }
 
-// The norms over the whole batch at step t (record), and the decay profile at distance T-1-t
-// from the shards' norms: ||v|| = sqrt(Σ_s ||v_s||²), added in shard order.
+// The norms over the whole batch at step t (record), and the decay profile at distance T-1-t,
+// from the lanes' squared norms: ||v|| = sqrt(Σ_s ||v_s||²), added in lane order.
 template <class S>
 void BackwardPassT<S>::sums_at(int t, bool record, bool profile) {
   const int L = static_cast<int>(gt_->dh.size()), T = trace_->num_steps();
+  auto norm = [&](Mat Lane::*sq, int l, int i) {
+    double sum = 0;
+    for (const Lane& lane : lanes_) sum += (lane.*sq)(l, i);
+    return std::sqrt(sum);
+  };
   for (int l = 0; l < L; ++l) {
     if (record) {
-      gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
-      if (!gt_->dc[l].empty()) gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
+      gt_->dh_norm(l, t) = norm(&Lane::dh_sq, l, t);
+      if (!gt_->dc[l].empty()) gt_->dc_norm(l, t) = norm(&Lane::dc_sq, l, t);
     }
-    if (profile && gt_->profile.size() != 0) {
-      double sq = 0;
-      for (const GradTraceT<S>& g : shard_gts_) {
-        const double p = g.profile(l, T - 1 - t);
-        sq += p * p;
-      }
-      gt_->profile(l, T - 1 - t) = std::sqrt(sq);
-    }
+    if (profile && gt_->profile.size() != 0)
+      gt_->profile(l, T - 1 - t) = norm(&Lane::profile_sq, l, T - 1 - t);
   }
 }
 
 template <class S>
 void BackwardPassT<S>::sum_shard_grads() {
+  if (lanes_.size() == 1) return;  // the one lane adds into grads_ itself
   std::vector<TensorRefT<S>> to = grads_->tensors();
-  for (size_t s = 0; s < shard_grads_.size(); ++s) {
-    const std::vector<TensorRefT<S>> from = std::as_const(shard_grads_[s]).tensors();
+  for (size_t s = 0; s < lanes_.size(); ++s) {
+    const std::vector<TensorRefT<S>> from = std::as_const(lanes_[s].grads).tensors();
     for (size_t i = 0; i < to.size(); ++i) {
       if (s == 0)
         to[i].array() = from[i].array();
@@ -578,75 +545,84 @@ void BackwardPassT<S>::sum_shard_grads() {
   }
 }
 
-// One sweep's step t, every layer, top first.
+// One sweep's step t over one lane's columns, every layer, top first.
 template <class S>
-void BackwardPassT<S>::sweep_step(Carry& cy, const Window& w, int t) {
+void BackwardPassT<S>::sweep_step(Lane& lane, Carry& cy, const Window& w, int t) {
   const NetworkT<S>& net = *net_;
   const NetworkSpec& spec = net.spec();
   const ParamsT<S>& P = net.params();
   const TraceT<S>& tr = *trace_;
   const BatchT<S>& batch = *batch_;
-  const int L = spec.num_layers, T = tr.num_steps();
+  const int L = spec.num_layers, T = tr.num_steps(), H = spec.hidden_size, GH = spec.gates() * H;
+  const int col0 = lane.col0, n = lane.cols;
   const bool lstm = spec.cell == CellType::Lstm;
   const bool record = !w.profile_only;
+  ParamsT<S>& grads = lane_grads(lane);
 
-  // The loss at step t, if this sweep injects it: dL/dy_t (O, B).
+  // The loss at step t, if this sweep injects it: dL/dy_t (O, n).
   const int k = tr.output_index(t);
   const bool scored = k >= 0 && t >= w.loss_lo && t < w.loss_hi && tr.weight_sum > 0;
   if (scored) {
-    const MatT<S>& y = tr.y[k];
-    const MatT<S>& target = batch.targets[k];
+    const ConstMatRefT<S> y = columns(tr.y[k], col0, n);
+    const ConstMatRefT<S> target = columns(batch.targets[k], col0, n);
     if (spec.loss == LossKind::Mse) {
       // d/dy of Σ w (y - target)² / (O Σw) = 2 w (y - target) / (O Σw)
       cy.dy = static_cast<S>(2.0 / (spec.output_size * tr.weight_sum)) * (y - target);
     } else {
       // d/dlogits of -Σ target log softmax(logits) = p Σtarget - target, times w / Σw
-      cy.dy = (tr.prob[k].array().rowwise() * target.colwise().sum().array() - target.array()) /
+      const ConstMatRefT<S> prob = columns(tr.prob[k], col0, n);
+      cy.dy = (prob.array().rowwise() * target.colwise().sum().array() - target.array()) /
               static_cast<S>(tr.weight_sum);
     }
-    if (batch.mask.size() != 0) cy.dy.array().rowwise() *= batch.mask.row(k).array();
+    if (batch.mask.size() != 0)
+      cy.dy.array().rowwise() *= batch.mask.row(k).segment(col0, n).array();
   }
 
   // The first sweep through step t (its own chunk's window) writes GradTrace's dh, dpre and dc
   // directly; a later, overlapping window works in scratch and accumulates into them.
   const bool first = record && t >= w.loss_lo;
   for (int l = L - 1; l >= 0; --l) {
-    MatT<S>& dh_cur = first ? gt_->dh[l][t] : cy.dh_cur;
-    dh_cur = cy.dh_next[l];  // (H, B) from step t + 1
+    MatRefT<S> dh_cur = first ? columns(gt_->dh[l][t], col0, n) : sized(cy.dh_cur, H, n);
+    dh_cur = cy.dh_next[l];  // (H, n) from step t + 1
     if (l == L - 1 && scored) {
       dh_cur.noalias() += P.W_y.transpose() * cy.dy;
       if (record) {
-        grads_->W_y.noalias() += cy.dy * tr.steps[l][t].h.transpose();
-        grads_->b_y += cy.dy.rowwise().sum();
+        grads.W_y.noalias() += cy.dy * columns(tr.steps[l][t].h, col0, n).transpose();
+        grads.b_y += cy.dy.rowwise().sum();
       }
     }
     if (l < L - 1) dh_cur += cy.dx_above;  // from layer l + 1 at the same step
     // The norms are accumulated in double: finite float entries can have a squared norm beyond
     // float's range (the exploding lesson's d0 read inf for iterations before it diverged).
     if (record) {
-      if (!first) gt_->dh[l][t] += dh_cur;
-      gt_->dh_norm(l, t) = gt_->dh[l][t].template cast<double>().norm();
+      MatRefT<S> dh = columns(gt_->dh[l][t], col0, n);  // (H, n) this lane's dL/dh_t
+      if (!first) dh += dh_cur;
+      lane.dh_sq(l, t) = dh.template cast<double>().squaredNorm();
     } else {
-      gt_->profile(l, T - 1 - t) = dh_cur.template cast<double>().norm();
+      lane.profile_sq(l, T - 1 - t) = dh_cur.template cast<double>().squaredNorm();
     }
-    const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;
+    const MatT<S>& x = l == 0 ? batch.inputs[t] : tr.steps[l - 1][t].h;  // (I_l, B)
+    MatRefT<S> dpre = first ? columns(gt_->dpre[l][t], col0, n) : sized(cy.dpre, GH, n);
+    MatRefT<S> dc_total = first && lstm ? columns(gt_->dc[l][t], col0, n)
+                                        : sized(cy.dc_total, lstm ? H : 0, lstm ? n : 0);
     CellBackwardOutT<S> out;
-    out.grads = record ? &grads_->layers[l] : nullptr;
+    out.grads = record ? &grads.layers[l] : nullptr;
+    out.defer_products = lane.t_defer >= 0;
     out.dx = l > 0 ? &cy.dx : nullptr;
     out.dh_prev = &cy.dh_next[l];
     out.dc_prev = lstm ? &cy.dc_next[l] : nullptr;
-    out.dpre = first ? &gt_->dpre[l][t] : &cy.dpre;
-    out.dc_total = lstm && record ? (first ? &gt_->dc[l][t] : &cy.dc_total) : nullptr;
+    out.dpre = &dpre;
+    out.dc_total = lstm && record ? &dc_total : nullptr;
     // dc (dc_next[l]) is read before dc_prev (the same buffer) is written.
-    cell_backward(out, cy.scratch, net.cell_spec(l), wt_[l], tr.steps[l][t], x, tr.h_prev(l, t),
-                  tr.c_prev(l, t), dh_cur, cy.dc_next[l]);
-    if (record) {
-      if (!first) {
-        gt_->dpre[l][t] += cy.dpre;
-        if (lstm) gt_->dc[l][t] += cy.dc_total;
-      }
-      if (lstm) gt_->dc_norm(l, t) = gt_->dc[l][t].template cast<double>().norm();
+    cell_backward<S>(out, cy.scratch, net.cell_spec(l), wt_[l], columns(tr.steps[l][t], col0, n),
+                     columns(x, col0, n), columns(tr.h_prev(l, t), col0, n),
+                     columns(tr.c_prev(l, t), col0, n), dh_cur, cy.dc_next[l]);
+    if (record && !first) {
+      columns(gt_->dpre[l][t], col0, n) += cy.dpre;
+      if (lstm) columns(gt_->dc[l][t], col0, n) += cy.dc_total;
     }
+    if (record && lstm)
+      lane.dc_sq(l, t) = columns(gt_->dc[l][t], col0, n).template cast<double>().squaredNorm();
     if (l > 0) std::swap(cy.dx_above, cy.dx);
   }
 }

@@ -16,11 +16,17 @@
 // forward() and backward() are exactly those loops, so stepping gives bit-identical numbers.
 //
 // Shards: a batch of B >= 32 sequences is cut into shard_count(B) column ranges, fixed by B alone
-// (never by the thread count). Each shard runs the forward pass and BPTT on its own columns, in
-// its own sub-trace, on whichever pool thread is free (core/parallel); its columns are copied into
-// the whole batch's Trace and GradTrace, and whatever is summed across the batch (the loss, the
-// weight gradients, the norms) is summed afterwards in shard order. So the numbers are the same
-// bit for bit with 1, 2 or 16 threads, and stepping gives the same numbers as whole passes.
+// (never by the thread count). Each shard runs the forward pass and BPTT on its own columns, on
+// whichever pool thread is free (core/parallel), reading and writing its columns of the whole
+// batch's Trace and GradTrace in place (one copy of each; a column range of a column-major
+// matrix is one contiguous block). Whatever is summed across the batch (the loss, the weight
+// gradients, the norms) is summed afterwards in shard order. So the numbers are the same bit for
+// bit with 1, 2 or 16 threads, and stepping gives the same numbers as whole passes.
+//
+// Weight gradients: stepping accumulates dW_x and dW_h at every step, as the UI shows them; a
+// whole full-BPTT pass (BackwardPass::finish) leaves them to one product per shard and layer over
+// all its steps at once (weight_products, core/cell.hpp), the same bits with a depth of T·B_s
+// instead of B_s: what lets a shard of 16 sequences run as fast per sequence as the whole batch.
 //
 // Precision: every type here is a template on the scalar S (float or double, instantiated in
 // network.cpp); Network, Trace, GradTrace and BackwardPass are the double versions. The loss, the
@@ -35,16 +41,22 @@
 
 namespace unrolled {
 
-// The batch's shards: 1 below 64 sequences, else B / 32 (at most kMaxShards): a shard narrower
-// than 32 sequences pays more for its own weight-gradient products than it saves, so the lessons'
-// batches of 32 and fewer run unsharded (their threads go to compare mode and the sweep). Shard s holds the
+// The batch's shards: 1 below 32 sequences, else B / 16 (at most kMaxShards), so the lessons'
+// batches of 32 run as 2 shards of 16. Narrower shards would cost more in their per-step products
+// (the recurrent products' width, the readout's, the loss's) than they save. Shard s holds the
 // columns [shard_begin(B, s), shard_begin(B, s + 1)).
+constexpr int kShardColumns = 16;
 constexpr int kMaxShards = 16;
 int shard_count(int batch_size);
 int shard_begin(int batch_size, int shard);
 
-template <class S>
-struct TraceShardT;
+// One shard of a sharded forward pass: its columns of the batch and its losses. Its trace is the
+// whole batch's trace's columns [col0, col0 + cols).
+struct TraceShard {
+  int col0 = 0, cols = 0;
+  int steps_done = 0;  // ahead of the trace's own count only after an interrupted forward_finish
+  Vec step_loss;  // (T) each step's loss over these columns (over the whole batch's weight sum)
+};
 
 // Everything the forward pass computed, for every layer and time step, for the whole batch.
 template <class S>
@@ -56,9 +68,9 @@ struct TraceT {
   std::vector<MatT<S>> prob;  // same shape as y: softmax(y) for cross-entropy; empty for MSE
   Vec step_loss;              // (T) each step's share of the loss; they sum to loss
   double loss = 0;
-  double weight_sum = 0;               // sum of the mask weights scored (the loss's denominator)
-  int steps_done = 0;                  // forward steps computed so far (step mode)
-  std::vector<TraceShardT<S>> shards;  // shard_count(B) sub-traces when B is sharded, else empty
+  double weight_sum = 0;           // sum of the mask weights scored (the loss's denominator)
+  int steps_done = 0;              // forward steps computed so far (step mode)
+  std::vector<TraceShard> shards;  // shard_count(B) of them when B is sharded, else empty
 
   int num_steps() const { return steps.empty() ? 0 : static_cast<int>(steps[0].size()); }
   const MatT<S>& h_prev(int layer, int t) const {
@@ -71,14 +83,6 @@ struct TraceT {
   int output_index(int t) const;
 };
 using Trace = TraceT<double>;
-
-// One shard of a sharded forward pass: its columns of the batch and the trace computed on them.
-template <class S>
-struct TraceShardT {
-  int col0 = 0;     // the first column of the whole batch this shard holds
-  BatchT<S> batch;  // T x (I, B_s) inputs, targets and mask columns [col0, col0 + B_s)
-  TraceT<S> trace;  // weight_sum is the whole batch's, so the losses add up to the batch's loss
-};
 
 // What BPTT found besides the parameter gradients: the gradient flowing back through time.
 template <class S>
@@ -144,11 +148,9 @@ class NetworkT {
   std::string validate(const BatchT<S>& batch) const;
 
  private:
-  // The unsharded passes, on whatever columns the trace and batch hold.
-  void begin_columns(TraceT<S>& trace, const BatchT<S>& batch, const std::vector<MatT<S>>* h0,
-                     const std::vector<MatT<S>>* c0) const;
-  void step_columns(TraceT<S>& trace, const BatchT<S>& batch) const;
-  void begin_shards(TraceT<S>& trace, const BatchT<S>& batch) const;
+  // Step t of the columns [col0, col0 + n): every layer, the readout; returns their loss (over
+  // the whole batch's weight sum).
+  double step_columns(TraceT<S>& trace, const BatchT<S>& batch, int t, int col0, int n) const;
   void add_step_loss(TraceT<S>& trace, int t) const;  // the shards' losses at t, in shard order
 
   NetworkSpec spec_;
@@ -183,22 +185,34 @@ class BackwardPassT {
     int loss_lo, loss_hi;  // losses of steps in [loss_lo, loss_hi) are injected
     bool profile_only;
   };
-  // What one sweep carries back through time, and its scratch.
+  // What one sweep carries back through time, and its scratch. Shapes for a lane of n columns.
   struct Carry {
-    std::vector<MatT<S>> dh_next, dc_next;  // L x (H, B) gradient arriving from step t + 1
+    std::vector<MatT<S>> dh_next, dc_next;  // L x (H, n) gradient arriving from step t + 1
     MatT<S> dy, dh_cur, dx_above, dx, dpre, dc_total;  // scratch
     CellScratchT<S> scratch;
   };
-  void start_window();
-  // A shard's pass that an interrupted finish() left past the main pass's step (window_, t_).
-  bool ahead_of(const BackwardPassT& main) const {
-    return window_ > main.window_ || (window_ == main.window_ && t_ < main.t_);
+  // One shard's columns (the whole batch when unsharded) and what its sweeps carry.
+  struct Lane {
+    int col0 = 0, cols = 0;
+    // Where the lane's next step is (window, t): the pass's own (window_, t_), or past it after
+    // an interrupted finish(); t_defer: while finish() defers dW (full BPTT), the step it began
+    // at (-1: not deferring).
+    int window = 0, t = 0, t_defer = -1;
+    Carry main, profile;  // profile: the folded profile sweep's
+    ParamsT<S> grads;     // the shard's gradient sums (sharded; unsharded, grads_ directly)
+    // (L, T) squared norms over these columns, in double: dh and dc (as last written), the
+    // profile sweep's dh. The whole batch's norms are sqrt(Σ over lanes), in lane order.
+    Mat dh_sq, dc_sq, profile_sq;
+  };
+  ParamsT<S>& lane_grads(Lane& lane) { return lanes_.size() == 1 ? *grads_ : lane.grads; }
+  void lane_step(Lane& lane, int w, int t);  // one lane's step t of window w, every sweep
+  bool lane_ahead(const Lane& lane) const {  // past the pass's (window_, t_)
+    return lane.window > window_ || (lane.window == window_ && lane.t < t_);
   }
-  void sweep_step(Carry& carry, const Window& w, int t);  // every layer at step t
-  void advance();                                         // to the next step or window
-  // Sharded: shard s's step t (or dh0, dc0) into its columns of gt; the sums across shards.
-  void put_shard_step(int s, int t);
-  void put_shard_ends(int s);
+  void run_lane(Lane& lane, Interrupt* stop);  // the lane's steps left, from its own position
+  void advance(int& w, int& t) const;          // (w, t) to the next step or window
+  void sweep_step(Lane& lane, Carry& carry, const Window& w, int t);  // every layer at step t
+  void deferred_products(Lane& lane, int t_hi, int t_lo);  // dW over steps t_hi..t_lo (deferred)
   void sums_at(int t, bool record, bool profile);  // norms, profile at step t
   void sum_shard_grads();                          // grads = shard 0 + shard 1 + ..., in that order
 
@@ -210,14 +224,9 @@ class BackwardPassT {
   std::vector<Window> windows_;
   int window_ = 0;
   int t_ = 0;
-  bool fold_ = false;     // the profile sweep runs beside the main one (options.fold_profile)
-  Carry main_, profile_;  // profile_: the folded profile sweep's
+  bool fold_ = false;   // the profile sweep runs beside the main one (options.fold_profile)
   std::vector<TransposedWeightsT<S>> wt_;  // L: each layer's weights transposed, made in begin()
-  // Sharded traces: one pass per shard with its own gradients; this pass walks the same windows
-  // and gathers their columns.
-  std::vector<BackwardPassT<S>> shard_passes_;
-  std::vector<ParamsT<S>> shard_grads_;
-  std::vector<GradTraceT<S>> shard_gts_;
+  std::vector<Lane> lanes_;                // the trace's shards, or one lane for the whole batch
 };
 using BackwardPass = BackwardPassT<double>;
 

@@ -9,9 +9,9 @@
 namespace unrolled {
 
 template <class S>
-void affine_input(MatT<S>& pre, const MatT<S>& W_x, const VecT<S>& b, const MatT<S>& x) {
+void affine_input(MatRefT<S> pre, const MatT<S>& W_x, const VecT<S>& b, InT<S> x) {
   const Eigen::Index I = x.rows(), B = x.cols();
-  pre.resize(W_x.rows(), B);
+  eigen_assert(pre.rows() == W_x.rows() && pre.cols() == B);
   if (I > 4) {
     pre.noalias() = W_x * x;
     pre.colwise() += b;
@@ -29,17 +29,17 @@ void affine_input(MatT<S>& pre, const MatT<S>& W_x, const VecT<S>& b, const MatT
 }
 
 template <class S>
-void apply_activation(Activation act, const MatT<S>& a, MatT<S>& y) {
+void apply_activation(Activation act, InT<S> a, MatRefT<S> y) {
+  // The packet loops run over a and y as one block each (a column range of a whole matrix is).
+  eigen_assert(a.outerStride() == a.rows() && y.outerStride() == y.rows());
   switch (act) {
     case Activation::Tanh:
-      y.resize(a.rows(), a.cols());
       simd::tanh(a.data(), y.data(), a.size());
       break;
     case Activation::Relu:
       y = a.array().max(S(0));
       break;
     case Activation::Sigmoid:
-      y.resize(a.rows(), a.cols());
       simd::sigmoid(a.data(), y.data(), a.size());
       break;
     case Activation::Identity:
@@ -67,12 +67,12 @@ void activation_derivative(Activation act, const MatT<S>& a, const MatT<S>& y, M
 }
 
 template <class S>
-void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
-                 const MatT<S>& x, const MatT<S>& h_prev) {
+void rnn_forward(StepRefT<S> out, const CellSpec& spec, const LayerParamsT<S>& p, InT<S> x,
+                 InT<S> h_prev) {
   // a_t (H, B) = b + W_x (H, I) x_t (I, B) + W_h (H, H) h_{t-1} (H, B)
   affine_input(out.pre, p.W_x, p.b, x);
   gemm_nn<S>(out.pre, p.W_h, h_prev, true);
-  apply_activation(spec.activation, out.pre, out.gates);
+  apply_activation<S>(spec.activation, out.pre, out.gates);
   out.h = out.gates;
 }
 
@@ -80,9 +80,10 @@ void rnn_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>
 // dL/da_t = dL/dh_t ⊙ act'(a_t), in one pass (act' from h_t = act(a_t) where it can).
 template <class S>
 void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                  const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
-                  const MatT<S>& h_prev, const MatT<S>& dh) {
-  MatT<S>& da = out.dpre ? *out.dpre : scratch.a;  // (H, B)
+                  const TransposedWeightsT<S>& wt, const StepCRefT<S>& step, InT<S> x,
+                  InT<S> h_prev, InT<S> dh) {
+  if (!out.dpre) scratch.a.resize(dh.rows(), dh.cols());
+  MatRefT<S> da = out.dpre ? *out.dpre : MatRefT<S>(scratch.a);  // (H, B)
   const auto y = step.h.array();
   switch (spec.activation) {
     case Activation::Tanh:
@@ -99,8 +100,10 @@ void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
       break;
   }
   if (out.grads) {
-    gemm_nt<S>(out.grads->W_x, da, x, true);       // (H, I) += da · xᵀ
-    gemm_nt<S>(out.grads->W_h, da, h_prev, true);  // (H, H) += da · h_{t-1}ᵀ
+    if (!out.defer_products) {
+      gemm_nt<S>(out.grads->W_x, da, x, true);       // (H, I) += da · xᵀ
+      gemm_nt<S>(out.grads->W_h, da, h_prev, true);  // (H, H) += da · h_{t-1}ᵀ
+    }
     out.grads->b += da.rowwise().sum();
   }
   if (out.dx) gemm_nn_assign<S>(*out.dx, wt.W_x, da);            // (I, B) = W_xᵀ da
@@ -108,8 +111,20 @@ void rnn_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, cons
 }
 
 template <class S>
-void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
-                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev) {
+void size_step(StepTraceT<S>& st, const CellSpec& spec, Eigen::Index B) {
+  const Eigen::Index H = spec.hidden_size, GH = gate_blocks(spec.type) * H;
+  const bool lstm = spec.type == CellType::Lstm, gru = spec.type == CellType::Gru;
+  st.pre.resize(GH, B);
+  st.gates.resize(GH, B);
+  st.c.resize(lstm ? H : 0, lstm ? B : 0);
+  st.tanh_c.resize(lstm ? H : 0, lstm ? B : 0);
+  st.hn.resize(gru ? H : 0, gru ? B : 0);
+  st.h.resize(H, B);
+}
+
+template <class S>
+void cell_forward(StepRefT<S> out, const CellSpec& spec, const LayerParamsT<S>& p, InT<S> x,
+                  InT<S> h_prev, InT<S> c_prev) {
   switch (spec.type) {
     case CellType::Rnn:
       rnn_forward(out, spec, p, x, h_prev);
@@ -124,10 +139,16 @@ void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S
 }
 
 template <class S>
+void cell_forward(StepTraceT<S>& out, const CellSpec& spec, const LayerParamsT<S>& p,
+                  const MatT<S>& x, const MatT<S>& h_prev, const MatT<S>& c_prev) {
+  size_step(out, spec, x.cols());
+  cell_forward<S>(columns(out, 0, x.cols()), spec, p, x, h_prev, c_prev);
+}
+
+template <class S>
 void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
-                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
-                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
-                   const MatT<S>& dc) {
+                   const TransposedWeightsT<S>& wt, const StepCRefT<S>& step, InT<S> x,
+                   InT<S> h_prev, InT<S> c_prev, InT<S> dh, InT<S> dc) {
   switch (spec.type) {
     case CellType::Rnn:
       rnn_backward(out, scratch, spec, wt, step, x, h_prev, dh);
@@ -141,19 +162,46 @@ void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, con
   }
 }
 
-#define UNROLLED_INSTANTIATE(S)                                                                   \
-  template void apply_activation(Activation, const MatT<S>&, MatT<S>&);                           \
-  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&);      \
-  template void rnn_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,              \
-                            const MatT<S>&, const MatT<S>&);                                      \
-  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
-                             const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
-                             const MatT<S>&, const MatT<S>&);                                     \
-  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,             \
-                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                     \
-  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,      \
-                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&, \
-                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);
+template <class S>
+void cell_backward(const CellBackwardOutT<S>& out, CellScratchT<S>& scratch, const CellSpec& spec,
+                   const TransposedWeightsT<S>& wt, const StepTraceT<S>& step, const MatT<S>& x,
+                   const MatT<S>& h_prev, const MatT<S>& c_prev, const MatT<S>& dh,
+                   const MatT<S>& dc) {
+  cell_backward<S>(out, scratch, spec, wt, columns(step, 0, dh.cols()), x, h_prev, c_prev, dh, dc);
+}
+
+template <class S>
+void weight_products(LayerParamsT<S>& grads, const CellSpec& spec,
+                     const std::vector<ConstMatRefT<S>>& dpre,
+                     const std::vector<ConstMatRefT<S>>& x,
+                     const std::vector<ConstMatRefT<S>>& h_prev) {
+  gemm_nt_sum<S>(grads.W_x, dpre, x);  // (G·H, I) += Σ dpre · xᵀ
+  if (defers_recurrent_products(spec.type))
+    gemm_nt_sum<S>(grads.W_h, dpre, h_prev);  // (G·H, H) += Σ dpre · h_{t-1}ᵀ
+}
+
+#define UNROLLED_INSTANTIATE(S)                                                                    \
+  template void affine_input(MatRefT<S>, const MatT<S>&, const VecT<S>&, InT<S>);                  \
+  template void apply_activation(Activation, InT<S>, MatRefT<S>);                                  \
+  template void activation_derivative(Activation, const MatT<S>&, const MatT<S>&, MatT<S>&);       \
+  template void size_step(StepTraceT<S>&, const CellSpec&, Eigen::Index);                          \
+  template void rnn_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>); \
+  template void rnn_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,        \
+                             const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,    \
+                             InT<S>);                                                              \
+  template void cell_forward(StepRefT<S>, const CellSpec&, const LayerParamsT<S>&, InT<S>, InT<S>, \
+                             InT<S>);                                                              \
+  template void cell_forward(StepTraceT<S>&, const CellSpec&, const LayerParamsT<S>&,              \
+                             const MatT<S>&, const MatT<S>&, const MatT<S>&);                      \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepCRefT<S>&, InT<S>, InT<S>,   \
+                              InT<S>, InT<S>, InT<S>);                                             \
+  template void cell_backward(const CellBackwardOutT<S>&, CellScratchT<S>&, const CellSpec&,       \
+                              const TransposedWeightsT<S>&, const StepTraceT<S>&, const MatT<S>&,  \
+                              const MatT<S>&, const MatT<S>&, const MatT<S>&, const MatT<S>&);     \
+  template void weight_products(                                                                   \
+      LayerParamsT<S>&, const CellSpec&, const std::vector<ConstMatRefT<S>>&,                      \
+      const std::vector<ConstMatRefT<S>>&, const std::vector<ConstMatRefT<S>>&);
 UNROLLED_INSTANTIATE(float)
 UNROLLED_INSTANTIATE(double)
 #undef UNROLLED_INSTANTIATE

@@ -370,7 +370,9 @@ TEST_F(CliTrain, TheProfileKeepsEveryKthIterationUnderItsBound) {
       const int64_t k = default_profile_every(T, n);
       const double rows = std::ceil(static_cast<double>(n) / k);
       EXPECT_LE(rows * (13.0 * T + 12), 64.0 * (1 << 20)) << "T " << T << ", " << n;
-      if (k > 1) EXPECT_GT(n / (k - 1) * (13.0 * T + 12), 64.0 * (1 << 20) * 0.9) << "smallest";
+      if (k > 1) {
+        EXPECT_GT(n / (k - 1) * (13.0 * T + 12), 64.0 * (1 << 20) * 0.9) << "smallest";
+      }
     }
   const ExeResult r = run_exe("train --preset hello --iterations 20 --profile " + path("p.csv") +
                                   " --profile-every 7",

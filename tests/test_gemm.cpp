@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <random>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 #include "core/gemm.hpp"
 
@@ -151,6 +153,37 @@ TEST(Gemm, RepeatedCallsGiveTheSameBits) {
   EXPECT_EQ(D1, D2);
   EXPECT_EQ(D1.rows(), 256);
   EXPECT_EQ(D1.cols(), 32);
+}
+
+// The summed form (BPTT's deferred weight gradient) gives the bits of one accumulating product
+// per term, in order: full tiles, a one-packet strip, the rows Eigen takes, narrow column tails,
+// terms of different depths (a shard of 16 or 17 sequences), column blocks of wider matrices.
+template <class S>
+void expect_sum_equals_per_term(Eigen::Index M, Eigen::Index N) {
+  std::mt19937_64 rng(static_cast<uint64_t>(M * 131 + N));
+  std::vector<MatT<S>> a_whole, b_whole;
+  std::vector<ConstMatRefT<S>> A, B;
+  for (Eigen::Index k : {16, 17, 1, 16, 5}) {
+    a_whole.push_back(random_mat<S>(M, k + 3, rng));  // (M, k + 3): the term is k columns of it
+    b_whole.push_back(random_mat<S>(N, k + 2, rng));
+  }
+  for (size_t s = 0; s < a_whole.size(); ++s) {
+    const Eigen::Index k = a_whole[s].cols() - 3;
+    A.emplace_back(a_whole[s].middleCols(2, k));
+    B.emplace_back(b_whole[s].middleCols(1, k));
+  }
+  const MatT<S> C0 = random_mat<S>(M, N, rng);
+  MatT<S> per_term = C0, summed = C0;
+  for (size_t s = 0; s < A.size(); ++s) gemm_nt<S>(per_term, A[s], B[s], true);
+  gemm_nt_sum<S>(summed, A, B);
+  EXPECT_EQ(per_term, summed) << M << " x " << N;
+}
+
+TEST(Gemm, SummedTransposedProductEqualsOneProductPerTerm) {
+  for (auto [M, N] : {std::pair{256, 64}, std::pair{20, 5}, std::pair{37, 9}, std::pair{8, 1}}) {
+    expect_sum_equals_per_term<float>(M, N);
+    expect_sum_equals_per_term<double>(M, N);
+  }
 }
 
 // An identity A returns B exactly; a zero-depth product is zero (=) or leaves C alone (+=).

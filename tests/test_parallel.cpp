@@ -14,6 +14,7 @@
 #include <chrono>
 #include <mutex>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -103,10 +104,11 @@ void expect_same_grad_trace(const GradTrace& a, const GradTrace& b) {
 
 TEST(Shards, AreFixedByTheBatchSizeAndCoverIt) {
   EXPECT_EQ(shard_count(1), 1);
-  EXPECT_EQ(shard_count(32), 1);
-  EXPECT_EQ(shard_count(63), 1);
-  EXPECT_EQ(shard_count(64), 2);
-  EXPECT_EQ(shard_count(100), 3);
+  EXPECT_EQ(shard_count(31), 1);
+  EXPECT_EQ(shard_count(32), 2);  // the lessons' batches: 2 shards of 16
+  EXPECT_EQ(shard_count(63), 3);
+  EXPECT_EQ(shard_count(64), 4);
+  EXPECT_EQ(shard_count(100), 6);
   EXPECT_EQ(shard_count(4096), kMaxShards);
   for (int B : {16, 17, 32, 37, 50, 100, 1000}) {
     const int n = shard_count(B);
@@ -116,9 +118,9 @@ TEST(Shards, AreFixedByTheBatchSizeAndCoverIt) {
   }
   // The thread count does not enter.
   Threads one(1);
-  EXPECT_EQ(shard_count(100), 3);
+  EXPECT_EQ(shard_count(100), 6);
   Threads many(16);
-  EXPECT_EQ(shard_count(100), 3);
+  EXPECT_EQ(shard_count(100), 6);
 }
 
 TEST(Pool, ThreadCountIsClampedAndRunsEveryIndexOnce) {
@@ -180,8 +182,8 @@ std::string case_name(const Case& c) {
   return s;
 }
 
-// B 100: three shards of 33 or 34 sequences, uneven on purpose (and three, so that a changed
-// order of sums would show); two layers.
+// B 100: six shards of 16 or 17 sequences, uneven on purpose (and more than two, so that a
+// changed order of sums would show); two layers.
 ExperimentConfig sharded(const Case& c, TaskKind kind, Precision precision) {
   ExperimentConfig e;
   e.model.cell = c.cell;
@@ -238,7 +240,7 @@ TEST_P(Sharded, AnyThreadCountGivesTheSameBits) {
       configure(one, c);
       for (int it = 0; it < 3; ++it) ASSERT_TRUE(one.run_iteration());
       if (precision == Precision::Float64) {
-        EXPECT_EQ(one.trace().shards.size(), 3u);
+        EXPECT_EQ(one.trace().shards.size(), 6u);
       }
     }
     for (int threads : {2, 16}) {
@@ -301,8 +303,12 @@ TEST_P(Sharded, InterruptedIterationsResumeToTheSameBits) {
           if (cut.iteration() > it) break;
           ++interruptions;
           if (k % 3 == 1) {  // step mode after an interruption, as the app's step keys would
-            if (cut.phase() == Phase::Forward) ASSERT_TRUE(cut.step_forward());
-            if (cut.phase() == Phase::Backward) ASSERT_TRUE(cut.step_backward());
+            if (cut.phase() == Phase::Forward) {
+              ASSERT_TRUE(cut.step_forward());
+            }
+            if (cut.phase() == Phase::Backward) {
+              ASSERT_TRUE(cut.step_backward());
+            }
           }
         }
         EXPECT_GT(interruptions, 2);
@@ -382,7 +388,7 @@ TEST(FoldedProfile, EqualsItsOwnSweep) {
   }
 }
 
-// The sharded gradient is the gradient: central differences in double on a batch of 64 (two
+// The sharded gradient is the gradient: central differences in double on a batch of 64 (four
 // shards), a few entries of every tensor.
 TEST(Sharded, GradientMatchesCentralDifferences) {
   for (auto gc : testing_support::cell_cases()) {
@@ -398,7 +404,7 @@ TEST(Sharded, GradientMatchesCentralDifferences) {
       Network net(spec, p);
       Trace trace;
       net.forward(trace, batch);
-      ASSERT_EQ(trace.shards.size(), 2u);
+      ASSERT_EQ(trace.shards.size(), 4u);
       Params grads;
       GradTrace gt;
       net.backward(grads, gt, trace, batch, {0, 0, false});
@@ -427,7 +433,7 @@ TEST(Sharded, GradientMatchesCentralDifferences) {
 TEST(CompareMode, ModelsTrainedInParallelEqualEachTrainedAlone) {
   ExperimentConfig c =
       sharded({CellType::Rnn, GruVariant::ResetBefore, 0, 0}, TaskKind::Recall, Precision::Float32);
-  c.training.batch_size = 128;  // 4 shards: a changed order of sums would show
+  c.training.batch_size = 128;  // 8 shards: a changed order of sums would show
   for (CellType cell : {CellType::Lstm, CellType::Gru}) {
     ModelConfig m = c.model;
     m.cell = cell;
@@ -467,7 +473,7 @@ TEST(SweepRuns, AnyThreadCountGivesTheSameResultsInTheSameOrder) {
   SweepSpec spec;
   spec.base =
       sharded({CellType::Rnn, GruVariant::ResetBefore, 0, 0}, TaskKind::Recall, Precision::Float32);
-  spec.base.training.batch_size = 96;  // 3 shards
+  spec.base.training.batch_size = 96;  // 6 shards
   ModelConfig lstm = spec.base.model;
   lstm.cell = CellType::Lstm;
   lstm.name = "LSTM";
@@ -524,7 +530,8 @@ TEST(CommandLine, ThreadsIsValidatedAndChangesNoNumber) {
   std::vector<std::string> outputs;
   for (const std::string threads : {"1", "2"}) {
     const std::string tag = dir / ("t" + threads);
-    // The adding lesson trains B 32 (one shard: the thread goes unused, the numbers must not change); --threads may come before or after the command.
+    // The adding lesson trains B 32 (2 shards of 16: the numbers must not change with the threads);
+    // --threads may come before or after the command.
     const auto r =
         run_exe("--threads " + threads + " train --preset adding --iterations 3 --metrics " + tag +
                 ".csv --profile " + tag + "_p.csv --save " + tag + ".json");

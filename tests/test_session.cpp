@@ -324,7 +324,9 @@ TEST(SessionCommands, DivergenceWhilePlayingIsPublishedAtOnce) {
 TEST(SessionCommands, ADivergedModelKeepsTheLastFinitePictures) {
   ExperimentConfig c;
   for (const auto& [name, text] : embedded_presets())
-    if (name == "exploding") ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    if (name == "exploding") {
+      ASSERT_TRUE(parse_experiment_text(text, name, c, nullptr));
+    }
   c.tour.clear();
   Session s(c);
   ASSERT_TRUE(s.started());
