@@ -157,13 +157,14 @@ TEST(Gemm, RepeatedCallsGiveTheSameBits) {
 
 // The summed form (BPTT's deferred weight gradient) gives the bits of one accumulating product
 // per term, in order: full tiles, a one-packet strip, the rows Eigen takes, narrow column tails,
-// terms of different depths (a shard of 16 or 17 sequences), column blocks of wider matrices.
+// terms of different depths (a shard of 16 or 17 sequences, and an empty one), column blocks of
+// wider matrices.
 template <class S>
 void expect_sum_equals_per_term(Eigen::Index M, Eigen::Index N) {
   std::mt19937_64 rng(static_cast<uint64_t>(M * 131 + N));
   std::vector<MatT<S>> a_whole, b_whole;
   std::vector<ConstMatRefT<S>> A, B;
-  for (Eigen::Index k : {16, 17, 1, 16, 5}) {
+  for (Eigen::Index k : {16, 17, 0, 1, 16, 5}) {
     a_whole.push_back(random_mat<S>(M, k + 3, rng));  // (M, k + 3): the term is k columns of it
     b_whole.push_back(random_mat<S>(N, k + 2, rng));
   }
@@ -177,6 +178,10 @@ void expect_sum_equals_per_term(Eigen::Index M, Eigen::Index N) {
   for (size_t s = 0; s < A.size(); ++s) gemm_nt<S>(per_term, A[s], B[s], true);
   gemm_nt_sum<S>(summed, A, B);
   EXPECT_EQ(per_term, summed) << M << " x " << N;
+  // Only empty terms (A with no storage): C is left alone.
+  const MatT<S> none_a(M, 0), none_b(N, 0);
+  gemm_nt_sum<S>(summed, {ConstMatRefT<S>(none_a)}, {ConstMatRefT<S>(none_b)});
+  EXPECT_EQ(per_term, summed);
 }
 
 TEST(Gemm, SummedTransposedProductEqualsOneProductPerTerm) {
