@@ -23,10 +23,9 @@
 #include <thread>
 #include <vector>
 
-#include "app/gui/app.hpp"
 #include "app/gui/gif_recorder.hpp"
-#include "app/gui/gui.hpp"
 #include "app/panels/panel_table.hpp"
+#include "tests/gui_fixture.hpp"
 #include "tests/test_support.hpp"
 #include "widgets/svg.hpp"
 
@@ -325,19 +324,13 @@ TEST(Figure, GifDecodesToTheRequestedFramesAndSize) {
 
 // The running app's figure menu: a right-click on a panel opens it; what it asks for is done
 // between frames (serve_figures) into app.figures.dir.
-class FigureMenu : public ::testing::Test {
+class FigureMenu : public testing_support::GuiFixture<FigureMenu> {
+ public:
+  static constexpr testing_support::GuiFixtureOptions kOptions{.title = "figure menu test",
+                                                               .hide_mouse = false};
+
  protected:
-  static void SetUpTestSuite() {
-    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "figure menu test");
-  }
-  static void TearDownTestSuite() { window_.close(); }
-  void SetUp() override {
-    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
-    ASSERT_TRUE(window_ok_);
-    window_.set_input_hook([this](ImGuiIO& io) {
-      io.MousePos = mouse_;
-      io.MouseDown[1] = right_down_;
-    });
+  void begin() override {
     ExperimentConfig c;
     for (const auto& [name, text] : embedded_presets())
       if (name == lesson_) {
@@ -350,21 +343,13 @@ class FigureMenu : public ::testing::Test {
     app_.figures.dir = dir_ / "figures";
     worker_.send(cmd::RunIterations{5});
   }
-  void TearDown() override {
-    // UNROLLED_TEST_SHOTS=DIR: the last frame of each test as DIR/<test>.png, to look at.
-    if (const char* dir = std::getenv("UNROLLED_TEST_SHOTS"); dir && window_ok_)
-      window_.save_screenshot(std::string(dir) + "/" +
-                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                              ".png");
-    window_.set_input_hook(nullptr);
-    worker_.stop();
-    close_figures(app_, desk_);
-    release_gl(app_);
+  void end() override { close_figures(app_, desk_); }
+  void input(ImGuiIO& io) override {
+    io.MousePos = mouse_;
+    io.MouseDown[1] = right_down_;
   }
-  GuiFrame frame() {
-    window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_);
-    window_.end_frame();
+  GuiFrame frame() override {
+    GuiFrame f = GuiFixture::frame();
     serve_figures(app_, worker_, window_, desk_);
     return f;
   }
@@ -381,12 +366,7 @@ class FigureMenu : public ::testing::Test {
     return out;
   }
 
-  static inline Window window_;
-  static inline bool window_ok_ = false;
   TempDir dir_{"fig_menu"};
-  AppState app_;
-  TrainingWorker worker_;
-  AppOptions options_;
   FigureDesk desk_;
   ImVec2 mouse_{-1, -1};
   bool right_down_ = false;

@@ -8,50 +8,26 @@
 
 #include <algorithm>
 
-#include "app/gui/app.hpp"
-#include "app/gui/gui.hpp"
-#include "tests/test_support.hpp"
+#include "tests/gui_fixture.hpp"
 
 namespace unrolled {
 namespace {
 
-// One window for the suite: GLFW and ImGui are set up once per process.
-class Focus : public ::testing::Test {
+class Focus : public testing_support::GuiFixture<Focus> {
+ public:
+  static constexpr testing_support::GuiFixtureOptions kOptions{
+      .width = 1600, .height = 900, .title = "focus test"};
+  Focus() { keys_ = {GLFW_KEY_F, GLFW_KEY_ESCAPE}; }
+
  protected:
-  static void SetUpTestSuite() {
-    if (testing_support::have_display()) window_ok_ = window_.open(1600, 900, "focus test");
-  }
-  static void TearDownTestSuite() { window_.close(); }
-  void SetUp() override {
-    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
-    ASSERT_TRUE(window_ok_);
-    window_.hide_mouse(true);
+  void begin() override {
     std::string error;
     ASSERT_TRUE(worker_.start(default_experiment(), &error)) << error;
     worker_.wait_idle();
-    window_.set_input_hook([this](ImGuiIO& io) {
-      io.MousePos = mouse_;
-      io.MouseDown[0] = button_;
-      for (int k : {GLFW_KEY_F, GLFW_KEY_ESCAPE}) io.KeysDown[k] = key_ == k;
-    });
   }
-  void TearDown() override {
-    window_.set_input_hook(nullptr);
-    worker_.stop();
-    release_gl(app_);
-  }
-  GuiFrame frame() {
-    window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_);
-    window_.end_frame();
-    return f;
-  }
-  // A key held for one frame, then released.
-  GuiFrame press(int key) {
-    key_ = key;
-    frame();
-    key_ = -1;
-    return frame();
+  void input(ImGuiIO& io) override {
+    io.MousePos = mouse_;
+    io.MouseDown[0] = button_;
   }
   // Two presses of the left button where the mouse is, a frame apart.
   void double_click() {
@@ -62,24 +38,13 @@ class Focus : public ::testing::Test {
       frame();
     }
   }
-  static const DrawnPanel* find(const GuiFrame& f, PanelId id) {
-    for (const DrawnPanel& d : f.drawn)
-      if (d.id == id) return &d;
-    return nullptr;
-  }
   static int visible(const GuiFrame& f) {
     return static_cast<int>(std::count_if(f.drawn.begin(), f.drawn.end(),
                                           [](const DrawnPanel& d) { return d.visible; }));
   }
 
-  static inline Window window_;
-  static inline bool window_ok_ = false;
-  AppState app_;
-  TrainingWorker worker_;
-  AppOptions options_;
   ImVec2 mouse_{-1, -1};
   bool button_ = false;
-  int key_ = -1;
 };
 
 TEST_F(Focus, FOverAPanelMaximisesItAndEscRestoresTheLayout) {

@@ -15,11 +15,9 @@
 #include <sstream>
 #include <string>
 
-#include "app/gui/app.hpp"
-#include "app/gui/gui.hpp"
+#include "tests/gui_fixture.hpp"
 #include "tests/test_support.hpp"
 #include "widgets/colormap.hpp"
-#include "widgets/report.hpp"
 
 namespace unrolled {
 namespace {
@@ -59,19 +57,11 @@ class InspectCli : public ::testing::Test {
     setenv("UNROLLED_SETTINGS", (dir_ / "settings.json").c_str(), 1);
   }
   nlohmann::json report(const std::string& args, const std::string& size = "1280x720") {
-    const std::string json = dir_ / "report.json";
-    std::remove(json.c_str());
-    const auto r = run_exe(args + " --size " + size + " --frames 4 --layout-report " + json, true);
-    EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
-    std::ifstream f(json);
-    if (r.code != 0 || !f) return nullptr;
-    return nlohmann::json::parse(f);
+    return testing_support::layout_report(dir_, args, size, 4);
   }
   static std::string value(const nlohmann::json& r, const std::string& panel,
                            const std::string& name) {
-    for (const auto& w : r["windows"])
-      if (w["name"] == panel && w["values"].contains(name)) return w["values"][name];
-    return "(not reported)";
+    return testing_support::reported(r, panel, name);
   }
   TempDir dir_{"inspect"};
 };
@@ -208,43 +198,10 @@ TEST_F(InspectCli, TheLayoutHoldsItsPanelsAtLargeText) {
 // Probing a lesson's model from the running app (Lesson → Probe this model)
 // -----------------------------------------------------------------------------------------------
 
-class Probe : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "inspect test");
-  }
-  static void TearDownTestSuite() { window_.close(); }
-  void SetUp() override {
-    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
-    ASSERT_TRUE(window_ok_);
-    window_.hide_mouse(true);
-    app_.report_values = true;
-    widgets::set_layout_report(true);
-  }
-  void TearDown() override {
-    widgets::set_layout_report(false);
-    worker_.stop();
-    release_gl(app_);
-  }
-  GuiFrame frame() {
-    worker_.wait_idle();
-    window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_);
-    window_.end_frame();
-    return f;
-  }
-  static std::string value(const GuiFrame& f, PanelId id, const std::string& name) {
-    for (const DrawnPanel& d : f.drawn)
-      if (d.id == id)
-        for (const auto& [n, v] : d.values)
-          if (n == name) return v;
-    return "(not reported)";
-  }
-  static inline Window window_;
-  static inline bool window_ok_ = false;
-  AppState app_;
-  TrainingWorker worker_;
-  AppOptions options_;
+class Probe : public testing_support::GuiFixture<Probe> {
+ public:
+  static constexpr testing_support::GuiFixtureOptions kOptions{
+      .title = "inspect test", .report_values = true, .wait_idle = true};
 };
 
 // The sentiment lesson after 30 iterations: "the film is not bad" typed into its LSTM; the Input

@@ -18,10 +18,8 @@
 #include <string>
 #include <thread>
 
-#include "app/gui/app.hpp"
-#include "app/gui/gui.hpp"
+#include "tests/gui_fixture.hpp"
 #include "tests/test_support.hpp"
-#include "widgets/report.hpp"
 
 namespace unrolled {
 namespace {
@@ -54,23 +52,14 @@ bool contains(const std::string& s, const std::string& part) {
 // The app's frame, in process
 // -----------------------------------------------------------------------------------------------
 
-class Lecturer : public ::testing::Test {
+class Lecturer : public testing_support::GuiFixture<Lecturer> {
+ public:
+  static constexpr testing_support::GuiFixtureOptions kOptions{
+      .title = "lecturer test", .report_values = true, .wait_idle = true};
+  Lecturer() { keys_ = {GLFW_KEY_LEFT, GLFW_KEY_RIGHT, GLFW_KEY_SPACE}; }
+
  protected:
-  static void SetUpTestSuite() {
-    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "lecturer test");
-  }
-  static void TearDownTestSuite() { window_.close(); }
-  void SetUp() override {
-    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
-    ASSERT_TRUE(window_ok_);
-    window_.hide_mouse(true);
-    app_.report_values = true;
-    widgets::set_layout_report(true);
-    window_.set_input_hook([this](ImGuiIO& io) {
-      io.MousePos = {-1, -1};
-      for (int k : {GLFW_KEY_LEFT, GLFW_KEY_RIGHT, GLFW_KEY_SPACE}) io.KeysDown[k] = key_ == k;
-    });
-  }
+  void input(ImGuiIO& io) override { io.MousePos = {-1, -1}; }
   void start(const ExperimentConfig& c) {
     std::string error;
     ASSERT_TRUE(worker_.start(c, &error)) << error;
@@ -78,52 +67,13 @@ class Lecturer : public ::testing::Test {
     app_.lesson = c;
     worker_.wait_idle();
   }
-  void TearDown() override {
-    // UNROLLED_TEST_SHOTS=DIR: the last frame of each test as DIR/<test>.png, to look at.
-    if (const char* dir = std::getenv("UNROLLED_TEST_SHOTS"); dir && window_ok_)
-      window_.save_screenshot(std::string(dir) + "/" +
-                              ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-                              ".png");
-    window_.set_input_hook(nullptr);
-    widgets::set_layout_report(false);
-    worker_.stop();
-    release_gl(app_);
-  }
-  // One frame after every command sent so far has been applied.
-  GuiFrame frame() {
-    worker_.wait_idle();
-    window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_);
-    window_.end_frame();
-    return f;
-  }
-  // A key held for one frame, then released.
-  GuiFrame press(int key) {
-    key_ = key;
-    frame();
-    key_ = -1;
-    return frame();
-  }
   const ModelView& model() {
     worker_.wait_idle();
     snap_ = worker_.latest();
     return snap_->models.at(0);
   }
-  static std::string value(const GuiFrame& f, PanelId id, const std::string& name) {
-    for (const DrawnPanel& d : f.drawn)
-      if (d.id == id)
-        for (const auto& [n, v] : d.values)
-          if (n == name) return v;
-    return "(not reported)";
-  }
 
-  static inline Window window_;
-  static inline bool window_ok_ = false;
-  AppState app_;
-  TrainingWorker worker_;
-  AppOptions options_;
   std::shared_ptr<const Snapshot> snap_;
-  int key_ = -1;
 };
 
 // Compare mode: the vanilla RNN diverges at full speed. Without a key pressed, the next frames
@@ -454,19 +404,11 @@ class LecturerCli : public ::testing::Test {
   }
   // Runs the app with args, 1280x720, a few frames; the report, or null (the test failed).
   nlohmann::json report(const std::string& args) {
-    const std::string json = dir_ / "report.json";
-    const auto r = testing_support::run_exe(
-        args + " --size 1280x720 --frames 6 --layout-report " + json, true);
-    EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
-    std::ifstream f(json);
-    if (r.code != 0 || !f) return nullptr;
-    return nlohmann::json::parse(f);
+    return testing_support::layout_report(dir_, args, "1280x720", 6);
   }
   static std::string value(const nlohmann::json& r, const std::string& panel,
                            const std::string& name) {
-    for (const auto& w : r["windows"])
-      if (w["name"] == panel && w["values"].contains(name)) return w["values"][name];
-    return "(not reported)";
+    return testing_support::reported(r, panel, name);
   }
   testing_support::TempDir dir_{"lecturer"};
 };

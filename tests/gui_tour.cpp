@@ -10,9 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "app/gui/app.hpp"
-#include "app/gui/gui.hpp"
-#include "tests/test_support.hpp"
+#include "tests/gui_fixture.hpp"
 
 namespace unrolled {
 namespace {
@@ -51,45 +49,25 @@ bool overlaps(const Rect& a, const Rect& b) {
          b.y < a.bottom() - 0.5f;
 }
 
-class Tour : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (testing_support::have_display()) window_ok_ = window_.open(1280, 720, "tour test");
+class Tour : public testing_support::GuiFixture<Tour> {
+ public:
+  static constexpr testing_support::GuiFixtureOptions kOptions{.title = "tour test"};
+  Tour() {
+    keys_ = {GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_F5,
+             GLFW_KEY_B,         GLFW_KEY_ESCAPE,  GLFW_KEY_X};
   }
-  static void TearDownTestSuite() { window_.close(); }
-  void SetUp() override {
-    if (!testing_support::have_display()) GTEST_SKIP() << "no DISPLAY: run under xvfb-run";
-    ASSERT_TRUE(window_ok_);
-    window_.hide_mouse(true);
+
+ protected:
+  void begin() override {
     window_.set_ui_scale(1.0f);
     const ExperimentConfig c = tour_lesson();
     std::string error;
     ASSERT_TRUE(worker_.start(c, &error)) << error;
     worker_.wait_idle();
     start_tour(app_, c, true);
-    window_.set_input_hook([this](ImGuiIO& io) {
-      for (int k : {GLFW_KEY_PAGE_DOWN, GLFW_KEY_PAGE_UP, GLFW_KEY_F5, GLFW_KEY_B, GLFW_KEY_ESCAPE,
-                    GLFW_KEY_X})
-        io.KeysDown[k] = key_ == k;
-    });
   }
-  void TearDown() override {
+  void end() override {
     if (app_.presenter.on) set_presenting(app_, window_, false);
-    window_.set_input_hook(nullptr);
-    worker_.stop();
-    release_gl(app_);
-  }
-  GuiFrame frame() {
-    window_.begin_frame();
-    GuiFrame f = build_frame(options_, app_, worker_, window_);
-    window_.end_frame();
-    return f;
-  }
-  GuiFrame press(int key) {
-    key_ = key;
-    frame();
-    key_ = -1;
-    return frame();
   }
   // Frames until the step's actions are all done (a run can take a while).
   GuiFrame settle() {
@@ -104,18 +82,6 @@ class Tour : public ::testing::Test {
     return frame();
   }
   const ModelView& model(int k) { return worker_.latest()->models[k]; }
-  static const DrawnPanel* find(const GuiFrame& f, PanelId id) {
-    for (const DrawnPanel& d : f.drawn)
-      if (d.id == id) return &d;
-    return nullptr;
-  }
-
-  static inline Window window_;
-  static inline bool window_ok_ = false;
-  AppState app_;
-  TrainingWorker worker_;
-  AppOptions options_;
-  int key_ = -1;
 };
 
 // core/tour.hpp checks a tour's mode and panel names against its own list: the app's tables.
