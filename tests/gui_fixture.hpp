@@ -118,9 +118,9 @@ inline nlohmann::json layout_report(const TempDir& dir, const std::string& args,
                                     const std::string& size, int frames) {
   const std::string json = dir / "report.json";
   std::remove(json.c_str());
-  const auto r = run_exe(args + " --size " + size + " --frames " + std::to_string(frames) +
-                             " --layout-report " + json,
-                         true);
+  const auto r = run_exe(
+      args + " --size " + size + " --frames " + std::to_string(frames) + " --layout-report " + json,
+      true);
   EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
   std::ifstream f(json);
   if (r.code != 0 || !f) return nullptr;
