@@ -12,7 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
+#include <atomic>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -323,6 +323,30 @@ TEST_P(Sharded, InterruptedIterationsResumeToTheSameBits) {
       EXPECT_EQ(cut.forward_t(), 0);
       EXPECT_EQ(stop.steps_started(), before);
     }
+}
+
+// The app's frame holds training that uses every core (core/interrupt.hpp: hold): a time step
+// waits while held and starts once released; a raise (a command, stop()) ends the wait at once
+// and stops it. (Nothing here is timed: a held step that started anyway would set `started`
+// before the release, which the check after the pause catches when the hold is broken; the
+// hold's own time-out, 50 ms in the app, is set beyond any pause here.)
+TEST(Interrupt, AHeldStepWaitsForTheReleaseAndARaiseStopsIt) {
+  for (bool raise : {false, true}) {
+    Interrupt stop;
+    stop.hold(std::chrono::minutes(10));  // no time-out, however slow the machine
+    std::atomic<bool> started{false};
+    bool stopped = false;
+    std::thread step([&] {
+      stopped = stop.stop_here();
+      started = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(started.load()) << "a held step must wait";
+    raise ? stop.raise() : stop.release();
+    step.join();
+    EXPECT_EQ(stopped, raise);
+    EXPECT_EQ(stop.steps_started(), raise ? 0 : 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, Sharded,

@@ -18,6 +18,7 @@
 #include "app/gui/layout_report.hpp"
 #include "app/panels/panels.hpp"
 #include "app/session/training_worker.hpp"
+#include "core/parallel.hpp"
 #include "widgets/report.hpp"
 
 namespace unrolled {
@@ -349,9 +350,14 @@ int run_app(const AppOptions& o) {
     const double cpu0 = thread_cpu_ms(), pcpu0 = process_cpu_ms();
     // A screenshot shows what the commands sent so far have produced, not a race with them.
     if (capture) worker.wait_idle();
+    // The UI first: training that uses every core leaves them to the frame (ours and the
+    // rasteriser's threads) from its start to the end of its swap, and has them in between.
+    const bool hold = thread_count() >= hardware_threads();
+    if (hold) worker.hold_training(true);
     window.begin_frame();
     last = build_frame(o, app, worker, window);
     window.end_frame();
+    if (hold) worker.hold_training(false);
     if (autosaving) maybe_autosave(app, worker, *worker.latest(), glfwGetTime());
     serve_figures(app, worker, window, figures);
     if (o.bench_frames > 0 && frame >= 10) {  // the first frames build fonts and textures

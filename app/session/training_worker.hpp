@@ -63,6 +63,10 @@ class TrainingWorker {
   Session capture_session();
   // Checkpoints of model i (tests, benchmarks); only while no command is pending.
   const CheckpointStore& checkpoints(size_t i) const { return stores_[i]; }
+  // Holds (or releases) training at its next time step while it plays (core/interrupt.hpp:
+  // hold): the app holds it through each frame when training uses every core. Commands and
+  // stop() are not held.
+  void hold_training(bool on) { on ? on_command_.hold() : on_command_.release(); }
   // Time steps the engine has started on this worker's behalf (tests: none starts after stop()).
   int64_t time_steps_started() const {
     return on_command_.steps_started() + on_stop_.steps_started();
