@@ -7,7 +7,8 @@
 //   BM_Recompute/<lesson>/<case>
 //     recompute_view (app/session/time_travel.hpp) for one model after 1000 iterations recorded
 //     as the worker records them (a checkpoint before every iteration, into the 64 MB store):
-//     restore the checkpoint, replay n - c iterations, fill the ModelView and the spectra. The
+//     restore the checkpoint, replay n - c iterations (all but the last lean: no decay profile,
+//     no history row; Trainer::run_lean_iteration), fill the ModelView and the spectra. The
 //     Jacobian products (the Jacobian panel's analysis) are left out: they cost the same live
 //     (the worker computes them for every snapshot while that panel shows), 590 ms for the LSTM
 //     H 64, T 100 on the reference machine. Cases:
@@ -23,7 +24,8 @@
 //     What the slider's release costs in the app: a real TrainingWorker after 1000 iterations,
 //     cmd::ViewIteration of the worst n above. Counters: `quick_ms`, from the send until the
 //     worker has published the nearest checkpoint's iteration (one replay, the first redraw);
-//     `exact_ms`, until the exact n is published (replayed in the background, between commands);
+//     `exact_ms`, until the exact n is published (replayed in the background, between commands,
+//     on from the quick view's iteration);
 //     `command_ms`, how long a command sent during that replay waits (cmd::BackToLive). Spectra
 //     asked for, as with the Spectrum panel open. `quick_cpu_ms`, `exact_cpu_ms`: the process's
 //     CPU time over the same spans (the worker's; the benchmark's thread waits), what the wall
@@ -31,8 +33,9 @@
 //     wall times stretch).
 //
 // [SECTION] How to run (Release build)
-//   ./build/bench/unrolled_bench --benchmark_filter=BM_Recompute --benchmark_repetitions=3
-//       --benchmark_report_aggregates_only=true
+//   ./build/bench/unrolled_bench --benchmark_filter='BM_ScrubRelease|BM_Recompute'
+//   (BM_Recompute's CPU column and BM_ScrubRelease's *_cpu_ms are what an idle machine's wall
+//   times come to; report the load average, `cat /proc/loadavg`, beside the wall times)
 #include <benchmark/benchmark.h>
 
 #include <time.h>

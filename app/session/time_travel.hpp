@@ -8,8 +8,9 @@
 // stood Ready: the inspected sequence's trace and gradients of iteration n - 1's batch (computed
 // with trace_params, the weights before update n), the weights after it (spectrum), the clip
 // record, the decay profile, the Jacobian products and the losses. recompute_view restores c into
-// a scratch trainer, runs iterations c .. n - 1 exactly as training did, and fills the same
-// ModelView. Two things are not the past's: `history` is the live history (the Training panel
+// a scratch trainer, runs iterations c .. n - 1 as training did (all but the last lean: the same
+// weights, optimiser state and data stream, without the decay profile and history row nobody
+// sees), and fills the same ModelView. Two things are not the past's: `history` is the live history (the Training panel
 // marks n on it), and a char-LM's `generated` text is sampled afresh from the weights at n (live
 // it was refreshed every 50 iterations).
 //
