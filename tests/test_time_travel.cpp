@@ -362,7 +362,8 @@ TEST_P(TimeTravelBackgroundCompare, EveryModelsExactViewIsTheLiveOne) {
   std::string e;
   ASSERT_TRUE(w.start(c, &e)) << e;
   ASSERT_TRUE(ref.start(c, &e)) << e;
-  for (TrainingWorker* x : {&w, &ref}) apply(*x, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
+  for (TrainingWorker* x : {&w, &ref})
+    apply(*x, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
   const int R = w.checkpoints(0).recent(), L = w.checkpoints(0).lattice();
   ASSERT_LE(R + L, 400) << "a lesson whose store has gaps after a few hundred iterations";
   apply(w, cmd::RunIterations{R + 2 * L + 5});

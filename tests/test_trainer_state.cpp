@@ -117,8 +117,8 @@ struct LeanCase {
   CellType cell;
   Precision precision;
   TaskKind task;  // copy and recall score an accuracy
-  bool compare;  // replay model 1 of a compare experiment
-  int k1, k2;    // truncation (0: full BPTT)
+  bool compare;   // replay model 1 of a compare experiment
+  int k1, k2;     // truncation (0: full BPTT)
 };
 
 void expect_same_state(const TrainerState& a, const TrainerState& b) {
@@ -199,7 +199,8 @@ TEST_P(LeanReplay, LeavesTheStateWholeIterationsLeave) {
   for (size_t l = 0; l < ta.steps.size(); ++l)
     for (size_t t = 0; t < ta.steps[l].size(); ++t) {
       EXPECT_TRUE(same_bits(ta.steps[l][t].h, tb.steps[l][t].h)) << "h " << l << " " << t;
-      EXPECT_TRUE(same_bits(ta.steps[l][t].gates, tb.steps[l][t].gates)) << "gates " << l << " " << t;
+      EXPECT_TRUE(same_bits(ta.steps[l][t].gates, tb.steps[l][t].gates))
+          << "gates " << l << " " << t;
     }
   const GradTrace &ga = whole.grad_trace(), &gb = lean.grad_trace();
   ASSERT_GT(ga.profile.size(), 0);

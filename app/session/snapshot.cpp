@@ -119,8 +119,8 @@ void fill_inputs_outputs(ModelView& v, const Batch& batch, const TraceT<S>& trac
 }
 
 template <class S>
-void fill_pictures(ModelView& v, const Trainer& tr, const TraceT<S>& trace,
-                   const GradTraceT<S>& gt, int sample) {
+void fill_pictures(ModelView& v, const Trainer& tr, const TraceT<S>& trace, const GradTraceT<S>& gt,
+                   int sample) {
   fill_position(v, tr, trace.num_steps(), sample);
   fill_forward_values(v, trace);
   fill_gradients(v, gt);

@@ -10,9 +10,9 @@
 // record, the decay profile, the Jacobian products and the losses. recompute_view restores c into
 // a scratch trainer, runs iterations c .. n - 1 as training did (all but the last lean: the same
 // weights, optimiser state and data stream, without the decay profile and history row nobody
-// sees), and fills the same ModelView. Two things are not the past's: `history` is the live history (the Training panel
-// marks n on it), and a char-LM's `generated` text is sampled afresh from the weights at n (live
-// it was refreshed every 50 iterations).
+// sees), and fills the same ModelView. Two things are not the past's: `history` is the live history
+// (the Training panel marks n on it), and a char-LM's `generated` text is sampled afresh from the
+// weights at n (live it was refreshed every 50 iterations).
 //
 // The worker keeps the scratch trainer at n after the replay: the step commands then step inside
 // iteration n (the time-step axis), showing at every step what a live step-through of it showed.

@@ -428,8 +428,7 @@ void TrainingWorker::view_iteration(int64_t n) {
     // scratch trainer, just replayed from c, stands Ready in (c, n]); else from c afresh.
     const Trainer& t = *scratch_[i];
     const Checkpoint* c = stores_[i].at_or_before(n - 1);
-    if (c && t.phase() == Phase::Ready && t.iteration() > c->state.iteration &&
-        t.iteration() <= n)
+    if (c && t.phase() == Phase::Ready && t.iteration() > c->state.iteration && t.iteration() <= n)
       continue;
     std::string why;
     if (!begin_replay(config_, static_cast<int>(i), stores_[i], n, trainers_[i]->iteration(),
