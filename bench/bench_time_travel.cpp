@@ -7,7 +7,8 @@
 //   BM_Recompute/<lesson>/<case>
 //     recompute_view (app/session/time_travel.hpp) for one model after 1000 iterations recorded
 //     as the worker records them (a checkpoint before every iteration, into the 64 MB store):
-//     restore the checkpoint, replay n - c iterations, fill the ModelView and the spectra. The
+//     restore the checkpoint, replay n - c iterations (all but the last lean: no decay profile,
+//     no history row; Trainer::run_lean_iteration), fill the ModelView and the spectra. The
 //     Jacobian products (the Jacobian panel's analysis) are left out: they cost the same live
 //     (the worker computes them for every snapshot while that panel shows), 590 ms for the LSTM
 //     H 64, T 100 on the reference machine. Cases:
@@ -23,14 +24,21 @@
 //     What the slider's release costs in the app: a real TrainingWorker after 1000 iterations,
 //     cmd::ViewIteration of the worst n above. Counters: `quick_ms`, from the send until the
 //     worker has published the nearest checkpoint's iteration (one replay, the first redraw);
-//     `exact_ms`, until the exact n is published (replayed in the background, between commands);
+//     `exact_ms`, until the exact n is published (replayed in the background, between commands,
+//     on from the quick view's iteration);
 //     `command_ms`, how long a command sent during that replay waits (cmd::BackToLive). Spectra
-//     asked for, as with the Spectrum panel open.
+//     asked for, as with the Spectrum panel open. `quick_cpu_ms`, `exact_cpu_ms`: the process's
+//     CPU time over the same spans (the worker's; the benchmark's thread waits), what the wall
+//     times come to on an idle machine (the worker runs at idle priority, so on a loaded one its
+//     wall times stretch).
 //
 // [SECTION] How to run (Release build)
-//   ./build/bench/unrolled_bench --benchmark_filter=BM_Recompute --benchmark_repetitions=3
-//       --benchmark_report_aggregates_only=true
+//   ./build/bench/unrolled_bench --benchmark_filter='BM_ScrubRelease|BM_Recompute'
+//   (BM_Recompute's CPU column and BM_ScrubRelease's *_cpu_ms are what an idle machine's wall
+//   times come to; report the load average, `cat /proc/loadavg`, beside the wall times)
 #include <benchmark/benchmark.h>
+
+#include <time.h>
 
 #include <chrono>
 #include <memory>
@@ -129,6 +137,13 @@ BENCHMARK(BM_Recompute)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// The process's CPU time in ms: while the benchmark's thread waits, the worker's.
+double process_cpu_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
+}
+
 void BM_ScrubRelease(benchmark::State& state) {
   using Clock = std::chrono::steady_clock;
   const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
@@ -142,16 +157,21 @@ void BM_ScrubRelease(benchmark::State& state) {
   w.send(cmd::RunIterations{1000});
   w.wait_idle();
   const int64_t n = worst_view(w.checkpoints(0));
-  double quick = 0, exact = 0, command = 0;
+  double quick = 0, exact = 0, command = 0, quick_cpu = 0, exact_cpu = 0;
   for (auto _ : state) {
+    const double c0 = process_cpu_ms();
     auto t0 = Clock::now();
     w.send(cmd::ViewIteration{n, false});
     w.wait_idle();
     const auto t1 = Clock::now();
+    const double c1 = process_cpu_ms();
     w.wait_view();
     const auto t2 = Clock::now();
+    const double c2 = process_cpu_ms();
     quick += ms(t1 - t0);
     exact += ms(t2 - t0);
+    quick_cpu += c1 - c0;
+    exact_cpu += c2 - c0;
     if (w.latest()->viewing != n) state.SkipWithError("the exact view did not arrive");
     // A command during the replay.
     w.send(cmd::BackToLive{});
@@ -165,6 +185,8 @@ void BM_ScrubRelease(benchmark::State& state) {
   const double k = static_cast<double>(state.iterations());
   state.counters["quick_ms"] = quick / k;
   state.counters["exact_ms"] = exact / k;
+  state.counters["quick_cpu_ms"] = quick_cpu / k;
+  state.counters["exact_cpu_ms"] = exact_cpu / k;
   state.counters["command_ms"] = command / k;
   state.counters["n"] = static_cast<double>(n);
   state.counters["replayed"] =

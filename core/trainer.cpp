@@ -90,6 +90,7 @@ void Trainer::reset() {
   backward_f_ = BackwardPassT<float>{};
   ++engine_version_;
   phase_ = Phase::Ready;
+  lean_ = false;
   iteration_ = 0;
   last_loss_ = std::nan("");
   last_accuracy_ = std::nan("");
@@ -149,6 +150,7 @@ bool Trainer::rescale_recurrent(double rho) {
 
 void Trainer::begin_iteration() {
   iteration_rng_ = data_rng_.state();
+  lean_ = false;
   batch_ = task_->batch(data_rng_, config_.training.batch_size);
   const Precision was = precision_;
   precision_ = config_.training.precision;
@@ -185,7 +187,7 @@ void Trainer::end_forward(bool fold_profile) {
                        " (first at t = " + std::to_string(t) + ")",
                    iteration_ > 0);
   }
-  const BackwardOptions options{config_.training.k1, config_.training.k2, true, fold_profile};
+  const BackwardOptions options{config_.training.k1, config_.training.k2, !lean_, fold_profile};
   if (f32())
     backward_f_.begin(net_f_, trace_f_, batch_f_, options, grads_f_, gt_f_);
   else
@@ -246,6 +248,14 @@ bool Trainer::apply_update() {
   if (info.has_accuracy && f32()) cast_mats(y_view_, trace_f_.y);
   last_accuracy_ =
       info.has_accuracy ? task_->accuracy(batch_, f32() ? y_view_ : trace_.y) : std::nan("");
+  if (!lean_) record_iteration();
+  ++iteration_;
+  phase_ = Phase::Ready;
+  return true;
+}
+
+void Trainer::record_iteration() {
+  const TaskInfo& info = task_->info();
   IterationRecord r;
   r.iteration = iteration_;
   r.loss = last_loss_;
@@ -260,17 +270,26 @@ bool Trainer::apply_update() {
   r.profile.assign(profile.cols(), 0.0);
   for (Eigen::Index d = 0; d < profile.cols(); ++d) r.profile[d] = profile(top, d);
   history_.append(r);
-  ++iteration_;
-  phase_ = Phase::Ready;
-  return true;
 }
 
 bool Trainer::run_iteration(Interrupt* stop) {
+  return run_whole(stop, false);
+}
+
+bool Trainer::run_lean_iteration(Interrupt* stop) {
+  return run_whole(stop, true);
+}
+
+bool Trainer::run_whole(Interrupt* stop, bool lean) {
   // The rest of the iteration in whole passes (each spreads its batch shards over the pool) and,
   // when the backward pass has not begun, the decay profile folded into it: the same numbers as
-  // stepping (tests/test_parallel.cpp), without stepping's one wait per time step.
+  // stepping (tests/test_parallel.cpp), without stepping's one wait per time step. Lean: no
+  // profile at all (BPTT's weight gradients do not depend on it).
   if (phase_ == Phase::Diverged) return false;
-  if (phase_ == Phase::Ready) begin_iteration();
+  if (phase_ == Phase::Ready) {
+    begin_iteration();
+    lean_ = lean;
+  }
   if (phase_ == Phase::Forward) {
     ++engine_version_;
     if (f32())

@@ -9,7 +9,8 @@
 // run_iteration() computes what step_forward until the forward pass is done, step_backward until
 // the backward pass is done, then apply_update compute, so stepping gives bit-identical numbers;
 // it runs the passes whole (batch shards in parallel, core/parallel) and, unless the backward
-// pass was begun by stepping, folds the decay-profile sweep into BPTT (no separate sweep).
+// pass was begun by stepping, folds the decay-profile sweep into BPTT (no separate sweep);
+// run_lean_iteration (time travel's replay) skips that sweep and the history record.
 // Learning rate, optimiser, clipping and truncation can change between iterations.
 // Divergence: when a loss, a gradient or a parameter turns NaN or Inf, the trainer stops in
 // Phase::Diverged, keeps the last finite parameters and says where and the likely cause.
@@ -77,6 +78,13 @@ class Trainer {
   // Once `stop` is raised no further time step starts: it returns true with the iteration
   // unfinished (phase() Forward or Backward), and the next call (or stepping) resumes it.
   bool run_iteration(Interrupt* stop = nullptr);
+  // Time travel's replay up to the iteration it shows: run_iteration computing only what the
+  // future depends on. The weights, the optimiser state, the data stream, the clip record and
+  // the last loss and accuracy come out bit for bit as run_iteration leaves them (capture() is
+  // the same); the decay-profile sweep (a third of BPTT's products) is skipped and the iteration
+  // is not recorded in the history. An iteration keeps the kind it began with: one begun lean
+  // and interrupted stays lean whichever call resumes it.
+  bool run_lean_iteration(Interrupt* stop = nullptr);
 
   // Settings that apply from the next update. Invalid settings (a threshold of 0, a NaN
   // learning rate) are refused: false with one message, and the old settings stay.
@@ -126,6 +134,10 @@ class Trainer {
   const Batch& batch() const { return batch_; }
   const Trace& trace() const;           // double; converted from a float iteration when asked
   const GradTrace& grad_trace() const;  // the same
+  // The float engine's own traces, current while engine_precision() is float32: a view that
+  // keeps a few columns casts only those instead of trace()'s whole conversion.
+  const TraceT<float>& float_trace() const { return trace_f_; }
+  const GradTraceT<float>& float_grad_trace() const { return gt_f_; }
   // grad_trace().profile without the conversion: (L, T), double in both precisions.
   const Mat& grad_profile() const { return f32() ? gt_f_.profile : gt_.profile; }
   // After clipping once Update is done. A float iteration writes it when BPTT is done.
@@ -144,8 +156,10 @@ class Trainer {
 
  private:
   bool f32() const { return precision_ == Precision::Float32; }
+  bool run_whole(Interrupt* stop, bool lean);  // run_iteration and run_lean_iteration
   void begin_iteration();
   void end_forward(bool fold_profile = false);  // fold: the profile sweep inside BPTT
+  void record_iteration();  // the finished update's row (and decay profile) in the history
   // updated: the optimiser has changed the parameters at least once (a later iteration, or this
   // iteration's update itself overflowed); before that only the initial weights can be blamed.
   void diverge(std::string where, bool updated);
@@ -183,6 +197,7 @@ class Trainer {
   ClipRecord clip_record_;
   History history_;
   Phase phase_ = Phase::Ready;
+  bool lean_ = false;  // the current iteration was begun by run_lean_iteration
   int64_t iteration_ = 0;
   double last_loss_ = 0, last_accuracy_ = 0;
   Divergence divergence_;

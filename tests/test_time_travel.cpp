@@ -344,6 +344,55 @@ TEST(TimeTravelBackground, AFarPickShowsTheNearestCheckpointAtOnceThenTheExactOn
   expect_same_view(stepped->models[0], past->models[0]);
 }
 
+// The same far pick in compare mode, both precisions: the replay towards n goes on from the quick
+// view's replay (lean up to n - 1, n itself whole) for every model, and each model's exact view
+// is what the live run showed at n, bit for bit.
+class TimeTravelBackgroundCompare : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TimeTravelBackgroundCompare, EveryModelsExactViewIsTheLiveOne) {
+  const Case k = GetParam();
+  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, 1);
+  c.model.hidden_size = 40;
+  c.training.precision = k.precision;
+  ModelConfig other = c.model;
+  other.cell = k.cell == CellType::Gru ? CellType::Rnn : CellType::Gru;
+  other.name = "other";
+  c.compare = {other};
+  TrainingWorker w, ref;
+  std::string e;
+  ASSERT_TRUE(w.start(c, &e)) << e;
+  ASSERT_TRUE(ref.start(c, &e)) << e;
+  for (TrainingWorker* x : {&w, &ref})
+    apply(*x, cmd::SetAnalysis{.spectra = true, .jacobian_layer = 0});
+  const int R = w.checkpoints(0).recent(), L = w.checkpoints(0).lattice();
+  ASSERT_LE(R + L, 400) << "a lesson whose store has gaps after a few hundred iterations";
+  apply(w, cmd::RunIterations{R + 2 * L + 5});
+  int64_t n = 0, from = 0, prev = -1;
+  for (const Checkpoint* p : w.checkpoints(0).all()) {
+    const int64_t j = p->state.iteration;
+    if (prev >= 0 && j - prev > n - from) n = j, from = prev;
+    prev = j;
+  }
+  ASSERT_GE(n - from, 3) << "a pick several replays from its checkpoint";
+  const auto at_quick = apply(ref, cmd::RunIterations{from + 1});
+  const auto at_n = apply(ref, cmd::RunIterations{n - from - 1});
+  ASSERT_EQ(at_n->models[1].iteration, n);
+  auto past = apply(w, cmd::ViewIteration{n});
+  EXPECT_EQ(past->viewing, from + 1) << past->error;
+  for (size_t m = 0; m < 2; ++m) expect_same_view(at_quick->models[m], past->models[m]);
+  w.wait_view();
+  past = w.latest();
+  ASSERT_EQ(past->viewing, n) << past->error;
+  for (size_t m = 0; m < 2; ++m) {
+    SCOPED_TRACE("model " + std::to_string(m));
+    expect_same_view(at_n->models[m], past->models[m]);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, TimeTravelBackgroundCompare,
+                         ::testing::Values(Case{CellType::Lstm, Precision::Float32, true},
+                                           Case{CellType::Gru, Precision::Float64, true}));
+
 // Compare mode, at the level where compare training exists (the worker; `unrolled train` trains
 // one model): 200 iterations, a session captured, written and read back, loaded into a new
 // worker and resumed for 100, against 300 in one run: every model's per-iteration metrics (the

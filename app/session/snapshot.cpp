@@ -9,19 +9,22 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The views read the engine's own traces (S float or double) and cast only the columns they
+// keep: the same values as reading Trainer::trace(), whose double copy of a float iteration
+// converts every column of every step (a few ms at H 64, T 100, B 32, once per iteration).
+
 // out (rows, T) gets column `sample` of each step's matrix for t < valid; NaN elsewhere.
 template <class Get>
 void gather(Mat& out, Eigen::Index rows, int T, int valid, int sample, Get get) {
   out.setConstant(rows, T, kNaN);
   for (int t = 0; t < std::min(valid, T); ++t) {
-    const Mat& m = get(t);
-    if (m.rows() == rows && sample < m.cols()) out.col(t) = m.col(sample);
+    const auto& m = get(t);
+    if (m.rows() == rows && sample < m.cols()) out.col(t) = m.col(sample).template cast<double>();
   }
 }
 
-// Where the trainer is in its iteration; sample clamped to the batch.
-void fill_position(ModelView& v, const Trainer& tr, int sample) {
-  const int T = tr.trace().num_steps();
+// Where the trainer is in its iteration; sample clamped to the batch. T: the trace's steps.
+void fill_position(ModelView& v, const Trainer& tr, int T, int sample) {
   v.name = tr.model().name;
   v.spec = tr.network().spec();
   v.iteration = tr.iteration();
@@ -35,7 +38,8 @@ void fill_position(ModelView& v, const Trainer& tr, int sample) {
 }
 
 // The inspected sequence's forward values for t < forward_t, and its initial states.
-void fill_forward_values(ModelView& v, const Trace& trace) {
+template <class S>
+void fill_forward_values(ModelView& v, const TraceT<S>& trace) {
   const NetworkSpec& spec = v.spec;
   const int L = spec.num_layers, H = spec.hidden_size, GH = spec.gates() * H, T = v.steps;
   const bool lstm = spec.cell == CellType::Lstm, gru = spec.cell == CellType::Gru;
@@ -49,19 +53,21 @@ void fill_forward_values(ModelView& v, const Trace& trace) {
   v.c0.setZero(H, L);
   for (int l = 0; l < L && T > 0; ++l) {
     const auto& steps = trace.steps[l];
-    gather(v.pre[l], GH, T, valid, b, [&](int t) -> const Mat& { return steps[t].pre; });
-    gather(v.gates[l], GH, T, valid, b, [&](int t) -> const Mat& { return steps[t].gates; });
-    gather(v.h[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].h; });
-    if (lstm) gather(v.c[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].c; });
-    if (gru) gather(v.hn[l], H, T, valid, b, [&](int t) -> const Mat& { return steps[t].hn; });
-    if (b < trace.h0[l].cols()) v.h0.col(l) = trace.h0[l].col(b);
-    if (lstm && b < trace.c0[l].cols()) v.c0.col(l) = trace.c0[l].col(b);
+    using M = MatT<S>;
+    gather(v.pre[l], GH, T, valid, b, [&](int t) -> const M& { return steps[t].pre; });
+    gather(v.gates[l], GH, T, valid, b, [&](int t) -> const M& { return steps[t].gates; });
+    gather(v.h[l], H, T, valid, b, [&](int t) -> const M& { return steps[t].h; });
+    if (lstm) gather(v.c[l], H, T, valid, b, [&](int t) -> const M& { return steps[t].c; });
+    if (gru) gather(v.hn[l], H, T, valid, b, [&](int t) -> const M& { return steps[t].hn; });
+    if (b < trace.h0[l].cols()) v.h0.col(l) = trace.h0[l].col(b).template cast<double>();
+    if (lstm && b < trace.c0[l].cols()) v.c0.col(l) = trace.c0[l].col(b).template cast<double>();
   }
 }
 
 // Gradients: complete once the backward pass is over (Update, or Ready after an update); during
 // the backward pass, steps t > next_t are done (the last window's sweep, top to bottom).
-void fill_gradients(ModelView& v, const GradTrace& gt) {
+template <class S>
+void fill_gradients(ModelView& v, const GradTraceT<S>& gt) {
   const int L = v.spec.num_layers, H = v.spec.hidden_size, T = v.steps;
   const bool lstm = v.spec.cell == CellType::Lstm;
   const bool grads_known = v.phase == Phase::Update || (v.phase == Phase::Ready && v.iteration > 0);
@@ -69,11 +75,11 @@ void fill_gradients(ModelView& v, const GradTrace& gt) {
   const bool have = grads_known || v.profile_sweep || in_backward;
   const int first_valid = in_backward ? v.backward_t + 1 : 0;
   // out (H, T): column `sample` of src[t] for the steps already reached; NaN elsewhere.
-  auto fill_grad = [&](Mat& out, const std::vector<std::vector<Mat>>& src, int l) {
+  auto fill_grad = [&](Mat& out, const std::vector<std::vector<MatT<S>>>& src, int l) {
     out.setConstant(H, T, kNaN);
     if (!have || l >= static_cast<int>(src.size()) || static_cast<int>(src[l].size()) != T) return;
     for (int t = first_valid; t < T; ++t)
-      if (v.sample < src[l][t].cols()) out.col(t) = src[l][t].col(v.sample);
+      if (v.sample < src[l][t].cols()) out.col(t) = src[l][t].col(v.sample).template cast<double>();
   };
   v.dh.resize(L);
   v.dc.resize(lstm ? L : 0);
@@ -93,7 +99,8 @@ void fill_gradients(ModelView& v, const GradTrace& gt) {
 }
 
 // The inspected sequence's inputs, targets and (once computed) predictions.
-void fill_inputs_outputs(ModelView& v, const Batch& batch, const Trace& trace) {
+template <class S>
+void fill_inputs_outputs(ModelView& v, const Batch& batch, const TraceT<S>& trace) {
   const NetworkSpec& spec = v.spec;
   const int T = v.steps, I = spec.input_size, O = spec.output_size, b = v.sample;
   const int valid = T == 0 ? 0 : v.forward_t;
@@ -107,29 +114,39 @@ void fill_inputs_outputs(ModelView& v, const Batch& batch, const Trace& trace) {
     v.targets.col(k) = batch.targets[k].col(b);
     const int t = spec.readout == Readout::Every ? k : T - 1;
     if (t < valid && k < static_cast<int>(trace.y.size()))
-      v.outputs.col(k) = ce ? trace.prob[k].col(b) : trace.y[k].col(b);
+      v.outputs.col(k) = (ce ? trace.prob[k].col(b) : trace.y[k].col(b)).template cast<double>();
   }
+}
+
+template <class S>
+void fill_pictures(ModelView& v, const Trainer& tr, const TraceT<S>& trace, const GradTraceT<S>& gt,
+                   int sample) {
+  fill_position(v, tr, trace.num_steps(), sample);
+  fill_forward_values(v, trace);
+  fill_gradients(v, gt);
+  fill_inputs_outputs(v, tr.batch(), trace);
+  v.step_loss = trace.step_loss;
+  v.loss = v.phase == Phase::Forward ? kNaN : trace.loss;
 }
 
 }  // namespace
 
-void fill_model_view(ModelView& v, const Trainer& tr, int sample) {
-  const Trace& trace = tr.trace();
-  fill_position(v, tr, sample);
-  fill_forward_values(v, trace);
-  fill_gradients(v, tr.grad_trace());
-  fill_inputs_outputs(v, tr.batch(), trace);
-  v.step_loss = trace.step_loss;
-  v.loss = v.phase == Phase::Forward ? kNaN : trace.loss;
+void fill_model_view(ModelView& v, const Trainer& tr, int sample, bool with_history) {
+  if (tr.engine_precision() == Precision::Float32)
+    fill_pictures(v, tr, tr.float_trace(), tr.float_grad_trace(), sample);
+  else
+    fill_pictures(v, tr, tr.trace(), tr.grad_trace(), sample);
   v.last_loss = tr.last_loss();
   v.last_accuracy = tr.last_accuracy();
   v.clip = tr.last_clip();
   v.params = tr.network().params();
   v.trace_params = tr.trace_params();
-  if (v.history.capacity() == tr.history().capacity())
-    v.history.copy_from(tr.history());
-  else
-    v.history = tr.history();
+  if (with_history) {  // else the caller puts another one in
+    if (v.history.capacity() == tr.history().capacity())
+      v.history.copy_from(tr.history());
+    else
+      v.history = tr.history();
+  }
   v.divergence = tr.divergence();
 }
 

@@ -97,8 +97,9 @@ struct Snapshot {
   std::vector<int64_t> quick_views;
 };
 
-// Fills view from a trainer (all but generated text), reusing view's buffers.
-void fill_model_view(ModelView& view, const Trainer& trainer, int sample);
+// Fills view from a trainer (all but generated text), reusing view's buffers; the trainer's
+// history too unless with_history is false (the caller puts the live one in: time travel).
+void fill_model_view(ModelView& view, const Trainer& trainer, int sample, bool with_history = true);
 // Copies the pictures of `from` (the sequence's values, the gradient norms, the decay profile,
 // the step losses) into `to`, which keeps its iteration, phase, history and divergence.
 void copy_pictures(const ModelView& from, ModelView& to);

@@ -29,7 +29,9 @@ void fill_analysis(ModelView& v, const Trainer& t, const ViewRequest& request) {
       v.spectra.push_back(recurrent_spectra(t.network().params(), spec, l));
   v.jacobian_layer = -1;
   v.jacobian_norms.resize(0);
-  const int T = t.trace().num_steps();
+  // The steps without trace()'s double copy of a float iteration (the products below need it).
+  const int T = t.engine_precision() == Precision::Float32 ? t.float_trace().num_steps()
+                                                           : t.trace().num_steps();
   if (request.jacobian_layer >= 0 && T > 0 && t.phase() != Phase::Forward &&
       t.batch().batch_size() > 0) {
     const int l = std::min(request.jacobian_layer, spec.num_layers - 1);
@@ -60,9 +62,14 @@ bool begin_replay(const ExperimentConfig& config, int model_index, const Checkpo
   return scratch.restore(c->state, error);
 }
 
+bool replay_iteration(Trainer& scratch, int64_t n, Interrupt* stop) {
+  return scratch.iteration() + 1 < n ? scratch.run_lean_iteration(stop)
+                                     : scratch.run_iteration(stop);
+}
+
 void finish_view(const Trainer& scratch, const ViewRequest& request, const History& history,
                  ModelView& view) {
-  fill_model_view(view, scratch, request.sample);
+  fill_model_view(view, scratch, request.sample, /*with_history=*/false);
   view.pictures_from = -1;
   if (view.history.capacity() == history.capacity())
     view.history.copy_from(history);
@@ -76,7 +83,7 @@ bool recompute_view(const ExperimentConfig& config, int model_index, const Check
                     Trainer& scratch, ModelView& view, std::string* error) {
   if (!begin_replay(config, model_index, store, n, live, scratch, error)) return false;
   while (scratch.iteration() < n)
-    if (!scratch.run_iteration()) break;  // diverged on the way: show where it stopped
+    if (!replay_iteration(scratch, n)) break;  // diverged on the way: show where it stopped
   finish_view(scratch, request, history, view);
   return true;
 }

@@ -8,10 +8,11 @@
 // stood Ready: the inspected sequence's trace and gradients of iteration n - 1's batch (computed
 // with trace_params, the weights before update n), the weights after it (spectrum), the clip
 // record, the decay profile, the Jacobian products and the losses. recompute_view restores c into
-// a scratch trainer, runs iterations c .. n - 1 exactly as training did, and fills the same
-// ModelView. Two things are not the past's: `history` is the live history (the Training panel
-// marks n on it), and a char-LM's `generated` text is sampled afresh from the weights at n (live
-// it was refreshed every 50 iterations).
+// a scratch trainer, runs iterations c .. n - 1 as training did (all but the last lean: the same
+// weights, optimiser state and data stream, without the decay profile and history row nobody
+// sees), and fills the same ModelView. Two things are not the past's: `history` is the live history
+// (the Training panel marks n on it), and a char-LM's `generated` text is sampled afresh from the
+// weights at n (live it was refreshed every 50 iterations).
 //
 // The worker keeps the scratch trainer at n after the replay: the step commands then step inside
 // iteration n (the time-step axis), showing at every step what a live step-through of it showed.
@@ -44,10 +45,15 @@ bool recompute_view(const ExperimentConfig& config, int model_index, const Check
 // recompute_view in parts, for a replay the worker runs in the background between commands
 // (a far-back iteration of a large model takes seconds): begin_replay restores the checkpoint
 // for iteration n into scratch (false with one message as recompute_view); the caller then runs
-// scratch.run_iteration until scratch.iteration() reaches n (any interrupt between time steps
-// leaves the same numbers); finish_view fills the view as recompute_view does.
+// replay_iteration until scratch.iteration() reaches n (any interrupt between time steps leaves
+// the same numbers); finish_view fills the view as recompute_view does.
 bool begin_replay(const ExperimentConfig& config, int model_index, const CheckpointStore& store,
                   int64_t n, int64_t live, Trainer& scratch, std::string* error);
+// One iteration of the replay towards n: lean (Trainer::run_lean_iteration: no decay profile, no
+// history row) while it is not the last, whole for n itself, whose pictures the panels show. As
+// run_iteration: false once diverged; interrupted by `stop`, true with the iteration unfinished
+// (the next call resumes it).
+bool replay_iteration(Trainer& scratch, int64_t n, Interrupt* stop = nullptr);
 void finish_view(const Trainer& scratch, const ViewRequest& request, const History& history,
                  ModelView& view);
 

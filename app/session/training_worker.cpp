@@ -424,6 +424,12 @@ void TrainingWorker::view_iteration(int64_t n) {
   viewing_ = quick;
   if (!refresh_view() || quick >= n) return;
   for (size_t i = 0; i < trainers_.size(); ++i) {
+    // The quick view's replay goes on towards n when it came from n's own checkpoint c (the
+    // scratch trainer, just replayed from c, stands Ready in (c, n]); else from c afresh.
+    const Trainer& t = *scratch_[i];
+    const Checkpoint* c = stores_[i].at_or_before(n - 1);
+    if (c && t.phase() == Phase::Ready && t.iteration() > c->state.iteration && t.iteration() <= n)
+      continue;
     std::string why;
     if (!begin_replay(config_, static_cast<int>(i), stores_[i], n, trainers_[i]->iteration(),
                       *scratch_[i], &why)) {
@@ -442,7 +448,7 @@ bool TrainingWorker::advance_view(Interrupt* stop, Clock::duration budget) {
     Trainer& t = *scratch_[i];
     while (t.iteration() < view_target_ && t.phase() != Phase::Diverged) {
       if ((stop && stop->raised()) || Clock::now() >= until) return false;
-      if (!t.run_iteration(stop)) break;  // diverged on the way: show where it stopped
+      if (!replay_iteration(t, view_target_, stop)) break;  // diverged: show where it stopped
     }
     if (t.phase() != Phase::Ready && t.phase() != Phase::Diverged) return false;  // interrupted
   }
@@ -458,7 +464,7 @@ void TrainingWorker::fill_views() {
   const ViewRequest request{sample_, want_spectra_, jacobian_layer_};
   viewed_.resize(scratch_.size());
   for (size_t i = 0; i < scratch_.size(); ++i) {
-    fill_model_view(viewed_[i], *scratch_[i], sample_);
+    fill_model_view(viewed_[i], *scratch_[i], sample_, /*with_history=*/false);
     viewed_[i].pictures_from = -1;
     viewed_[i].history = History(2, 2, 1);  // publish puts the live history in
     fill_analysis(viewed_[i], *scratch_[i], request);
