@@ -106,18 +106,26 @@ struct Case {
   bool compare;
 };
 
+// The adding lesson for case k (its cell and precision); in compare mode with a second model of
+// cell `other` beside it.
+ExperimentConfig case_lesson(const Case& k, int layers, CellType other) {
+  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, layers);
+  c.training.precision = k.precision;
+  if (k.compare) {
+    ModelConfig m = c.model;
+    m.cell = other;
+    m.name = "other";
+    c.compare = {m};
+  }
+  return c;
+}
+
 class TimeTravel : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TimeTravel, RecomputedPastIsWhatTheLiveSnapshotShowed) {
   const Case k = GetParam();
-  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, 2);
-  c.training.precision = k.precision;
-  if (k.compare) {
-    ModelConfig other = c.model;
-    other.cell = k.cell == CellType::Gru ? CellType::Rnn : CellType::Gru;
-    other.name = "other";
-    c.compare = {other};
-  }
+  const ExperimentConfig c =
+      case_lesson(k, 2, k.cell == CellType::Gru ? CellType::Rnn : CellType::Gru);
   TrainingWorker w;
   std::string e;
   ASSERT_TRUE(w.start(c, &e)) << e;
@@ -188,14 +196,7 @@ class StepInsideThePast : public ::testing::TestWithParam<Case> {};
 
 TEST_P(StepInsideThePast, EveryStepShowsWhatTheLiveStepThroughShowed) {
   const Case k = GetParam();
-  ExperimentConfig c = small_lesson(k.cell, TaskKind::Adding, 2);
-  c.training.precision = k.precision;
-  if (k.compare) {
-    ModelConfig other = c.model;
-    other.cell = CellType::Rnn;
-    other.name = "other";
-    c.compare = {other};
-  }
+  const ExperimentConfig c = case_lesson(k, 2, CellType::Rnn);
   constexpr int64_t kViewed = 12;
   TrainingWorker w;
   std::string e;
